@@ -1,0 +1,252 @@
+"""The voucher token: what the printed QR holds.
+
+This module is the single owner of the wire format. The kiosk verifies tokens offline with it
+and head office signs them with it; nothing else may parse or build token bytes.
+
+Layout (format version 1), big-endian, 28 bytes of claims followed by a 64-byte Ed25519
+signature over those claims::
+
+    version u8 | key_id u16 | business_id u32 | offer_id u32 | serial u64
+    | valid_from u32 (unix s) | valid_until u32 (unix s) | variant u8
+
+The 92 bytes are written as upper-case RFC 4648 base32 without padding (148 characters), which
+QR alphanumeric mode encodes at 5.5 bits per character: a token fits a version 6 symbol at
+error correction M, inside the version 7 bound the design asks for.
+
+Parsing untrusted text never raises anything but :class:`TokenError` with a stable reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from stdnum import luhn
+
+FORMAT_VERSION = 1
+_CLAIMS = struct.Struct(">BHIIQIIB")
+CLAIMS_SIZE = _CLAIMS.size  # 28
+SIGNATURE_SIZE = 64
+TOKEN_BYTES = CLAIMS_SIZE + SIGNATURE_SIZE
+TOKEN_LENGTH = len(base64.b32encode(b"\0" * TOKEN_BYTES).rstrip(b"="))  # 148
+
+#: Anything longer than this is refused before any decoding work (hostile QR content).
+MAX_INPUT_LENGTH = 4096
+
+NO_VARIANT = 0
+
+#: Crockford base32: no I, L, O, U, so a cashier cannot confuse letters with digits.
+SHORT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SHORT_CODE_DATA_CHARS = 8  # 40 bits: unguessable, still short enough to type
+
+
+class TokenProblem(StrEnum):
+    """Why a token could not be read. Values are stable codes shared with the backend."""
+
+    MALFORMED = "malformed"
+    UNKNOWN_KEY = "unknown_key"
+    FORGED = "forged_signature"
+
+
+class TokenError(ValueError):
+    """A token that cannot be trusted; ``problem`` says why in a stable code."""
+
+    def __init__(self, problem: TokenProblem, detail: str) -> None:
+        super().__init__(f"{problem.value}: {detail}")
+        self.problem = problem
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherClaims:
+    """What head office signed for one printed copy of an offer."""
+
+    key_id: int
+    business_id: int
+    offer_id: int
+    serial: int
+    valid_from: int
+    valid_until: int
+    variant: int = NO_VARIANT
+    version: int = FORMAT_VERSION
+
+    def __post_init__(self) -> None:
+        limits = {
+            "version": 0xFF,
+            "key_id": 0xFFFF,
+            "business_id": 0xFFFF_FFFF,
+            "offer_id": 0xFFFF_FFFF,
+            "serial": 0xFFFF_FFFF_FFFF_FFFF,
+            "valid_from": 0xFFFF_FFFF,
+            "valid_until": 0xFFFF_FFFF,
+            "variant": 0xFF,
+        }
+        for name, upper in limits.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= upper:
+                raise ValueError(f"{name} must be an integer in 0..{upper}, got {value!r}")
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+
+    def pack(self) -> bytes:
+        return _CLAIMS.pack(
+            self.version,
+            self.key_id,
+            self.business_id,
+            self.offer_id,
+            self.serial,
+            self.valid_from,
+            self.valid_until,
+            self.variant,
+        )
+
+    @classmethod
+    def unpack(cls, data: bytes) -> VoucherClaims:
+        version, key_id, business, offer, serial, start, end, variant = _CLAIMS.unpack(data)
+        return cls(
+            key_id=key_id,
+            business_id=business,
+            offer_id=offer,
+            serial=serial,
+            valid_from=start,
+            valid_until=end,
+            variant=variant,
+            version=version,
+        )
+
+    @property
+    def valid_from_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.valid_from, UTC)
+
+    @property
+    def valid_until_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.valid_until, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedVoucher:
+    """A token whose signature checked out against a known key."""
+
+    claims: VoucherClaims
+    token: str
+
+    @property
+    def short_code(self) -> str:
+        return short_code_for(self.token)
+
+
+def sign(claims: VoucherClaims, private_key: Ed25519PrivateKey) -> str:
+    """Head office side: make the QR text for one printed copy."""
+    body = claims.pack()
+    signature = private_key.sign(body)
+    return base64.b32encode(body + signature).decode("ascii").rstrip("=")
+
+
+def normalise_text(text: str) -> str:
+    """Strip what scanners and people add around a token (spaces, case, line ends)."""
+    return "".join(text.split()).upper()
+
+
+def decode(text: str) -> tuple[VoucherClaims, bytes, bytes]:
+    """Split token text into claims, the signed bytes and the signature, without verifying.
+
+    Raises :class:`TokenError` (malformed) for anything that is not a well-formed token.
+    """
+    if not isinstance(text, str):
+        raise TokenError(TokenProblem.MALFORMED, "token is not text")
+    if len(text) > MAX_INPUT_LENGTH:
+        raise TokenError(TokenProblem.MALFORMED, f"input longer than {MAX_INPUT_LENGTH} chars")
+    if not text.isascii():
+        raise TokenError(TokenProblem.MALFORMED, "token holds non-ASCII characters")
+    compact = normalise_text(text)
+    if len(compact) != TOKEN_LENGTH:
+        raise TokenError(
+            TokenProblem.MALFORMED, f"token has {len(compact)} characters, expected {TOKEN_LENGTH}"
+        )
+    padded = compact + "=" * (-len(compact) % 8)
+    try:
+        raw = base64.b32decode(padded, casefold=False)
+    except (binascii.Error, ValueError) as exc:
+        raise TokenError(TokenProblem.MALFORMED, "not base32 text") from exc
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != compact:
+        # Non-canonical trailing bits: a different text for the same bytes is not our token.
+        raise TokenError(TokenProblem.MALFORMED, "non-canonical base32 encoding")
+    body, signature = raw[:CLAIMS_SIZE], raw[CLAIMS_SIZE:]
+    if body[0] != FORMAT_VERSION:
+        raise TokenError(TokenProblem.MALFORMED, f"unsupported format version {body[0]}")
+    try:
+        claims = VoucherClaims.unpack(body)
+    except ValueError as exc:
+        raise TokenError(TokenProblem.MALFORMED, str(exc)) from exc
+    return claims, body, signature
+
+
+def verify(text: str, public_keys: dict[int, Ed25519PublicKey]) -> VerifiedVoucher:
+    """Parse and check the signature of untrusted token text, fully offline."""
+    claims, body, signature = decode(text)
+    key = public_keys.get(claims.key_id)
+    if key is None:
+        raise TokenError(TokenProblem.UNKNOWN_KEY, f"no public key with id {claims.key_id}")
+    try:
+        key.verify(signature, body)
+    except InvalidSignature as exc:
+        raise TokenError(TokenProblem.FORGED, "signature does not match") from exc
+    return VerifiedVoucher(claims=claims, token=normalise_text(text))
+
+
+def short_code_for(token: str) -> str:
+    """The code printed under the QR for manual entry, e.g. ``7KQ2-M9XD-R``.
+
+    Derived from a hash of the whole signed token, so it cannot be guessed from a serial;
+    the kiosk maps it back to the token through its voucher cache. The last character is a
+    Luhn mod 32 check that catches any single mistyped character and most swaps.
+    """
+    digest = hashlib.sha256(normalise_text(token).encode("ascii")).digest()
+    number = int.from_bytes(digest[:5], "big")
+    data = "".join(
+        SHORT_CODE_ALPHABET[(number >> (5 * i)) & 31]
+        for i in reversed(range(SHORT_CODE_DATA_CHARS))
+    )
+    check = luhn.calc_check_digit(data, alphabet=SHORT_CODE_ALPHABET)
+    return f"{data[:4]}-{data[4:]}-{check}"
+
+
+_CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+def parse_short_code(text: str) -> str:
+    """Normalise typed short-code input and check its check character.
+
+    Accepts lower case, spaces, missing or extra dashes and the usual look-alikes (O for 0,
+    I or L for 1). Returns the canonical ``XXXX-XXXX-C`` form or raises :class:`TokenError`.
+    """
+    if not isinstance(text, str) or len(text) > 64 or not text.isascii():
+        raise TokenError(TokenProblem.MALFORMED, "not a short code")
+    compact = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_CROCKFORD_ALIASES)
+    if len(compact) != SHORT_CODE_DATA_CHARS + 1:
+        raise TokenError(
+            TokenProblem.MALFORMED,
+            f"a short code has {SHORT_CODE_DATA_CHARS + 1} characters, got {len(compact)}",
+        )
+    if any(ch not in SHORT_CODE_ALPHABET for ch in compact):
+        raise TokenError(TokenProblem.MALFORMED, "short code holds a character it cannot have")
+    if not luhn.is_valid(compact, alphabet=SHORT_CODE_ALPHABET):
+        raise TokenError(TokenProblem.MALFORMED, "check character does not match")
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8]}"
+
+
+def public_key_bytes(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def load_public_key(raw: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(raw)

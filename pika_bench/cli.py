@@ -1,0 +1,46 @@
+"""``pika-bench``: print measured figures, never assert them.
+
+Each subcommand lives in its own module under ``pika_bench`` with ``add_arguments(parser)``
+and ``run(args) -> dict``; the dict is printed as JSON with ``--json`` or as aligned lines
+otherwise. Modules are imported lazily so ``pika-bench verify`` does not load Qt or Postgres.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any
+
+#: subcommand -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("pika_bench.verify", "µs to parse and verify one voucher token"),
+    "record": ("pika_bench.record", "ms to record one redemption in the encrypted store"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pika-bench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    subparsers = {}
+    for name, (_module_name, help_text) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        subparsers[name] = p
+    # Only the chosen subcommand's module is imported, then it adds its own options.
+    known, _rest = parser.parse_known_args(argv)
+    module = importlib.import_module(SUBCOMMANDS[known.command][0])
+    module.add_arguments(subparsers[known.command])
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = module.run(args)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>24}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
