@@ -1,0 +1,455 @@
+"""The decoder chain: one camera frame in, the QR payloads it holds out.
+
+Most frames at the counter hold no code, so the chain is built to be cheap when there is
+nothing to find: two fast zxing-cpp passes look at every frame, and everything slower (image
+clean-up variants, then other libraries) runs only when one of those passes saw a QR symbol it
+could not read, or read one the caller's ``validator`` refused (a misread that fails the voucher
+signature check). A hostile or broken code never stops the loop: every decoder call is guarded,
+and its exceptions are counted in :class:`DecodeStats` for the UI to show.
+
+Only QR Model 1 and 2 are searched: our vouchers are QR, and 1D or Micro QR detectors find
+false codes in camera noise.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from app.core.scanning.errors import FrameError
+
+Point = tuple[int, int]
+Quad = tuple[Point, Point, Point, Point]
+
+#: Says whether a decoded text is real (e.g. "verifies as a signed voucher"). Returning False
+#: marks a misread: the chain goes on with its slower decoders instead of returning it.
+Validator = Callable[[str], bool]
+
+QR_FORMATS = zxingcpp.BarcodeFormats(
+    [zxingcpp.BarcodeFormat.QRCodeModel1, zxingcpp.BarcodeFormat.QRCodeModel2]
+)
+
+#: Rescue work runs on a crop around the unread symbol; below this side it is upscaled first,
+#: because blurred webcam codes are often only two or three pixels per module.
+_SMALL_SIDE = 320
+#: Margin around an unread symbol's corners, as a share of its size (corners found on a damaged
+#: symbol are approximate).
+_CROP_MARGIN = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedCode:
+    """One QR payload read from a frame.
+
+    ``text`` is the payload exactly as encoded (zxing-cpp's plain text mode: ECI and the
+    character-set guess applied, no escaping of control characters); ``raw`` the bytes it came
+    from; ``decoder`` which pass read it (for the stats and for tuning); ``position`` the
+    symbol's corners in frame pixels when the decoder reports them.
+    """
+
+    text: str
+    raw: bytes
+    decoder: str
+    position: Quad | None = None
+
+
+class DecodeStats:
+    """Thread-safe counters of what the chain did: the UI shows them, a test reads them.
+
+    ``errors`` counts decoder exceptions by decoder name; ``events`` counts frames, reads,
+    unread symbols, validator rejections and how often the slow stages ran.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: Counter[str] = Counter()
+        self._errors: Counter[str] = Counter()
+        self._last_error = ""
+
+    def count(self, event: str, n: int = 1) -> None:
+        with self._lock:
+            self._events[event] += n
+
+    def error(self, decoder: str, exc: BaseException) -> None:
+        with self._lock:
+            self._errors[decoder] += 1
+            self._last_error = f"{decoder}: {type(exc).__name__}: {exc}"[:300]
+
+    @property
+    def errors(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._errors)
+
+    @property
+    def events(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._events)
+
+    @property
+    def error_total(self) -> int:
+        with self._lock:
+            return sum(self._errors.values())
+
+    @property
+    def last_error(self) -> str:
+        with self._lock:
+            return self._last_error
+
+    def snapshot(self) -> dict[str, object]:
+        """One consistent copy for display or logging."""
+        with self._lock:
+            return {
+                "events": dict(self._events),
+                "errors": dict(self._errors),
+                "error_total": sum(self._errors.values()),
+                "last_error": self._last_error,
+            }
+
+
+class SecondDecoder(Protocol):
+    """A slower decoder from another library, run only on a crop that holds an unread symbol."""
+
+    name: str
+
+    def __call__(self, image: np.ndarray) -> list[DecodedCode]: ...
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """The 8-bit single-channel view every decoder reads; refuses what is not an image."""
+    if not isinstance(image, np.ndarray):
+        raise FrameError(f"a frame must be a numpy array, got {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise FrameError(f"a frame must be 8-bit, got {image.dtype}")
+    if image.ndim == 2:
+        gray = image
+    elif image.ndim == 3 and image.shape[2] == 3:
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    elif image.ndim == 3 and image.shape[2] == 4:
+        gray = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    elif image.ndim == 3 and image.shape[2] == 1:
+        gray = image[:, :, 0]
+    else:
+        raise FrameError(f"a frame must be gray, BGR or BGRA, got shape {image.shape}")
+    if gray.shape[0] < 8 or gray.shape[1] < 8:
+        raise FrameError(f"a frame of {gray.shape[1]}x{gray.shape[0]} pixels is too small")
+    return np.ascontiguousarray(gray)
+
+
+# --- zxing-cpp passes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ZxingPass:
+    """One zxing-cpp call on one prepared version of the image."""
+
+    name: str
+    prepare: Callable[[np.ndarray], np.ndarray]
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+
+
+def _same(gray: np.ndarray) -> np.ndarray:
+    return gray
+
+
+def _median(gray: np.ndarray) -> np.ndarray:
+    # Removes print texture and sensor noise (photo-filled or dotted modules) before a global
+    # threshold; a 3x3 median keeps module edges.
+    return cv2.medianBlur(gray, 3)
+
+
+def _clahe(gray: np.ndarray) -> np.ndarray:
+    # Local contrast for dim light and shadows across the voucher.
+    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+
+
+def _sharpen(gray: np.ndarray) -> np.ndarray:
+    # Unsharp mask for slightly out-of-focus webcams.
+    blurred = cv2.GaussianBlur(gray, (0, 0), 2.0)
+    return cv2.addWeighted(gray, 1.8, blurred, -0.8, 0)
+
+
+def _otsu(gray: np.ndarray) -> np.ndarray:
+    _, binary = cv2.threshold(
+        cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
+    )
+    return binary
+
+
+def _adaptive(gray: np.ndarray) -> np.ndarray:
+    # Uneven light (a shadow over half the code): threshold against the local mean.
+    block = max(15, (min(gray.shape[:2]) // 8) | 1)
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 5
+    )
+
+
+def _close(gray: np.ndarray) -> np.ndarray:
+    # Dark specks inside light modules (a crumpled or dirty print) merge before thresholding.
+    return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+
+
+#: Run on every frame. LocalAverage copes with uneven light, its try_invert covers light-on-dark
+#: codes (phone screens); the median + GlobalHistogram pass reads textured and photo-filled
+#: codes the local threshold breaks into noise. Together about 2 ms on a 1280x720 frame.
+FIRST_PASSES: tuple[ZxingPass, ...] = (
+    ZxingPass("zxing", _same),
+    ZxingPass("zxing-median", _median, zxingcpp.Binarizer.GlobalHistogram),
+)
+
+#: Run on a crop around a symbol the first passes saw but could not read.
+RESCUE_PASSES: tuple[ZxingPass, ...] = (
+    ZxingPass("zxing-fixed", _same, zxingcpp.Binarizer.FixedThreshold),
+    ZxingPass("zxing-global", _same, zxingcpp.Binarizer.GlobalHistogram),
+    ZxingPass("zxing-clahe", _clahe),
+    ZxingPass("zxing-sharpen", _sharpen),
+    ZxingPass("zxing-median-local", _median),
+    ZxingPass("zxing-otsu", _otsu),
+    ZxingPass("zxing-adaptive", _adaptive),
+    ZxingPass("zxing-close", _close, zxingcpp.Binarizer.GlobalHistogram),
+)
+
+
+def _quad(position: zxingcpp.Position) -> Quad:
+    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    a, b, c, d = ((int(p.x), int(p.y)) for p in corners)
+    return (a, b, c, d)
+
+
+def _read_zxing(image: np.ndarray, binarizer: zxingcpp.Binarizer) -> list[zxingcpp.Barcode]:
+    return zxingcpp.read_barcodes(
+        image,
+        formats=QR_FORMATS,
+        try_rotate=True,
+        try_downscale=True,
+        try_invert=True,
+        text_mode=zxingcpp.TextMode.Plain,
+        binarizer=binarizer,
+        return_errors=True,
+    )
+
+
+# --- other libraries ----------------------------------------------------------------------
+
+
+class PyzbarDecoder:
+    """ZBar (through pyzbar), restricted to QR: a different finder that reads some codes
+    zxing-cpp's detector misses. Its text is the UTF-8 ZBar produces; a payload that is not
+    valid UTF-8 is dropped rather than guessed."""
+
+    name = "pyzbar"
+
+    def __call__(self, image: np.ndarray) -> list[DecodedCode]:
+        from pyzbar import pyzbar  # loads libzbar; kept out of import time
+
+        out = []
+        for symbol in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE]):
+            try:
+                text = symbol.data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            points = [(int(p.x), int(p.y)) for p in symbol.polygon]
+            quad = (points[0], points[1], points[2], points[3]) if len(points) == 4 else None
+            out.append(DecodedCode(text, bytes(symbol.data), self.name, quad))
+        return out
+
+
+class OpenCVDecoder:
+    """OpenCV's ArUco-based QR detector: the last resort, strongest on tilted codes.
+
+    OpenCV returns text without the raw bytes, so only ASCII payloads are trusted from it (a
+    non-ASCII payload could come back in the wrong character set); vouchers are ASCII.
+    """
+
+    name = "opencv"
+
+    def __init__(self) -> None:
+        self._detector = cv2.QRCodeDetectorAruco()
+
+    def __call__(self, image: np.ndarray) -> list[DecodedCode]:
+        ok, texts, points, _ = self._detector.detectAndDecodeMulti(image)
+        if not ok:
+            return []
+        out = []
+        for i, text in enumerate(texts):
+            if not text or not text.isascii():
+                continue
+            quad = None
+            if points is not None and len(points) > i:
+                corners = [(int(x), int(y)) for x, y in points[i]]
+                quad = (corners[0], corners[1], corners[2], corners[3])
+            out.append(DecodedCode(text, text.encode("ascii"), self.name, quad))
+        return out
+
+
+# --- the chain ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """A crop of the gray frame and how to map its pixels back to the frame."""
+
+    image: np.ndarray
+    x0: int
+    y0: int
+    scale: float
+
+    def to_frame(self, code: DecodedCode) -> DecodedCode:
+        if code.position is None:
+            return code
+        a, b, c, d = (
+            (round(x / self.scale) + self.x0, round(y / self.scale) + self.y0)
+            for x, y in code.position
+        )
+        return replace(code, position=(a, b, c, d))
+
+
+class DecoderChain:
+    """Cheap passes on every frame, slow ones only where a symbol was seen and not read.
+
+    ``decode(frame)`` returns the payloads of the first stage that read something the
+    validator accepts (an empty list for a frame without a readable code). It never raises
+    for frame content; only a frame that is not an image raises :class:`FrameError`.
+    """
+
+    def __init__(
+        self,
+        *,
+        validator: Validator | None = None,
+        stats: DecodeStats | None = None,
+        first_passes: Sequence[ZxingPass] = FIRST_PASSES,
+        rescue_passes: Sequence[ZxingPass] = RESCUE_PASSES,
+        second_decoders: Sequence[SecondDecoder] | None = None,
+    ) -> None:
+        self.validator = validator
+        self.stats = stats if stats is not None else DecodeStats()
+        self.first_passes = tuple(first_passes)
+        self.rescue_passes = tuple(rescue_passes)
+        self.second_decoders: tuple[SecondDecoder, ...] = (
+            tuple(second_decoders)
+            if second_decoders is not None
+            else (PyzbarDecoder(), OpenCVDecoder())
+        )
+
+    def decode(self, image: np.ndarray) -> list[DecodedCode]:
+        gray = to_gray(image)
+        self.stats.count("frames")
+        unread: list[Quad | None] = []
+        for zx_pass in self.first_passes:
+            found = self._run_zxing(zx_pass, gray, unread)
+            if found:
+                return self._done(found)
+        if not unread:
+            return []
+        self.stats.count("symbols_unread")
+        regions = self._regions(gray, unread)
+        self.stats.count("rescues")
+        for region in regions:
+            for zx_pass in self.rescue_passes:
+                found = self._run_zxing(zx_pass, region.image, [])
+                if found:
+                    return self._done([region.to_frame(c) for c in found])
+        self.stats.count("second_decoder_runs")
+        for region in regions:
+            for decoder in self.second_decoders:
+                found = self._run_other(decoder, region.image)
+                if found:
+                    return self._done([region.to_frame(c) for c in found])
+        return []
+
+    # -- stages --
+
+    def _run_zxing(
+        self, zx_pass: ZxingPass, image: np.ndarray, unread: list[Quad | None]
+    ) -> list[DecodedCode]:
+        try:
+            barcodes = _read_zxing(zx_pass.prepare(image), zx_pass.binarizer)
+        except Exception as exc:  # a hostile symbol must never stop the scan loop
+            self.stats.error(zx_pass.name, exc)
+            unread.append(None)  # it met something it could not handle: try the others
+            return []
+        found = []
+        for barcode in barcodes:
+            quad = _quad(barcode.position)
+            if not barcode.valid:
+                unread.append(quad)
+                continue
+            code = DecodedCode(barcode.text, bytes(barcode.bytes), zx_pass.name, quad)
+            if self._accept(code):
+                found.append(code)
+            else:
+                unread.append(quad)
+        return found
+
+    def _run_other(self, decoder: SecondDecoder, image: np.ndarray) -> list[DecodedCode]:
+        try:
+            codes = decoder(image)
+        except Exception as exc:  # same rule as zxing-cpp: count it, go on
+            self.stats.error(decoder.name, exc)
+            return []
+        return [c for c in codes if self._accept(c)]
+
+    def _accept(self, code: DecodedCode) -> bool:
+        if self.validator is None:
+            return True
+        try:
+            ok = bool(self.validator(code.text))
+        except Exception as exc:  # a validator bug must not kill the camera either
+            self.stats.error("validator", exc)
+            ok = False
+        if not ok:
+            self.stats.count("rejected")
+        return ok
+
+    def _done(self, found: list[DecodedCode]) -> list[DecodedCode]:
+        unique: dict[str, DecodedCode] = {}
+        for code in found:
+            unique.setdefault(code.text, code)
+        self.stats.count("reads", len(unique))
+        return list(unique.values())
+
+    @staticmethod
+    def _regions(gray: np.ndarray, unread: list[Quad | None]) -> list[_Region]:
+        """Crops around each unread symbol (the whole frame when a position is unknown),
+        upscaled when small so the rescue passes see enough pixels per module."""
+        height, width = gray.shape[:2]
+        boxes: list[tuple[int, int, int, int]] = []
+        for quad in unread:
+            if quad is None:
+                box = (0, 0, width, height)
+            else:
+                xs = [p[0] for p in quad]
+                ys = [p[1] for p in quad]
+                margin = int(_CROP_MARGIN * max(max(xs) - min(xs), max(ys) - min(ys), 16))
+                box = (
+                    max(0, min(xs) - margin),
+                    max(0, min(ys) - margin),
+                    min(width, max(xs) + margin),
+                    min(height, max(ys) + margin),
+                )
+            if box[2] - box[0] < 16 or box[3] - box[1] < 16:
+                continue
+            if any(_inside(box, other) for other in boxes):
+                continue
+            boxes = [b for b in boxes if not _inside(b, box)]
+            boxes.append(box)
+        regions = []
+        for x0, y0, x1, y1 in boxes:
+            crop = gray[y0:y1, x0:x1]
+            scale = 1.0
+            if max(crop.shape[:2]) < _SMALL_SIDE:
+                scale = 2.0
+                crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+            regions.append(_Region(np.ascontiguousarray(crop), x0, y0, scale))
+        return regions
+
+
+def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    left, top, right, bottom = inner
+    return outer[0] <= left and outer[1] <= top and right <= outer[2] and bottom <= outer[3]

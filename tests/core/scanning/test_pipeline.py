@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from app.core.scanning.capture import Pacing, open_video
+from app.core.scanning.debounce import Debouncer
+from app.core.scanning.decoders import DecoderChain
+from app.core.scanning.demo import write_demo_video
+from app.core.scanning.pipeline import Scan, ScanPipeline
+
+
+def test_each_voucher_shown_is_one_scan(tmp_path: Path, token: str) -> None:
+    path = tmp_path / "counter.avi"
+    payloads = [token, "SECOND-VOUCHER", token]  # the first voucher comes back later
+    write_demo_video(path, payloads, size=(640, 360), hold_frames=5, gap_frames=2, fps=30)
+    # 7 frames at 30 fps apart is far inside a 3 s window: the third showing is debounced.
+    with open_video(path, pacing=Pacing.ALL) as source:
+        pipeline = ScanPipeline(source, source_label="camera:test")
+        scans = list(pipeline.scans())
+    assert [s.payload for s in scans] == [token, "SECOND-VOUCHER"]
+    assert all(s.source == "camera:test" for s in scans)
+    assert all(s.decoded_at >= s.captured_at for s in scans)
+
+
+def test_validator_sees_every_payload_and_refuses_misreads(tmp_path: Path, token: str) -> None:
+    path = tmp_path / "counter.avi"
+    write_demo_video(path, ["NOT-A-VOUCHER", token], size=(640, 360), hold_frames=3)
+    with open_video(path) as source:
+        chain = DecoderChain(validator=lambda text: text == token)
+        scans = list(ScanPipeline(source, chain=chain, debouncer=Debouncer(0)).scans())
+    assert {s.payload for s in scans} == {token}
+    assert chain.stats.events["rejected"] >= 1
+
+
+def test_runs_in_a_plain_thread_and_stops_on_request(tmp_path: Path, token: str) -> None:
+    path = tmp_path / "long.avi"
+    write_demo_video(path, [token] * 20, size=(320, 240), hold_frames=5, fps=30)
+    got: list[Scan] = []
+    with open_video(path, pacing=Pacing.LIVE) as source:
+        pipeline = ScanPipeline(source)
+        worker = threading.Thread(target=pipeline.run, args=(got.append,))
+        worker.start()
+        deadline = time.monotonic() + 5
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.02)
+        pipeline.stop()
+        worker.join(timeout=2)
+        assert not worker.is_alive()
+    assert got and got[0].payload == token
+    assert got[0].latency_s >= 0
