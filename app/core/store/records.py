@@ -1,0 +1,168 @@
+"""What the store hands back and takes in: small frozen records in the shop's words."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from app.core.store.errors import InvalidRecordError
+from app.core.tokens import VoucherClaims
+from app.core.validation import PriorRedemption, Reason
+
+_U32 = 0xFFFF_FFFF
+
+
+class ScanSource(StrEnum):
+    """How a voucher reached the kiosk. Stored and sent over the wire as these codes."""
+
+    CAMERA = "camera"
+    WEDGE = "wedge"
+    MANUAL = "manual"
+
+
+class DiscountKind(StrEnum):
+    AMOUNT = "amount"  # value in guaraníes (PYG has no minor unit)
+    PERCENT = "percent"  # value in whole percent, 1..100
+
+
+class OutboxKind(StrEnum):
+    REDEMPTION = "redemption"  # an accepted scan: the server records the redemption
+    SCAN = "scan"  # a rejected scan: evidence for fraud review
+    VOID = "void"  # a redemption undone at the counter or voided by a manager
+
+
+class OutboxState(StrEnum):
+    """An item stays ``pending`` until the server has answered it for good."""
+
+    PENDING = "pending"
+    DONE = "done"
+
+
+def require_utc_aware(name: str, value: datetime) -> None:
+    """Refuse naive datetimes: a time without a zone cannot be compared across devices."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidRecordError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One discount a business offers in the voucher book, as shown to the cashier."""
+
+    offer_id: int
+    business_id: int
+    title: str
+    discount_text: str
+    discount_kind: DiscountKind
+    discount_value: int
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    #: A/B variant number (as signed in the token) -> label shown in reports.
+    variant_labels: Mapping[int, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        for name in ("offer_id", "business_id"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= _U32:
+                raise InvalidRecordError(f"offer {name} must be an integer in 0..{_U32}")
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise InvalidRecordError("offer title must be non-empty text")
+        if not isinstance(self.discount_text, str):
+            raise InvalidRecordError("offer discount_text must be text")
+        try:
+            kind = DiscountKind(self.discount_kind)
+        except ValueError as exc:
+            raise InvalidRecordError(f"unknown discount kind {self.discount_kind!r}") from exc
+        object.__setattr__(self, "discount_kind", kind)
+        upper = 100 if kind is DiscountKind.PERCENT else 2**53
+        if not isinstance(self.discount_value, int) or not 0 < self.discount_value <= upper:
+            raise InvalidRecordError(
+                f"a {kind.value} discount must be an integer in 1..{upper}, "
+                f"got {self.discount_value!r}"
+            )
+        for name in ("valid_from", "valid_until"):
+            value = getattr(self, name)
+            if value is not None:
+                require_utc_aware(f"offer {name}", value)
+        if (
+            self.valid_from is not None
+            and self.valid_until is not None
+            and self.valid_until < self.valid_from
+        ):
+            raise InvalidRecordError("offer valid_until is before valid_from")
+        labels = dict(self.variant_labels)
+        for variant, label in labels.items():
+            if not isinstance(variant, int) or not 0 <= variant <= 0xFF:
+                raise InvalidRecordError(f"variant must be an integer in 0..255, got {variant!r}")
+            if not isinstance(label, str):
+                raise InvalidRecordError(f"variant label must be text, got {label!r}")
+        object.__setattr__(self, "variant_labels", MappingProxyType(labels))
+
+    def variant_label(self, variant: int) -> str | None:
+        return self.variant_labels.get(variant)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedScan:
+    """What :meth:`KioskStore.record_scan` committed, and what the cashier should be shown.
+
+    ``reason`` is the final answer. It differs from the validation's only when validation said
+    valid but the database refused a second live redemption of the serial (``refused_by_store``):
+    then it is ``already_redeemed`` and ``prior`` is the redemption that got there first.
+    """
+
+    scan_id: uuid.UUID
+    reason: Reason
+    scanned_at: datetime
+    device_id: str
+    source: ScanSource
+    claims: VoucherClaims | None
+    prior: PriorRedemption | None
+    refused_by_store: bool = False
+    #: True when this scan id had already been recorded: nothing new was written.
+    replayed: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is Reason.VALID
+
+    @property
+    def redemption_id(self) -> uuid.UUID | None:
+        """The redemption's id is the scan's id: made once at the kiosk, its idempotency key."""
+        return self.scan_id if self.accepted else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRecord:
+    """One line of the scan history shown in the kiosk and the manager view."""
+
+    scan_id: uuid.UUID
+    scanned_at: datetime
+    device_id: str
+    source: ScanSource
+    reason: Reason
+    serial: int | None
+    offer_id: int | None
+    business_id: int | None
+    variant: int | None
+    redemption_id: uuid.UUID | None
+    detail: str
+    #: The server has answered this scan's outbox item (it is no longer waiting to sync).
+    synced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One thing waiting to be sent to the sync backend; ``item_id`` is its idempotency key."""
+
+    item_id: uuid.UUID
+    kind: OutboxKind
+    payload: Mapping[str, Any] = field(hash=False)
+    created_at: datetime
+    attempts: int
+    state: OutboxState
+    last_error: str | None

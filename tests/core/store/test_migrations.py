@@ -1,0 +1,56 @@
+"""The schema is made by the shipped Alembic migrations, run once, matching schema.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from app.core.store import KioskStore, SchemaTooNewError
+from app.core.store import migrate as migrate_module
+from app.core.store.migrate import head_revisions
+from app.core.store.schema import metadata
+
+
+def test_fresh_store_is_at_alembic_head(store: KioskStore) -> None:
+    with store._transaction() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    assert set(current) == set(head_revisions()) and current
+
+
+def test_migrated_schema_matches_schema_py(store: KioskStore) -> None:
+    with store._transaction() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_reopening_does_not_migrate_again(
+    store_path: Path, key: bytes, store: KioskStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.close()
+    calls: list[str] = []
+    monkeypatch.setattr(
+        migrate_module.command, "upgrade", lambda *args, **kw: calls.append("upgrade")
+    )
+    with KioskStore.open(store_path, key):
+        pass
+    assert calls == []
+
+
+def test_store_from_a_newer_kiosk_is_refused_untouched(
+    store_path: Path, key: bytes, store: KioskStore
+) -> None:
+    with store._transaction() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    store.close()
+    before = store_path.read_bytes()
+    with pytest.raises(SchemaTooNewError, match="newer version"):
+        KioskStore.open(store_path, key)
+    assert store_path.read_bytes() == before
+
+
+def test_creation_leaves_no_half_built_file(store_path: Path, store: KioskStore) -> None:
+    assert sorted(p.name for p in store_path.parent.iterdir() if "creating" in p.name) == []
