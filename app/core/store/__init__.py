@@ -1,8 +1,16 @@
 """The kiosk's local encrypted store (SQLCipher through SQLAlchemy, Alembic-migrated).
 
-Import from here: :class:`KioskStore` and its records and errors. No Qt in this package.
+Import from here: :func:`open_kiosk_store` (key from the OS keyring, then the store),
+:class:`KioskStore` and its records and errors. No Qt in this package.
 """
 
+from app.core.store.database_key import (
+    DatabaseKey,
+    OpenedStore,
+    forget_database_key,
+    load_database_key,
+    open_kiosk_store,
+)
 from app.core.store.errors import (
     CorruptStoreError,
     DatabaseKeyMissingError,
@@ -34,6 +42,7 @@ from app.core.store.records import (
 
 __all__ = [
     "CorruptStoreError",
+    "DatabaseKey",
     "DatabaseKeyMissingError",
     "DiscountKind",
     "InvalidRecordError",
@@ -41,6 +50,7 @@ __all__ = [
     "KeyringUnavailableError",
     "KioskStore",
     "Offer",
+    "OpenedStore",
     "OutboxItem",
     "OutboxKind",
     "OutboxState",
@@ -58,4 +68,7 @@ __all__ = [
     "StoreIOError",
     "UnknownRedemptionError",
     "WrongKeyError",
+    "forget_database_key",
+    "load_database_key",
+    "open_kiosk_store",
 ]
