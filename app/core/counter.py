@@ -1,0 +1,137 @@
+"""The counter: the one path every scan takes after it was read.
+
+decode (done by the caller) → parse + verify → validate → record → outcome. Camera, USB wedge
+scanner and manual entry all end here, so a voucher is judged the same way whichever way it
+came in. The scan id is made here, at scan time, and stays the redemption's idempotency key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from app.core.device import DeviceIdentity
+from app.core.store.records import ScanSource
+from app.core.tokens import TokenError, parse_short_code
+from app.core.validation import Reason, Validation, validate
+
+if TYPE_CHECKING:
+    from app.core.store import KioskStore, Offer, RecordedScan
+
+
+class Tone(StrEnum):
+    """How a result looks and sounds: green, yellow or red at the counter."""
+
+    VALID = "valid"
+    WARNING = "warning"
+    INVALID = "invalid"
+
+
+def tone_for(reason: Reason) -> Tone:
+    """Valid is green; a used voucher is yellow (it was real, show when/where); the rest red."""
+    if reason is Reason.VALID:
+        return Tone.VALID
+    if reason is Reason.ALREADY_REDEEMED:
+        return Tone.WARNING
+    return Tone.INVALID
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    """What the cashier is shown for one scan, as codes and data (the UI translates)."""
+
+    reason: Reason
+    recorded: RecordedScan
+    offer: Offer | None
+    pending_sync: int
+    detail: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is Reason.VALID
+
+    @property
+    def tone(self) -> Tone:
+        return tone_for(self.reason)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Counter:
+    """Judges and records scans for one device against its local store.
+
+    Not thread-safe by design: the store has one writer, and the UI runs every call to the
+    counter on the store's own thread.
+    """
+
+    def __init__(
+        self,
+        store: KioskStore,
+        device: DeviceIdentity,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.device = device
+        self._clock = clock
+
+    def scan(self, text: str, source: ScanSource) -> ScanOutcome:
+        """Judge and record token text from a camera or scanner (or a pasted token)."""
+        scanned_at = self._clock()
+        validation = validate(
+            text,
+            business_id=self.device.business_id,
+            public_keys=self.store.public_keys(),
+            revoked_serials=self.store.revoked_serials(),
+            find_redemption=self.store.find_redemption,
+            now=scanned_at,
+        )
+        return self._record(validation, text, source, scanned_at)
+
+    def enter_code(self, typed: str) -> ScanOutcome:
+        """Manual entry: the printed short code, or a whole token typed or pasted.
+
+        A short code carries no signature; it is trusted only because it maps to a signed token
+        in the local voucher cache, which is then judged like a scanned one.
+        """
+        compact = "".join(typed.split())
+        if len(compact) > 20:
+            return self.scan(typed, ScanSource.MANUAL)
+        try:
+            code = parse_short_code(typed)
+        except TokenError as exc:
+            return self._reject_manual(typed, exc.detail)
+        token = self.store.token_for_short_code(code)
+        if token is None:
+            return self._reject_manual(typed, f"no voucher with code {code} on this device")
+        return self.scan(token, ScanSource.MANUAL)
+
+    def _reject_manual(self, typed: str, detail: str) -> ScanOutcome:
+        validation = Validation(reason=Reason.MALFORMED, detail=detail)
+        return self._record(validation, typed, ScanSource.MANUAL, self._clock())
+
+    def _record(
+        self, validation: Validation, raw_text: str, source: ScanSource, scanned_at: datetime
+    ) -> ScanOutcome:
+        recorded = self.store.record_scan(
+            validation,
+            scan_id=uuid.uuid4(),
+            scanned_at=scanned_at,
+            device_id=self.device.device_id,
+            source=source.value,
+            raw_text=raw_text,
+        )
+        claims = validation.claims
+        offer = self.store.offer(claims.offer_id) if claims is not None else None
+        return ScanOutcome(
+            reason=recorded.reason,
+            recorded=recorded,
+            offer=offer,
+            pending_sync=self.store.pending_outbox_count(),
+            detail=validation.detail,
+        )

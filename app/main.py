@@ -1,0 +1,86 @@
+"""``pika-kiosk``: start the counter kiosk.
+
+``pika-kiosk --demo`` needs nothing else: it makes an encrypted store in a temporary folder,
+fills it with a demo business, offers and signed vouchers, and opens the counter window. Where
+the OS has no keyring it uses a throwaway key and says so on screen. Normal mode keeps the
+database key in the OS keyring and refuses to start without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger("pika")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pika-kiosk", description=__doc__)
+    parser.add_argument("--demo", action="store_true", help="demo business and vouchers")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where the encrypted store lives (default: a temporary folder in demo mode, "
+        "the user data folder otherwise)",
+    )
+    parser.add_argument("--video", type=Path, help="a video file or image folder as the camera")
+    parser.add_argument("--lang", choices=("es", "en"), default="es", help="screen language")
+    parser.add_argument(
+        "--print-sheet",
+        type=Path,
+        metavar="FILE",
+        help="demo: write the demo vouchers to FILE (.pdf or .png) and exit",
+    )
+    parser.add_argument(
+        "--make-video",
+        type=Path,
+        metavar="FILE",
+        help="demo: write a video showing the demo vouchers to FILE and exit",
+    )
+    return parser.parse_args(argv)
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "pika-counter"
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = parse_args(argv)
+    if args.print_sheet or args.make_video:
+        return _demo_files(args)
+    from app.ui.app import run_kiosk
+
+    data_dir = args.data_dir
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="pika-demo-")) if args.demo else default_data_dir()
+    return run_kiosk(data_dir=data_dir, demo=args.demo, video=args.video, language=args.lang)
+
+
+def _demo_files(args: argparse.Namespace) -> int:
+    """Files a demo needs, made without opening a window (printing, a stand-in camera)."""
+    from app.core.demo import make_catalogue
+
+    catalogue = make_catalogue()
+    if args.print_sheet:
+        from app.core.voucher_sheet import write_sheet
+
+        written = write_sheet([v.printable() for v in catalogue.all_vouchers], args.print_sheet)
+        print("\n".join(str(p) for p in written))
+    if args.make_video:
+        from app.core.scanning.demo import write_demo_video
+
+        write_demo_video(args.make_video, [v.token for v in catalogue.all_vouchers])
+        print(args.make_video)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+import zxingcpp
+from PIL import Image
+
+from app.core.demo import make_catalogue
+from app.core.tokens import TOKEN_LENGTH
+from app.core.voucher_sheet import PER_PAGE, qr_image, write_sheet
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return make_catalogue(datetime(2026, 11, 25, 12, tzinfo=UTC))
+
+
+def test_png_pages_hold_scannable_vouchers(tmp_path, catalogue) -> None:
+    vouchers = [v.printable() for v in catalogue.all_vouchers]
+    written = write_sheet(vouchers, tmp_path / "sheet.png")
+    assert len(written) == -(-len(vouchers) // PER_PAGE)
+    page = np.asarray(Image.open(written[0]).convert("L"))
+    found = {r.text for r in zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)}
+    expected = {v.token for v in vouchers[:PER_PAGE]}
+    assert found == expected
+
+
+def test_pdf_is_one_file_with_every_page(tmp_path, catalogue) -> None:
+    vouchers = [v.printable() for v in catalogue.all_vouchers]
+    [pdf] = write_sheet(vouchers, tmp_path / "sheet.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
+
+
+def test_qr_is_alphanumeric_and_small(catalogue) -> None:
+    token = catalogue.vouchers[0].token
+    image = qr_image(token, box_size=1)
+    modules = image.size[0] - 8  # 4-module quiet zone each side
+    version = (modules - 17) // 4
+    assert version <= 7 and len(token) == TOKEN_LENGTH
+
+
+def test_unknown_format_and_empty_sheet_are_refused(tmp_path, catalogue) -> None:
+    with pytest.raises(ValueError):
+        write_sheet([catalogue.vouchers[0].printable()], tmp_path / "sheet.docx")
+    with pytest.raises(ValueError):
+        write_sheet([], tmp_path / "sheet.pdf")

@@ -1,0 +1,111 @@
+"""The demo kiosk end to end through its real window, store and counter (offscreen Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.core.counter import ScanOutcome, ScanSource
+from app.core.session import KioskSession, open_session
+from app.core.tokens import short_code_for
+from app.core.validation import Reason
+from app.ui.app import build_window
+from app.ui.kiosk_window import KioskWindow
+from app.ui.operations import Operations
+
+
+@pytest.fixture
+def demo(qtbot, tmp_path) -> Iterator[tuple[KioskWindow, KioskSession]]:
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
+    window = build_window(session, ops)
+    qtbot.addWidget(window)
+    window.show()
+    yield window, session
+    ops.shutdown(close_store=session.store.close)
+
+
+def type_code(qtbot, window: KioskWindow, text: str) -> ScanOutcome:
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as shown:
+        window.entry.setText(text)
+        qtbot.keyClick(window.entry, "\r")
+    return shown.args[0]
+
+
+def test_typed_code_redeems_then_shows_already_redeemed(qtbot, demo) -> None:
+    window, session = demo
+    assert session.demo is not None
+    voucher = session.demo.vouchers[0]
+    code = short_code_for(voucher.token)
+
+    first = type_code(qtbot, window, code)
+    assert first.reason is Reason.VALID
+    assert window.result_panel.title.text() != ""
+    valid_title = window.result_panel.title.text()
+
+    second = type_code(qtbot, window, code.lower().replace("-", " "))
+    assert second.reason is Reason.ALREADY_REDEEMED
+    assert second.recorded.prior is not None
+    assert window.result_panel.title.text() != valid_title
+    assert "Caja 1" in window.result_panel.detail.text()
+    qtbot.waitUntil(lambda: window.pending_label.text().endswith("2"), timeout=3000)
+
+
+@pytest.mark.parametrize(
+    ("pick", "reason"),
+    [
+        (lambda c: c.expired, Reason.EXPIRED),
+        (lambda c: c.not_yet_valid, Reason.NOT_YET_VALID),
+        (lambda c: c.other_business, Reason.OTHER_BUSINESS),
+        (lambda c: c.revoked, Reason.REVOKED),
+    ],
+)
+def test_failing_demo_vouchers_show_their_reason(qtbot, demo, pick, reason) -> None:
+    window, session = demo
+    voucher = pick(session.demo)
+    outcome = type_code(qtbot, window, short_code_for(voucher.token))
+    assert outcome.reason is reason
+
+
+def test_mistyped_code_is_red_and_recorded(qtbot, demo) -> None:
+    window, session = demo
+    code = short_code_for(session.demo.vouchers[1].token)
+    typo = code[:-1] + ("0" if code[-1] != "0" else "1")
+    outcome = type_code(qtbot, window, typo)
+    assert outcome.reason is Reason.MALFORMED
+    assert window.result_panel.styleSheet().count("#c62828") == 1
+
+
+def test_scanned_token_goes_through_the_same_path(qtbot, demo) -> None:
+    window, session = demo
+    token = session.demo.vouchers[2].token
+    with qtbot.waitSignal(window.outcome_shown, timeout=5000) as shown:
+        window.submit_scan(token, ScanSource.WEDGE)
+    assert shown.args[0].reason is Reason.VALID
+
+
+def test_result_returns_to_ready(qtbot, tmp_path) -> None:
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
+    window = KioskWindow(
+        __import__("app.core.counter", fromlist=["Counter"]).Counter(session.store, session.device),
+        ops,
+        demo=True,
+        throwaway_key=False,
+        demo_catalogue=session.demo,
+        result_seconds=0.3,
+    )
+    qtbot.addWidget(window)
+    ready = window.result_panel.title.text()
+    type_code(qtbot, window, short_code_for(session.demo.vouchers[0].token))
+    assert window.result_panel.title.text() != ready
+    qtbot.waitUntil(lambda: window.result_panel.title.text() == ready, timeout=3000)
+    ops.shutdown(close_store=session.store.close)
+
+
+def test_print_sheet_writes_pdf(qtbot, demo, tmp_path) -> None:
+    window, _session = demo
+    with qtbot.waitSignal(window.sheet_written, timeout=20000) as written:
+        window.print_sheet(tmp_path / "out.pdf")
+    assert written.args[0][0].read_bytes().startswith(b"%PDF")

@@ -1,0 +1,54 @@
+"""Starting the kiosk: demo without a keyring works; normal mode without one refuses clearly."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from app.core.device import NotEnrolledError
+from app.core.session import open_session
+from app.core.store import KeyringUnavailableError
+from app.ui import app as kiosk_app
+
+
+@pytest.fixture
+def no_keyring():
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+def test_demo_runs_without_keyring_on_a_throwaway_key(tmp_path, no_keyring) -> None:
+    session = open_session(tmp_path, demo=True)
+    try:
+        assert session.throwaway_key
+        assert session.device.business_name
+    finally:
+        session.store.close()
+
+
+def test_normal_mode_refuses_without_keyring(tmp_path, no_keyring) -> None:
+    with pytest.raises(KeyringUnavailableError) as err:
+        open_session(tmp_path, demo=False)
+    assert "keyring" in str(err.value).lower()
+    assert not (tmp_path / "kiosk.db").exists()
+
+
+def test_normal_mode_without_enrolment_says_so(tmp_path) -> None:
+    with pytest.raises(NotEnrolledError, match="enrol"):
+        open_session(tmp_path, demo=False)
+
+
+def test_window_start_shows_the_fix_and_exits(
+    qapp, tmp_path, no_keyring, monkeypatch, capsys
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        kiosk_app.QMessageBox, "critical", lambda _parent, _title, text: shown.append(text)
+    )
+    code = kiosk_app.run_kiosk(data_dir=tmp_path, demo=False, video=None, language="es")
+    assert code == 2
+    assert shown and "keyring" in shown[0].lower()
+    assert "keyring" in capsys.readouterr().err.lower()

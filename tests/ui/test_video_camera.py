@@ -1,0 +1,64 @@
+"""A video file stands in for the webcam: the window redeems the vouchers it shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.scanning import Pacing
+from app.core.scanning.demo import write_demo_folder, write_demo_video
+from app.core.session import open_session
+from app.core.validation import Reason
+from app.ui.app import build_window
+from app.ui.operations import Operations
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path / "store", demo=True)).result()
+    window = build_window(session, ops)
+    qtbot.addWidget(window)
+    yield window, session
+    window.stop_camera()
+    ops.shutdown(close_store=session.store.close)
+
+
+def collect(qtbot, window, expected: int) -> list:
+    outcomes: list = []
+    window.outcome_shown.connect(outcomes.append)
+    qtbot.waitUntil(lambda: len(outcomes) >= expected, timeout=30_000)
+    return outcomes
+
+
+def test_video_file_redeems_the_vouchers_it_shows(qtbot, window, tmp_path) -> None:
+    win, session = window
+    shown = [session.demo.vouchers[0], session.demo.vouchers[13], session.demo.revoked]
+    video = tmp_path / "counter.avi"
+    write_demo_video(video, [v.token for v in shown], hold_frames=6, gap_frames=4)
+    outcomes: list = []
+    win.outcome_shown.connect(outcomes.append)
+    win.start_video(video, pacing=Pacing.ALL)
+    qtbot.waitUntil(lambda: len(outcomes) >= 3, timeout=30_000)
+    qtbot.wait(300)  # a debounce failure would show up as extra outcomes
+    assert [o.reason for o in outcomes] == [Reason.VALID, Reason.VALID, Reason.REVOKED]
+    serials = [o.recorded.claims.serial for o in outcomes]
+    assert serials == [v.serial for v in shown]
+    assert all(o.recorded.source == "camera" for o in outcomes)
+
+
+def test_image_folder_works_as_camera(qtbot, window, tmp_path) -> None:
+    win, session = window
+    folder = tmp_path / "frames"
+    write_demo_folder(folder, [session.demo.vouchers[3].token])
+    outcomes: list = []
+    win.outcome_shown.connect(outcomes.append)
+    win.start_video(folder, pacing=Pacing.ALL)
+    qtbot.waitUntil(lambda: len(outcomes) >= 1, timeout=30_000)
+    assert outcomes[0].reason is Reason.VALID
+
+
+def test_missing_video_is_a_clear_error_not_a_crash(qtbot, window, tmp_path) -> None:
+    win, _ = window
+    win.start_video(tmp_path / "nope.avi")
+    assert "nope.avi" in win.statusBar().currentMessage()
+    assert win.camera is None
