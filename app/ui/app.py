@@ -38,7 +38,15 @@ def install_language(app: QApplication, language: str) -> QTranslator | None:
 def run_kiosk(*, data_dir: Path, demo: bool, video: Path | None, language: str) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    install_language(app, language)
+    translator = install_language(app, language)
+    try:
+        return _run(app, data_dir=data_dir, demo=demo, video=video)
+    finally:
+        if translator is not None:
+            app.removeTranslator(translator)
+
+
+def _run(app: QApplication, *, data_dir: Path, demo: bool, video: Path | None) -> int:
     ops = Operations()
     try:
         # The store is opened on its own thread: it may only be used there.
@@ -54,6 +62,7 @@ def run_kiosk(*, data_dir: Path, demo: bool, video: Path | None, language: str) 
     if video is not None:
         window.start_video(video)
     code = app.exec()
+    window.stop_camera()
     ops.shutdown(close_store=session.store.close)
     return code
 
