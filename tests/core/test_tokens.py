@@ -174,3 +174,13 @@ def test_short_code_accepts_look_alikes() -> None:
 def test_short_code_rejects_garbage(text: str) -> None:
     with pytest.raises(TokenError):
         parse_short_code(text)
+
+
+def test_non_canonical_tail_bits_are_malformed() -> None:
+    token = sign(make(), KEY)
+    # Same 92 bytes, different text: the last character's unused low bits set.
+    last = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".index(token[-1])
+    other = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[last | 1]
+    with pytest.raises(TokenError) as err:
+        verify(token[:-1] + other, KEYS)
+    assert err.value.problem is TokenProblem.MALFORMED
