@@ -17,6 +17,9 @@ from typing import Any
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("pika_bench.verify", "µs to parse and verify one voucher token"),
     "record": ("pika_bench.record", "ms to record one redemption in the encrypted store"),
+    "scan": ("pika_bench.scan", "QR read rate and ms per image of the kiosk's decoder chain"),
+    "frame": ("pika_bench.frame", "ms per 1280x720 camera frame, without and with a voucher"),
+    "scan-latency": ("pika_bench.scan_latency", "ms from camera frame to validated scan"),
 }
 
 

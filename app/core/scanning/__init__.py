@@ -14,7 +14,13 @@ from app.core.scanning.capture import (
     probe_cameras,
 )
 from app.core.scanning.debounce import Debouncer
-from app.core.scanning.decoders import DecodedCode, DecoderChain, DecodeStats, Validator
+from app.core.scanning.decoders import (
+    DecodedCode,
+    DecoderChain,
+    DecodeStats,
+    Validator,
+    signature_validator,
+)
 from app.core.scanning.errors import FrameError, ScanError, SourceError
 from app.core.scanning.pipeline import Scan, ScanPipeline
 
@@ -39,4 +45,5 @@ __all__ = [
     "open_source",
     "open_video",
     "probe_cameras",
+    "signature_validator",
 ]

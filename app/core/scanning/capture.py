@@ -152,14 +152,18 @@ class FrameSource:
         self._error: SourceError | None = None
         self._thread: threading.Thread | None = None
         if pacing is Pacing.LIVE:
-            self._thread = threading.Thread(
-                target=self._reader, name=f"frames:{name}", daemon=True
-            )
+            self._thread = threading.Thread(target=self._reader, name=f"frames:{name}", daemon=True)
             self._thread.start()
 
     @property
     def fps(self) -> float:
         return self._grabber.fps
+
+    @property
+    def started_at(self) -> float:
+        """``time.monotonic()`` when the source opened: a paced or live file shows frame
+        ``i`` at ``started_at + i / fps``."""
+        return self._start
 
     @property
     def closed(self) -> bool:

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import cv2
 import numpy as np
 import zxingcpp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.core.scanning.errors import FrameError
+from app.core.tokens import TokenError, verify
 
 Point = tuple[int, int]
 Quad = tuple[Point, Point, Point, Point]
@@ -51,13 +53,16 @@ class DecodedCode:
     ``text`` is the payload exactly as encoded (zxing-cpp's plain text mode: ECI and the
     character-set guess applied, no escaping of control characters); ``raw`` the bytes it came
     from; ``decoder`` which pass read it (for the stats and for tuning); ``position`` the
-    symbol's corners in frame pixels when the decoder reports them.
+    symbol's corners in frame pixels when the decoder reports them. ``validated`` is False only
+    for a read the validator refused and no other decoder could replace: it is still returned
+    (a forged voucher is fraud evidence, not noise) and the kiosk's own validation names it.
     """
 
     text: str
     raw: bytes
     decoder: str
     position: Quad | None = None
+    validated: bool = True
 
 
 class DecodeStats:
@@ -142,6 +147,24 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(gray)
 
 
+def signature_validator(public_keys: Mapping[int, Ed25519PublicKey]) -> Validator:
+    """The kiosk's validator: a text is real when it verifies as a signed voucher.
+
+    QR error correction makes misreads rare but not impossible; a misread never verifies, so
+    the chain goes on to its next decoder instead of showing the cashier a "forged" voucher.
+    """
+    keys = dict(public_keys)
+
+    def is_signed_voucher(text: str) -> bool:
+        try:
+            verify(text, keys)
+        except TokenError:
+            return False
+        return True
+
+    return is_signed_voucher
+
+
 # --- zxing-cpp passes ---------------------------------------------------------------------
 
 
@@ -152,6 +175,7 @@ class ZxingPass:
     name: str
     prepare: Callable[[np.ndarray], np.ndarray]
     binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+    downscale: bool = True  # let zxing-cpp also try smaller copies (large frames)
 
 
 def _same(gray: np.ndarray) -> np.ndarray:
@@ -175,26 +199,6 @@ def _sharpen(gray: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(gray, 1.8, blurred, -0.8, 0)
 
 
-def _otsu(gray: np.ndarray) -> np.ndarray:
-    _, binary = cv2.threshold(
-        cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
-    )
-    return binary
-
-
-def _adaptive(gray: np.ndarray) -> np.ndarray:
-    # Uneven light (a shadow over half the code): threshold against the local mean.
-    block = max(15, (min(gray.shape[:2]) // 8) | 1)
-    return cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 5
-    )
-
-
-def _close(gray: np.ndarray) -> np.ndarray:
-    # Dark specks inside light modules (a crumpled or dirty print) merge before thresholding.
-    return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-
-
 #: Run on every frame. LocalAverage copes with uneven light, its try_invert covers light-on-dark
 #: codes (phone screens); the median + GlobalHistogram pass reads textured and photo-filled
 #: codes the local threshold breaks into noise. Together about 2 ms on a 1280x720 frame.
@@ -203,16 +207,17 @@ FIRST_PASSES: tuple[ZxingPass, ...] = (
     ZxingPass("zxing-median", _median, zxingcpp.Binarizer.GlobalHistogram),
 )
 
-#: Run on a crop around a symbol the first passes saw but could not read.
+#: Run on a crop around a symbol the first passes saw but could not read, cheapest first, at
+#: the crop's own (possibly upscaled) resolution. Chosen on synthetic counter shots
+#: (``python -m pika_bench.counter_set``) and the shared photo set: each of these reads codes
+#: the others miss; Otsu, adaptive threshold and morphological closing were tried and never
+#: read one the others did not (adaptive thresholding also cost ~1.7 ms a crop).
 RESCUE_PASSES: tuple[ZxingPass, ...] = (
-    ZxingPass("zxing-fixed", _same, zxingcpp.Binarizer.FixedThreshold),
-    ZxingPass("zxing-global", _same, zxingcpp.Binarizer.GlobalHistogram),
-    ZxingPass("zxing-clahe", _clahe),
-    ZxingPass("zxing-sharpen", _sharpen),
-    ZxingPass("zxing-median-local", _median),
-    ZxingPass("zxing-otsu", _otsu),
-    ZxingPass("zxing-adaptive", _adaptive),
-    ZxingPass("zxing-close", _close, zxingcpp.Binarizer.GlobalHistogram),
+    ZxingPass("zxing-fixed", _same, zxingcpp.Binarizer.FixedThreshold, downscale=False),
+    ZxingPass("zxing-global", _same, zxingcpp.Binarizer.GlobalHistogram, downscale=False),
+    ZxingPass("zxing-median-local", _median, downscale=False),
+    ZxingPass("zxing-sharpen", _sharpen, downscale=False),
+    ZxingPass("zxing-clahe", _clahe, downscale=False),
 )
 
 
@@ -222,12 +227,14 @@ def _quad(position: zxingcpp.Position) -> Quad:
     return (a, b, c, d)
 
 
-def _read_zxing(image: np.ndarray, binarizer: zxingcpp.Binarizer) -> list[zxingcpp.Barcode]:
+def _read_zxing(
+    image: np.ndarray, binarizer: zxingcpp.Binarizer, *, downscale: bool = True
+) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(
         image,
         formats=QR_FORMATS,
         try_rotate=True,
-        try_downscale=True,
+        try_downscale=downscale,
         try_invert=True,
         text_mode=zxingcpp.TextMode.Plain,
         binarizer=binarizer,
@@ -310,12 +317,22 @@ class _Region:
         return replace(code, position=(a, b, c, d))
 
 
+@dataclass(slots=True)
+class _Attempt:
+    """What one ``decode`` call has met so far; local to the call, so a chain is reentrant."""
+
+    unread: list[Quad | None] = field(default_factory=list)
+    refused: list[DecodedCode] = field(default_factory=list)
+
+
 class DecoderChain:
     """Cheap passes on every frame, slow ones only where a symbol was seen and not read.
 
     ``decode(frame)`` returns the payloads of the first stage that read something the
-    validator accepts (an empty list for a frame without a readable code). It never raises
-    for frame content; only a frame that is not an image raises :class:`FrameError`.
+    validator accepts (an empty list for a frame without a readable code). When every stage
+    only read texts the validator refused, those come back marked ``validated=False``. It
+    never raises for frame content; only a frame that is not an image raises
+    :class:`FrameError`.
     """
 
     def __init__(
@@ -340,62 +357,79 @@ class DecoderChain:
     def decode(self, image: np.ndarray) -> list[DecodedCode]:
         gray = to_gray(image)
         self.stats.count("frames")
-        unread: list[Quad | None] = []
+        attempt = _Attempt()
+        found = self._decode(gray, attempt)
+        if not found:
+            found = [replace(code, validated=False) for code in attempt.refused]
+        unique: dict[str, DecodedCode] = {}
+        for code in found:
+            unique.setdefault(code.text, code)
+        if unique:
+            self.stats.count("reads" if found[0].validated else "refused_reads", len(unique))
+        return list(unique.values())
+
+    def _decode(self, gray: np.ndarray, attempt: _Attempt) -> list[DecodedCode]:
+        whole = _Region(gray, 0, 0, 1.0)
         for zx_pass in self.first_passes:
-            found = self._run_zxing(zx_pass, gray, unread)
+            found = self._run_zxing(zx_pass, whole, attempt)
             if found:
-                return self._done(found)
-        if not unread:
+                return found
+        if not attempt.unread:
             return []
-        self.stats.count("symbols_unread")
-        regions = self._regions(gray, unread)
         self.stats.count("rescues")
+        regions = self._regions(gray, attempt.unread)
         for region in regions:
             for zx_pass in self.rescue_passes:
-                found = self._run_zxing(zx_pass, region.image, [])
+                found = self._run_zxing(zx_pass, region, attempt)
                 if found:
-                    return self._done([region.to_frame(c) for c in found])
+                    return found
         self.stats.count("second_decoder_runs")
         for region in regions:
             for decoder in self.second_decoders:
-                found = self._run_other(decoder, region.image)
+                found = self._run_other(decoder, region, attempt)
                 if found:
-                    return self._done([region.to_frame(c) for c in found])
+                    return found
         return []
 
     # -- stages --
 
     def _run_zxing(
-        self, zx_pass: ZxingPass, image: np.ndarray, unread: list[Quad | None]
+        self, zx_pass: ZxingPass, region: _Region, attempt: _Attempt
     ) -> list[DecodedCode]:
         try:
-            barcodes = _read_zxing(zx_pass.prepare(image), zx_pass.binarizer)
+            barcodes = _read_zxing(
+                zx_pass.prepare(region.image), zx_pass.binarizer, downscale=zx_pass.downscale
+            )
         except Exception as exc:  # a hostile symbol must never stop the scan loop
             self.stats.error(zx_pass.name, exc)
-            unread.append(None)  # it met something it could not handle: try the others
+            attempt.unread.append(None)  # it met something it could not handle: try the others
             return []
         found = []
         for barcode in barcodes:
-            quad = _quad(barcode.position)
+            code = region.to_frame(
+                DecodedCode(
+                    barcode.text, bytes(barcode.bytes), zx_pass.name, _quad(barcode.position)
+                )
+            )
             if not barcode.valid:
-                unread.append(quad)
-                continue
-            code = DecodedCode(barcode.text, bytes(barcode.bytes), zx_pass.name, quad)
-            if self._accept(code):
+                attempt.unread.append(code.position)
+            elif self._accept(code, attempt):
                 found.append(code)
             else:
-                unread.append(quad)
+                attempt.unread.append(code.position)
         return found
 
-    def _run_other(self, decoder: SecondDecoder, image: np.ndarray) -> list[DecodedCode]:
+    def _run_other(
+        self, decoder: SecondDecoder, region: _Region, attempt: _Attempt
+    ) -> list[DecodedCode]:
         try:
-            codes = decoder(image)
+            codes = decoder(region.image)
         except Exception as exc:  # same rule as zxing-cpp: count it, go on
             self.stats.error(decoder.name, exc)
             return []
-        return [c for c in codes if self._accept(c)]
+        return [c for c in map(region.to_frame, codes) if self._accept(c, attempt)]
 
-    def _accept(self, code: DecodedCode) -> bool:
+    def _accept(self, code: DecodedCode, attempt: _Attempt) -> bool:
         if self.validator is None:
             return True
         try:
@@ -405,14 +439,8 @@ class DecoderChain:
             ok = False
         if not ok:
             self.stats.count("rejected")
+            attempt.refused.append(code)
         return ok
-
-    def _done(self, found: list[DecodedCode]) -> list[DecodedCode]:
-        unique: dict[str, DecodedCode] = {}
-        for code in found:
-            unique.setdefault(code.text, code)
-        self.stats.count("reads", len(unique))
-        return list(unique.values())
 
     @staticmethod
     def _regions(gray: np.ndarray, unread: list[Quad | None]) -> list[_Region]:

@@ -37,6 +37,11 @@ class Scan:
     code: DecodedCode
 
     @property
+    def validated(self) -> bool:
+        """False when the chain's validator refused this text and nothing better was read."""
+        return self.code.validated
+
+    @property
     def latency_s(self) -> float:
         return self.decoded_at - self.captured_at
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.scanning import decoders
 from app.core.scanning.decoders import (
@@ -11,6 +12,7 @@ from app.core.scanning.decoders import (
     DecodeStats,
     OpenCVDecoder,
     PyzbarDecoder,
+    signature_validator,
     to_gray,
 )
 from app.core.scanning.errors import FrameError
@@ -105,7 +107,7 @@ def test_second_decoder_not_called_when_first_reads(token: str) -> None:
 def test_decoder_exception_is_counted_and_the_next_decoder_runs(
     token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(image: np.ndarray, binarizer: object) -> list[object]:
+    def explode(image: np.ndarray, binarizer: object, **options: object) -> list[object]:
         raise RuntimeError("zxing-cpp crashed on this symbol")
 
     monkeypatch.setattr(decoders, "_read_zxing", explode)
@@ -121,7 +123,7 @@ def test_decoder_exception_is_counted_and_the_next_decoder_runs(
 def test_every_decoder_failing_gives_nothing_and_raises_nothing(
     token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(image: np.ndarray, binarizer: object) -> list[object]:
+    def explode(image: np.ndarray, binarizer: object, **options: object) -> list[object]:
         raise MemoryError("hostile symbol")
 
     monkeypatch.setattr(decoders, "_read_zxing", explode)
@@ -148,7 +150,8 @@ def test_validator_that_raises_counts_as_a_rejection(token: str) -> None:
         raise ValueError("validator bug")
 
     chain = DecoderChain(validator=broken, second_decoders=[])
-    assert chain.decode(padded_qr(token)) == []
+    codes = chain.decode(padded_qr(token))
+    assert [(c.text, c.validated) for c in codes] == [(token, False)]
     assert chain.stats.errors["validator"] >= 1
 
 
@@ -195,3 +198,26 @@ def test_gray_conversion_accepts_gray_bgr_and_bgra() -> None:
     assert to_gray(np.zeros((20, 30), np.uint8)).shape == (20, 30)
     assert to_gray(np.zeros((20, 30, 3), np.uint8)).shape == (20, 30)
     assert to_gray(np.zeros((20, 30, 4), np.uint8)).shape == (20, 30)
+
+
+def test_a_read_nothing_can_replace_comes_back_marked_unvalidated(token: str) -> None:
+    forged_looking = "NOT-" + token[:40]
+    spy = SpyDecoder()
+    chain = DecoderChain(validator=lambda text: False, second_decoders=[spy])
+    codes = chain.decode(padded_qr(forged_looking))
+    assert texts(codes) == [forged_looking]
+    assert codes[0].validated is False
+    assert spy.calls == 1  # every stage was tried before settling for the refused read
+    assert chain.stats.events["refused_reads"] == 1
+
+
+def test_signature_validator_accepts_only_signed_vouchers(
+    signing_key: Ed25519PrivateKey, token: str
+) -> None:
+    check = signature_validator({1: signing_key.public_key()})
+    assert check(token)
+    assert not check(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+    assert not check("https://example.com")
+    assert not check("\x00" * 5000)
+    chain = DecoderChain(validator=check)
+    assert [(c.text, c.validated) for c in chain.decode(voucher_frame(token))] == [(token, True)]
