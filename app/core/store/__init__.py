@@ -36,6 +36,7 @@ from app.core.store.records import (
     OutboxKind,
     OutboxState,
     RecordedScan,
+    RemoteRedemption,
     ScanRecord,
     ScanSource,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PlaintextKeyringRefusedError",
     "PublicKeyConflictError",
     "RecordedScan",
+    "RemoteRedemption",
     "ScanRecord",
     "ScanSource",
     "SchemaTooNewError",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Engine, Row, func, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -58,6 +58,7 @@ from app.core.store.records import (
     OutboxKind,
     OutboxState,
     RecordedScan,
+    RemoteRedemption,
     ScanRecord,
     ScanSource,
     require_utc_aware,
@@ -432,6 +433,7 @@ class KioskStore:
                         "device_id": device_id,
                         "device_name": self._settings.get(SettingKey.DEVICE_NAME, ""),
                         "source": scan_source.value,
+                        "origin": "local",
                     },
                 )
                 if inserted.rowcount == 0:
@@ -561,11 +563,67 @@ class KioskStore:
                 _INSERT_EVENT, {"at": voided_at, "type": "redemption.voided", "payload": facts}
             )
 
+    def add_remote_redemptions(self, redemptions: Iterable[RemoteRedemption]) -> int:
+        """Learn redemptions made at the business's other kiosks (from sync); return how many
+        were new. One transaction; this kiosk's own redemptions echoed back are skipped.
+
+        If this kiosk holds its own live redemption of the same serial (both redeemed it
+        offline), the local row stays, the backend decides which one counts, and a
+        ``redemption.conflict_seen`` event records the other one: the discount was given twice.
+        """
+        items = list(redemptions)
+        for item in items:
+            if not isinstance(item, RemoteRedemption):
+                raise InvalidRecordError(f"expected RemoteRedemption, got {type(item).__name__}")
+        r = schema.redemptions
+        added = 0
+        with self._transaction() as conn:
+            for item in items:
+                known = conn.execute(
+                    select(r.c.redemption_id).where(r.c.redemption_id == item.redemption_id)
+                ).first()
+                if known is not None:
+                    continue
+                inserted = conn.execute(
+                    _INSERT_REDEMPTION,
+                    {
+                        "redemption_id": item.redemption_id,
+                        "serial": item.serial,
+                        "offer_id": item.offer_id,
+                        "business_id": item.business_id,
+                        "variant": item.variant,
+                        "redeemed_at": item.redeemed_at,
+                        "device_id": item.device_id,
+                        "device_name": item.device_name,
+                        "source": item.source.value,
+                        "origin": "remote",
+                    },
+                )
+                if inserted.rowcount:
+                    added += 1
+                    continue
+                prior = _find_live_redemption(conn, item.serial)
+                conn.execute(
+                    _INSERT_EVENT,
+                    {
+                        "at": _now(),
+                        "type": "redemption.conflict_seen",
+                        "payload": {
+                            "serial": item.serial,
+                            "remote_redemption_id": str(item.redemption_id),
+                            "remote_device_id": item.device_id,
+                            "remote_redeemed_at": to_iso_utc(item.redeemed_at),
+                            "local_redemption_id": None if prior is None else prior.redemption_id,
+                        },
+                    },
+                )
+        return added
+
     def recent_scans(self, limit: int = 50) -> list[ScanRecord]:
         """The latest scans, newest first, with whether each has been answered by the server."""
         s, o = schema.scans, schema.outbox
         query = (
-            select(s, o.c.state)
+            select(s, o.c.state, o.c.server_result)
             .select_from(s.outerjoin(o, o.c.item_id == s.c.scan_id))
             .order_by(s.c.scanned_at.desc(), s.c.scan_id)
             .limit(max(0, int(limit)))
@@ -586,6 +644,7 @@ class KioskStore:
                 redemption_id=row.redemption_id,
                 detail=row.detail,
                 synced=row.state == OutboxState.DONE.value,
+                sync_result=row.server_result,
             )
             for row in rows
         ]
@@ -619,23 +678,33 @@ class KioskStore:
                 attempts=row.attempts,
                 state=OutboxState(row.state),
                 last_error=row.last_error,
+                server_result=row.server_result,
             )
             for row in rows
         ]
 
-    def outbox_answered(self, item_ids: Sequence[uuid.UUID]) -> int:
-        """Mark items the server answered for good (accepted, duplicate, or refused with a
-        4xx reason). Only these leave the queue; return how many were still pending."""
+    def outbox_answered(self, answers: Mapping[uuid.UUID, str]) -> int:
+        """Mark items the server answered for good, with its answer (accepted, duplicate,
+        conflict, or a 4xx rejection code). Only these leave the queue; the row and the answer
+        stay for the history. Returns how many were still pending."""
+        for item_id, result in answers.items():
+            if not isinstance(item_id, uuid.UUID) or not isinstance(result, str) or not result:
+                raise InvalidRecordError(f"an answer needs a UUID and a result code: {item_id!r}")
         o = schema.outbox
+        stmt = (
+            update(o)
+            .where(o.c.item_id == bindparam("answered_id"))
+            .where(o.c.state == OutboxState.PENDING.value)
+            .values(
+                state=OutboxState.DONE.value,
+                attempts=o.c.attempts + 1,
+                server_result=bindparam("result"),
+            )
+        )
         done = 0
         with self._transaction() as conn:
-            for chunk in _chunks(list(item_ids)):
-                result = conn.execute(
-                    update(o)
-                    .where(o.c.item_id.in_(chunk), o.c.state == OutboxState.PENDING.value)
-                    .values(state=OutboxState.DONE.value, attempts=o.c.attempts + 1)
-                )
-                done += result.rowcount
+            for item_id, result in answers.items():
+                done += conn.execute(stmt, {"answered_id": item_id, "result": result}).rowcount
         return done
 
     def outbox_attempt_failed(self, item_ids: Sequence[uuid.UUID], error: str) -> None:

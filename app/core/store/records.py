@@ -153,6 +153,42 @@ class ScanRecord:
     detail: str
     #: The server has answered this scan's outbox item (it is no longer waiting to sync).
     synced: bool
+    #: The server's final answer once synced (accepted, duplicate, conflict, a rejection code).
+    sync_result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRedemption:
+    """A redemption made at another kiosk of this business, learned from the backend."""
+
+    redemption_id: uuid.UUID
+    serial: int
+    offer_id: int
+    business_id: int
+    variant: int
+    redeemed_at: datetime
+    device_id: str
+    device_name: str
+    source: ScanSource
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.redemption_id, uuid.UUID):
+            raise InvalidRecordError(f"redemption_id must be a UUID, got {self.redemption_id!r}")
+        if not isinstance(self.serial, int) or not 0 <= self.serial < 2**64:
+            raise InvalidRecordError(f"serial must be an unsigned 64-bit integer: {self.serial!r}")
+        for name, upper in (("offer_id", _U32), ("business_id", _U32), ("variant", 0xFF)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= upper:
+                raise InvalidRecordError(f"{name} must be an integer in 0..{upper}, got {value!r}")
+        require_utc_aware("redeemed_at", self.redeemed_at)
+        if not isinstance(self.device_id, str) or not self.device_id:
+            raise InvalidRecordError("device_id must be non-empty text")
+        if not isinstance(self.device_name, str):
+            raise InvalidRecordError("device_name must be text")
+        try:
+            object.__setattr__(self, "source", ScanSource(self.source))
+        except ValueError as exc:
+            raise InvalidRecordError(f"unknown scan source {self.source!r}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +202,4 @@ class OutboxItem:
     attempts: int
     state: OutboxState
     last_error: str | None
+    server_result: str | None = None

@@ -105,7 +105,10 @@ redemptions = Table(
     Column("source", String, nullable=False),
     Column("voided_at", UtcDateTime, nullable=True),
     Column("void_reason", String, nullable=True),
+    # 'local' (recorded at this kiosk) or 'remote' (made at another kiosk, learned from sync).
+    Column("origin", String, nullable=False, server_default="local"),
     CheckConstraint("source IN ('camera', 'wedge', 'manual')", name="source"),
+    CheckConstraint("origin IN ('local', 'remote')", name="origin"),
     CheckConstraint(
         "(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"
     ),
@@ -156,6 +159,8 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     Column("state", String, nullable=False),
     Column("last_error", String, nullable=True),
+    # The backend's final answer (accepted, duplicate, conflict, or a rejection code).
+    Column("server_result", String, nullable=True),
     CheckConstraint("kind IN ('redemption', 'scan', 'void')", name="kind"),
     CheckConstraint("state IN ('pending', 'done')", name="state"),
 )

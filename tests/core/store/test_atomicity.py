@@ -21,11 +21,11 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 ORPHAN_CHECKS = {
     "redemption without its scan": (
         "SELECT count(*) FROM redemptions r LEFT JOIN scans s ON s.redemption_id ="
-        " r.redemption_id WHERE s.scan_id IS NULL"
+        " r.redemption_id WHERE s.scan_id IS NULL AND r.origin = 'local'"
     ),
     "redemption without its outbox item": (
         "SELECT count(*) FROM redemptions r LEFT JOIN outbox o ON o.item_id = r.redemption_id"
-        " WHERE o.item_id IS NULL"
+        " WHERE o.item_id IS NULL AND r.origin = 'local'"
     ),
     "scan without its outbox item": (
         "SELECT count(*) FROM scans s LEFT JOIN outbox o ON o.item_id = s.scan_id"

@@ -54,3 +54,37 @@ def test_store_from_a_newer_kiosk_is_refused_untouched(
 
 def test_creation_leaves_no_half_built_file(store_path: Path, store: KioskStore) -> None:
     assert sorted(p.name for p in store_path.parent.iterdir() if "creating" in p.name) == []
+
+
+def test_store_made_at_the_first_revision_upgrades_and_keeps_its_data(
+    tmp_path: Path, key: bytes
+) -> None:
+    from alembic import command
+
+    from app.core.store.connection import open_engine
+    from app.core.store.migrate import alembic_config, current_revisions
+
+    path = tmp_path / "old.db"
+    engine, conn = open_engine(path, key, create=True)
+    with conn.begin():
+        command.upgrade(alembic_config(conn), "0001_initial")
+    with conn.begin():
+        conn.execute(
+            text(
+                "INSERT INTO redemptions (redemption_id, serial, offer_id, business_id, variant,"
+                " redeemed_at, device_id, device_name, source) VALUES ("
+                "'0123456789abcdef0123456789abcdef', 77, 7, 42, 0,"
+                " '2026-11-20T10:00:00.000000Z', 'dev-old', 'Caja vieja', 'camera')"
+            )
+        )
+    assert current_revisions(conn) == ("0001_initial",)
+    conn.close()
+    engine.dispose()
+
+    with KioskStore.open(path, key) as store:
+        prior = store.find_redemption(77)
+        assert prior is not None and prior.device_name == "Caja vieja"
+        with store._transaction() as c:
+            assert c.execute(text("SELECT origin FROM redemptions")).scalar_one() == "local"
+            revisions = MigrationContext.configure(c).get_current_heads()
+        assert set(revisions) == set(head_revisions())

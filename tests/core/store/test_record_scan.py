@@ -208,11 +208,22 @@ def test_recent_scans_newest_first_with_sync_state(counter: Counter) -> None:
     assert history[1].redemption_id == a.scan_id and history[0].reason is Reason.MALFORMED
     assert not any(s.synced for s in history)
 
-    assert counter.store.outbox_answered([a.scan_id]) == 1
-    assert counter.store.outbox_answered([a.scan_id]) == 0
-    assert [s.synced for s in counter.store.recent_scans()] == [False, True]
+    assert counter.store.outbox_answered({a.scan_id: "accepted"}) == 1
+    assert counter.store.outbox_answered({a.scan_id: "duplicate"}) == 0  # answered already
+    history = counter.store.recent_scans()
+    assert [s.synced for s in history] == [False, True]
+    assert [s.sync_result for s in history] == [None, "accepted"]
     assert counter.store.pending_outbox_count() == 1
     assert len(counter.store.recent_scans(limit=1)) == 1
+
+
+def test_outbox_answers_need_an_id_and_a_result(counter: Counter) -> None:
+    recorded = counter.scan(counter.voucher(4003))
+    with pytest.raises(InvalidRecordError):
+        counter.store.outbox_answered({recorded.scan_id: ""})
+    with pytest.raises(InvalidRecordError):
+        counter.store.outbox_answered({"not-a-uuid": "accepted"})  # type: ignore[dict-item]
+    assert counter.store.pending_outbox_count() == 1
 
 
 def test_failed_delivery_keeps_the_item_pending(counter: Counter) -> None:
