@@ -134,7 +134,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         connection = engine.connect()
         upgrade_to_head(connection)
         plain_store = KioskStore(plain_path, engine, connection)
-        plain_store._load_settings()
         prepare(plain_store)
         plain = time_store(plain_store)
         plain_store.close()

@@ -97,9 +97,15 @@ def verify_existing(path: Path, key: bytes) -> None:
     sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
     found = {sidecar for sidecar in sidecars if sidecar.exists()}
     conn = _connect(path, key, "ro")
+    # With a wrong key SQLCipher logs three lines per page to stderr as the HMAC check walks
+    # the file (tens of thousands for a big store); the typed error says it all, so its log is
+    # muted for the check. The level is process-wide, hence restored right after.
+    (log_level,) = conn.execute("PRAGMA cipher_log_level").fetchone()
+    conn.execute("PRAGMA cipher_log_level = NONE")
     try:
         _prove_readable(conn, path, pages=size // PAGE_SIZE)
     finally:
+        conn.execute(f"PRAGMA cipher_log_level = {log_level}")
         conn.close()
         # A read-only reader of a WAL database leaves an empty WAL and an index behind; remove
         # the ones it made, so a failed open leaves the directory as it was found.

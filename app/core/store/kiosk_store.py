@@ -93,7 +93,8 @@ class KioskStore:
     DETAIL_CHARS = 500
 
     def __init__(self, path: Path, engine: Engine, connection: Connection) -> None:
-        """Use :meth:`open`; this only wires an already opened, migrated connection."""
+        """Use :meth:`open`; this only wires an already opened, migrated connection (the
+        benchmark also wires an unencrypted one here, to price the encryption)."""
         self.path = path
         self._engine = engine
         self._conn: Connection | None = connection
@@ -101,6 +102,7 @@ class KioskStore:
         self._public_keys: dict[int, Ed25519PublicKey] | None = None
         self._revoked: frozenset[int] | None = None
         self._settings: dict[str, str] = {}
+        self._load_settings()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -114,9 +116,12 @@ class KioskStore:
         raised and the file is left exactly as it was.
         """
         path = Path(path)
-        if not path.exists():
-            _create(path, key)
-        engine, connection = open_engine(path, key, create=False)
+        try:
+            if not path.exists():
+                _create(path, key)
+            engine, connection = open_engine(path, key, create=False)
+        except DBAPIError as exc:
+            raise _translate(path, exc) from exc
         try:
             unknown = unknown_revisions(current_revisions(connection))
             if unknown:
@@ -130,9 +135,7 @@ class KioskStore:
             connection.close()
             engine.dispose()
             raise
-        store = cls(path, engine, connection)
-        store._load_settings()
-        return store
+        return cls(path, engine, connection)
 
     def close(self) -> None:
         """Close the connection (WAL is checkpointed by SQLite). Calling it twice is harmless."""
@@ -847,10 +850,11 @@ def _create(path: Path, key: bytes) -> None:
     finally:
         connection.close()
         engine.dispose()
-    for sidecar in _sidecars(building):
-        if sidecar.exists() and sidecar.stat().st_size and sidecar.name.endswith("-wal"):
-            raise StoreIOError(f"could not finish creating the kiosk store {path}")
-        sidecar.unlink(missing_ok=True)
+    wal, shm = _sidecars(building)
+    if wal.exists() and wal.stat().st_size:
+        raise StoreIOError(f"could not finish creating the kiosk store {path}")
+    wal.unlink(missing_ok=True)
+    shm.unlink(missing_ok=True)
     os.replace(building, path)
     _fsync_directory(path.parent)
 

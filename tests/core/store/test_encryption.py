@@ -161,3 +161,19 @@ def test_key_must_be_32_bytes(tmp_path: Path, bad_key: bytes) -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         KioskStore.open(tmp_path / "s.db", bad_key)
     assert not (tmp_path / "s.db").exists()
+
+
+def test_wrong_key_does_not_flood_stderr_and_keeps_the_log_level(
+    counter: Counter, store_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fill(counter)
+    counter.store.close()
+    capfd.readouterr()
+    with pytest.raises(WrongKeyError):
+        KioskStore.open(store_path, secrets.token_bytes(32))
+    assert "hmac check failed" not in capfd.readouterr().err
+    import sqlcipher3
+
+    probe = sqlcipher3.connect(":memory:")
+    assert probe.execute("PRAGMA cipher_log_level").fetchone()[0] != "NONE"
+    probe.close()
