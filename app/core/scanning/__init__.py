@@ -23,6 +23,7 @@ from app.core.scanning.decoders import (
 )
 from app.core.scanning.errors import FrameError, ScanError, SourceError
 from app.core.scanning.pipeline import Scan, ScanPipeline
+from app.core.scanning.wedge import WedgeReader, WedgeScan, candidates, resolve
 
 __all__ = [
     "CameraInfo",
@@ -39,11 +40,15 @@ __all__ = [
     "ScanPipeline",
     "SourceError",
     "Validator",
+    "WedgeReader",
+    "WedgeScan",
+    "candidates",
     "mirror_for_display",
     "open_camera",
     "open_folder",
     "open_source",
     "open_video",
     "probe_cameras",
+    "resolve",
     "signature_validator",
 ]
