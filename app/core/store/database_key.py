@@ -116,7 +116,9 @@ def load_database_key(store_path: Path, *, demo: bool = False) -> DatabaseKey:
     entry = entry_name(store_path)
     try:
         stored = backend.get_password(SERVICE, entry)
-    except KeyringError as exc:
+    except KeyringError as exc:  # e.g. locked, or no D-Bus session for the Secret Service
+        if demo and not exists:
+            return DatabaseKey(secrets.token_bytes(KEY_BYTES), throwaway=True, created=True)
         raise KeyringUnavailableError(f"The keyring could not be read ({exc}).") from exc
     if stored is None:
         if exists:

@@ -9,6 +9,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
+from keyring.errors import KeyringLocked
 from keyrings.alt.file import PlaintextKeyring
 
 from app.core.store import (
@@ -182,3 +183,29 @@ def test_failed_first_creation_takes_the_new_key_back(
     with pytest.raises(StoreError, match="disk full"):
         open_kiosk_store(store_path)
     assert memory.get_password(SERVICE, entry_name(store_path)) is None
+
+
+class LockedKeyring(KeyringBackend):
+    """A keyring that exists but cannot be used right now (locked, no D-Bus session)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise KeyringLocked("the login keyring is locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringLocked("the login keyring is locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise KeyringLocked("the login keyring is locked")
+
+
+def test_locked_keyring_is_unavailable_with_the_fix(use_keyring, store_path: Path) -> None:
+    use_keyring(LockedKeyring())
+    with pytest.raises(KeyringUnavailableError, match="locked") as raised:
+        open_kiosk_store(store_path)
+    assert "unlock" in str(raised.value)
+    assert not store_path.exists()
+    demo = open_kiosk_store(store_path, demo=True)
+    assert demo.throwaway
+    demo.store.close()
