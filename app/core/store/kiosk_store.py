@@ -127,15 +127,13 @@ class KioskStore:
             if unknown:
                 raise SchemaTooNewError(path, unknown)
             upgrade_to_head(connection)
-        except DBAPIError as exc:
+            return cls(path, engine, connection)
+        except BaseException as exc:
             connection.close()
             engine.dispose()
-            raise _translate(path, exc) from exc
-        except BaseException:
-            connection.close()
-            engine.dispose()
+            if isinstance(exc, DBAPIError):
+                raise _translate(path, exc) from exc
             raise
-        return cls(path, engine, connection)
 
     def close(self) -> None:
         """Close the connection (WAL is checkpointed by SQLite). Calling it twice is harmless."""
@@ -185,10 +183,10 @@ class KioskStore:
             raise InvalidRecordError("a setting needs a non-empty text key and a text value")
         stmt = sqlite_insert(schema.settings).values(key=key, value=value)
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-        with self._transaction() as conn:
-            conn.execute(stmt)
         with self._lock:
-            self._settings[key] = value
+            with self._transaction() as conn:
+                conn.execute(stmt)
+            self._settings[key] = value  # only once committed
 
     # -- signing keys ---------------------------------------------------------------------------
 
