@@ -18,32 +18,50 @@ from app.core.session import KioskSession, open_session
 from app.core.store import StoreError
 from app.ui.kiosk_window import KioskWindow
 from app.ui.operations import Operations
+from app.ui.resources import resources_dir
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "resources" / "translations"
+TRANSLATIONS = resources_dir() / "translations"
 
 
-def install_language(app: QApplication, language: str) -> QTranslator | None:
-    """Spanish is the default; English is the source text and needs no file."""
-    if language == "en":
-        return None
-    translator = QTranslator(app)
-    if translator.load(QLocale(language), "pika", "_", str(TRANSLATIONS)):
-        app.installTranslator(translator)
-        return translator
-    log.warning("no %s translation found in %s; showing English", language, TRANSLATIONS)
-    return None
+class Language:
+    """The screen language, switchable while the kiosk runs (Qt re-labels every widget)."""
+
+    def __init__(self, app: QApplication) -> None:
+        self._app = app
+        self._translator: QTranslator | None = None
+        self.current = "en"
+
+    def switch(self, language: str) -> bool:
+        """Show ``language`` ('es' or 'en'); False if its translation file is missing."""
+        if self._translator is not None:
+            self._app.removeTranslator(self._translator)
+            self._translator = None
+        self.current = "en"
+        if language == "en":  # English is the source text and needs no file
+            return True
+        translator = QTranslator(self._app)
+        if not translator.load(QLocale(language), "pika", "_", str(TRANSLATIONS)):
+            log.warning("no %s translation found in %s; showing English", language, TRANSLATIONS)
+            return False
+        self._app.installTranslator(translator)
+        self._translator = translator
+        self.current = language
+        return True
+
+    def reset(self) -> None:
+        self.switch("en")
 
 
 def run_kiosk(*, data_dir: Path, demo: bool, video: Path | None, language: str) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    translator = install_language(app, language)
+    lang = Language(app)
+    lang.switch(language)
     try:
         return _run(app, data_dir=data_dir, demo=demo, video=video)
     finally:
-        if translator is not None:
-            app.removeTranslator(translator)
+        lang.reset()
 
 
 def _run(app: QApplication, *, data_dir: Path, demo: bool, video: Path | None) -> int:

@@ -1,8 +1,9 @@
-"""The counter window: a big result panel, the entry line and the always-visible status.
+"""The counter window: result panel, camera preview, entry line and the always-visible status.
 
-Thin over ``app.core``: it turns cashier input into counter calls (through
-:class:`~app.ui.operations.Operations`, never on the GUI thread) and renders
-:class:`~app.core.screen.ScreenState`.
+Thin over ``app.core``: it turns cashier input (camera, scanner, keyboard) into counter calls
+through :class:`~app.ui.operations.Operations` (never on the GUI thread) and renders
+:class:`~app.core.screen.ScreenState`. Every text is set in :meth:`KioskWindow.retranslate`, so
+switching language at run time re-labels the whole window.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.counter import Counter, ScanOutcome, ScanSource, Tone
+from app.core.counter import Counter, ScanOutcome, ScanSource
 from app.core.demo import DemoCatalogue
-from app.core.money import format_guaranies
 from app.core.scanning import (
     DecoderChain,
     FrameSource,
@@ -38,22 +37,17 @@ from app.core.scanning import (
     ScanPipeline,
     open_source,
 )
-from app.core.screen import Screen, ScreenState, ScreenStateMachine
-from app.core.store import DiscountKind
-from app.core.validation import Reason
+from app.core.screen import ScreenStateMachine
 from app.core.voucher_sheet import write_sheet
+from app.ui.camera_preview import CameraPreview
 from app.ui.camera_worker import CameraWorker
 from app.ui.operations import Operations
-from app.ui.texts import reason_advice, reason_title
+from app.ui.result_panel import ResultPanel
+from app.ui.sounds import ResultSounds
 
 log = logging.getLogger(__name__)
 
-TONE_COLOURS = {
-    Tone.VALID: ("#1b7f3b", "#ffffff"),
-    Tone.WARNING: ("#f2c200", "#1a1a1a"),
-    Tone.INVALID: ("#c62828", "#ffffff"),
-}
-READY_COLOURS = ("#f4f4f4", "#1a1a1a")
+BADGE_STYLE = "padding: 4px 10px; border-radius: 10px; font-weight: bold; color: white;"
 
 
 def _signature_validator(keys: dict[int, Ed25519PublicKey]):  # TEMP until scanning lands its own
@@ -69,72 +63,8 @@ def _signature_validator(keys: dict[int, Ed25519PublicKey]):  # TEMP until scann
     return ok
 
 
-class ResultPanel(QFrame):
-    """The part of the screen a cashier reads from a metre away."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("resultPanel")
-        self.title = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title.setObjectName("resultTitle")
-        self.offer = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.offer.setObjectName("resultOffer")
-        self.detail = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.detail.setObjectName("resultDetail")
-        self.detail.setWordWrap(True)
-        for label, size in ((self.title, 44), (self.offer, 30), (self.detail, 20)):
-            font = QFont(label.font())
-            font.setPointSize(size)
-            font.setBold(label is not self.detail)
-            label.setFont(font)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.title)
-        layout.addWidget(self.offer)
-        layout.addWidget(self.detail)
-        layout.addStretch(1)
-        self.show_state(ScreenState(Screen.READY))
-
-    def show_state(self, state: ScreenState) -> None:
-        outcome = state.outcome
-        if state.screen is Screen.READY or outcome is None:
-            background, foreground = READY_COLOURS
-            self.title.setText(self.tr("Ready to scan"))
-            self.offer.setText(self.tr("Show the voucher's QR to the camera"))
-            self.detail.setText(self.tr("or type the code printed under it"))
-        else:
-            background, foreground = TONE_COLOURS[outcome.tone]
-            self.title.setText(reason_title(outcome.reason))
-            self.offer.setText(self._offer_text(outcome))
-            self.detail.setText(self._detail_text(outcome))
-        self.setStyleSheet(
-            f"#resultPanel {{ background: {background}; border-radius: 16px; }}"
-            f"#resultPanel QLabel {{ color: {foreground}; }}"
-        )
-
-    def _offer_text(self, outcome: ScanOutcome) -> str:
-        if outcome.offer is None:
-            return ""
-        offer = outcome.offer
-        if outcome.reason is Reason.VALID and offer.discount_kind is DiscountKind.AMOUNT:
-            return f"{offer.title}: −{format_guaranies(offer.discount_value)}"
-        return f"{offer.title}: {offer.discount_text}"
-
-    def _detail_text(self, outcome: ScanOutcome) -> str:
-        prior = outcome.recorded.prior
-        if outcome.reason is Reason.ALREADY_REDEEMED and prior is not None:
-            when = prior.redeemed_at.astimezone().strftime("%d/%m/%Y %H:%M")
-            where = prior.device_name or prior.device_id
-            return (
-                self.tr("Used on {when} at {where}.").format(when=when, where=where)
-                + " "
-                + (reason_advice(outcome.reason))
-            )
-        return reason_advice(outcome.reason)
-
-
 class KioskWindow(QMainWindow):
-    """The counter screen. ``outcome_shown`` fires after each result is on screen."""
+    """The counter screen. ``outcome_shown`` fires once a result is on screen."""
 
     outcome_shown = Signal(object)
     sheet_written = Signal(list)
@@ -148,58 +78,62 @@ class KioskWindow(QMainWindow):
         throwaway_key: bool,
         demo_catalogue: DemoCatalogue | None = None,
         result_seconds: float = 5.0,
+        sounds: bool = True,
     ) -> None:
         super().__init__()
         self.counter = counter
-        self.demo_catalogue = demo_catalogue
         self.ops = operations
+        self.demo = demo
+        self.throwaway_key = throwaway_key
+        self.demo_catalogue = demo_catalogue
         self.machine = ScreenStateMachine(result_seconds)
-        self.setWindowTitle(self.tr("Pika Counter"))
-        self.resize(1024, 700)
+        self.camera: CameraWorker | None = None
+        self.sounds = ResultSounds(enabled=sounds, parent=self)
+        self._pending = 0
+        self.resize(1200, 760)
 
-        device = counter.device
-        self.business_label = QLabel(f"<b>{device.business_name}</b> · {device.device_name}")
+        self.business_label = QLabel()
         self.business_label.setObjectName("businessLabel")
+        self.connection_badge = QLabel()
+        self.connection_badge.setObjectName("connectionBadge")
         self.pending_label = QLabel()
         self.pending_label.setObjectName("pendingLabel")
         self.mode_label = QLabel()
         self.mode_label.setObjectName("modeLabel")
-        notes = []
-        if demo:
-            notes.append(self.tr("DEMO MODE: demo vouchers, nothing is sent"))
-        if throwaway_key:
-            notes.append(
-                self.tr("No system keyring: this demo uses a temporary key; data is lost on exit")
-            )
-        self.mode_label.setText(" · ".join(notes))
         self.mode_label.setStyleSheet("color: #9a5b00; font-weight: bold;")
-        self.mode_label.setVisible(bool(notes))
+        self.mode_label.setWordWrap(True)
 
         self.result_panel = ResultPanel()
+        self.preview = CameraPreview()
+        self.preview.setVisible(False)
+
+        entry_font = QFont(self.font())
+        entry_font.setPointSize(20)
         self.entry = QLineEdit()
         self.entry.setObjectName("codeEntry")
-        self.entry.setPlaceholderText(self.tr("Type the code under the QR, e.g. 7KQ2-M9XD-R"))
-        entry_font = QFont(self.entry.font())
-        entry_font.setPointSize(20)
         self.entry.setFont(entry_font)
         self.entry.returnPressed.connect(self.submit_entry)
-        self.redeem_button = QPushButton(self.tr("Check"))
-        self.redeem_button.setFont(entry_font)
-        self.redeem_button.clicked.connect(self.submit_entry)
+        self.check_button = QPushButton()
+        self.check_button.setFont(entry_font)
+        self.check_button.clicked.connect(self.submit_entry)
 
-        self.video_button = QPushButton(self.tr("Use a video as camera…"))
+        self.video_button = QPushButton()
         self.video_button.clicked.connect(self._choose_video)
-        self.print_button = QPushButton(self.tr("Print voucher sheet…"))
+        self.print_button = QPushButton()
         self.print_button.clicked.connect(self._choose_sheet)
         self.print_button.setVisible(demo_catalogue is not None)
 
         top = QHBoxLayout()
         top.addWidget(self.business_label)
         top.addStretch(1)
+        top.addWidget(self.connection_badge)
         top.addWidget(self.pending_label)
+        middle = QHBoxLayout()
+        middle.addWidget(self.result_panel, 3)
+        middle.addWidget(self.preview, 2)
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
-        entry_row.addWidget(self.redeem_button)
+        entry_row.addWidget(self.check_button)
         tools = QHBoxLayout()
         tools.addWidget(self.video_button)
         tools.addWidget(self.print_button)
@@ -207,19 +141,45 @@ class KioskWindow(QMainWindow):
         root = QVBoxLayout()
         root.addLayout(top)
         root.addWidget(self.mode_label)
-        root.addWidget(self.result_panel, 1)
+        root.addLayout(middle, 1)
         root.addLayout(entry_row)
         root.addLayout(tools)
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
 
-        self.camera: CameraWorker | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+        self.retranslate()
         self.refresh_pending()
+
+    # --- text --------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        device = self.counter.device
+        self.setWindowTitle(self.tr("Pika Counter"))
+        self.business_label.setText(f"<b>{device.business_name}</b> · {device.device_name}")
+        notes = []
+        if self.demo:
+            notes.append(self.tr("DEMO MODE: demo vouchers, nothing is sent"))
+        if self.throwaway_key:
+            notes.append(
+                self.tr("No system keyring: this demo uses a temporary key; data is lost on exit")
+            )
+        self.mode_label.setText(" · ".join(notes))
+        self.mode_label.setVisible(bool(notes))
+        self._show_connection()
+        self._show_pending(self._pending)
+        self.entry.setPlaceholderText(self.tr("Type the code under the QR, e.g. 7KQ2-M9XD-R"))
+        self.check_button.setText(self.tr("Check"))
+        self.video_button.setText(self.tr("Use a video as camera…"))
+        self.print_button.setText(self.tr("Print voucher sheet…"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # --- input -------------------------------------------------------------------------
     def submit_entry(self) -> None:
@@ -238,6 +198,7 @@ class KioskWindow(QMainWindow):
     # --- output ------------------------------------------------------------------------
     def show_outcome(self, outcome: ScanOutcome) -> None:
         self.result_panel.show_state(self.machine.show(outcome, time.monotonic()))
+        self.sounds.play(outcome.tone)
         self._show_pending(outcome.pending_sync)
         self.outcome_shown.emit(outcome)
 
@@ -246,7 +207,17 @@ class KioskWindow(QMainWindow):
         self.ops.store_op(store.pending_outbox_count, self._show_pending, self._failed)
 
     def _show_pending(self, count: int) -> None:
+        self._pending = count
         self.pending_label.setText(self.tr("Waiting to sync: {count}").format(count=count))
+
+    def _show_connection(self) -> None:
+        # Until the sync client exists every kiosk works offline; demo mode never connects.
+        if self.demo:
+            text, colour = self.tr("Demo · offline"), "#6d4c41"
+        else:
+            text, colour = self.tr("Offline"), "#757575"
+        self.connection_badge.setText(text)
+        self.connection_badge.setStyleSheet(f"background: {colour}; {BADGE_STYLE}")
 
     def _tick(self) -> None:
         before = self.machine.state
@@ -260,16 +231,13 @@ class KioskWindow(QMainWindow):
         self.statusBar().setStyleSheet("color: #c62828; font-weight: bold;")
         self.statusBar().showMessage(self.tr("Error: {error}").format(error=error), 30_000)
 
-    # --- demo tools --------------------------------------------------------------------
-    def _choose_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Video to use as camera"), "", self.tr("Videos (*.mp4 *.avi *.mkv)")
-        )
-        if path:
-            self.start_video(Path(path))
+    # --- camera ------------------------------------------------------------------------
+    def start_video(self, path: Path, pacing: Pacing = Pacing.LIVE) -> None:
+        """Use a video file or image folder as the camera, through the real capture code.
 
-    def start_video(self, path: Path, pacing: Pacing = Pacing.PACED) -> None:
-        """Use a video file or image folder as the camera, through the real capture code."""
+        LIVE pacing plays it like a camera (real time, newest frame wins, with preview);
+        ALL hands every frame to the decoder (tests, measurements).
+        """
         try:
             source = open_source(str(path), pacing=pacing)
         except ScanError as exc:
@@ -286,6 +254,8 @@ class KioskWindow(QMainWindow):
             self.camera = CameraWorker(ScanPipeline(source, chain=chain), self)
             self.camera.scanned.connect(self._camera_scan)
             self.camera.failed.connect(lambda message: self._failed(ScanError(message)))
+            self.preview.watch(source)
+            self.preview.setVisible(source.pacing is Pacing.LIVE)
             self.camera.start()
 
         self.ops.store_op(self.counter.store.public_keys, started, self._failed)
@@ -294,6 +264,8 @@ class KioskWindow(QMainWindow):
         if self.camera is not None:
             self.camera.stop()
             self.camera = None
+        self.preview.watch(None)
+        self.preview.setVisible(False)
 
     def _camera_scan(self, scan: Scan) -> None:
         self.submit_scan(scan.payload, ScanSource.CAMERA)
@@ -301,6 +273,14 @@ class KioskWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_camera()
         super().closeEvent(event)
+
+    # --- demo tools --------------------------------------------------------------------
+    def _choose_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Video to use as camera"), "", self.tr("Videos (*.mp4 *.avi *.mkv)")
+        )
+        if path:
+            self.start_video(Path(path))
 
     def _choose_sheet(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -320,6 +300,7 @@ class KioskWindow(QMainWindow):
         def done(written: list[Path]) -> None:
             self.print_button.setEnabled(True)
             self.sheet_written.emit(written)
+            self.statusBar().setStyleSheet("")
             self.statusBar().showMessage(
                 self.tr("Voucher sheet saved: {files}").format(
                     files=", ".join(str(p) for p in written)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.core.counter import ScanOutcome, ScanSource
+from app.core.counter import ScanOutcome, ScanSource, Tone
 from app.core.session import KioskSession, open_session
 from app.core.tokens import short_code_for
 from app.core.validation import Reason
@@ -41,11 +41,15 @@ def test_typed_code_redeems_then_shows_already_redeemed(qtbot, demo) -> None:
 
     first = type_code(qtbot, window, code)
     assert first.reason is Reason.VALID
+    assert window.sounds.last_played is Tone.VALID
+    assert window.result_panel.property("tone") == "valid"
     assert window.result_panel.title.text() != ""
     valid_title = window.result_panel.title.text()
 
     second = type_code(qtbot, window, code.lower().replace("-", " "))
     assert second.reason is Reason.ALREADY_REDEEMED
+    assert window.sounds.last_played is Tone.WARNING
+    assert window.result_panel.property("tone") == "warning"
     assert second.recorded.prior is not None
     assert window.result_panel.title.text() != valid_title
     assert "Caja 1" in window.result_panel.detail.text()

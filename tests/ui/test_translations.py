@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from PySide6.QtCore import QCoreApplication
-
 from app.core.validation import Reason
-from app.ui.app import TRANSLATIONS, install_language
-from app.ui.kiosk_window import ResultPanel
+from app.ui.app import TRANSLATIONS, Language
+from app.ui.result_panel import ResultPanel
 from app.ui.texts import reason_title
 
 TS = TRANSLATIONS / "pika_es.ts"
@@ -31,13 +29,17 @@ def test_compiled_translations_are_not_older_than_sources() -> None:
     assert QM.exists() and QM.stat().st_size > 0
 
 
-def test_spanish_is_shown_once_installed(qapp) -> None:
-    translator = install_language(qapp, "es")
+def test_language_switches_while_running(qtbot, qapp) -> None:
+    language = Language(qapp)
+    panel = ResultPanel()
+    qtbot.addWidget(panel)
     try:
-        assert translator is not None
+        assert language.switch("es")
         assert reason_title(Reason.ALREADY_REDEEMED) == "Ya fue usado"
-        assert ResultPanel().title.text() == "Listo para escanear"
+        # re-labelled by the LanguageChange event Qt posts to every widget
+        qtbot.waitUntil(lambda: panel.title.text() == "Listo para escanear", timeout=2000)
+        assert language.switch("en")
+        qtbot.waitUntil(lambda: panel.title.text() == "Ready to scan", timeout=2000)
+        assert reason_title(Reason.ALREADY_REDEEMED) == "Already used"
     finally:
-        if translator is not None:
-            QCoreApplication.removeTranslator(translator)
-    assert reason_title(Reason.ALREADY_REDEEMED) == "Already used"
+        language.reset()

@@ -62,3 +62,16 @@ def test_missing_video_is_a_clear_error_not_a_crash(qtbot, window, tmp_path) -> 
     win.start_video(tmp_path / "nope.avi")
     assert "nope.avi" in win.statusBar().currentMessage()
     assert win.camera is None
+
+
+def test_live_video_plays_like_a_camera_with_preview(qtbot, window, tmp_path) -> None:
+    win, session = window
+    video = tmp_path / "live.avi"
+    write_demo_video(video, [session.demo.vouchers[4].token], hold_frames=10, gap_frames=5)
+    outcomes: list = []
+    win.outcome_shown.connect(outcomes.append)
+    win.start_video(video)  # LIVE: real-time, newest frame wins, preview shown
+    qtbot.waitUntil(lambda: len(outcomes) >= 1, timeout=30_000)
+    assert outcomes[0].reason is Reason.VALID
+    assert not win.preview.isHidden()
+    qtbot.waitUntil(lambda: win.preview.frames_shown > 0, timeout=5_000)
