@@ -44,6 +44,13 @@ _SMALL_SIDE = 320
 #: Margin around an unread symbol's corners, as a share of its size (corners found on a damaged
 #: symbol are approximate).
 _CROP_MARGIN = 0.35
+#: A symbol seen at an angle is also warped flat into a square of this side (pixels), with a
+#: quiet zone of this share of the side around it.
+_RECTIFY_SIDE = 360
+_RECTIFY_MARGIN = 0.08
+#: At most this many distinct unread symbols per frame get the rescue work (bounds the cost
+#: of a frame full of look-alike patterns).
+_MAX_RESCUE_SYMBOLS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +228,15 @@ RESCUE_PASSES: tuple[ZxingPass, ...] = (
 )
 
 
+#: Run on each unread symbol warped flat (:meth:`_Region.rectified`): strong perspective and
+#: small, blurred codes that the crop passes miss.
+RECTIFIED_PASSES: tuple[ZxingPass, ...] = (
+    ZxingPass("zxing-rectified", _same, downscale=False),
+    ZxingPass("zxing-rectified-sharpen", _sharpen, downscale=False),
+    ZxingPass("zxing-rectified-fixed", _same, zxingcpp.Binarizer.FixedThreshold, downscale=False),
+)
+
+
 def _quad(position: zxingcpp.Position) -> Quad:
     corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
     a, b, c, d = ((int(p.x), int(p.y)) for p in corners)
@@ -300,20 +316,42 @@ class OpenCVDecoder:
 
 @dataclass(frozen=True, slots=True)
 class _Region:
-    """A crop of the gray frame and how to map its pixels back to the frame."""
+    """A crop or a rectified view of the gray frame, and the homography back to the frame."""
 
     image: np.ndarray
-    x0: int
-    y0: int
-    scale: float
+    back: np.ndarray  # 3x3: region pixel -> frame pixel
+
+    @classmethod
+    def crop(cls, image: np.ndarray, x0: int, y0: int, scale: float) -> _Region:
+        back = np.array([[1 / scale, 0, x0], [0, 1 / scale, y0], [0, 0, 1]], dtype=np.float64)
+        return cls(image, back)
+
+    @classmethod
+    def rectified(cls, gray: np.ndarray, quad: Quad, side: int) -> _Region:
+        """The symbol seen at ``quad`` warped flat into a ``side`` pixel square with a quiet
+        zone: undoes the perspective of a voucher held at an angle."""
+        margin = side * _RECTIFY_MARGIN
+        square = np.array(
+            [
+                [margin, margin],
+                [side - margin, margin],
+                [side - margin, side - margin],
+                [margin, side - margin],
+            ],
+            dtype=np.float32,
+        )
+        forward = cv2.getPerspectiveTransform(np.array(quad, dtype=np.float32), square)
+        image = cv2.warpPerspective(
+            gray, forward, (side, side), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+        )
+        return cls(image, np.linalg.inv(forward))
 
     def to_frame(self, code: DecodedCode) -> DecodedCode:
         if code.position is None:
             return code
-        a, b, c, d = (
-            (round(x / self.scale) + self.x0, round(y / self.scale) + self.y0)
-            for x, y in code.position
-        )
+        points = np.array([code.position], dtype=np.float64)
+        mapped = cv2.perspectiveTransform(points, self.back)[0]
+        a, b, c, d = ((round(float(x)), round(float(y))) for x, y in mapped)
         return replace(code, position=(a, b, c, d))
 
 
@@ -342,12 +380,14 @@ class DecoderChain:
         stats: DecodeStats | None = None,
         first_passes: Sequence[ZxingPass] = FIRST_PASSES,
         rescue_passes: Sequence[ZxingPass] = RESCUE_PASSES,
+        rectified_passes: Sequence[ZxingPass] = RECTIFIED_PASSES,
         second_decoders: Sequence[SecondDecoder] | None = None,
     ) -> None:
         self.validator = validator
         self.stats = stats if stats is not None else DecodeStats()
         self.first_passes = tuple(first_passes)
         self.rescue_passes = tuple(rescue_passes)
+        self.rectified_passes = tuple(rectified_passes)
         self.second_decoders: tuple[SecondDecoder, ...] = (
             tuple(second_decoders)
             if second_decoders is not None
@@ -369,7 +409,7 @@ class DecoderChain:
         return list(unique.values())
 
     def _decode(self, gray: np.ndarray, attempt: _Attempt) -> list[DecodedCode]:
-        whole = _Region(gray, 0, 0, 1.0)
+        whole = _Region.crop(gray, 0, 0, 1.0)
         for zx_pass in self.first_passes:
             found = self._run_zxing(zx_pass, whole, attempt)
             if found:
@@ -377,14 +417,20 @@ class DecoderChain:
         if not attempt.unread:
             return []
         self.stats.count("rescues")
-        regions = self._regions(gray, attempt.unread)
-        for region in regions:
+        crops = self._crops(gray, attempt.unread)
+        for region, _ in crops:
             for zx_pass in self.rescue_passes:
                 found = self._run_zxing(zx_pass, region, attempt)
                 if found:
                     return found
+        for quad in _distinct(attempt.unread)[:_MAX_RESCUE_SYMBOLS]:
+            flat = _Region.rectified(gray, quad, _RECTIFY_SIDE)
+            for zx_pass in self.rectified_passes:
+                found = self._run_zxing(zx_pass, flat, attempt)
+                if found:
+                    return found
         self.stats.count("second_decoder_runs")
-        for region in regions:
+        for _, region in crops:  # other libraries get native pixels: upscaling costs them 4x
             for decoder in self.second_decoders:
                 found = self._run_other(decoder, region, attempt)
                 if found:
@@ -443,9 +489,9 @@ class DecoderChain:
         return ok
 
     @staticmethod
-    def _regions(gray: np.ndarray, unread: list[Quad | None]) -> list[_Region]:
-        """Crops around each unread symbol (the whole frame when a position is unknown),
-        upscaled when small so the rescue passes see enough pixels per module."""
+    def _crops(gray: np.ndarray, unread: list[Quad | None]) -> list[tuple[_Region, _Region]]:
+        """Crops around each unread symbol (the whole frame when a position is unknown): one
+        upscaled when small so the rescue passes see enough pixels per module, and one as is."""
         height, width = gray.shape[:2]
         boxes: list[tuple[int, int, int, int]] = []
         for quad in unread:
@@ -467,15 +513,36 @@ class DecoderChain:
                 continue
             boxes = [b for b in boxes if not _inside(b, box)]
             boxes.append(box)
-        regions = []
-        for x0, y0, x1, y1 in boxes:
-            crop = gray[y0:y1, x0:x1]
-            scale = 1.0
-            if max(crop.shape[:2]) < _SMALL_SIDE:
-                scale = 2.0
-                crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-            regions.append(_Region(np.ascontiguousarray(crop), x0, y0, scale))
-        return regions
+        crops = []
+        for x0, y0, x1, y1 in boxes[:_MAX_RESCUE_SYMBOLS]:
+            native = _Region.crop(np.ascontiguousarray(gray[y0:y1, x0:x1]), x0, y0, 1.0)
+            rescue = native
+            if max(native.image.shape[:2]) < _SMALL_SIDE:
+                bigger = cv2.resize(native.image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+                rescue = _Region.crop(bigger, x0, y0, 2.0)
+            crops.append((rescue, native))
+        return crops
+
+
+def _distinct(quads: list[Quad | None]) -> list[Quad]:
+    """Known positions, without the repeats several passes report for one symbol."""
+    out: list[Quad] = []
+    for quad in quads:
+        if quad is None:
+            continue
+        cx = sum(p[0] for p in quad) / 4
+        cy = sum(p[1] for p in quad) / 4
+        size = max(abs(quad[0][0] - quad[2][0]), abs(quad[0][1] - quad[2][1]), 8)
+        if size < 16:
+            continue  # too small to hold a readable symbol
+        if any(
+            abs(cx - sum(p[0] for p in q) / 4) < 0.2 * size
+            and abs(cy - sum(p[1] for p in q) / 4) < 0.2 * size
+            for q in out
+        ):
+            continue
+        out.append(quad)
+    return out
 
 
 def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:

@@ -13,7 +13,8 @@ from app.core.tokens import VoucherClaims, sign
 
 @pytest.fixture(scope="session")
 def signing_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
+    # A fixed key: Ed25519 signatures are deterministic, so every run sees the same QR.
+    return Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
 
 @pytest.fixture(scope="session")

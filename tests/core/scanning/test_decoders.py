@@ -168,7 +168,7 @@ def test_positions_are_in_frame_coordinates(token: str) -> None:
 
 
 def test_codes_read_in_an_upscaled_crop_map_back_to_the_frame() -> None:
-    region = decoders._Region(np.zeros((10, 10), np.uint8), x0=300, y0=100, scale=2.0)
+    region = decoders._Region.crop(np.zeros((10, 10), np.uint8), x0=300, y0=100, scale=2.0)
     moved = region.to_frame(DecodedCode("x", b"x", "t", ((0, 0), (20, 0), (20, 20), (0, 20))))
     assert moved.position == ((300, 100), (310, 100), (310, 110), (300, 110))
 
@@ -221,3 +221,27 @@ def test_signature_validator_accepts_only_signed_vouchers(
     assert not check("\x00" * 5000)
     chain = DecoderChain(validator=check)
     assert [(c.text, c.validated) for c in chain.decode(voucher_frame(token))] == [(token, True)]
+
+
+def test_a_rectified_symbol_maps_back_onto_its_quad() -> None:
+    gray = np.full((400, 600), 255, np.uint8)
+    quad = ((100, 50), (300, 80), (280, 260), (90, 240))
+    region = decoders._Region.rectified(gray, quad, 360)
+    m = 360 * decoders._RECTIFY_MARGIN
+    corners = ((m, m), (360 - m, m), (360 - m, 360 - m), (m, 360 - m))
+    square = DecodedCode("x", b"x", "t", tuple((round(x), round(y)) for x, y in corners))  # type: ignore[arg-type]
+    moved = region.to_frame(square).position
+    assert moved is not None
+    for (x, y), (qx, qy) in zip(moved, quad, strict=True):
+        assert abs(x - qx) <= 1 and abs(y - qy) <= 1
+
+
+def test_a_code_at_a_steep_angle_is_read(token: str) -> None:
+    page = cv2.cvtColor(padded_qr(token, module_px=3), cv2.COLOR_GRAY2BGR)
+    h, w = page.shape[:2]
+    target = np.float32(
+        [[0.30 * w, 0.05 * h], [0.95 * w, 0.25 * h], [0.9 * w, 0.8 * h], [0.35 * w, 0.95 * h]]
+    )
+    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), target)
+    frame = cv2.warpPerspective(page, matrix, (w, h), borderValue=(255, 255, 255))
+    assert texts(DecoderChain().decode(cv2.GaussianBlur(frame, (0, 0), 0.7))) == [token]
