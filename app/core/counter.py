@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from app.core.device import DeviceIdentity
+from app.core.scanning.decoders import signature_validator
+from app.core.scanning.wedge import resolve
 from app.core.store.records import ScanSource
 from app.core.tokens import TokenError, parse_short_code
 from app.core.validation import Reason, Validation, validate
@@ -92,6 +94,16 @@ class Counter:
             now=scanned_at,
         )
         return self._record(validation, text, source, scanned_at)
+
+    def scan_wedge(self, text: str) -> ScanOutcome:
+        """A code typed by a USB keyboard-wedge scanner.
+
+        Scanners type through the keyboard layout, which can turn characters into others
+        (QWERTZ, AZERTY, Caps Lock). The signature decides: the first layout reading that
+        verifies is the voucher; if none does, the text as received is judged (and rejected).
+        """
+        chosen = resolve(text, signature_validator(self.store.public_keys()))
+        return self.scan(chosen if chosen is not None else text, ScanSource.WEDGE)
 
     def enter_code(self, typed: str) -> ScanOutcome:
         """Manual entry: the printed short code, or a whole token typed or pasted.

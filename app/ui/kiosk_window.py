@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -36,6 +37,7 @@ from app.core.scanning import (
     ScanError,
     ScanPipeline,
     open_source,
+    signature_validator,
 )
 from app.core.screen import ScreenStateMachine
 from app.core.voucher_sheet import write_sheet
@@ -44,23 +46,11 @@ from app.ui.camera_worker import CameraWorker
 from app.ui.operations import Operations
 from app.ui.result_panel import ResultPanel
 from app.ui.sounds import ResultSounds
+from app.ui.wedge_filter import WedgeScannerFilter
 
 log = logging.getLogger(__name__)
 
 BADGE_STYLE = "padding: 4px 10px; border-radius: 10px; font-weight: bold; color: white;"
-
-
-def _signature_validator(keys: dict[int, Ed25519PublicKey]):  # TEMP until scanning lands its own
-    from app.core.tokens import TokenError, verify
-
-    def ok(text: str) -> bool:
-        try:
-            verify(text, keys)
-        except TokenError:
-            return False
-        return True
-
-    return ok
 
 
 class KioskWindow(QMainWindow):
@@ -147,6 +137,12 @@ class KioskWindow(QMainWindow):
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
+
+        self.wedge = WedgeScannerFilter(parent=self)
+        self.wedge.scanned.connect(self._wedge_scan)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.wedge)
 
         self._timer = QTimer(self)
         self._timer.setInterval(200)
@@ -250,7 +246,7 @@ class KioskWindow(QMainWindow):
 
         def started(keys: dict[int, Ed25519PublicKey]) -> None:
             self.stop_camera()
-            chain = DecoderChain(validator=_signature_validator(keys))
+            chain = DecoderChain(validator=signature_validator(keys))
             self.camera = CameraWorker(ScanPipeline(source, chain=chain), self)
             self.camera.scanned.connect(self._camera_scan)
             self.camera.failed.connect(lambda message: self._failed(ScanError(message)))
@@ -270,8 +266,18 @@ class KioskWindow(QMainWindow):
     def _camera_scan(self, scan: Scan) -> None:
         self.submit_scan(scan.payload, ScanSource.CAMERA)
 
+    def _wedge_scan(self, text: str, leaked: str) -> None:
+        """A USB scanner typed a code; take back the keys that reached the entry line."""
+        typed = self.entry.text()
+        if leaked and typed.endswith(leaked):
+            self.entry.setText(typed[: -len(leaked)])
+        self.ops.store_op(lambda: self.counter.scan_wedge(text), self.show_outcome, self._failed)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_camera()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.wedge)
         super().closeEvent(event)
 
     # --- demo tools --------------------------------------------------------------------

@@ -208,9 +208,7 @@ class KioskStore:
                         "a rotated key must get a new id"
                     )
                 return
-            conn.execute(
-                t.insert().values(key_id=key_id, public_key=bytes(raw), added_at=_now())
-            )
+            conn.execute(t.insert().values(key_id=key_id, public_key=bytes(raw), added_at=_now()))
             self._public_keys = None
 
     def public_keys(self) -> dict[int, Ed25519PublicKey]:
@@ -722,12 +720,9 @@ class KioskStore:
 
 # -- statements on the hot path, built once (SQLAlchemy caches their compiled form) ---------------
 
-_INSERT_REDEMPTION = (
-    sqlite_insert(schema.redemptions)
-    .on_conflict_do_nothing(
-        index_elements=[schema.redemptions.c.serial],
-        index_where=schema.redemptions.c.voided_at.is_(None),
-    )
+_INSERT_REDEMPTION = sqlite_insert(schema.redemptions).on_conflict_do_nothing(
+    index_elements=[schema.redemptions.c.serial],
+    index_where=schema.redemptions.c.voided_at.is_(None),
 )
 _INSERT_SCAN = schema.scans.insert()
 _INSERT_OUTBOX = schema.outbox.insert()

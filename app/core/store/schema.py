@@ -109,9 +109,7 @@ redemptions = Table(
     Column("origin", String, nullable=False, server_default="local"),
     CheckConstraint("source IN ('camera', 'wedge', 'manual')", name="source"),
     CheckConstraint("origin IN ('local', 'remote')", name="origin"),
-    CheckConstraint(
-        "(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"
-    ),
+    CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"),
 )
 
 #: The database itself refuses a second live redemption of a printed copy; a voided one

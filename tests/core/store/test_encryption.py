@@ -18,11 +18,7 @@ DISTINCT_TITLE = "Empanadas de la Abuela Ñandutí 7Q4Z"
 
 def files_of(path: Path) -> dict[str, bytes]:
     """The store file and its WAL/shared-memory sidecars, as raw bytes."""
-    return {
-        p.name: p.read_bytes()
-        for p in path.parent.iterdir()
-        if p.name.startswith(path.name)
-    }
+    return {p.name: p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name)}
 
 
 def fill(counter: Counter) -> str:

@@ -87,9 +87,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(), nullable=False),
         sa.Column("voided_at", UTC_TEXT, nullable=True),
         sa.Column("void_reason", sa.String(), nullable=True),
-        sa.CheckConstraint(
-            "source IN ('camera', 'wedge', 'manual')", name="ck_redemptions_source"
-        ),
+        sa.CheckConstraint("source IN ('camera', 'wedge', 'manual')", name="ck_redemptions_source"),
         sa.CheckConstraint(
             "(voided_at IS NULL) = (void_reason IS NULL)", name="ck_redemptions_void_has_reason"
         ),

@@ -1,0 +1,82 @@
+"""Captures USB keyboard-wedge scanners anywhere in the kiosk (an application event filter).
+
+Every key press with text goes to :class:`app.core.scanning.wedge.WedgeReader`, which tells a
+scanner's burst from a person typing. Once a burst is recognised its keys are swallowed, so a
+scan never lands in whatever field has focus; the few keys that arrived before the burst was
+recognised are reported in ``leaked`` so the window can take them back out of its entry line.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+
+from app.core.scanning.wedge import WedgeReader, WedgeScan
+
+_SPECIAL_KEYS = {
+    Qt.Key.Key_Return: "\r",
+    Qt.Key.Key_Enter: "\r",
+    Qt.Key.Key_Tab: "\t",
+    Qt.Key.Key_Backspace: "\b",
+}
+
+
+class WedgeScannerFilter(QObject):
+    """Install with ``app.installEventFilter(filter)``; connect ``scanned(str, str)``:
+    the code and the leaked prefix that reached the focused widget before recognition."""
+
+    scanned = Signal(str, str)
+
+    def __init__(
+        self,
+        reader: WedgeReader | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.reader = reader or WedgeReader()
+        self._clock = clock
+        self._leaked = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._idle)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.isAutoRepeat():
+            return False
+        key = _SPECIAL_KEYS.get(Qt.Key(event.key()), event.text())
+        if len(key) != 1 or (not key.isprintable() and key not in "\r\t\b"):
+            return False
+        was_burst = self.reader.in_burst
+        finished = self.reader.feed(key, self._clock())
+        if finished is not None:
+            self._emit(finished)
+        swallow = self.reader.in_burst or (was_burst and key in "\r\t")
+        if not self.reader.in_burst and not swallow:
+            self._leaked = self.reader.buffered
+        self._arm()
+        return swallow
+
+    def _arm(self) -> None:
+        deadline = self.reader.deadline
+        if deadline is None:
+            self._timer.stop()
+            return
+        self._timer.start(max(1, int((deadline - self._clock()) * 1000)))
+
+    def _idle(self) -> None:
+        finished = self.reader.poll(self._clock())
+        if finished is not None:
+            self._emit(finished)
+        else:
+            self._arm()
+
+    def _emit(self, scan: WedgeScan) -> None:
+        leaked = self._leaked if scan.text.startswith(self._leaked) else ""
+        self._leaked = ""
+        self.scanned.emit(scan.text, leaked)
