@@ -648,6 +648,20 @@ class KioskStore:
             for row in rows
         ]
 
+    def scan_counts(self, since: datetime) -> dict[Reason, int]:
+        """How many scans got each reason from ``since`` on (e.g. today, for the manager);
+        reasons with no scan are left out. Counted by the database, not by reading rows."""
+        require_utc_aware("since", since)
+        s = schema.scans
+        query = (
+            select(s.c.reason, func.count())
+            .where(s.c.scanned_at >= since)
+            .group_by(s.c.reason)
+        )
+        with self._transaction() as conn:
+            rows = conn.execute(query).all()
+        return {Reason(reason): int(count) for reason, count in rows}
+
     # -- outbox ---------------------------------------------------------------------------------
 
     def pending_outbox_count(self) -> int:
