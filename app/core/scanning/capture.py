@@ -150,6 +150,10 @@ class FrameSource:
         self._delivered = -1
         self._ended = False
         self._error: SourceError | None = None
+        # OpenCV's capture is not safe to release while another thread reads it: every grab
+        # and the release happen under this lock.
+        self._grab_lock = threading.Lock()
+        self._released = False
         self._thread: threading.Thread | None = None
         if pacing is Pacing.LIVE:
             self._thread = threading.Thread(target=self._reader, name=f"frames:{name}", daemon=True)
@@ -185,7 +189,7 @@ class FrameSource:
             delay = due - time.monotonic()
             if delay > 0 and self._closed.wait(delay):
                 return None
-        image = self._grabber.grab()
+        image = self._grab()
         if image is None:
             self._ended = True
             return None
@@ -216,7 +220,25 @@ class FrameSource:
             self._cond.notify_all()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2.0)
-        self._grabber.close()
+        # A driver stuck in a read keeps the lock: then the reader releases on its way out.
+        if self._grab_lock.acquire(timeout=2.0):
+            try:
+                self._release()
+            finally:
+                self._grab_lock.release()
+
+    def _grab(self) -> np.ndarray | None:
+        with self._grab_lock:
+            if self._closed.is_set():
+                self._release()
+                return None
+            return self._grabber.grab()
+
+    def _release(self) -> None:
+        """Release the device once; called with the grab lock held."""
+        if not self._released:
+            self._released = True
+            self._grabber.close()
 
     def __enter__(self) -> FrameSource:
         return self
@@ -236,7 +258,7 @@ class FrameSource:
                     delay = due - time.monotonic()
                     if delay > 0 and self._closed.wait(delay):
                         break
-                image = self._grabber.grab()
+                image = self._grab()
                 if image is None:
                     break
                 frame = Frame(image, time.monotonic(), self._index)
@@ -245,13 +267,19 @@ class FrameSource:
                     self._latest = frame  # the older frame, if unread, is dropped here
                     self._cond.notify_all()
         except SourceError as exc:
-            self._error = exc
+            error: SourceError | None = exc
         except Exception as exc:  # an OpenCV failure is reported to the reader, not lost
-            self._error = SourceError(f"{self.name}: {type(exc).__name__}: {exc}")
+            error = SourceError(f"{self.name}: {type(exc).__name__}: {exc}")
+        else:
+            error = None
         finally:
-            with self._cond:
-                self._ended = True
-                self._cond.notify_all()
+            if self._closed.is_set():
+                with self._grab_lock:
+                    self._release()
+        with self._cond:
+            self._error = error
+            self._ended = True
+            self._cond.notify_all()
 
     def _read_latest(self, timeout: float | None) -> Frame | None:
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -188,3 +189,38 @@ def test_a_camera_that_stops_delivering_is_reported_lost() -> None:
                 pass
     finally:
         source.close()
+
+
+class SlowCapture(FakeCapture):
+    """A capture that notices being released in the middle of a read (a crash in OpenCV)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release_calls = 0
+        self.released_during_read = False
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        time.sleep(0.02)
+        if self.released:
+            self.released_during_read = True
+        return super().read()
+
+    def release(self) -> None:
+        self.release_calls += 1
+        super().release()
+
+
+@pytest.mark.parametrize("pacing", [Pacing.ALL, Pacing.LIVE])
+def test_closing_from_another_thread_never_releases_mid_read(pacing: Pacing) -> None:
+    capture = SlowCapture()
+    grabber = _CaptureGrabber(capture, what="video x", is_camera=False)  # type: ignore[arg-type]
+    source = FrameSource(grabber, name="video:x", pacing=pacing)
+    worker = threading.Thread(target=lambda: list(source.frames(timeout=0.5)))
+    worker.start()
+    time.sleep(0.1)
+    source.close()
+    worker.join(timeout=3)
+    assert not worker.is_alive()
+    assert capture.release_calls == 1
+    assert not capture.released_during_read
+    assert source.read() is None

@@ -4,6 +4,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from app.core.scanning import decoders
 from app.core.scanning.capture import Pacing, open_video
 from app.core.scanning.debounce import Debouncer
 from app.core.scanning.decoders import DecoderChain
@@ -53,3 +56,21 @@ def test_runs_in_a_plain_thread_and_stops_on_request(tmp_path: Path, token: str)
         assert not worker.is_alive()
     assert got and got[0].payload == token
     assert got[0].latency_s >= 0
+
+
+def test_a_decoder_that_keeps_crashing_never_stops_the_loop(
+    tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(image: object, binarizer: object, **options: object) -> list[object]:
+        raise RuntimeError("hostile symbol")
+
+    monkeypatch.setattr(decoders, "_read_zxing", explode)
+    path = tmp_path / "counter.avi"
+    write_demo_video(path, [token], size=(320, 240), hold_frames=3, gap_frames=2)
+    with open_video(path) as source:
+        pipeline = ScanPipeline(source)
+        scans = list(pipeline.scans())
+    assert source.ended
+    assert pipeline.stats.events["frames"] == 2 + 3 + 2  # every frame was tried
+    assert pipeline.stats.errors["zxing"] == 7
+    assert all(s.payload == token for s in scans)  # whatever pyzbar/OpenCV still read
