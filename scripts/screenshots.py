@@ -1,0 +1,109 @@
+"""Screenshots of every kiosk state, for docs/screenshots/ and the README.
+
+Runs the real window (demo store, Spanish by default) on a real X display: start it through
+scripts/screenshots.sh, which provides one with Xvfb. Each state is reached the way a cashier
+reaches it (typed code, scanner, camera stand-in), never by painting a fake state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PySide6.QtWidgets import QApplication
+
+from app.core.counter import ScanSource
+from app.core.demo import DEMO_KEY_ID, DemoCatalogue
+from app.core.session import open_session
+from app.core.tokens import VoucherClaims, short_code_for, sign
+from app.ui.app import Language, build_window
+from app.ui.kiosk_window import KioskWindow
+from app.ui.operations import Operations
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def forged(token: str) -> str:
+    raw = bytearray(base64.b32decode(token + "=" * (-len(token) % 8)))
+    raw[-1] ^= 0x55  # one altered signature byte
+    return base64.b32encode(bytes(raw)).decode().rstrip("=")
+
+
+def unknown_key(catalogue: DemoCatalogue) -> str:
+    claims = VoucherClaims(key_id=DEMO_KEY_ID + 7, business_id=1, offer_id=101, serial=5,
+                           valid_from=0, valid_until=2**32 - 1)
+    return sign(claims, Ed25519PrivateKey.generate())
+
+
+def steps(catalogue: DemoCatalogue) -> list[tuple[str, Callable[[KioskWindow], None]]]:
+    first = catalogue.vouchers[0]
+
+    def typed(code: str) -> Callable[[KioskWindow], None]:
+        def run(window: KioskWindow) -> None:
+            window.entry.setText(code)
+            window.submit_entry()
+        return run
+
+    def scanned(token: str) -> Callable[[KioskWindow], None]:
+        return lambda window: window.submit_scan(token, ScanSource.CAMERA)
+
+    return [
+        ("01-valid", typed(short_code_for(first.token))),
+        ("02-already-used", scanned(first.token)),
+        ("03-expired", scanned(catalogue.expired.token)),
+        ("04-not-yet-valid", scanned(catalogue.not_yet_valid.token)),
+        ("05-other-business", scanned(catalogue.other_business.token)),
+        ("06-revoked", scanned(catalogue.revoked.token)),
+        ("07-forged", scanned(forged(catalogue.vouchers[1].token))),
+        ("08-unknown-key", scanned(unknown_key(catalogue))),
+        ("09-unreadable", typed("7KQ2-M9XD-Q")),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lang", default="es", choices=("es", "en"))
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    app = QApplication(sys.argv)
+    Language(app).switch(args.lang)
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(Path(tempfile.mkdtemp()), demo=True)).result()
+    assert session.demo is not None
+    window = build_window(session, ops)
+    window.resize(1280, 800)
+    window.show()
+
+    def settle() -> None:
+        for _ in range(20):
+            app.processEvents()
+
+    def save(name: str) -> None:
+        settle()
+        path = args.out / f"{args.lang}-{name}.png"
+        window.grab().save(str(path))
+        print(path)
+
+    save("00-ready")
+    shown: list[object] = []
+    window.outcome_shown.connect(lambda outcome: shown.append(outcome))
+    for name, action in steps(session.demo):
+        before = len(shown)
+        action(window)
+        while len(shown) == before:
+            app.processEvents()
+        save(name)
+    window.close()
+    ops.shutdown(close_store=session.store.close)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
