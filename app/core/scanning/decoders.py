@@ -284,7 +284,7 @@ class PyzbarDecoder:
 
 
 class OpenCVDecoder:
-    """OpenCV's ArUco-based QR detector: the last resort, strongest on tilted codes.
+    """OpenCV's ArUco-based QR detector: the last resort, a third detector and decoder.
 
     OpenCV returns text without the raw bytes, so only ASCII payloads are trusted from it (a
     non-ASCII payload could come back in the wrong character set); vouchers are ASCII.
@@ -330,6 +330,9 @@ class _Region:
     def rectified(cls, gray: np.ndarray, quad: Quad, side: int) -> _Region:
         """The symbol seen at ``quad`` warped flat into a ``side`` pixel square with a quiet
         zone: undoes the perspective of a voucher held at an angle."""
+        corners = np.array(quad, dtype=np.float32)
+        if cv2.contourArea(corners) < 64 or not cv2.isContourConvex(corners):
+            raise ValueError(f"corners {quad} do not outline a symbol")
         margin = side * _RECTIFY_MARGIN
         square = np.array(
             [
@@ -340,7 +343,7 @@ class _Region:
             ],
             dtype=np.float32,
         )
-        forward = cv2.getPerspectiveTransform(np.array(quad, dtype=np.float32), square)
+        forward = cv2.getPerspectiveTransform(corners, square)
         image = cv2.warpPerspective(
             gray, forward, (side, side), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
         )
@@ -351,13 +354,15 @@ class _Region:
             return code
         points = np.array([code.position], dtype=np.float64)
         mapped = cv2.perspectiveTransform(points, self.back)[0]
+        if not np.isfinite(mapped).all():
+            return replace(code, position=None)
         a, b, c, d = ((round(float(x)), round(float(y))) for x, y in mapped)
         return replace(code, position=(a, b, c, d))
 
 
 @dataclass(slots=True)
 class _Attempt:
-    """What one ``decode`` call has met so far; local to the call, so a chain is reentrant."""
+    """What one ``decode`` call has met so far, kept out of the chain's own state."""
 
     unread: list[Quad | None] = field(default_factory=list)
     refused: list[DecodedCode] = field(default_factory=list)
@@ -370,7 +375,8 @@ class DecoderChain:
     validator accepts (an empty list for a frame without a readable code). When every stage
     only read texts the validator refused, those come back marked ``validated=False``. It
     never raises for frame content; only a frame that is not an image raises
-    :class:`FrameError`.
+    :class:`FrameError`. Use one chain per thread (the OpenCV detector it holds is not
+    thread-safe); :class:`DecodeStats` may be shared and read from any thread.
     """
 
     def __init__(
@@ -424,7 +430,11 @@ class DecoderChain:
                 if found:
                     return found
         for quad in _distinct(attempt.unread)[:_MAX_RESCUE_SYMBOLS]:
-            flat = _Region.rectified(gray, quad, _RECTIFY_SIDE)
+            try:
+                flat = _Region.rectified(gray, quad, _RECTIFY_SIDE)
+            except (cv2.error, np.linalg.LinAlgError, ValueError) as exc:
+                self.stats.error("rectify", exc)  # corners of a false or broken detection
+                continue
             for zx_pass in self.rectified_passes:
                 found = self._run_zxing(zx_pass, flat, attempt)
                 if found:

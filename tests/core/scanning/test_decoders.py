@@ -245,3 +245,32 @@ def test_a_code_at_a_steep_angle_is_read(token: str) -> None:
     matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), target)
     frame = cv2.warpPerspective(page, matrix, (w, h), borderValue=(255, 255, 255))
     assert texts(DecoderChain().decode(cv2.GaussianBlur(frame, (0, 0), 0.7))) == [token]
+
+
+def test_corners_of_a_broken_detection_cannot_break_the_rescue(
+    token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = decoders._read_zxing
+
+    class Corner:
+        def __init__(self, x: int, y: int) -> None:
+            self.x, self.y = x, y
+
+    class Flat:  # all four corners on one line: no perspective can map it to a square
+        top_left, top_right = Corner(10, 10), Corner(60, 10)
+        bottom_right, bottom_left = Corner(110, 10), Corner(160, 10)
+
+    class Unread:
+        valid = False
+        text = ""
+        bytes = b""
+        position = Flat()
+
+    def first_pass_sees_a_flat_symbol(image: np.ndarray, binarizer: object, **o: object) -> list:  # type: ignore[type-arg]
+        return [Unread()] if o.get("downscale", True) else real(image, binarizer, **o)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decoders, "_read_zxing", first_pass_sees_a_flat_symbol)
+    chain = DecoderChain(second_decoders=[])
+    assert chain.decode(np.full((200, 200), 255, np.uint8)) == []
+    assert chain.stats.errors["rectify"] == 1
+    assert "do not outline a symbol" in chain.stats.last_error
