@@ -88,14 +88,21 @@ class DemoCatalogue:
         return (*self.vouchers, *extra)
 
 
-def make_catalogue(now: datetime | None = None) -> DemoCatalogue:
-    """Sign the demo vouchers. Windows are whole days around ``now``, so tokens of one day
-    are identical from run to run."""
+def _utc(year: int, month: int = 1, day: int = 1) -> int:
+    return int(datetime(year, month, day, tzinfo=UTC).timestamp())
+
+
+#: Fixed validity windows: every demo token (and so its printed short code) is the same on
+#: every run and every day, so a sheet printed once keeps working, by QR and by typed code.
+DEMO_VALID = (_utc(2026), _utc(2036))
+DEMO_EXPIRED = (_utc(2025), _utc(2025, 12, 31))
+DEMO_NOT_YET_VALID = (_utc(2099), _utc(2100))
+
+
+def make_catalogue() -> DemoCatalogue:
+    """Sign the demo vouchers (deterministic: Ed25519 signatures and fixed windows)."""
     from app.core.tokens import public_key_bytes
 
-    now = now or datetime.now(UTC)
-    today = int(datetime(now.year, now.month, now.day, tzinfo=UTC).timestamp())
-    day = 86_400
     key = demo_signing_key()
 
     def voucher(
@@ -112,7 +119,7 @@ def make_catalogue(now: datetime | None = None) -> DemoCatalogue:
         )
         return DemoVoucher(sign(claims, key), offer, serial, datetime.fromtimestamp(end, UTC))
 
-    start, end = today - 30 * day, today + 180 * day
+    start, end = DEMO_VALID
     vouchers = []
     for offer in DEMO_OFFERS:
         for i in range(VOUCHERS_PER_OFFER):
@@ -124,8 +131,8 @@ def make_catalogue(now: datetime | None = None) -> DemoCatalogue:
     return DemoCatalogue(
         offers=DEMO_OFFERS,
         vouchers=tuple(vouchers),
-        expired=voucher(first, 900_001, today - 60 * day, today - 1 * day, DEMO_BUSINESS_ID),
-        not_yet_valid=voucher(first, 900_002, today + 7 * day, end, DEMO_BUSINESS_ID),
+        expired=voucher(first, 900_001, *DEMO_EXPIRED, DEMO_BUSINESS_ID),
+        not_yet_valid=voucher(first, 900_002, *DEMO_NOT_YET_VALID, DEMO_BUSINESS_ID),
         other_business=voucher(first, 900_003, start, end, OTHER_BUSINESS_ID),
         revoked=voucher(first, 900_004, start, end, DEMO_BUSINESS_ID),
         public_keys={DEMO_KEY_ID: public_key_bytes(key.public_key())},

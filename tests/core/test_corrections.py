@@ -65,7 +65,7 @@ class Kiosk:
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
     store = KioskStore.open(tmp_path / "k.db", secrets.token_bytes(32))
-    catalogue = demo.make_catalogue(NOW)
+    catalogue = demo.make_catalogue()
     demo.install(store, catalogue)
     clock = Clock()
     yield Kiosk(

@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def counter(tmp_path) -> Iterator[tuple[Counter, demo.DemoCatalogue]]:
     store = KioskStore.open(tmp_path / "kiosk.db", secrets.token_bytes(32))
-    catalogue = demo.make_catalogue(NOW)
+    catalogue = demo.make_catalogue()
     demo.install(store, catalogue)
     clock = iter(NOW + timedelta(seconds=i) for i in range(10_000))
     yield Counter(store, demo.DEMO_DEVICE, clock=lambda: next(clock)), catalogue
