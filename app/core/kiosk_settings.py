@@ -26,6 +26,10 @@ Language = Literal["es", "en"]
 LANGUAGES: tuple[Language, ...] = ("es", "en")
 
 MAX_CAMERA_INDEX = 63
+#: (lowest, highest) a manager may choose; the settings form uses the same bounds.
+DEBOUNCE_SECONDS = (0.5, 30.0)
+RESULT_TIMEOUT_SECONDS = (1.0, 60.0)
+UNDO_WINDOW_SECONDS = (10, 600)
 MIN_RESOLUTION = (160, 120)
 MAX_RESOLUTION = (7680, 4320)
 _RESOLUTION = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
@@ -64,11 +68,15 @@ class KioskSettings(BaseModel):
     sounds: bool = True
     language: Language = "es"
     #: The same voucher seen again within this many seconds is one scan.
-    debounce_seconds: float = Field(default=3.0, ge=0.5, le=30.0)
+    debounce_seconds: float = Field(default=3.0, ge=DEBOUNCE_SECONDS[0], le=DEBOUNCE_SECONDS[1])
     #: How long a result stays on screen before the kiosk is ready again.
-    result_timeout_seconds: float = Field(default=5.0, ge=1.0, le=60.0)
+    result_timeout_seconds: float = Field(
+        default=5.0, ge=RESULT_TIMEOUT_SECONDS[0], le=RESULT_TIMEOUT_SECONDS[1]
+    )
     #: How long the cashier may undo their last redemption.
-    undo_window_seconds: int = Field(default=60, ge=10, le=600)
+    undo_window_seconds: int = Field(
+        default=60, ge=UNDO_WINDOW_SECONDS[0], le=UNDO_WINDOW_SECONDS[1]
+    )
 
     @field_validator("camera", mode="before")
     @classmethod

@@ -1,0 +1,148 @@
+"""The cashier's undo: one large button under the result while the last redemption may be undone.
+
+Feed it every outcome shown (:meth:`UndoBar.offer`); it appears for an accepted one, counts the
+undo window down ("Undo (57 s)") and hides when the window closes. A rejected scan in between
+leaves it alone: the last redemption is still the one to undo. The undo itself runs on the
+store thread through :class:`app.core.corrections.Corrections`, which checks the window and
+that nothing was redeemed since.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.core.corrections import (
+    Correction,
+    CorrectionError,
+    Corrections,
+    NothingToUndo,
+    UndoSuperseded,
+    UndoWindowClosed,
+)
+from app.core.counter import ScanOutcome
+from app.ui.operations import Operations
+
+log = logging.getLogger(__name__)
+
+#: How long a note ("Redemption undone", "Too late…") stays before the bar hides.
+NOTE_MS = 4000
+
+
+class UndoBar(QWidget):
+    """``undone(Correction)`` after an undo; ``failed(BaseException)`` for errors that are not
+    the cashier's to fix (the store failed), for the window's error line."""
+
+    undone = Signal(object)
+    failed = Signal(object)
+
+    def __init__(
+        self, ops: Operations, corrections: Corrections, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("undoBar")
+        self.ops = ops
+        self.corrections = corrections
+        self.outcome: ScanOutcome | None = None
+        self._busy = False
+        self._note = ""
+
+        font = QFont(self.font())
+        font.setPointSize(18)
+        self.button = QPushButton()
+        self.button.setObjectName("undoButton")
+        self.button.setFont(font)
+        self.button.setMinimumHeight(64)
+        self.button.clicked.connect(self.undo)
+        self.note = QLabel()
+        self.note.setObjectName("undoNote")
+        self.note.setFont(font)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.button)
+        layout.addWidget(self.note, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_MS)
+        self._note_timer.timeout.connect(self._clear_note)
+        self.refresh()
+
+    def offer(self, outcome: ScanOutcome) -> None:
+        """Every outcome shown goes here; an accepted one becomes the one to undo."""
+        if not outcome.accepted:
+            return
+        self.outcome = outcome
+        self._clear_note()
+        self._timer.start()
+        self.refresh()
+
+    def seconds_left(self) -> float:
+        if self.outcome is None:
+            return 0.0
+        return self.corrections.undo_seconds_left(self.outcome)
+
+    def refresh(self) -> None:
+        """Re-count the window; hide the button once it has passed."""
+        left = self.seconds_left()
+        if left <= 0 and not self._busy:
+            self.outcome = None
+            self._timer.stop()
+        self.button.setVisible(self.outcome is not None)
+        self.button.setEnabled(not self._busy)
+        self.button.setText(
+            self.tr("Undo last redemption ({seconds} s)").format(seconds=int(left + 0.999))
+        )
+        self.note.setText(self._note)
+        self.setVisible(self.outcome is not None or bool(self._note))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)
+
+    def undo(self) -> None:
+        outcome = self.outcome
+        if outcome is None or self._busy:
+            return
+        self._busy = True
+        self.refresh()
+        self.ops.store_op(lambda: self.corrections.undo(outcome), self._undone, self._undo_failed)
+
+    def _undone(self, correction: Correction) -> None:
+        self._busy = False
+        self.outcome = None
+        self._show_note(self.tr("Redemption undone: the voucher can be used again."))
+        self.undone.emit(correction)
+
+    def _undo_failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.outcome = None
+        if isinstance(error, UndoWindowClosed):
+            self._show_note(self.tr("Too late to undo. Ask the manager to void it."))
+        elif isinstance(error, UndoSuperseded):
+            self._show_note(self.tr("Only the last redemption can be undone. Ask the manager."))
+        elif isinstance(error, NothingToUndo):
+            self._show_note(self.tr("Already undone."))
+        elif isinstance(error, CorrectionError):
+            self._show_note(str(error))
+        else:
+            log.error("undo failed: %s", error, exc_info=error)
+            self._show_note(self.tr("Could not undo. Ask the manager."))
+            self.failed.emit(error)
+
+    def _show_note(self, text: str) -> None:
+        self._note = text
+        self._note_timer.start()
+        self.refresh()
+
+    def _clear_note(self) -> None:
+        self._note = ""
+        self._note_timer.stop()
+        self.refresh()

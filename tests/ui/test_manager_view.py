@@ -1,0 +1,239 @@
+"""The manager panel: history with voids, today's counts, settings form, PIN, exit."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core.corrections import RedemptionState
+from app.core.kiosk_settings import KioskSettings
+from app.core.scanning.capture import CameraInfo
+from app.core.validation import Reason
+from app.ui.manager_view import VOID_COLUMN, ManagerView
+from app.ui.pin_dialog import PinPurpose
+from tests.ui.manager_support import DemoKiosk, kiosk
+
+__all__ = ["kiosk"]
+
+
+class FakeProbe:
+    """Stands in for probe_cameras (no webcam in CI) and notes which thread called it."""
+
+    def __init__(self, cameras: list[CameraInfo]) -> None:
+        self.cameras = cameras
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self) -> list[CameraInfo]:
+        self.threads.append(threading.current_thread())
+        return self.cameras
+
+
+@pytest.fixture
+def probe() -> FakeProbe:
+    return FakeProbe([CameraInfo(0, 640, 480), CameraInfo(2, 1280, 720)])
+
+
+def make_view(qtbot, kiosk: DemoKiosk, probe: FakeProbe, settings=None) -> ManagerView:
+    view = ManagerView(
+        kiosk.ops,
+        kiosk.corrections,
+        kiosk.pin,
+        settings or KioskSettings(),
+        camera_probe=probe,
+    )
+    qtbot.addWidget(view)
+    view.open()
+    qtbot.waitUntil(lambda: view.cameras is not None, timeout=3000)
+    return view
+
+
+def test_lists_scans_with_reason_source_offer_and_sync_state(qtbot, kiosk, probe) -> None:
+    first = kiosk.scan(0)
+    kiosk.scan(0)  # already redeemed
+    kiosk.scan(13)  # another offer
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 3, timeout=3000)
+    rows = [[view.table.item(row, col).text() for col in range(VOID_COLUMN)] for row in range(3)]
+    newest, used, oldest = rows
+    assert newest[2] == "Valid voucher" and newest[3] == kiosk.catalogue.vouchers[13].offer.title
+    assert used[2] == "Already used" and used[1] == "Camera"
+    assert oldest[4] == str(first.recorded.claims.serial)
+    assert all(row[5] == "Waiting" for row in rows)
+    voids = [view.table.cellWidget(row, VOID_COLUMN) for row in range(3)]
+    assert voids[0] is not None and voids[1] is None and voids[2] is not None
+    counts = view.counts_label.text()
+    assert "Valid voucher: 2" in counts and "Already used: 1" in counts
+
+
+def test_an_empty_history_says_so(qtbot, kiosk, probe) -> None:
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: "no scans" in view.counts_label.text(), timeout=3000)
+    assert view.table.rowCount() == 0
+
+
+def test_void_asks_a_reason_then_frees_the_voucher(qtbot, kiosk, probe) -> None:
+    outcome = kiosk.scan(0)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
+    qtbot.mouseClick(view.table.cellWidget(0, VOID_COLUMN), Qt.MouseButton.LeftButton)
+    dialog = view.void_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.ok_button.isEnabled()
+    dialog.reason_box.setEditText("   ")
+    assert not dialog.ok_button.isEnabled()
+    dialog.reason_box.setEditText("Scanned the wrong customer's voucher")
+    assert dialog.ok_button.isEnabled()
+    with qtbot.waitSignal(view.redemption_voided, timeout=3000) as voided:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert voided.args == [str(outcome.recorded.redemption_id)]
+    qtbot.waitUntil(lambda: "(voided)" in view.table.item(0, 2).text(), timeout=3000)
+    assert view.table.cellWidget(0, VOID_COLUMN) is None
+    assert view.page.lines[0].redemption is RedemptionState.VOIDED
+    assert kiosk.scan(0).reason is Reason.VALID
+
+
+def test_cancelling_the_void_changes_nothing(qtbot, kiosk, probe) -> None:
+    kiosk.scan(0)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
+    dialog = view.ask_void(view.page.lines[0])
+    dialog.reason_box.setEditText("mistake")
+    with qtbot.assertNotEmitted(view.redemption_voided, wait=300):
+        dialog.reject()
+    assert kiosk.scan(0).reason is Reason.ALREADY_REDEEMED
+
+
+def test_a_void_without_reason_is_refused(qtbot, kiosk, probe) -> None:
+    kiosk.scan(0)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
+    with qtbot.assertNotEmitted(view.redemption_voided, wait=300):
+        view.void(view.page.lines[0], "")
+        qtbot.waitUntil(lambda: "reason" in view.status.text(), timeout=3000)
+    assert kiosk.scan(0).reason is Reason.ALREADY_REDEEMED
+
+
+def test_voiding_what_was_undone_meanwhile_is_explained(qtbot, kiosk, probe) -> None:
+    outcome = kiosk.scan(0)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
+    kiosk.ops.store_op(lambda: kiosk.corrections.undo(outcome)).result()
+    view.void(view.page.lines[0], "mistake")
+    qtbot.waitUntil(lambda: "already voided" in view.status.text(), timeout=3000)
+    qtbot.waitUntil(lambda: view.table.cellWidget(0, VOID_COLUMN) is None, timeout=3000)
+
+
+def test_cameras_are_probed_off_the_gui_thread_and_listed(qtbot, kiosk, probe) -> None:
+    view = make_view(qtbot, kiosk, probe, KioskSettings(camera=2))
+    assert probe.threads and probe.threads[0] is not threading.main_thread()
+    items = [view.camera_box.itemData(i) for i in range(view.camera_box.count())]
+    assert items == [0, 2]
+    assert view.camera_box.currentData() == 2
+    assert "1280x720" in view.camera_box.currentText()
+
+
+def test_a_saved_camera_that_is_gone_stays_listed(qtbot, kiosk) -> None:
+    view = make_view(qtbot, kiosk, FakeProbe([]), KioskSettings(camera=1))
+    assert view.camera_box.currentData() == 1
+    assert "not found" in view.camera_box.currentText()
+
+
+def test_settings_are_saved_and_announced(qtbot, kiosk, probe, tmp_path: Path) -> None:
+    view = make_view(qtbot, kiosk, probe)
+    view.camera_box.setCurrentIndex(view.camera_box.findData(2))
+    view.resolution_box.setCurrentText("1920x1080")
+    view.mirror_check.setChecked(False)
+    view.sounds_check.setChecked(False)
+    view.language_box.setCurrentIndex(view.language_box.findData("en"))
+    view.debounce_spin.setValue(2.5)
+    view.result_spin.setValue(8)
+    view.undo_spin.setValue(120)
+    with qtbot.waitSignal(view.settings_changed, timeout=3000) as changed:
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    expected = KioskSettings(
+        camera=2,
+        resolution=(1920, 1080),
+        mirror_preview=False,
+        sounds=False,
+        language="en",
+        debounce_seconds=2.5,
+        result_timeout_seconds=8.0,
+        undo_window_seconds=120,
+    )
+    assert changed.args == [expected]
+    stored = kiosk.ops.store_op(lambda: KioskSettings.load(kiosk.store)).result()
+    assert stored.settings == expected and stored.problems == ()
+
+
+def test_a_video_file_can_stand_in_for_the_camera(qtbot, kiosk, probe, tmp_path: Path) -> None:
+    video = tmp_path / "counter.mp4"
+    video.write_bytes(b"")
+    view = make_view(qtbot, kiosk, probe)
+    view.set_camera_path(video)
+    assert view.camera_box.currentData() == str(video.resolve())
+    with qtbot.waitSignal(view.settings_changed, timeout=3000) as changed:
+        view.save_settings()
+    assert changed.args[0].camera == video.resolve()
+    view.look_for_cameras()  # probing again keeps the file on offer
+    qtbot.waitUntil(lambda: view.cameras is not None, timeout=3000)
+    assert view.camera_box.currentData() == str(video.resolve())
+
+
+def test_the_form_shows_the_current_settings(qtbot, kiosk, probe) -> None:
+    settings = KioskSettings(resolution=(640, 480), sounds=False, undo_window_seconds=30)
+    view = make_view(qtbot, kiosk, probe, settings)
+    assert view.resolution_box.currentText() == "640x480"
+    assert not view.sounds_check.isChecked()
+    assert view.undo_spin.value() == 30
+    assert view.form_settings() == settings
+
+
+def test_a_bad_resolution_is_refused_and_nothing_is_saved(qtbot, kiosk, probe) -> None:
+    view = make_view(qtbot, kiosk, probe)
+    view.resolution_box.setCurrentText("big")
+    with qtbot.assertNotEmitted(view.settings_changed, wait=300):
+        view.save_settings()
+    assert "1280x720" in view.status.text()
+    stored = kiosk.ops.store_op(lambda: KioskSettings.load(kiosk.store)).result()
+    assert stored.settings == KioskSettings()
+
+
+def test_exit_kiosk_is_announced(qtbot, kiosk, probe) -> None:
+    view = make_view(qtbot, kiosk, probe)
+    with qtbot.waitSignal(view.exit_requested, timeout=1000):
+        qtbot.mouseClick(view.exit_button, Qt.MouseButton.LeftButton)
+
+
+def test_change_pin_opens_the_pad_for_a_change(qtbot, kiosk, probe) -> None:
+    kiosk.ops.store_op(lambda: kiosk.pin.set_up("2468")).result()
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.mouseClick(view.change_pin_button, Qt.MouseButton.LeftButton)
+    dialog = view.pin_dialog
+    assert dialog is not None and dialog.purpose is PinPurpose.CHANGE and dialog.isVisible()
+    for pin in ("2468", "1357", "1357"):
+        for digit in pin:
+            dialog.press(digit)
+        dialog.submit()
+    qtbot.waitUntil(lambda: "changed" in view.status.text(), timeout=3000)
+    kiosk.ops.store_op(lambda: kiosk.pin.verify("1357")).result()
+
+
+def test_the_panel_follows_a_language_switch(qtbot, qapp, kiosk, probe) -> None:
+    from app.ui.app import Language
+
+    kiosk.scan(0)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
+    language = Language(qapp)
+    try:
+        assert language.switch("es")
+        qtbot.waitUntil(lambda: view.exit_button.text() == "Salir del modo kiosco", timeout=3000)
+        assert view.table.item(0, 1).text() == "Cámara"
+        assert view.table.item(0, 2).text() == "Voucher válido"
+        assert view.table.cellWidget(0, VOID_COLUMN).text() == "Anular…"
+    finally:
+        language.reset()
+    qtbot.waitUntil(lambda: view.exit_button.text() == "Exit kiosk", timeout=3000)
