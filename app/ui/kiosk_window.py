@@ -57,6 +57,9 @@ class KioskWindow(QMainWindow):
     """The counter screen. ``outcome_shown`` fires once a result is on screen."""
 
     outcome_shown = Signal(object)
+    #: (app.core.scanning.Scan, ScanOutcome) once a camera scan's result is on screen; the
+    #: scan's ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).
+    camera_result_shown = Signal(object, object)
     sheet_written = Signal(list)
 
     def __init__(
@@ -264,7 +267,13 @@ class KioskWindow(QMainWindow):
         self.preview.setVisible(False)
 
     def _camera_scan(self, scan: Scan) -> None:
-        self.submit_scan(scan.payload, ScanSource.CAMERA)
+        def shown(outcome: ScanOutcome) -> None:
+            self.show_outcome(outcome)
+            self.camera_result_shown.emit(scan, outcome)
+
+        self.ops.store_op(
+            lambda: self.counter.scan(scan.payload, ScanSource.CAMERA), shown, self._failed
+        )
 
     def _wedge_scan(self, text: str, leaked: str) -> None:
         """A USB scanner typed a code; take back the keys that reached the entry line."""

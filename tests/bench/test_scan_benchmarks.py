@@ -110,3 +110,4 @@ def test_scan_latency_benchmark_shape() -> None:
     result = scan_latency.run(args)
     assert result["p95_ms"] >= result["p50_ms"] >= 0
     assert result["vouchers_shown"] == 2
+    assert result["results"] == {"valid": 2}  # both vouchers reached the screen, redeemed
