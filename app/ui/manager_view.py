@@ -112,6 +112,10 @@ class VoidDialog(QDialog):
     def __init__(self, line: HistoryLine, offer_title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("voidDialog")
+        self.setMinimumWidth(560)
+        font = QFont(self.font())
+        font.setPointSize(14)
+        self.setFont(font)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.line = line
         self.offer_title = offer_title

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -109,6 +110,7 @@ class PinDialog(QDialog):
         self.message.setStyleSheet("color: #c62828; font-weight: bold;")
         self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.hint.setObjectName("pinHint")
+        self.hint.setFont(prompt_font)
 
         self.digit_buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
@@ -122,6 +124,11 @@ class PinDialog(QDialog):
         self.ok_button.setObjectName("pinOk")
         self.ok_button.clicked.connect(self.submit)
         grid.addWidget(self.ok_button, 3, 2)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        ok_font = QFont(big)
+        ok_font.setPointSize(18)
+        self.ok_button.setFont(ok_font)
         self.cancel_button = QPushButton()
         self.cancel_button.setMinimumHeight(56)
         self.cancel_button.clicked.connect(self.reject)
@@ -334,5 +341,6 @@ class PinDialog(QDialog):
         button = QPushButton()
         button.setFont(font)
         button.setMinimumSize(BUTTON_SIZE, BUTTON_SIZE)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return button
