@@ -28,7 +28,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "the user data folder otherwise)",
     )
     parser.add_argument("--video", type=Path, help="a video file or image folder as the camera")
-    parser.add_argument("--lang", choices=("es", "en"), default="es", help="screen language")
+    parser.add_argument(
+        "--lang", choices=("es", "en"), help="screen language (default: the kiosk's setting, es)"
+    )
     parser.add_argument(
         "--print-sheet",
         type=Path,

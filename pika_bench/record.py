@@ -52,8 +52,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     tokens = [
         sign(
             VoucherClaims(
-                key_id=1, business_id=1, offer_id=1, serial=serial, valid_from=0,
-                valid_until=2**32 - 1, variant=serial % 2,
+                key_id=1,
+                business_id=1,
+                offer_id=1,
+                serial=serial,
+                valid_from=0,
+                valid_until=2**32 - 1,
+                variant=serial % 2,
             ),
             signing_key,
         )
@@ -78,8 +83,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         store.set_setting("device_name", "Caja bench")
         store.upsert_offer(
             Offer(
-                offer_id=1, business_id=1, title="Bench offer", discount_text="10%",
-                discount_kind=DiscountKind.PERCENT, discount_value=10,
+                offer_id=1,
+                business_id=1,
+                title="Bench offer",
+                discount_text="10%",
+                discount_kind=DiscountKind.PERCENT,
+                discount_value=10,
             )
         )
 
@@ -138,8 +147,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         plain = time_store(plain_store)
         plain_store.close()
 
-        raw = _time_raw_sqlite3(directory / "raw.db", plain_path, tokens, validations, now,
-                                warmup=args.warmup)
+        raw = _time_raw_sqlite3(
+            directory / "raw.db", plain_path, tokens, validations, now, warmup=args.warmup
+        )
 
     ours = summary_ms(encrypted)
     plain_summary = summary_ms(plain)
@@ -195,15 +205,38 @@ def _time_raw_sqlite3(
             "INSERT INTO redemptions (redemption_id, serial, offer_id, business_id, variant,"
             " redeemed_at, device_id, device_name, source) VALUES (?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (serial) WHERE voided_at IS NULL DO NOTHING",
-            (scan_id, claims.serial, claims.offer_id, claims.business_id, claims.variant, at,
-             "bench-device", "Caja bench", "camera"),
+            (
+                scan_id,
+                claims.serial,
+                claims.offer_id,
+                claims.business_id,
+                claims.variant,
+                at,
+                "bench-device",
+                "Caja bench",
+                "camera",
+            ),
         )
         conn.execute(
             "INSERT INTO scans (scan_id, scanned_at, device_id, source, reason, serial,"
             " offer_id, business_id, variant, raw_excerpt, raw_length, detail,"
             " refused_by_store, redemption_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (scan_id, at, "bench-device", "camera", "valid", claims.serial, claims.offer_id,
-             claims.business_id, claims.variant, token, len(token), "", 0, scan_id),
+            (
+                scan_id,
+                at,
+                "bench-device",
+                "camera",
+                "valid",
+                claims.serial,
+                claims.offer_id,
+                claims.business_id,
+                claims.variant,
+                token,
+                len(token),
+                "",
+                0,
+                scan_id,
+            ),
         )
         payload = json.dumps({"id": scan_id, "token": token, "serial": claims.serial})
         conn.execute(

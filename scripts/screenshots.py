@@ -21,8 +21,9 @@ from app.core.counter import ScanSource
 from app.core.demo import DEMO_KEY_ID, DemoCatalogue
 from app.core.session import open_session
 from app.core.tokens import VoucherClaims, short_code_for, sign
-from app.ui.app import Language, build_window
+from app.ui.app import build_window
 from app.ui.kiosk_window import KioskWindow
+from app.ui.language import Language
 from app.ui.operations import Operations
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -35,8 +36,14 @@ def forged(token: str) -> str:
 
 
 def unknown_key(catalogue: DemoCatalogue) -> str:
-    claims = VoucherClaims(key_id=DEMO_KEY_ID + 7, business_id=1, offer_id=101, serial=5,
-                           valid_from=0, valid_until=2**32 - 1)
+    claims = VoucherClaims(
+        key_id=DEMO_KEY_ID + 7,
+        business_id=1,
+        offer_id=101,
+        serial=5,
+        valid_from=0,
+        valid_until=2**32 - 1,
+    )
     return sign(claims, Ed25519PrivateKey.generate())
 
 
@@ -47,6 +54,7 @@ def steps(catalogue: DemoCatalogue) -> list[tuple[str, Callable[[KioskWindow], N
         def run(window: KioskWindow) -> None:
             window.entry.setText(code)
             window.submit_entry()
+
         return run
 
     def scanned(token: str) -> Callable[[KioskWindow], None]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.core import demo as demo_data
 from app.core.device import DeviceIdentity, read_identity
+from app.core.kiosk_settings import KioskSettings, LoadedSettings
 from app.core.store import KioskStore
 from app.core.store.database_key import open_kiosk_store
 
@@ -23,6 +24,7 @@ class KioskSession:
     device: DeviceIdentity
     throwaway_key: bool
     demo: demo_data.DemoCatalogue | None
+    settings: LoadedSettings
 
 
 def open_session(data_dir: Path, *, demo: bool) -> KioskSession:
@@ -40,7 +42,8 @@ def open_session(data_dir: Path, *, demo: bool) -> KioskSession:
         if demo:
             catalogue = demo_data.make_catalogue()
             demo_data.install(store, catalogue)
-        return KioskSession(store, read_identity(store), opened.throwaway, catalogue)
+        identity = read_identity(store)
+        return KioskSession(store, identity, opened.throwaway, catalogue, KioskSettings.load(store))
     except BaseException:
         store.close()
         raise

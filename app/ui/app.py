@@ -10,61 +10,41 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.counter import Counter
 from app.core.session import KioskSession, open_session
 from app.core.store import StoreError
 from app.ui.kiosk_window import KioskWindow
+from app.ui.language import Language
 from app.ui.operations import Operations
-from app.ui.resources import resources_dir
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = resources_dir() / "translations"
 
 
-class Language:
-    """The screen language, switchable while the kiosk runs (Qt re-labels every widget)."""
-
-    def __init__(self, app: QApplication) -> None:
-        self._app = app
-        self._translator: QTranslator | None = None
-        self.current = "en"
-
-    def switch(self, language: str) -> bool:
-        """Show ``language`` ('es' or 'en'); False if its translation file is missing."""
-        if self._translator is not None:
-            self._app.removeTranslator(self._translator)
-            self._translator = None
-        self.current = "en"
-        if language == "en":  # English is the source text and needs no file
-            return True
-        translator = QTranslator(self._app)
-        if not translator.load(QLocale(language), "pika", "_", str(TRANSLATIONS)):
-            log.warning("no %s translation found in %s; showing English", language, TRANSLATIONS)
-            return False
-        self._app.installTranslator(translator)
-        self._translator = translator
-        self.current = language
-        return True
-
-    def reset(self) -> None:
-        self.switch("en")
-
-
-def run_kiosk(*, data_dir: Path, demo: bool, video: Path | None, language: str) -> int:
+def run_kiosk(
+    *, data_dir: Path, demo: bool, video: Path | None, language: str | None = None
+) -> int:
+    """Run the kiosk until it is closed. ``language`` overrides the kiosk's own setting."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     lang = Language(app)
-    lang.switch(language)
+    lang.switch(language or "es")  # until the store says otherwise
     try:
-        return _run(app, data_dir=data_dir, demo=demo, video=video)
+        return _run(app, lang, data_dir=data_dir, demo=demo, video=video, forced=language)
     finally:
         lang.reset()
 
 
-def _run(app: QApplication, *, data_dir: Path, demo: bool, video: Path | None) -> int:
+def _run(
+    app: QApplication,
+    lang: Language,
+    *,
+    data_dir: Path,
+    demo: bool,
+    video: Path | None,
+    forced: str | None,
+) -> int:
     ops = Operations()
     try:
         # The store is opened on its own thread: it may only be used there.
@@ -75,17 +55,24 @@ def _run(app: QApplication, *, data_dir: Path, demo: bool, video: Path | None) -
         QMessageBox.critical(None, app.tr("Pika Counter cannot start"), str(exc))
         ops.shutdown()
         return 2
-    window = build_window(session, ops)
+    for problem in session.settings.problems:
+        log.warning("setting replaced by its default: %s", problem)
+    lang.switch(forced or session.settings.settings.language)
+    window = build_window(session, ops, lang)
     window.show()
     if video is not None:
         window.start_video(video)
+    else:
+        window.start_configured_camera()
     code = app.exec()
     window.stop_camera()
     ops.shutdown(close_store=session.store.close)
     return code
 
 
-def build_window(session: KioskSession, ops: Operations) -> KioskWindow:
+def build_window(
+    session: KioskSession, ops: Operations, language: Language | None = None
+) -> KioskWindow:
     counter = Counter(session.store, session.device)
     return KioskWindow(
         counter,
@@ -93,4 +80,6 @@ def build_window(session: KioskSession, ops: Operations) -> KioskWindow:
         demo=session.demo is not None,
         throwaway_key=session.throwaway_key,
         demo_catalogue=session.demo,
+        settings=session.settings.settings,
+        language=language,
     )

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from app.core.counter import Counter, ScanOutcome, ScanSource
 from app.core.demo import DemoCatalogue
+from app.core.kiosk_settings import KioskSettings
 from app.core.scanning import (
+    Debouncer,
     DecoderChain,
     FrameSource,
     Pacing,
@@ -43,6 +45,7 @@ from app.core.screen import ScreenStateMachine
 from app.core.voucher_sheet import write_sheet
 from app.ui.camera_preview import CameraPreview
 from app.ui.camera_worker import CameraWorker
+from app.ui.language import Language
 from app.ui.operations import Operations
 from app.ui.result_panel import ResultPanel
 from app.ui.sounds import ResultSounds
@@ -70,8 +73,8 @@ class KioskWindow(QMainWindow):
         demo: bool,
         throwaway_key: bool,
         demo_catalogue: DemoCatalogue | None = None,
-        result_seconds: float = 5.0,
-        sounds: bool = True,
+        settings: KioskSettings | None = None,
+        language: Language | None = None,
     ) -> None:
         super().__init__()
         self.counter = counter
@@ -79,9 +82,11 @@ class KioskWindow(QMainWindow):
         self.demo = demo
         self.throwaway_key = throwaway_key
         self.demo_catalogue = demo_catalogue
-        self.machine = ScreenStateMachine(result_seconds)
+        self.settings = settings or KioskSettings()
+        self.language = language
+        self.machine = ScreenStateMachine(self.settings.result_timeout_seconds)
         self.camera: CameraWorker | None = None
-        self.sounds = ResultSounds(enabled=sounds, parent=self)
+        self.sounds = ResultSounds(enabled=self.settings.sounds, parent=self)
         self._pending = 0
         self.resize(1200, 760)
 
@@ -142,6 +147,7 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.wedge = WedgeScannerFilter(parent=self)
+        self.wedge_debounce = Debouncer(window_s=self.settings.debounce_seconds)
         self.wedge.scanned.connect(self._wedge_scan)
         app = QApplication.instance()
         if app is not None:
@@ -153,6 +159,42 @@ class KioskWindow(QMainWindow):
         self._timer.start()
         self.retranslate()
         self.refresh_pending()
+
+    # --- settings ----------------------------------------------------------------------
+    def apply_settings(self, settings: KioskSettings) -> None:
+        """Take new settings at once (the manager view saves them, then calls this)."""
+        camera_changed = (settings.camera, settings.resolution) != (
+            self.settings.camera,
+            self.settings.resolution,
+        )
+        self.settings = settings
+        self.sounds.enabled = settings.sounds
+        self.machine.result_seconds = settings.result_timeout_seconds
+        self.preview.mirror = settings.mirror_preview
+        if self.language is not None and self.language.current != settings.language:
+            self.language.switch(settings.language)
+        if self.camera is not None:
+            self.camera.pipeline.debouncer.window_s = settings.debounce_seconds
+        if camera_changed and self.camera is not None:
+            self.start_configured_camera()
+
+    def start_configured_camera(self) -> None:
+        """Open the camera the settings name (off the GUI thread: opening can be slow)."""
+        spec, resolution = self.settings.camera_spec, self.settings.resolution
+
+        def opened(source: FrameSource) -> None:
+            self.start_camera(source)
+
+        def failed(error: BaseException) -> None:
+            self.stop_camera()
+            self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
+            self.statusBar().showMessage(
+                self.tr("No camera ({error}): type the code or use a USB scanner.").format(
+                    error=error
+                )
+            )
+
+        self.ops.background_op(lambda: open_source(spec, resolution=resolution), opened, failed)
 
     # --- text --------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -250,9 +292,12 @@ class KioskWindow(QMainWindow):
         def started(keys: dict[int, Ed25519PublicKey]) -> None:
             self.stop_camera()
             chain = DecoderChain(validator=signature_validator(keys))
-            self.camera = CameraWorker(ScanPipeline(source, chain=chain), self)
+            debouncer = Debouncer(window_s=self.settings.debounce_seconds)
+            pipeline = ScanPipeline(source, chain=chain, debouncer=debouncer)
+            self.camera = CameraWorker(pipeline, self)
             self.camera.scanned.connect(self._camera_scan)
             self.camera.failed.connect(lambda message: self._failed(ScanError(message)))
+            self.preview.mirror = self.settings.mirror_preview
             self.preview.watch(source)
             self.preview.setVisible(source.pacing is Pacing.LIVE)
             self.camera.start()
@@ -280,6 +325,9 @@ class KioskWindow(QMainWindow):
         typed = self.entry.text()
         if leaked and typed.endswith(leaked):
             self.entry.setText(typed[: -len(leaked)])
+        self.wedge_debounce.window_s = self.settings.debounce_seconds
+        if not self.wedge_debounce.admit(text, ScanSource.WEDGE.value):
+            return  # the same voucher scanned again within seconds is one scan
         self.ops.store_op(lambda: self.counter.scan_wedge(text), self.show_outcome, self._failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:

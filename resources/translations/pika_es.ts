@@ -4,82 +4,88 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="157"/>
+        <location filename="../../app/ui/kiosk_window.py" line="192"/>
+        <source>No camera ({error}): type the code or use a USB scanner.</source>
+        <extracomment>(app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
+        <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="202"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="161"/>
+        <location filename="../../app/ui/kiosk_window.py" line="206"/>
         <source>DEMO MODE: demo vouchers, nothing is sent</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="164"/>
+        <location filename="../../app/ui/kiosk_window.py" line="209"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="170"/>
+        <location filename="../../app/ui/kiosk_window.py" line="215"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-R</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-R</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="171"/>
+        <location filename="../../app/ui/kiosk_window.py" line="216"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="172"/>
+        <location filename="../../app/ui/kiosk_window.py" line="217"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="173"/>
+        <location filename="../../app/ui/kiosk_window.py" line="218"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="207"/>
+        <location filename="../../app/ui/kiosk_window.py" line="252"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="212"/>
+        <location filename="../../app/ui/kiosk_window.py" line="257"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="214"/>
+        <location filename="../../app/ui/kiosk_window.py" line="259"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="228"/>
+        <location filename="../../app/ui/kiosk_window.py" line="273"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="286"/>
+        <location filename="../../app/ui/kiosk_window.py" line="343"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="286"/>
+        <location filename="../../app/ui/kiosk_window.py" line="343"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="293"/>
+        <location filename="../../app/ui/kiosk_window.py" line="350"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="293"/>
+        <location filename="../../app/ui/kiosk_window.py" line="350"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="311"/>
+        <location filename="../../app/ui/kiosk_window.py" line="368"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -639,7 +645,7 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../app/ui/app.py" line="75"/>
+        <location filename="../../app/ui/app.py" line="55"/>
         <source>Pika Counter cannot start</source>
         <translation>Pika Counter no puede iniciar</translation>
     </message>

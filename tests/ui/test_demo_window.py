@@ -92,18 +92,14 @@ def test_scanned_token_goes_through_the_same_path(qtbot, demo) -> None:
 def test_result_returns_to_ready(qtbot, tmp_path) -> None:
     ops = Operations()
     session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
-    window = KioskWindow(
-        __import__("app.core.counter", fromlist=["Counter"]).Counter(session.store, session.device),
-        ops,
-        demo=True,
-        throwaway_key=False,
-        demo_catalogue=session.demo,
-        result_seconds=0.3,
-    )
+    window = build_window(session, ops)
+    window.apply_settings(window.settings.with_changes(result_timeout_seconds=1.0))
     qtbot.addWidget(window)
     ready = window.result_panel.title.text()
     type_code(qtbot, window, short_code_for(session.demo.vouchers[0].token))
     assert window.result_panel.title.text() != ready
+    qtbot.wait(500)
+    assert window.result_panel.title.text() != ready  # still showing the result
     qtbot.waitUntil(lambda: window.result_panel.title.text() == ready, timeout=3000)
     ops.shutdown(close_store=session.store.close)
 
@@ -113,3 +109,29 @@ def test_print_sheet_writes_pdf(qtbot, demo, tmp_path) -> None:
     with qtbot.waitSignal(window.sheet_written, timeout=20000) as written:
         window.print_sheet(tmp_path / "out.pdf")
     assert written.args[0][0].read_bytes().startswith(b"%PDF")
+
+
+def test_settings_apply_at_once(qtbot, demo) -> None:
+    window, _session = demo
+    window.apply_settings(window.settings.with_changes(sounds=False, mirror_preview=False))
+    assert window.sounds.enabled is False and window.preview.mirror is False
+
+
+def test_same_wedge_scan_twice_within_debounce_is_one_scan(qtbot, demo) -> None:
+    window, session = demo
+    seen: list = []
+    window.outcome_shown.connect(seen.append)
+    token = session.demo.vouchers[7].token
+    window._wedge_scan(token, "")
+    window._wedge_scan(token, "")
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=3000)
+    qtbot.wait(300)
+    assert len(seen) == 1 and seen[0].reason is Reason.VALID
+
+
+def test_missing_camera_is_a_message_not_a_crash(qtbot, demo, tmp_path) -> None:
+    window, _ = demo
+    window.settings = window.settings.with_changes(camera=str(tmp_path / "no-such-video.avi"))
+    window.start_configured_camera()
+    qtbot.waitUntil(lambda: "no-such-video" in window.statusBar().currentMessage(), timeout=5000)
+    assert window.camera is None

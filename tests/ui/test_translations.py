@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from app.core.validation import Reason
-from app.ui.app import TRANSLATIONS, Language
+from app.ui.language import TRANSLATIONS, Language
 from app.ui.result_panel import ResultPanel
 from app.ui.texts import reason_title
 

@@ -653,11 +653,7 @@ class KioskStore:
         reasons with no scan are left out. Counted by the database, not by reading rows."""
         require_utc_aware("since", since)
         s = schema.scans
-        query = (
-            select(s.c.reason, func.count())
-            .where(s.c.scanned_at >= since)
-            .group_by(s.c.reason)
-        )
+        query = select(s.c.reason, func.count()).where(s.c.scanned_at >= since).group_by(s.c.reason)
         with self._transaction() as conn:
             rows = conn.execute(query).all()
         return {Reason(reason): int(count) for reason, count in rows}
