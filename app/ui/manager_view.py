@@ -59,6 +59,7 @@ from app.core.manager_pin import ManagerPin
 from app.core.scanning.capture import CameraInfo, probe_cameras
 from app.core.store import ScanSource
 from app.core.validation import Reason
+from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
 from app.ui.texts import reason_title
@@ -409,7 +410,9 @@ class ManagerView(QDialog):
     def refresh_history(self) -> None:
         corrections, limit = self.corrections, self.history_limit
         self.ops.store_op(
-            lambda: read_history(corrections, limit), self._history_read, self._failed
+            lambda: read_history(corrections, limit),
+            while_alive(self, self._history_read),
+            while_alive(self, self._failed),
         )
 
     def _history_read(self, page: HistoryPage) -> None:
@@ -468,7 +471,9 @@ class ManagerView(QDialog):
             return
         corrections = self.corrections
         self.ops.store_op(
-            lambda: corrections.void(redemption_id, reason), self._voided, self._void_failed
+            lambda: corrections.void(redemption_id, reason),
+            while_alive(self, self._voided),
+            while_alive(self, self._void_failed),
         )
 
     def _voided(self, correction: Correction) -> None:
@@ -504,7 +509,11 @@ class ManagerView(QDialog):
         self.cameras = None
         self.camera_search_button.setEnabled(False)
         self._fill_cameras()
-        self.ops.background_op(self._camera_probe, self._cameras_found, self._cameras_failed)
+        self.ops.background_op(
+            self._camera_probe,
+            while_alive(self, self._cameras_found),
+            while_alive(self, self._cameras_failed),
+        )
 
     def _cameras_found(self, cameras: list[CameraInfo]) -> None:
         self.cameras = list(cameras)
@@ -604,7 +613,9 @@ class ManagerView(QDialog):
             self.save_button.setEnabled(True)
             self._failed(error)
 
-        self.ops.store_op(lambda: chosen.save(store), saved, failed)
+        self.ops.store_op(
+            lambda: chosen.save(store), while_alive(self, saved), while_alive(self, failed)
+        )
 
     def _setting_problem(self, error: InvalidSettingError) -> str:
         if error.name == "resolution":

@@ -41,6 +41,7 @@ from app.core.manager_pin import (
     PinRecordDamagedError,
     WrongPinError,
 )
+from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,11 @@ class PinDialog(QDialog):
         self.retranslate()
         self._update_keys()
         if self._step is _Step.CURRENT:
-            self.ops.store_op(self.pin.locked_seconds_left, self._lock_for, self._failed)
+            self.ops.store_op(
+                self.pin.locked_seconds_left,
+                while_alive(self, self._lock_for),
+                while_alive(self, self._failed),
+            )
 
     # -- text -----------------------------------------------------------------------------------
 
@@ -233,7 +238,7 @@ class PinDialog(QDialog):
     def _run(self, op: Callable[[], None]) -> None:
         self._busy = True
         self._update_keys()
-        self.ops.store_op(op, self._succeeded, self._failed)
+        self.ops.store_op(op, while_alive(self, self._succeeded), while_alive(self, self._failed))
 
     def _succeeded(self, _result: object) -> None:
         self._busy = False

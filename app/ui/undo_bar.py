@@ -24,6 +24,7 @@ from app.core.corrections import (
     UndoWindowClosed,
 )
 from app.core.counter import ScanOutcome
+from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,11 @@ class UndoBar(QWidget):
             return
         self._busy = True
         self.refresh()
-        self.ops.store_op(lambda: self.corrections.undo(outcome), self._undone, self._undo_failed)
+        self.ops.store_op(
+            lambda: self.corrections.undo(outcome),
+            while_alive(self, self._undone),
+            while_alive(self, self._undo_failed),
+        )
 
     def _undone(self, correction: Correction) -> None:
         self._busy = False

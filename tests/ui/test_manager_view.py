@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from app.core.corrections import RedemptionState
@@ -237,3 +238,23 @@ def test_the_panel_follows_a_language_switch(qtbot, qapp, kiosk, probe) -> None:
     finally:
         language.reset()
     qtbot.waitUntil(lambda: view.exit_button.text() == "Exit kiosk", timeout=3000)
+
+
+def test_results_arriving_after_the_panel_was_deleted_are_dropped(qtbot, kiosk) -> None:
+    release = threading.Event()
+
+    def slow_probe() -> list[CameraInfo]:
+        release.wait(5)
+        return [CameraInfo(0, 640, 480)]
+
+    view = ManagerView(
+        kiosk.ops, kiosk.corrections, kiosk.pin, KioskSettings(), camera_probe=slow_probe
+    )
+    view.open()
+    view.close()
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=3000)
+    future = kiosk.ops.background_op(lambda: None)
+    release.set()
+    future.result(timeout=5)
+    qtbot.wait(100)  # the probe's result is delivered to nobody; no error is raised
