@@ -13,6 +13,7 @@ from app.core.corrections import RedemptionState
 from app.core.kiosk_settings import KioskSettings
 from app.core.scanning.capture import CameraInfo
 from app.core.validation import Reason
+from app.ui.language import Language
 from app.ui.manager_view import VOID_COLUMN, ManagerView
 from app.ui.pin_dialog import PinPurpose
 from tests.ui.manager_support import DemoKiosk, kiosk
@@ -223,8 +224,6 @@ def test_change_pin_opens_the_pad_for_a_change(qtbot, kiosk, probe) -> None:
 
 
 def test_the_panel_follows_a_language_switch(qtbot, qapp, kiosk, probe) -> None:
-    from app.ui.app import Language
-
     kiosk.scan(0)
     view = make_view(qtbot, kiosk, probe)
     qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
