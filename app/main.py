@@ -27,6 +27,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="where the encrypted store lives (default: a temporary folder in demo mode, "
         "the user data folder otherwise)",
     )
+    parser.add_argument(
+        "--kiosk",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="full screen, leave only with the manager PIN (default: on, off in demo mode)",
+    )
     parser.add_argument("--video", type=Path, help="a video file or image folder as the camera")
     parser.add_argument(
         "--lang", choices=("es", "en"), help="screen language (default: the kiosk's setting, es)"
@@ -63,7 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="pika-demo-")) if args.demo else default_data_dir()
-    return run_kiosk(data_dir=data_dir, demo=args.demo, video=args.video, language=args.lang)
+    return run_kiosk(
+        data_dir=data_dir,
+        demo=args.demo,
+        video=args.video,
+        language=args.lang,
+        kiosk_mode=args.kiosk,
+    )
 
 
 def _demo_files(args: argparse.Namespace) -> int:

@@ -45,6 +45,11 @@ class ScreenStateMachine:
             self.state = READY
         return self.state
 
+    def reset(self) -> ScreenState:
+        """Back to ready now (e.g. the result on screen was undone)."""
+        self.state = READY
+        return self.state
+
     def seconds_left(self, now: float) -> float:
         if self.state.screen is Screen.READY:
             return 0.0

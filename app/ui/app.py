@@ -23,7 +23,12 @@ log = logging.getLogger(__name__)
 
 
 def run_kiosk(
-    *, data_dir: Path, demo: bool, video: Path | None, language: str | None = None
+    *,
+    data_dir: Path,
+    demo: bool,
+    video: Path | None,
+    language: str | None = None,
+    kiosk_mode: bool | None = None,
 ) -> int:
     """Run the kiosk until it is closed. ``language`` overrides the kiosk's own setting."""
     app = QApplication.instance() or QApplication(sys.argv)
@@ -31,7 +36,16 @@ def run_kiosk(
     lang = Language(app)
     lang.switch(language or "es")  # until the store says otherwise
     try:
-        return _run(app, lang, data_dir=data_dir, demo=demo, video=video, forced=language)
+        full_screen = (not demo) if kiosk_mode is None else kiosk_mode
+        return _run(
+            app,
+            lang,
+            data_dir=data_dir,
+            demo=demo,
+            video=video,
+            forced=language,
+            kiosk_mode=full_screen,
+        )
     finally:
         lang.reset()
 
@@ -44,6 +58,7 @@ def _run(
     demo: bool,
     video: Path | None,
     forced: str | None,
+    kiosk_mode: bool,
 ) -> int:
     ops = Operations()
     try:
@@ -59,7 +74,10 @@ def _run(
         log.warning("setting replaced by its default: %s", problem)
     lang.switch(forced or session.settings.settings.language)
     window = build_window(session, ops, lang)
-    window.show()
+    if kiosk_mode:
+        window.enter_kiosk_mode()
+    else:
+        window.show()
     if video is not None:
         window.start_video(video)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.corrections import Corrections
 from app.core.counter import Counter, ScanOutcome, ScanSource
 from app.core.demo import DemoCatalogue
 from app.core.kiosk_settings import KioskSettings
+from app.core.manager_pin import ManagerPin
 from app.core.scanning import (
     Debouncer,
     DecoderChain,
@@ -46,9 +49,11 @@ from app.core.voucher_sheet import write_sheet
 from app.ui.camera_preview import CameraPreview
 from app.ui.camera_worker import CameraWorker
 from app.ui.language import Language
+from app.ui.manager_access import ManagerAccess
 from app.ui.operations import Operations
 from app.ui.result_panel import ResultPanel
 from app.ui.sounds import ResultSounds
+from app.ui.undo_bar import UndoBar
 from app.ui.wedge_filter import WedgeScannerFilter
 
 log = logging.getLogger(__name__)
@@ -75,6 +80,7 @@ class KioskWindow(QMainWindow):
         demo_catalogue: DemoCatalogue | None = None,
         settings: KioskSettings | None = None,
         language: Language | None = None,
+        kiosk_mode: bool = False,
     ) -> None:
         super().__init__()
         self.counter = counter
@@ -88,7 +94,21 @@ class KioskWindow(QMainWindow):
         self.camera: CameraWorker | None = None
         self.sounds = ResultSounds(enabled=self.settings.sounds, parent=self)
         self._pending = 0
+        self.kiosk_mode = kiosk_mode
+        self._exit_allowed = not kiosk_mode
         self.resize(1200, 760)
+        self.corrections = Corrections(counter.store, counter.device)
+        self.manager = ManagerAccess(
+            operations,
+            self.corrections,
+            ManagerPin(counter.store),
+            self.settings,
+            self,
+            demo=demo,
+        )
+        self.manager.settings_changed.connect(self.apply_settings)
+        self.manager.exit_requested.connect(self.exit_kiosk)
+        self.manager.redemption_voided.connect(lambda _id: self.refresh_pending())
 
         self.business_label = QLabel()
         self.business_label.setObjectName("businessLabel")
@@ -96,12 +116,18 @@ class KioskWindow(QMainWindow):
         self.connection_badge.setObjectName("connectionBadge")
         self.pending_label = QLabel()
         self.pending_label.setObjectName("pendingLabel")
+        self.manager_button = QPushButton()
+        self.manager_button.setObjectName("managerButton")
+        self.manager_button.clicked.connect(self.manager.open)
         self.mode_label = QLabel()
         self.mode_label.setObjectName("modeLabel")
         self.mode_label.setStyleSheet("color: #9a5b00; font-weight: bold;")
         self.mode_label.setWordWrap(True)
 
         self.result_panel = ResultPanel()
+        self.undo_bar = UndoBar(operations, self.corrections)
+        self.undo_bar.undone.connect(self._undone)
+        self.undo_bar.failed.connect(self._failed)
         self.preview = CameraPreview()
         self.preview.setVisible(False)
 
@@ -126,6 +152,7 @@ class KioskWindow(QMainWindow):
         top.addStretch(1)
         top.addWidget(self.connection_badge)
         top.addWidget(self.pending_label)
+        top.addWidget(self.manager_button)
         middle = QHBoxLayout()
         middle.addWidget(self.result_panel, 3)
         middle.addWidget(self.preview, 2)
@@ -140,13 +167,17 @@ class KioskWindow(QMainWindow):
         root.addLayout(top)
         root.addWidget(self.mode_label)
         root.addLayout(middle, 1)
+        root.addWidget(self.undo_bar)
         root.addLayout(entry_row)
         root.addLayout(tools)
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
 
-        self.wedge = WedgeScannerFilter(parent=self)
+        self.wedge = WedgeScannerFilter(
+            parent=self,
+            listening=lambda watched: isinstance(watched, QWidget) and watched.window() is self,
+        )
         self.wedge_debounce = Debouncer(window_s=self.settings.debounce_seconds)
         self.wedge.scanned.connect(self._wedge_scan)
         app = QApplication.instance()
@@ -169,6 +200,7 @@ class KioskWindow(QMainWindow):
         )
         self.settings = settings
         self.sounds.enabled = settings.sounds
+        self.corrections.undo_window = timedelta(seconds=settings.undo_window_seconds)
         self.machine.result_seconds = settings.result_timeout_seconds
         self.preview.mirror = settings.mirror_preview
         if self.language is not None and self.language.current != settings.language:
@@ -214,6 +246,7 @@ class KioskWindow(QMainWindow):
         self._show_pending(self._pending)
         self.entry.setPlaceholderText(self.tr("Type the code under the QR, e.g. 7KQ2-M9XD-R"))
         self.check_button.setText(self.tr("Check"))
+        self.manager_button.setText(self.tr("Manager"))
         self.video_button.setText(self.tr("Use a video as camera…"))
         self.print_button.setText(self.tr("Print voucher sheet…"))
 
@@ -240,6 +273,7 @@ class KioskWindow(QMainWindow):
     def show_outcome(self, outcome: ScanOutcome) -> None:
         self.result_panel.show_state(self.machine.show(outcome, time.monotonic()))
         self.sounds.play(outcome.tone)
+        self.undo_bar.offer(outcome)
         self._show_pending(outcome.pending_sync)
         self.outcome_shown.emit(outcome)
 
@@ -330,7 +364,32 @@ class KioskWindow(QMainWindow):
             return  # the same voucher scanned again within seconds is one scan
         self.ops.store_op(lambda: self.counter.scan_wedge(text), self.show_outcome, self._failed)
 
+    def _undone(self, _correction: object) -> None:
+        self.result_panel.show_state(self.machine.reset())
+        # The undone voucher may be shown again at once: it must not be debounced away.
+        self.wedge_debounce.reset()
+        if self.camera is not None:
+            self.camera.pipeline.debouncer.reset()
+        self.refresh_pending()
+
+    # --- kiosk mode ----------------------------------------------------------------------
+    def enter_kiosk_mode(self) -> None:
+        """Full screen; closing needs the manager PIN (the panel's Exit kiosk)."""
+        self.kiosk_mode = True
+        self._exit_allowed = False
+        self.showFullScreen()
+
+    def exit_kiosk(self) -> None:
+        """The manager chose Exit kiosk (after the PIN): close for real."""
+        self._exit_allowed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._exit_allowed:
+            # Alt+F4, the window manager's close, a stray shortcut: ask for the manager instead.
+            event.ignore()
+            self.manager.open()
+            return
         self.stop_camera()
         app = QApplication.instance()
         if app is not None:

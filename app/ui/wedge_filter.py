@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
 
 from app.core.scanning.wedge import WedgeReader, WedgeScan
 
@@ -35,9 +36,12 @@ class WedgeScannerFilter(QObject):
         reader: WedgeReader | None = None,
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
+        *,
+        listening: Callable[[QObject], bool] = lambda watched: isinstance(watched, QWidget),
     ) -> None:
         super().__init__(parent)
         self.reader = reader or WedgeReader()
+        self._listening = listening
         self._clock = clock
         self._leaked = ""
         self._timer = QTimer(self)
@@ -48,6 +52,10 @@ class WedgeScannerFilter(QObject):
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         if event.isAutoRepeat():
+            return False
+        if not self._listening(watched):
+            # Not a widget of the counter window (a PIN pad, the manager panel, Qt's own
+            # window object that sees the key first): its keys are not ours.
             return False
         key = _SPECIAL_KEYS.get(Qt.Key(event.key()), event.text())
         if len(key) != 1 or (not key.isprintable() and key not in "\r\t\b"):

@@ -4,88 +4,93 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="192"/>
+        <location filename="../../app/ui/kiosk_window.py" line="224"/>
         <source>No camera ({error}): type the code or use a USB scanner.</source>
         <extracomment>(app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="202"/>
+        <location filename="../../app/ui/kiosk_window.py" line="234"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="206"/>
+        <location filename="../../app/ui/kiosk_window.py" line="238"/>
         <source>DEMO MODE: demo vouchers, nothing is sent</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="209"/>
+        <location filename="../../app/ui/kiosk_window.py" line="241"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="215"/>
+        <location filename="../../app/ui/kiosk_window.py" line="247"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-R</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-R</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="216"/>
+        <location filename="../../app/ui/kiosk_window.py" line="248"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="217"/>
+        <location filename="../../app/ui/kiosk_window.py" line="249"/>
+        <source>Manager</source>
+        <translation>Gerente</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="250"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="218"/>
+        <location filename="../../app/ui/kiosk_window.py" line="251"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="252"/>
+        <location filename="../../app/ui/kiosk_window.py" line="286"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="257"/>
+        <location filename="../../app/ui/kiosk_window.py" line="291"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="259"/>
+        <location filename="../../app/ui/kiosk_window.py" line="293"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="273"/>
+        <location filename="../../app/ui/kiosk_window.py" line="307"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="343"/>
+        <location filename="../../app/ui/kiosk_window.py" line="402"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="343"/>
+        <location filename="../../app/ui/kiosk_window.py" line="402"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="350"/>
+        <location filename="../../app/ui/kiosk_window.py" line="409"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="350"/>
+        <location filename="../../app/ui/kiosk_window.py" line="409"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="368"/>
+        <location filename="../../app/ui/kiosk_window.py" line="427"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -94,7 +99,7 @@
     <name>ManagerView</name>
     <message>
         <location filename="../../app/ui/manager_view.py" line="70"/>
-        <location filename="../../app/ui/manager_view.py" line="375"/>
+        <location filename="../../app/ui/manager_view.py" line="379"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
@@ -109,247 +114,247 @@
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="350"/>
+        <location filename="../../app/ui/manager_view.py" line="354"/>
         <source>Manager</source>
-        <translation>Encargado</translation>
+        <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="351"/>
+        <location filename="../../app/ui/manager_view.py" line="355"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="352"/>
+        <location filename="../../app/ui/manager_view.py" line="356"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="353"/>
+        <location filename="../../app/ui/manager_view.py" line="357"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="356"/>
+        <location filename="../../app/ui/manager_view.py" line="360"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="357"/>
+        <location filename="../../app/ui/manager_view.py" line="361"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="358"/>
+        <location filename="../../app/ui/manager_view.py" line="362"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="359"/>
+        <location filename="../../app/ui/manager_view.py" line="363"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="360"/>
+        <location filename="../../app/ui/manager_view.py" line="364"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="361"/>
+        <location filename="../../app/ui/manager_view.py" line="365"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="365"/>
+        <location filename="../../app/ui/manager_view.py" line="369"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="366"/>
+        <location filename="../../app/ui/manager_view.py" line="370"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="367"/>
+        <location filename="../../app/ui/manager_view.py" line="371"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="368"/>
+        <location filename="../../app/ui/manager_view.py" line="372"/>
         <source>Look for cameras again</source>
         <translation>Buscar cámaras de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="369"/>
+        <location filename="../../app/ui/manager_view.py" line="373"/>
         <source>Use a video file…</source>
         <translation>Usar un archivo de video…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="370"/>
+        <location filename="../../app/ui/manager_view.py" line="374"/>
         <source>Use an image folder…</source>
         <translation>Usar una carpeta de imágenes…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="371"/>
+        <location filename="../../app/ui/manager_view.py" line="375"/>
         <source>Show the camera picture mirrored</source>
         <translation>Mostrar la imagen de la cámara en espejo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="372"/>
+        <location filename="../../app/ui/manager_view.py" line="376"/>
         <source>Play a sound for each result</source>
         <translation>Reproducir un sonido con cada resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="373"/>
+        <location filename="../../app/ui/manager_view.py" line="377"/>
         <source>Save settings</source>
         <translation>Guardar configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="376"/>
+        <location filename="../../app/ui/manager_view.py" line="380"/>
         <source>Or instead of a camera</source>
         <translation>O en lugar de una cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="377"/>
+        <location filename="../../app/ui/manager_view.py" line="381"/>
         <source>Resolution</source>
         <translation>Resolución</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="378"/>
+        <location filename="../../app/ui/manager_view.py" line="382"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="379"/>
+        <location filename="../../app/ui/manager_view.py" line="383"/>
         <source>Sounds</source>
         <translation>Sonidos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="380"/>
+        <location filename="../../app/ui/manager_view.py" line="384"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="381"/>
+        <location filename="../../app/ui/manager_view.py" line="385"/>
         <source>Same voucher counts once within</source>
         <translation>El mismo voucher cuenta una sola vez dentro de</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="382"/>
+        <location filename="../../app/ui/manager_view.py" line="386"/>
         <source>Show each result for</source>
         <translation>Mostrar cada resultado durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="383"/>
+        <location filename="../../app/ui/manager_view.py" line="387"/>
         <source>Cashier may undo for</source>
         <translation>El cajero puede deshacer durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="401"/>
+        <location filename="../../app/ui/manager_view.py" line="405"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="423"/>
+        <location filename="../../app/ui/manager_view.py" line="427"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="425"/>
+        <location filename="../../app/ui/manager_view.py" line="429"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="431"/>
+        <location filename="../../app/ui/manager_view.py" line="435"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="439"/>
+        <location filename="../../app/ui/manager_view.py" line="443"/>
         <source>Synced</source>
         <translation>Sincronizado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="439"/>
+        <location filename="../../app/ui/manager_view.py" line="443"/>
         <source>Waiting</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="444"/>
+        <location filename="../../app/ui/manager_view.py" line="448"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="471"/>
+        <location filename="../../app/ui/manager_view.py" line="475"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="477"/>
+        <location filename="../../app/ui/manager_view.py" line="481"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="479"/>
+        <location filename="../../app/ui/manager_view.py" line="483"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="533"/>
+        <location filename="../../app/ui/manager_view.py" line="537"/>
         <source>Camera {index} ({width}x{height})</source>
         <translation>Cámara {index} ({width}x{height})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="541"/>
+        <location filename="../../app/ui/manager_view.py" line="545"/>
         <source>Camera {index} (looking…)</source>
         <translation>Cámara {index} (buscando…)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="543"/>
+        <location filename="../../app/ui/manager_view.py" line="547"/>
         <source>Camera {index} (not found)</source>
         <translation>Cámara {index} (no encontrada)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="550"/>
+        <location filename="../../app/ui/manager_view.py" line="554"/>
         <source>File: {path}</source>
         <translation>Archivo: {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="560"/>
+        <location filename="../../app/ui/manager_view.py" line="564"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="560"/>
+        <location filename="../../app/ui/manager_view.py" line="564"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="566"/>
+        <location filename="../../app/ui/manager_view.py" line="570"/>
         <source>Folder of images to use as camera</source>
         <translation>Carpeta de imágenes para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="596"/>
+        <location filename="../../app/ui/manager_view.py" line="600"/>
         <source>Settings saved.</source>
         <translation>Configuración guardada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="607"/>
+        <location filename="../../app/ui/manager_view.py" line="611"/>
         <source>Write the resolution as width x height, e.g. 1280x720.</source>
         <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="609"/>
+        <location filename="../../app/ui/manager_view.py" line="613"/>
         <source>Choose a camera, or a video file or folder with its full path.</source>
         <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="610"/>
+        <location filename="../../app/ui/manager_view.py" line="614"/>
         <source>This setting cannot be saved: {problem}</source>
         <translation>Esta configuración no se puede guardar: {problem}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="616"/>
+        <location filename="../../app/ui/manager_view.py" line="620"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -357,87 +362,87 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="151"/>
+        <location filename="../../app/ui/pin_dialog.py" line="158"/>
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="154"/>
+        <location filename="../../app/ui/pin_dialog.py" line="161"/>
         <source>Delete the last digit</source>
         <translation>Borrar el último dígito</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="155"/>
+        <location filename="../../app/ui/pin_dialog.py" line="162"/>
         <source>OK</source>
         <translation>Aceptar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="156"/>
+        <location filename="../../app/ui/pin_dialog.py" line="163"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="157"/>
+        <location filename="../../app/ui/pin_dialog.py" line="164"/>
         <source>Demo PIN: {pin}</source>
         <translation>PIN de la demo: {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="169"/>
+        <location filename="../../app/ui/pin_dialog.py" line="176"/>
         <source>Enter the current manager PIN</source>
         <translation>Ingrese el PIN actual del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="170"/>
+        <location filename="../../app/ui/pin_dialog.py" line="177"/>
         <source>Enter the manager PIN</source>
         <translation>Ingrese el PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="172"/>
+        <location filename="../../app/ui/pin_dialog.py" line="179"/>
         <source>Choose a new manager PIN ({low} to {high} digits)</source>
         <translation>Elija un nuevo PIN del encargado (de {low} a {high} dígitos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="175"/>
+        <location filename="../../app/ui/pin_dialog.py" line="182"/>
         <source>Enter the new PIN again</source>
         <translation>Ingrese de nuevo el PIN nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="215"/>
+        <location filename="../../app/ui/pin_dialog.py" line="222"/>
         <source>The two PINs are different. Choose the new PIN again.</source>
         <translation>Los dos PIN no coinciden. Elija de nuevo el PIN nuevo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="242"/>
+        <location filename="../../app/ui/pin_dialog.py" line="249"/>
         <source>Wrong PIN. {count} tries left.</source>
         <translation>PIN incorrecto. Le quedan {count} intentos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="251"/>
+        <location filename="../../app/ui/pin_dialog.py" line="258"/>
         <source>No manager PIN yet: choose one now.</source>
         <translation>Todavía no hay PIN del encargado: elija uno ahora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="255"/>
+        <location filename="../../app/ui/pin_dialog.py" line="262"/>
         <source>A manager PIN is already set.</source>
         <translation>Ya hay un PIN del encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="259"/>
+        <location filename="../../app/ui/pin_dialog.py" line="266"/>
         <source>A PIN has {low} to {high} digits.</source>
         <translation>Un PIN tiene de {low} a {high} dígitos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="264"/>
+        <location filename="../../app/ui/pin_dialog.py" line="271"/>
         <source>The stored PIN is damaged. Call IT to reset it.</source>
         <translation>El PIN guardado está dañado. Llame a soporte técnico para restablecerlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="267"/>
+        <location filename="../../app/ui/pin_dialog.py" line="274"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="309"/>
+        <location filename="../../app/ui/pin_dialog.py" line="316"/>
         <source>Too many wrong PINs. Try again in {seconds} s.</source>
         <translation>Demasiados PIN incorrectos. Intente de nuevo en {seconds} s.</translation>
     </message>
@@ -616,28 +621,28 @@
         <translation>Se escaneó el voucher equivocado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="150"/>
+        <location filename="../../app/ui/manager_view.py" line="154"/>
         <source>Void redemption</source>
         <extracomment>Languages are named in their own language, so anyone can find theirs.</extracomment>
         <translation>Anular canje</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="153"/>
+        <location filename="../../app/ui/manager_view.py" line="157"/>
         <source>Void the redemption of {offer} (serial {serial}) made {when}? The voucher can then be used again. The void is recorded and sent to head office.</source>
         <translation>¿Anular el canje de {offer} (serie {serial}) hecho el {when}? Después el voucher se podrá volver a usar. La anulación queda registrada y se envía a la central.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="161"/>
+        <location filename="../../app/ui/manager_view.py" line="165"/>
         <source>Why is it voided?</source>
         <translation>¿Por qué se anula?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="168"/>
+        <location filename="../../app/ui/manager_view.py" line="172"/>
         <source>Void</source>
         <translation>Anular</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="170"/>
+        <location filename="../../app/ui/manager_view.py" line="174"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -645,7 +650,7 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../app/ui/app.py" line="55"/>
+        <location filename="../../app/ui/app.py" line="65"/>
         <source>Pika Counter cannot start</source>
         <translation>Pika Counter no puede iniciar</translation>
     </message>

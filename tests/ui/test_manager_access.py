@@ -58,9 +58,7 @@ def test_the_settings_undo_window_is_applied_at_once(kiosk, window) -> None:
     assert kiosk.corrections.undo_window == timedelta(seconds=45)
 
 
-def test_right_pin_opens_the_panel_and_its_signals_reach_the_window(
-    qtbot, kiosk, window
-) -> None:
+def test_right_pin_opens_the_panel_and_its_signals_reach_the_window(qtbot, kiosk, window) -> None:
     kiosk.ops.store_op(lambda: kiosk.pin.set_up("2468")).result()
     access = make_access(kiosk, window)
     view = open_panel(qtbot, access, "2468")
