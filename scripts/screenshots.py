@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.counter import ScanSource
 from app.core.demo import DEMO_KEY_ID, DemoCatalogue
+from app.core.manager_pin import DEMO_PIN
 from app.core.session import open_session
 from app.core.tokens import VoucherClaims, short_code_for, sign
 from app.ui.app import build_window
@@ -108,9 +109,41 @@ def main() -> int:
         while len(shown) == before:
             app.processEvents()
         save(name)
-    window.close()
+    manager_screens(app, window, args.out, args.lang, settle)
+    window.exit_kiosk()
     ops.shutdown(close_store=session.store.close)
     return 0
+
+
+def manager_screens(
+    app: QApplication, window: KioskWindow, out: Path, lang: str, settle: Callable[[], None]
+) -> None:
+    """The PIN pad, then the manager panel's scans and settings, reached with the demo PIN."""
+    panels: list[object] = []
+    window.manager.panel_opened.connect(lambda panel: panels.append(panel))
+    window.manager.open()
+    pad = window.manager.pad
+    assert pad is not None
+    for digit in DEMO_PIN[:2]:
+        pad.press(digit)
+    settle()
+    pad.grab().save(str(out / f"{lang}-20-manager-pin.png"))
+    for digit in DEMO_PIN[2:]:
+        pad.press(digit)
+    pad.submit()
+    while not panels:
+        app.processEvents()
+    panel = window.manager.panel
+    assert panel is not None
+    panel.resize(1280, 800)
+    for _ in range(50):
+        app.processEvents()
+    panel.grab().save(str(out / f"{lang}-21-manager-scans.png"))
+    panel.tabs.setCurrentIndex(1)
+    settle()
+    panel.grab().save(str(out / f"{lang}-22-manager-settings.png"))
+    print(out / f"{lang}-2x-manager-*.png")
+    panel.close()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from app.core.corrections import Corrections
 from app.core.counter import Counter, ScanOutcome, ScanSource
 from app.core.demo import DemoCatalogue
 from app.core.kiosk_settings import KioskSettings
-from app.core.manager_pin import ManagerPin
+from app.core.manager_pin import DEMO_PIN, ManagerPin
 from app.core.scanning import (
     Debouncer,
     DecoderChain,
@@ -235,7 +235,11 @@ class KioskWindow(QMainWindow):
         self.business_label.setText(f"<b>{device.business_name}</b> · {device.device_name}")
         notes = []
         if self.demo:
-            notes.append(self.tr("DEMO MODE: demo vouchers, nothing is sent"))
+            notes.append(
+                self.tr("DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}").format(
+                    pin=DEMO_PIN
+                )
+            )
         if self.throwaway_key:
             notes.append(
                 self.tr("No system keyring: this demo uses a temporary key; data is lost on exit")

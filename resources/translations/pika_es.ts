@@ -15,82 +15,82 @@
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="238"/>
-        <source>DEMO MODE: demo vouchers, nothing is sent</source>
-        <translation>MODO DEMO: vouchers de prueba, no se envía nada</translation>
+        <location filename="../../app/ui/kiosk_window.py" line="239"/>
+        <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
+        <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN de gerente {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="241"/>
+        <location filename="../../app/ui/kiosk_window.py" line="245"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="247"/>
+        <location filename="../../app/ui/kiosk_window.py" line="251"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-R</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-R</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="248"/>
+        <location filename="../../app/ui/kiosk_window.py" line="252"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="249"/>
+        <location filename="../../app/ui/kiosk_window.py" line="253"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="250"/>
+        <location filename="../../app/ui/kiosk_window.py" line="254"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="251"/>
+        <location filename="../../app/ui/kiosk_window.py" line="255"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="286"/>
+        <location filename="../../app/ui/kiosk_window.py" line="290"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="291"/>
+        <location filename="../../app/ui/kiosk_window.py" line="295"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="293"/>
+        <location filename="../../app/ui/kiosk_window.py" line="297"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="307"/>
+        <location filename="../../app/ui/kiosk_window.py" line="311"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="402"/>
+        <location filename="../../app/ui/kiosk_window.py" line="406"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="402"/>
+        <location filename="../../app/ui/kiosk_window.py" line="406"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="409"/>
+        <location filename="../../app/ui/kiosk_window.py" line="413"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="409"/>
+        <location filename="../../app/ui/kiosk_window.py" line="413"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="427"/>
+        <location filename="../../app/ui/kiosk_window.py" line="431"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -98,263 +98,263 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="70"/>
-        <location filename="../../app/ui/manager_view.py" line="379"/>
+        <location filename="../../app/ui/manager_view.py" line="71"/>
+        <location filename="../../app/ui/manager_view.py" line="380"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="71"/>
+        <location filename="../../app/ui/manager_view.py" line="72"/>
         <source>Scanner</source>
         <translation>Lector</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="72"/>
+        <location filename="../../app/ui/manager_view.py" line="73"/>
         <source>Typed</source>
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="354"/>
+        <location filename="../../app/ui/manager_view.py" line="355"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="355"/>
+        <location filename="../../app/ui/manager_view.py" line="356"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="356"/>
+        <location filename="../../app/ui/manager_view.py" line="357"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="357"/>
+        <location filename="../../app/ui/manager_view.py" line="358"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="360"/>
+        <location filename="../../app/ui/manager_view.py" line="361"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="361"/>
+        <location filename="../../app/ui/manager_view.py" line="362"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="362"/>
+        <location filename="../../app/ui/manager_view.py" line="363"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="363"/>
+        <location filename="../../app/ui/manager_view.py" line="364"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="364"/>
+        <location filename="../../app/ui/manager_view.py" line="365"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="365"/>
+        <location filename="../../app/ui/manager_view.py" line="366"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="369"/>
+        <location filename="../../app/ui/manager_view.py" line="370"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="370"/>
+        <location filename="../../app/ui/manager_view.py" line="371"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="371"/>
+        <location filename="../../app/ui/manager_view.py" line="372"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="372"/>
+        <location filename="../../app/ui/manager_view.py" line="373"/>
         <source>Look for cameras again</source>
         <translation>Buscar cámaras de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="373"/>
+        <location filename="../../app/ui/manager_view.py" line="374"/>
         <source>Use a video file…</source>
         <translation>Usar un archivo de video…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="374"/>
+        <location filename="../../app/ui/manager_view.py" line="375"/>
         <source>Use an image folder…</source>
         <translation>Usar una carpeta de imágenes…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="375"/>
+        <location filename="../../app/ui/manager_view.py" line="376"/>
         <source>Show the camera picture mirrored</source>
         <translation>Mostrar la imagen de la cámara en espejo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="376"/>
+        <location filename="../../app/ui/manager_view.py" line="377"/>
         <source>Play a sound for each result</source>
         <translation>Reproducir un sonido con cada resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="377"/>
+        <location filename="../../app/ui/manager_view.py" line="378"/>
         <source>Save settings</source>
         <translation>Guardar configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="380"/>
+        <location filename="../../app/ui/manager_view.py" line="381"/>
         <source>Or instead of a camera</source>
         <translation>O en lugar de una cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="381"/>
+        <location filename="../../app/ui/manager_view.py" line="382"/>
         <source>Resolution</source>
         <translation>Resolución</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="382"/>
+        <location filename="../../app/ui/manager_view.py" line="383"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="383"/>
+        <location filename="../../app/ui/manager_view.py" line="384"/>
         <source>Sounds</source>
         <translation>Sonidos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="384"/>
+        <location filename="../../app/ui/manager_view.py" line="385"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="385"/>
+        <location filename="../../app/ui/manager_view.py" line="386"/>
         <source>Same voucher counts once within</source>
         <translation>El mismo voucher cuenta una sola vez dentro de</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="386"/>
+        <location filename="../../app/ui/manager_view.py" line="387"/>
         <source>Show each result for</source>
         <translation>Mostrar cada resultado durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="387"/>
+        <location filename="../../app/ui/manager_view.py" line="388"/>
         <source>Cashier may undo for</source>
         <translation>El cajero puede deshacer durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="405"/>
+        <location filename="../../app/ui/manager_view.py" line="406"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="427"/>
+        <location filename="../../app/ui/manager_view.py" line="430"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="429"/>
+        <location filename="../../app/ui/manager_view.py" line="432"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="435"/>
+        <location filename="../../app/ui/manager_view.py" line="438"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="443"/>
+        <location filename="../../app/ui/manager_view.py" line="446"/>
         <source>Synced</source>
         <translation>Sincronizado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="443"/>
+        <location filename="../../app/ui/manager_view.py" line="446"/>
         <source>Waiting</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="448"/>
+        <location filename="../../app/ui/manager_view.py" line="451"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="475"/>
+        <location filename="../../app/ui/manager_view.py" line="480"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="481"/>
+        <location filename="../../app/ui/manager_view.py" line="486"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="483"/>
+        <location filename="../../app/ui/manager_view.py" line="488"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="537"/>
+        <location filename="../../app/ui/manager_view.py" line="546"/>
         <source>Camera {index} ({width}x{height})</source>
         <translation>Cámara {index} ({width}x{height})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="545"/>
+        <location filename="../../app/ui/manager_view.py" line="554"/>
         <source>Camera {index} (looking…)</source>
         <translation>Cámara {index} (buscando…)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="547"/>
+        <location filename="../../app/ui/manager_view.py" line="556"/>
         <source>Camera {index} (not found)</source>
         <translation>Cámara {index} (no encontrada)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="554"/>
+        <location filename="../../app/ui/manager_view.py" line="563"/>
         <source>File: {path}</source>
         <translation>Archivo: {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="564"/>
+        <location filename="../../app/ui/manager_view.py" line="573"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="564"/>
+        <location filename="../../app/ui/manager_view.py" line="573"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="570"/>
+        <location filename="../../app/ui/manager_view.py" line="579"/>
         <source>Folder of images to use as camera</source>
         <translation>Carpeta de imágenes para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="600"/>
+        <location filename="../../app/ui/manager_view.py" line="609"/>
         <source>Settings saved.</source>
         <translation>Configuración guardada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="611"/>
+        <location filename="../../app/ui/manager_view.py" line="622"/>
         <source>Write the resolution as width x height, e.g. 1280x720.</source>
         <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="613"/>
+        <location filename="../../app/ui/manager_view.py" line="624"/>
         <source>Choose a camera, or a video file or folder with its full path.</source>
         <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="614"/>
+        <location filename="../../app/ui/manager_view.py" line="625"/>
         <source>This setting cannot be saved: {problem}</source>
         <translation>Esta configuración no se puede guardar: {problem}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="620"/>
+        <location filename="../../app/ui/manager_view.py" line="631"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -362,87 +362,87 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="158"/>
+        <location filename="../../app/ui/pin_dialog.py" line="163"/>
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="161"/>
+        <location filename="../../app/ui/pin_dialog.py" line="166"/>
         <source>Delete the last digit</source>
         <translation>Borrar el último dígito</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="162"/>
+        <location filename="../../app/ui/pin_dialog.py" line="167"/>
         <source>OK</source>
         <translation>Aceptar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="163"/>
+        <location filename="../../app/ui/pin_dialog.py" line="168"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="164"/>
+        <location filename="../../app/ui/pin_dialog.py" line="169"/>
         <source>Demo PIN: {pin}</source>
         <translation>PIN de la demo: {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="176"/>
+        <location filename="../../app/ui/pin_dialog.py" line="181"/>
         <source>Enter the current manager PIN</source>
         <translation>Ingrese el PIN actual del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="177"/>
+        <location filename="../../app/ui/pin_dialog.py" line="182"/>
         <source>Enter the manager PIN</source>
         <translation>Ingrese el PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="179"/>
+        <location filename="../../app/ui/pin_dialog.py" line="184"/>
         <source>Choose a new manager PIN ({low} to {high} digits)</source>
         <translation>Elija un nuevo PIN del encargado (de {low} a {high} dígitos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="182"/>
+        <location filename="../../app/ui/pin_dialog.py" line="187"/>
         <source>Enter the new PIN again</source>
         <translation>Ingrese de nuevo el PIN nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="222"/>
+        <location filename="../../app/ui/pin_dialog.py" line="227"/>
         <source>The two PINs are different. Choose the new PIN again.</source>
         <translation>Los dos PIN no coinciden. Elija de nuevo el PIN nuevo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="249"/>
+        <location filename="../../app/ui/pin_dialog.py" line="254"/>
         <source>Wrong PIN. {count} tries left.</source>
         <translation>PIN incorrecto. Le quedan {count} intentos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="258"/>
+        <location filename="../../app/ui/pin_dialog.py" line="263"/>
         <source>No manager PIN yet: choose one now.</source>
         <translation>Todavía no hay PIN del encargado: elija uno ahora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="262"/>
+        <location filename="../../app/ui/pin_dialog.py" line="267"/>
         <source>A manager PIN is already set.</source>
         <translation>Ya hay un PIN del encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="266"/>
+        <location filename="../../app/ui/pin_dialog.py" line="271"/>
         <source>A PIN has {low} to {high} digits.</source>
         <translation>Un PIN tiene de {low} a {high} dígitos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="271"/>
+        <location filename="../../app/ui/pin_dialog.py" line="276"/>
         <source>The stored PIN is damaged. Call IT to reset it.</source>
         <translation>El PIN guardado está dañado. Llame a soporte técnico para restablecerlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="274"/>
+        <location filename="../../app/ui/pin_dialog.py" line="279"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="316"/>
+        <location filename="../../app/ui/pin_dialog.py" line="321"/>
         <source>Too many wrong PINs. Try again in {seconds} s.</source>
         <translation>Demasiados PIN incorrectos. Intente de nuevo en {seconds} s.</translation>
     </message>
@@ -571,33 +571,33 @@
 <context>
     <name>UndoBar</name>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="100"/>
+        <location filename="../../app/ui/undo_bar.py" line="101"/>
         <source>Undo last redemption ({seconds} s)</source>
         <extracomment>How long a note (&quot;Redemption undone&quot;, &quot;Too late…&quot;) stays before the bar hides.</extracomment>
         <translation>Deshacer el último canje ({seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="121"/>
+        <location filename="../../app/ui/undo_bar.py" line="126"/>
         <source>Redemption undone: the voucher can be used again.</source>
         <translation>Canje deshecho: el voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="128"/>
+        <location filename="../../app/ui/undo_bar.py" line="133"/>
         <source>Too late to undo. Ask the manager to void it.</source>
         <translation>Ya no se puede deshacer. Pida al encargado que lo anule.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="130"/>
+        <location filename="../../app/ui/undo_bar.py" line="135"/>
         <source>Only the last redemption can be undone. Ask the manager.</source>
         <translation>Solo se puede deshacer el último canje. Consulte al encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="132"/>
+        <location filename="../../app/ui/undo_bar.py" line="137"/>
         <source>Already undone.</source>
         <translation>Ya fue deshecho.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="137"/>
+        <location filename="../../app/ui/undo_bar.py" line="142"/>
         <source>Could not undo. Ask the manager.</source>
         <translation>No se pudo deshacer. Consulte al encargado.</translation>
     </message>
@@ -605,44 +605,44 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="76"/>
+        <location filename="../../app/ui/manager_view.py" line="77"/>
         <source>Scanned by mistake</source>
         <extracomment>Reasons a manager often gives; any other text may be typed.</extracomment>
         <translation>Escaneado por error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="77"/>
+        <location filename="../../app/ui/manager_view.py" line="78"/>
         <source>The customer did not get the discount</source>
         <translation>El cliente no recibió el descuento</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="78"/>
+        <location filename="../../app/ui/manager_view.py" line="79"/>
         <source>Wrong voucher scanned</source>
         <translation>Se escaneó el voucher equivocado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="154"/>
+        <location filename="../../app/ui/manager_view.py" line="155"/>
         <source>Void redemption</source>
         <extracomment>Languages are named in their own language, so anyone can find theirs.</extracomment>
         <translation>Anular canje</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="157"/>
+        <location filename="../../app/ui/manager_view.py" line="158"/>
         <source>Void the redemption of {offer} (serial {serial}) made {when}? The voucher can then be used again. The void is recorded and sent to head office.</source>
         <translation>¿Anular el canje de {offer} (serie {serial}) hecho el {when}? Después el voucher se podrá volver a usar. La anulación queda registrada y se envía a la central.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="165"/>
+        <location filename="../../app/ui/manager_view.py" line="166"/>
         <source>Why is it voided?</source>
         <translation>¿Por qué se anula?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="172"/>
+        <location filename="../../app/ui/manager_view.py" line="173"/>
         <source>Void</source>
         <translation>Anular</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="174"/>
+        <location filename="../../app/ui/manager_view.py" line="175"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -650,7 +650,7 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../app/ui/app.py" line="65"/>
+        <location filename="../../app/ui/app.py" line="70"/>
         <source>Pika Counter cannot start</source>
         <translation>Pika Counter no puede iniciar</translation>
     </message>
