@@ -1,0 +1,266 @@
+"""The sync wire: what kiosk and backend send each other, in one module both import.
+
+Pure pydantic (no Qt, no FastAPI) so the kiosk's sync client and the backend's endpoints
+validate the very same shapes. Paths and header names live here too, so neither side spells
+them on its own.
+
+Flow for a kiosk (see ``sync_backend`` README section for the full contract):
+
+1. ``POST ENROL_PATH`` with :class:`EnrolRequest` → :class:`EnrolResponse` (API key shown once).
+2. ``GET PULL_PATH?cursor=...`` with ``Authorization: Bearer <api key>`` → :class:`PullResponse`;
+   repeat while ``more`` is true; keep ``cursor`` for next time (opaque text).
+3. ``POST PUSH_PATH`` with an ``Idempotency-Key`` header and :class:`PushRequest` →
+   :class:`PushResponse`, one :class:`PushItemResult` per item, in the same order.
+   Drop an outbox item only on a final outcome (every outcome here is final); keep it on
+   5xx, 409, 429 or a broken connection and retry with the same key and body.
+4. ``POST ROTATE_KEY_PATH`` when a pull says ``rotate_key``: the old key keeps working for the
+   overlap window, so a lost answer can be retried.
+
+Any refusal has the body :class:`ErrorBody`; ``error.code == "device_revoked"`` with
+``wipe: true`` tells the kiosk to wipe its local data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.tokens import MAX_INPUT_LENGTH
+from app.core.validation import Reason
+
+API_PREFIX = "/v1"
+ENROL_PATH = "/v1/devices/enrol"
+ROTATE_KEY_PATH = "/v1/devices/me/rotate-key"
+PULL_PATH = "/v1/sync/pull"
+PUSH_PATH = "/v1/sync/push"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: Longest token text an outbox item may carry. Hostile scans longer than a token are still
+#: evidence worth keeping, so this is well above ``tokens.MAX_INPUT_LENGTH``; a kiosk truncates
+#: anything longer to this length before queueing (it is ``malformed`` either way).
+MAX_ITEM_TOKEN_LENGTH = 2 * MAX_INPUT_LENGTH
+
+U32 = Annotated[int, Field(ge=0, le=0xFFFF_FFFF)]
+U64 = Annotated[int, Field(ge=0, le=0xFFFF_FFFF_FFFF_FFFF)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- push
+
+
+class ItemKind(StrEnum):
+    """``redemption``: the kiosk accepted the voucher and gave the discount.
+    ``scan``: the kiosk refused it; kept as evidence (rejected scans feed fraud checks)."""
+
+    REDEMPTION = "redemption"
+    SCAN = "scan"
+
+
+class ScanSource(StrEnum):
+    CAMERA = "camera"
+    WEDGE = "wedge"
+    MANUAL = "manual"
+
+
+class Location(_Wire):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class OutboxItem(_Wire):
+    """One scan at the counter, as queued in the kiosk's outbox.
+
+    ``id`` is made at scan time and is the item's idempotency key for ever. ``serial``,
+    ``offer_id`` and ``variant`` repeat the token's claims (null when the token was unreadable);
+    the backend trusts the signed token, not these copies, and rejects items where they differ.
+    """
+
+    id: UUID
+    kind: ItemKind
+    token: str = Field(max_length=MAX_ITEM_TOKEN_LENGTH)
+    serial: U64 | None = None
+    offer_id: U32 | None = None
+    business_id: U32
+    variant: int | None = Field(default=None, ge=0, le=255)
+    reason: Reason
+    scanned_at: AwareDatetime
+    device_id: str = Field(min_length=1, max_length=36)
+    source: ScanSource
+    location: Location | None = None
+
+    @model_validator(mode="after")
+    def _redemption_means_valid(self) -> Self:
+        if self.kind is ItemKind.REDEMPTION and self.reason is not Reason.VALID:
+            raise ValueError("a redemption item must carry reason 'valid'")
+        if self.kind is ItemKind.SCAN and self.reason is Reason.VALID:
+            raise ValueError("a valid scan is sent as kind 'redemption'")
+        return self
+
+
+class PushRequest(_Wire):
+    #: The kiosk's clock when it sent the batch: the backend measures clock skew from it.
+    sent_at: AwareDatetime | None = None
+    items: list[OutboxItem] = Field(min_length=1)
+
+
+class ItemOutcome(StrEnum):
+    """The backend's final answer for one item (every outcome lets the kiosk drop the item).
+
+    - ``accepted``: this item is the one redemption of its printed copy.
+    - ``duplicate``: this item id was already stored; ``redemption_id`` is the item itself and
+      ``first_outcome`` what it got the first time.
+    - ``conflict``: another redemption of the same copy was accepted first
+      (``redemption_id``); this one is stored and flagged for review (the discount was given).
+    - ``rejected``: a redemption the backend holds invalid (``reason``); stored and flagged.
+    - ``recorded``: a refused scan, stored as evidence.
+    """
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+    RECORDED = "recorded"
+
+
+class PushProblem(StrEnum):
+    """Item problems that are not voucher validation reasons."""
+
+    WRONG_DEVICE = "wrong_device"  # item names another device or business than the API key
+    ITEM_MISMATCH = "item_mismatch"  # serial/offer/variant differ from the signed token
+
+
+class PushItemResult(_Wire):
+    id: UUID
+    outcome: ItemOutcome
+    #: The backend's own validation reason (a ``Reason`` value) or a ``PushProblem`` value.
+    reason: Reason | PushProblem
+    redemption_id: UUID | None = None
+    first_outcome: ItemOutcome | None = None
+    #: True when the item went to head office's fraud review (conflicts, invalid redemptions,
+    #: kiosk clock far off).
+    flagged: bool = False
+    received_at: datetime
+
+
+class PushResponse(_Wire):
+    server_time: datetime
+    #: Kiosk clock minus server clock in seconds, when the request said ``sent_at``.
+    clock_skew_s: float | None = None
+    results: list[PushItemResult]
+
+
+# ---------------------------------------------------------------- pull
+
+
+class PublicKey(_Wire):
+    key_id: int
+    public_key_hex: str = Field(pattern=r"^[0-9a-f]{64}$")
+    #: Retired keys signed earlier books: they keep verifying, they sign nothing new.
+    retired: bool = False
+
+
+class OfferVariant(_Wire):
+    variant: int = Field(ge=1, le=255)
+    label: str
+    weight: int = Field(ge=1)
+
+
+class Offer(_Wire):
+    id: int
+    business_id: int
+    title: str
+    discount: str
+    valid_from: datetime
+    valid_until: datetime
+    cap_total: int | None = None
+    cap_per_customer: int | None = None
+    variants: list[OfferVariant] = []
+
+
+class Voucher(_Wire):
+    serial: int
+    offer_id: int
+    variant: int
+    token: str
+    short_code: str
+    revoked_at: datetime | None = None
+
+
+class Revocation(_Wire):
+    serial: int
+    revoked_at: datetime
+    reason: str = ""
+
+
+class RemoteRedemption(_Wire):
+    """A redemption made at another kiosk of the same business."""
+
+    id: UUID
+    serial: int
+    device_id: str
+    device_name: str
+    redeemed_at: datetime
+    received_at: datetime
+    outcome: ItemOutcome
+
+
+class PullResponse(_Wire):
+    server_time: datetime
+    #: Opaque: send it back as ``?cursor=`` to get only what changed since.
+    cursor: str
+    more: bool
+    public_keys: list[PublicKey] = []
+    offers: list[Offer] = []
+    vouchers: list[Voucher] = []
+    revocations: list[Revocation] = []
+    redemptions: list[RemoteRedemption] = []
+    #: The device's API key is due for rotation (``POST ROTATE_KEY_PATH``).
+    rotate_key: bool = False
+
+
+# ---------------------------------------------------------------- devices
+
+
+class EnrolRequest(_Wire):
+    code: str = Field(min_length=4, max_length=64)
+    device_name: str = Field(min_length=1, max_length=100)
+
+
+class Business(_Wire):
+    id: int
+    name: str
+    tier: str
+
+
+class EnrolResponse(_Wire):
+    device_id: str
+    #: Shown once; the backend keeps only its hash.
+    api_key: str
+    business: Business
+    public_keys: list[PublicKey]
+    server_time: datetime
+    rotate_after: datetime
+
+
+class KeyRotation(_Wire):
+    api_key: str
+    rotate_after: datetime
+    #: The key used for this request keeps working until then.
+    previous_key_expires_at: datetime
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

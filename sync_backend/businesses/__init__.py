@@ -1,0 +1,1 @@
+"""Businesses and their tiers (head office admin)."""

@@ -1,0 +1,347 @@
+"""``pika-backend``: run the server, migrate, and head office's commands.
+
+    pika-backend serve [--demo] [--host H] [--port P] [--workers N]
+    pika-backend migrate
+    pika-backend create-business NAME [--tier BASIC|PREMIUM|ENTERPRISE]
+    pika-backend create-offer --business ID --title T --discount D --from ISO --until ISO
+                              [--cap-total N] [--cap-per-customer N] [--variant 1:A:50 ...]
+    pika-backend print-book --offer ID --copies N [--pdf PATH]
+    pika-backend enrolment-code --business ID [--qr PATH]
+    pika-backend revoke-voucher SERIAL [--reason TEXT]
+    pika-backend revoke-device DEVICE_ID
+    pika-backend rotate-signing-key
+    pika-backend fraud-check
+    pika-backend purge-idempotency
+
+Head-office commands use the same services as the admin API, against ``PIKA_DATABASE_URL``
+(``--demo`` points them at the demo SQLite file), and print JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sync_backend import migrate
+from sync_backend.db import make_engine, make_sessionmaker
+from sync_backend.settings import DEV_ADMIN_TOKEN, Environment, Settings, Tier, get_settings
+
+DEMO_DB = Path("pika-backend-demo.db")
+ACTOR = "cli"
+
+
+def demo_settings(path: Path) -> Settings:
+    return Settings(
+        environment=Environment.DEVELOPMENT,
+        database_url=f"sqlite:///{path.resolve()}",
+        redis_url="",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return demo_settings(args.demo_db) if getattr(args, "demo", False) else get_settings()
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    engine = make_engine(settings)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def wait_for_database(settings: Settings, timeout_s: float = 30.0) -> None:
+    """The template's start script habit: wait for the database before migrating."""
+    engine = make_engine(settings)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                with engine.connect() as conn:
+                    conn.execute(sa.text("SELECT 1"))
+                return
+            except sa.exc.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+    finally:
+        engine.dispose()
+
+
+def seed_demo(settings: Settings) -> dict[str, Any]:
+    """A demo business, offer, printed book and enrolment code, made once."""
+    from app.core.sync_wire import OfferVariant
+    from sync_backend.businesses import service as businesses
+    from sync_backend.devices import service as devices
+    from sync_backend.models import Business
+    from sync_backend.vouchers import service as vouchers
+    from sync_backend.vouchers.schemas import OfferIn
+
+    with _session(settings) as session:
+        existing = session.scalars(sa.select(Business).limit(1)).first()
+        if existing is None:
+            business = businesses.create(
+                session, name="Café Pika (demo)", tier=Tier.PREMIUM, actor=ACTOR
+            )
+            now = datetime.now(UTC)
+            offer = vouchers.create_offer(
+                session,
+                OfferIn(
+                    business_id=business.id,
+                    title="2x1 en cafés",
+                    discount="2x1",
+                    valid_from=now - timedelta(days=1),
+                    valid_until=now + timedelta(days=180),
+                    variants=[
+                        OfferVariant(variant=1, label="A", weight=50),
+                        OfferVariant(variant=2, label="B", weight=50),
+                    ],
+                ),
+                actor=ACTOR,
+            )
+            vouchers.print_book(session, settings, offer.id, 24, actor=ACTOR)
+            business_id = business.id
+        else:
+            business_id = existing.id
+        code, expires_at = devices.create_enrolment_code(session, settings, business_id, ACTOR)
+    return {"business_id": business_id, "enrolment_code": code, "expires_at": expires_at}
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.demo:
+        settings = demo_settings(args.demo_db)
+        migrate.upgrade(settings.database_url)
+        seeded = seed_demo(settings)
+        print(
+            f"demo backend on http://{args.host}:{args.port}  (SQLite: {args.demo_db})\n"
+            f"  admin token:     {DEV_ADMIN_TOKEN}\n"
+            f"  enrolment code:  {seeded['enrolment_code']}  (business {seeded['business_id']})\n"
+            f"  API docs:        http://{args.host}:{args.port}/docs",
+            flush=True,
+        )
+        from sync_backend.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        return 0
+    settings = get_settings()
+    wait_for_database(settings)
+    migrate.upgrade(settings.database_url)
+    uvicorn.run(
+        "sync_backend.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    wait_for_database(settings)
+    migrate.upgrade(settings.database_url)
+    _print({"migrated_to": migrate.head_revision()})
+    return 0
+
+
+def cmd_create_business(args: argparse.Namespace) -> int:
+    from sync_backend.businesses import service
+
+    with _session(_settings(args)) as session:
+        b = service.create(session, name=args.name, tier=Tier(args.tier), actor=ACTOR)
+        _print({"id": b.id, "name": b.name, "tier": b.tier})
+    return 0
+
+
+def _variant(text: str) -> dict[str, Any]:
+    number, label, weight = text.split(":")
+    return {"variant": int(number), "label": label, "weight": int(weight)}
+
+
+def cmd_create_offer(args: argparse.Namespace) -> int:
+    from sync_backend.vouchers import service
+    from sync_backend.vouchers.schemas import OfferIn
+
+    body = OfferIn.model_validate(
+        {
+            "business_id": args.business,
+            "title": args.title,
+            "discount": args.discount,
+            "valid_from": args.valid_from,
+            "valid_until": args.valid_until,
+            "cap_total": args.cap_total,
+            "cap_per_customer": args.cap_per_customer,
+            "variants": [_variant(v) for v in args.variant],
+        }
+    )
+    with _session(_settings(args)) as session:
+        offer = service.create_offer(session, body, actor=ACTOR)
+        _print({"id": offer.id, "business_id": offer.business_id, "title": offer.title})
+    return 0
+
+
+def cmd_print_book(args: argparse.Namespace) -> int:
+    from sync_backend.vouchers import service
+
+    settings = _settings(args)
+    with _session(settings) as session:
+        book = service.print_book(session, settings, args.offer, args.copies, actor=ACTOR)
+        if args.pdf:
+            args.pdf.write_bytes(service.book_sheet(session, book.id, limit=None))
+        _print({**book.model_dump(), "pdf": str(args.pdf) if args.pdf else None})
+    return 0
+
+
+def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    from sync_backend.devices import service
+    from sync_backend.vouchers.sheet import qr_image
+
+    settings = _settings(args)
+    with _session(settings) as session:
+        code, expires_at = service.create_enrolment_code(session, settings, args.business, ACTOR)
+    if args.qr:
+        qr_image(code, box_size=10).save(args.qr)
+    _print({"code": code, "business_id": args.business, "expires_at": expires_at, "qr": args.qr})
+    return 0
+
+
+def cmd_revoke_voucher(args: argparse.Namespace) -> int:
+    from sync_backend.vouchers import service
+
+    with _session(_settings(args)) as session:
+        v = service.revoke_voucher(session, args.serial, args.reason, actor=ACTOR)
+        _print({"serial": v.serial, "revoked_at": v.revoked_at})
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> int:
+    from sync_backend.devices import service
+
+    with _session(_settings(args)) as session:
+        service.revoke_device(session, args.device_id, actor=ACTOR)
+    _print({"device_id": args.device_id, "revoked": True})
+    return 0
+
+
+def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
+    from sync_backend.vouchers import signing
+
+    settings = _settings(args)
+    with _session(settings) as session:
+        row = signing.create_key(session, settings, actor=ACTOR)
+        _print(signing.to_wire(row).model_dump())
+    return 0
+
+
+def cmd_fraud_check(args: argparse.Namespace) -> int:
+    from sync_backend.fraud.runner import run_once
+
+    settings = _settings(args)
+    engine = make_engine(settings)
+    try:
+        _print({"new_flags": run_once(make_sessionmaker(engine), settings)})
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_purge_idempotency(args: argparse.Namespace) -> int:
+    from sync_backend.models import utcnow
+    from sync_backend.redemptions import idempotency
+
+    settings = _settings(args)
+    with _session(settings) as session:
+        n = idempotency.purge(session, utcnow(), timedelta(hours=settings.idempotency_ttl_hours))
+    _print({"purged": n})
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pika-backend",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument(
+            "--demo", action="store_true", help="use the zero-setup demo SQLite database"
+        )
+        p.add_argument("--demo-db", type=Path, default=DEMO_DB, help="demo SQLite file")
+        p.set_defaults(func=func)
+        return p
+
+    serve = command("serve", cmd_serve, "migrate, then run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    command("migrate", cmd_migrate, "apply Alembic migrations up to head")
+    p = command("create-business", cmd_create_business, "add a business")
+    p.add_argument("name")
+    p.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.BASIC.value)
+    p = command("create-offer", cmd_create_offer, "add an offer to a business")
+    p.add_argument("--business", type=int, required=True)
+    p.add_argument("--title", required=True)
+    p.add_argument("--discount", required=True)
+    p.add_argument("--from", dest="valid_from", required=True, help="ISO-8601 with zone")
+    p.add_argument("--until", dest="valid_until", required=True, help="ISO-8601 with zone")
+    p.add_argument("--cap-total", type=int)
+    p.add_argument("--cap-per-customer", type=int)
+    p.add_argument("--variant", action="append", default=[], help="NUMBER:LABEL:WEIGHT")
+    p = command("print-book", cmd_print_book, "sign N vouchers of an offer (and a PDF sheet)")
+    p.add_argument("--offer", type=int, required=True)
+    p.add_argument("--copies", type=int, required=True)
+    p.add_argument("--pdf", type=Path)
+    p = command("enrolment-code", cmd_enrolment_code, "one-time code for a kiosk to enrol")
+    p.add_argument("--business", type=int, required=True)
+    p.add_argument("--qr", type=Path, help="also write the code as a QR PNG")
+    p = command("revoke-voucher", cmd_revoke_voucher, "revoke one printed copy")
+    p.add_argument("serial", type=int)
+    p.add_argument("--reason", default="")
+    p = command("revoke-device", cmd_revoke_device, "refuse a kiosk from now on (it wipes itself)")
+    p.add_argument("device_id")
+    command("rotate-signing-key", cmd_rotate_signing_key, "new key signs new books")
+    command("fraud-check", cmd_fraud_check, "run the fraud checks once")
+    command("purge-idempotency", cmd_purge_idempotency, "drop Idempotency-Keys older than the TTL")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except Exception as exc:
+        from sync_backend.errors import PikaError
+
+        if isinstance(exc, PikaError):
+            print(json.dumps(exc.body()), file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

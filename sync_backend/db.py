@@ -1,0 +1,101 @@
+"""Engine, per-request session and the change-feed helpers (SQLAlchemy 2, psycopg 3).
+
+The session dependency is the only place that commits or rolls back (polar habit): a handler
+either returns (commit) or raises (rollback), so a request never half-writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync_backend.settings import Settings
+
+#: Postgres expression for "the transaction writing this row", as a bigint.
+PG_TXID = "(pg_current_xact_id()::text)::bigint"
+#: Oldest transaction still running: rows of transactions below it are final.
+PG_HORIZON = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
+#: A txid larger than any real one: on SQLite every row is final as soon as it is visible.
+NO_HORIZON = 2**62
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        engine = sa.create_engine(
+            settings.database_url, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        else:
+            session.commit()
+
+
+#: ``scope="function"``: commit (or roll back) before the response is sent, so a client never
+#: sees an answer for writes that then fail to commit.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def is_postgres(conn: Connection | Session) -> bool:
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return bind.dialect.name == "postgresql"
+
+
+def next_seqs(session: Session, count: int) -> list[int]:
+    """Reserve ``count`` positions in the change feed."""
+    if count <= 0:
+        return []
+    if is_postgres(session):
+        rows = session.execute(
+            sa.text("SELECT nextval('sync_seq') FROM generate_series(1, :n)"), {"n": count}
+        )
+        return [r[0] for r in rows]
+    top = session.execute(
+        sa.text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"),
+        {"n": count},
+    ).scalar_one()
+    return list(range(top - count + 1, top + 1))
+
+
+def txid_expr(session: Session) -> sa.ColumnElement[int]:
+    """The value to store in ``txid`` when a row changes."""
+    return sa.literal_column(PG_TXID) if is_postgres(session) else sa.literal(0)
+
+
+def feed_horizon(session: Session) -> int:
+    """Rows with ``txid`` below this are final: no running transaction can add one before them."""
+    if is_postgres(session):
+        return int(session.execute(sa.text(f"SELECT {PG_HORIZON}")).scalar_one())
+    return NO_HORIZON

@@ -1,0 +1,1 @@
+"""Devices: enrolment by one-time code, API keys (hashed, rotating), revocation."""

@@ -1,0 +1,21 @@
+"""The device dependency: every kiosk-facing route receives the authenticated device."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from sync_backend.auth import bearer_token
+from sync_backend.db import DbSession
+from sync_backend.devices.service import DeviceContext, authenticate
+from sync_backend.models import utcnow
+
+
+def current_device(request: Request, session: DbSession) -> DeviceContext:
+    device = authenticate(session, bearer_token(request), utcnow())
+    request.state.device = device  # read by the rate limiter and the access metrics
+    return device
+
+
+AuthDevice = Annotated[DeviceContext, Depends(current_device)]

@@ -1,0 +1,52 @@
+"""Routes for kiosks (enrol, rotate key) and head office (codes, list, revoke)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from app.core import sync_wire
+from sync_backend.auth import AdminAuth
+from sync_backend.db import DbSession
+from sync_backend.devices import repository, service
+from sync_backend.devices.auth import AuthDevice
+from sync_backend.devices.schemas import DeviceOut, EnrolmentCodeOut
+
+router = APIRouter(tags=["devices"])
+
+
+@router.post(sync_wire.ENROL_PATH, response_model=sync_wire.EnrolResponse, status_code=201)
+def enrol(
+    body: sync_wire.EnrolRequest, session: DbSession, request: Request
+) -> sync_wire.EnrolResponse:
+    return service.enrol(session, request.app.state.settings, body)
+
+
+@router.post(sync_wire.ROTATE_KEY_PATH, response_model=sync_wire.KeyRotation)
+def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync_wire.KeyRotation:
+    return service.rotate_key(session, request.app.state.settings, device)
+
+
+@router.post(
+    "/v1/admin/businesses/{business_id}/enrolment-codes",
+    response_model=EnrolmentCodeOut,
+    status_code=201,
+)
+def create_enrolment_code(
+    business_id: int, _admin: AdminAuth, session: DbSession, request: Request
+) -> EnrolmentCodeOut:
+    code, expires_at = service.create_enrolment_code(
+        session, request.app.state.settings, business_id, actor="admin"
+    )
+    return EnrolmentCodeOut(code=code, business_id=business_id, expires_at=expires_at)
+
+
+@router.get("/v1/admin/devices", response_model=list[DeviceOut])
+def list_devices(
+    _admin: AdminAuth, session: DbSession, business_id: int | None = None
+) -> list[DeviceOut]:
+    return [DeviceOut.model_validate(d) for d in repository.list_devices(session, business_id)]
+
+
+@router.post("/v1/admin/devices/{device_id}/revoke", status_code=204)
+def revoke_device(device_id: str, _admin: AdminAuth, session: DbSession) -> None:
+    service.revoke_device(session, device_id, actor="admin")

@@ -1,0 +1,121 @@
+"""Every query about devices, their API keys and enrolment codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sync_backend.models import Business, Device, DeviceKey, EnrolmentCode
+
+
+@dataclass(frozen=True, slots=True)
+class KeyOwner:
+    """What one API key lookup tells: the key's state, its device and the device's business."""
+
+    key_row_id: int
+    rotate_after: datetime
+    expires_at: datetime | None
+    device_id: str
+    device_name: str
+    device_revoked_at: datetime | None
+    business_id: int
+    tier: str
+
+
+def find_key_owner(session: Session, key_hash: str) -> KeyOwner | None:
+    row = session.execute(
+        sa.select(
+            DeviceKey.id,
+            DeviceKey.rotate_after,
+            DeviceKey.expires_at,
+            Device.id,
+            Device.name,
+            Device.revoked_at,
+            Device.business_id,
+            Business.tier,
+        )
+        .join(Device, Device.id == DeviceKey.device_id)
+        .join(Business, Business.id == Device.business_id)
+        .where(DeviceKey.key_hash == key_hash)
+    ).one_or_none()
+    return None if row is None else KeyOwner(*row)
+
+
+def claim_enrolment_code(session: Session, code_hash: str, now: datetime) -> EnrolmentCode | None:
+    """Lock an unused, unexpired code so two kiosks cannot both enrol with it."""
+    return session.scalars(
+        sa.select(EnrolmentCode)
+        .where(
+            EnrolmentCode.code_hash == code_hash,
+            EnrolmentCode.used_at.is_(None),
+            EnrolmentCode.expires_at > now,
+        )
+        .with_for_update()
+    ).one_or_none()
+
+
+def add_enrolment_code(
+    session: Session, *, code_hash: str, business_id: int, now: datetime, expires_at: datetime
+) -> EnrolmentCode:
+    code = EnrolmentCode(
+        code_hash=code_hash, business_id=business_id, created_at=now, expires_at=expires_at
+    )
+    session.add(code)
+    session.flush()
+    return code
+
+
+def add_device(
+    session: Session, *, device_id: str, business_id: int, name: str, now: datetime
+) -> Device:
+    device = Device(id=device_id, business_id=business_id, name=name, created_at=now)
+    session.add(device)
+    session.flush()
+    return device
+
+
+def add_key(
+    session: Session, *, device_id: str, key_hash: str, now: datetime, rotate_after: datetime
+) -> DeviceKey:
+    key = DeviceKey(
+        device_id=device_id, key_hash=key_hash, created_at=now, rotate_after=rotate_after
+    )
+    session.add(key)
+    session.flush()
+    return key
+
+
+def expire_other_keys(
+    session: Session, *, device_id: str, keep_id: int, expires_at: datetime
+) -> None:
+    """Start the overlap window for every older key that has not already got a shorter one."""
+    session.execute(
+        sa.update(DeviceKey)
+        .where(
+            DeviceKey.device_id == device_id,
+            DeviceKey.id != keep_id,
+            sa.or_(DeviceKey.expires_at.is_(None), DeviceKey.expires_at > expires_at),
+        )
+        .values(expires_at=expires_at)
+    )
+
+
+def get_device(session: Session, device_id: str) -> Device | None:
+    return session.get(Device, device_id)
+
+
+def list_devices(session: Session, business_id: int | None) -> list[Device]:
+    query = sa.select(Device).order_by(Device.created_at)
+    if business_id is not None:
+        query = query.where(Device.business_id == business_id)
+    return list(session.scalars(query))
+
+
+def device_names(session: Session, device_ids: set[str]) -> dict[str, str]:
+    if not device_ids:
+        return {}
+    rows = session.execute(sa.select(Device.id, Device.name).where(Device.id.in_(device_ids)))
+    return {r[0]: r[1] for r in rows}

@@ -1,0 +1,23 @@
+"""Admin API shapes for devices (the kiosk-facing ones are in ``app.core.sync_wire``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class EnrolmentCodeOut(BaseModel):
+    #: Shown once: only its hash is stored. Print it as a QR for the kiosk to scan.
+    code: str
+    business_id: int
+    expires_at: datetime
+
+
+class DeviceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    business_id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None

@@ -1,0 +1,126 @@
+"""The backend's one root error and the one handler that turns it into an HTTP body.
+
+Every refusal a client can act on is a :class:`PikaError` with an HTTP status and a stable
+machine ``code`` (pretix habit: the code is for programs, the message for people). Handlers
+and services raise; only :func:`install_error_handlers` writes responses, so every error body
+has the same shape: ``{"error": {"code": ..., "message": ..., **extra}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+
+class PikaError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, **self.extra}}
+
+
+class NotAuthenticated(PikaError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class Forbidden(PikaError):
+    status_code = 403
+    code = "forbidden"
+
+
+class DeviceRevoked(Forbidden):
+    """The kiosk must wipe its local data: the body says so with ``wipe: true``."""
+
+    code = "device_revoked"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this device was revoked by head office; wipe local data",
+            extra={"wipe": True},
+        )
+
+
+class NotFound(PikaError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(PikaError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(PikaError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class Unprocessable(PikaError):
+    status_code = 422
+    code = "unprocessable"
+
+
+class RateLimited(PikaError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class ServiceUnavailable(PikaError):
+    status_code = 503
+    code = "unavailable"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def pika_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, PikaError)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own validation errors get the same envelope; "problems" keeps pydantic's
+        # location/message list so a client can point at the bad field.
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        body = {
+            "error": {
+                "code": "invalid_request",
+                "message": "the request body or parameters are not valid",
+                "problems": problems,
+            }
+        }
+        return JSONResponse(body, status_code=422)
+
+    async def integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
+        # Two admin actions racing on the same row (e.g. two signing-key rotations): the
+        # database refused the second one; nothing was written, the client may retry.
+        error = Conflict(
+            "a concurrent change won; nothing was written, retry", code="write_conflict"
+        )
+        return JSONResponse(error.body(), status_code=409, headers={"Retry-After": "1"})
+
+    app.add_exception_handler(PikaError, pika_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)

@@ -1,0 +1,1 @@
+"""The append-only event log of what head office, devices and the backend did."""

@@ -1,0 +1,23 @@
+"""Head office reads the event log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from sync_backend.auth import AdminAuth
+from sync_backend.db import DbSession
+from sync_backend.events import repository
+from sync_backend.events.schemas import EventOut
+
+router = APIRouter(prefix="/v1/admin/events", tags=["events"])
+
+
+@router.get("", response_model=list[EventOut])
+def list_events(
+    _admin: AdminAuth,
+    session: DbSession,
+    business_id: int | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[EventOut]:
+    rows = repository.recent(session, limit=limit, business_id=business_id)
+    return [EventOut.model_validate(r) for r in rows]

@@ -1,0 +1,1 @@
+"""Fraud checks over pushed scans: flags with evidence and a review list."""

@@ -1,0 +1,41 @@
+"""Head office's fraud review list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+
+from sync_backend.auth import AdminAuth
+from sync_backend.db import DbSession
+from sync_backend.fraud import repository, service
+from sync_backend.fraud.runner import run_once
+from sync_backend.fraud.schemas import FlagOut, ReviewIn, RunOut
+
+router = APIRouter(prefix="/v1/admin/fraud", tags=["fraud"])
+
+
+@router.get("/flags", response_model=list[FlagOut])
+def list_flags(
+    _admin: AdminAuth,
+    session: DbSession,
+    status: str | None = "open",
+    business_id: int | None = None,
+    rule: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[FlagOut]:
+    rows = repository.list_flags(
+        session, status=status, business_id=business_id, rule=rule, limit=limit
+    )
+    return [FlagOut.model_validate(r) for r in rows]
+
+
+@router.post("/flags/{flag_id}/review", response_model=FlagOut)
+def review_flag(flag_id: int, body: ReviewIn, _admin: AdminAuth, session: DbSession) -> FlagOut:
+    return FlagOut.model_validate(
+        service.review(session, flag_id, body.status.value, body.note, actor="admin")
+    )
+
+
+@router.post("/run", response_model=RunOut)
+def run_now(_admin: AdminAuth, request: Request) -> RunOut:
+    """Run the checks now (they also run every ``fraud_interval_s`` in the background)."""
+    return RunOut(new_flags=run_once(request.app.state.sessionmaker, request.app.state.settings))

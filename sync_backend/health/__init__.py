@@ -1,0 +1,1 @@
+"""Liveness, readiness, a detailed dependency check and Prometheus metrics."""

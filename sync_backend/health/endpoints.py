@@ -1,0 +1,50 @@
+"""Liveness (the process answers), readiness (it can serve), detail (every dependency)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from sync_backend.health import service
+from sync_backend.health.metrics import metrics_response
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health/live")
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/health/ready")
+def ready(request: Request) -> JSONResponse:
+    engine = request.app.state.engine
+    checks = [service.check_database(engine), service.check_migrations(engine)]
+    ok = all(c.ok for c in checks)
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "checks": {c.name: c.ok for c in checks}},
+        status_code=200 if ok else 503,
+    )
+
+
+@router.get("/health/detail")
+def detail(request: Request) -> JSONResponse:
+    state = request.app.state
+    checks = [
+        service.check_database(state.engine),
+        service.check_migrations(state.engine),
+        service.check_redis(state.limiter),
+        service.check_pool(state.engine),
+    ]
+    ok = all(c.ok for c in checks)
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "checks": [asdict(c) for c in checks]},
+        status_code=200 if ok else 503,
+    )
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    return metrics_response()

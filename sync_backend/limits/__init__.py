@@ -1,0 +1,1 @@
+"""Rate limits per business tier, shared across processes through Redis."""

@@ -1,0 +1,86 @@
+"""Rate limits per business tier with the ``limits`` library.
+
+One unit is one pushed item (a batch of 40 redemptions costs 40) or one other request (a pull,
+a key rotation). Units are counted per business, over all its kiosks, in a sliding-window
+counter: ``BASIC 100/hour`` means 100 units in any hour. Pushed items and other requests are
+counted apart, each against the tier's figure, so a kiosk that polls for changes never eats
+the budget for uploading redemptions.
+
+With ``PIKA_REDIS_URL`` set the counters live in Redis and hold across every backend process;
+without it they live in this process only (the single-process demo). If Redis fails mid-way the
+request is let through and ``pika_rate_limit_errors_total`` counts it: a limiter outage must
+not stop shops from redeeming.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from enum import StrEnum
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+from prometheus_client import Counter
+
+from sync_backend.errors import RateLimited
+from sync_backend.settings import Settings, Tier
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_ERRORS = Counter(
+    "pika_rate_limit_errors_total", "Rate-limit checks that failed open (storage unreachable)"
+)
+RATE_LIMITED = Counter("pika_rate_limited_total", "Requests refused with 429", ["tier", "bucket"])
+
+
+class Bucket(StrEnum):
+    ITEMS = "items"  # pushed redemptions and scans
+    REQUESTS = "requests"  # pulls, key rotations
+
+
+class TierLimiter:
+    def __init__(self, settings: Settings) -> None:
+        uri = settings.redis_url or "memory://"
+        self.storage_uri = uri
+        options: dict[str, str | float | bool] = {}
+        if settings.redis_url:
+            options = {"key_prefix": settings.rate_limit_key_prefix, "socket_timeout": 0.5}
+        self.storage = storage_from_string(uri, **options)
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.items: dict[Tier, RateLimitItem] = {
+            tier: parse(text) for tier, text in settings.tier_limits.items()
+        }
+
+    def limit_for(self, tier: str) -> RateLimitItem:
+        return self.items[Tier(tier)]
+
+    def hit(self, *, business_id: int, tier: str, bucket: Bucket, cost: int = 1) -> None:
+        """Count ``cost`` units or raise :class:`RateLimited` with Retry-After."""
+        item = self.limit_for(tier)
+        try:
+            if self.limiter.hit(item, bucket.value, str(business_id), cost=cost):
+                return
+            stats = self.limiter.get_window_stats(item, bucket.value, str(business_id))
+        except Exception:  # any storage failure fails open, and is counted
+            log.exception("rate limit storage failed; letting the request through")
+            RATE_LIMIT_ERRORS.inc()
+            return
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        RATE_LIMITED.labels(tier, bucket.value).inc()
+        raise RateLimited(
+            f"business {business_id} is over its {tier} limit of {item} {bucket.value}",
+            extra={
+                "tier": tier,
+                "limit": str(item),
+                "bucket": bucket.value,
+                "cost": cost,
+                "remaining": stats.remaining,
+                "retry_after_s": retry_after,
+            },
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    def check_storage(self) -> bool:
+        return bool(self.storage.check())

@@ -1,0 +1,1 @@
+"""Alembic migrations for the backend schema (Postgres in production, SQLite for the demo)."""

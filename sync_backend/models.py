@@ -1,0 +1,264 @@
+"""The backend's tables, one declarative metadata for Alembic and the repositories.
+
+Rows the kiosks pull (offers, vouchers, signing keys, redemptions) carry ``seq`` and ``txid``:
+``seq`` orders changes, ``txid`` is the Postgres transaction that wrote them. A pull serves
+only rows of transactions that have finished (below the snapshot's xmin) in ``(txid, seq)``
+order, so a slow transaction that commits late can never slip in behind a kiosk's cursor.
+On SQLite (single writer, demo only) ``txid`` is 0 and ``seq`` alone orders the feed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: SQLite only auto-increments an INTEGER primary key, Postgres gets a bigint.
+BigIntId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC on both dialects (SQLite would hand back naive datetimes)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: the backend stores UTC-aware times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Business(Base):
+    __tablename__ = "businesses"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    tier: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SigningKey(Base):
+    """An Ed25519 key that signs voucher tokens; the private half is Fernet-encrypted."""
+
+    __tablename__ = "signing_keys"
+    key_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    private_key_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: No longer signs new books; keeps verifying the books it signed.
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
+
+
+class Offer(Base):
+    __tablename__ = "offers"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    discount: Mapped[str] = mapped_column(sa.String(200))
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    cap_total: Mapped[int | None] = mapped_column(sa.Integer)
+    cap_per_customer: Mapped[int | None] = mapped_column(sa.Integer)
+    #: [{"variant": 1, "label": "A", "weight": 50}, ...]; empty when the offer has no A/B test.
+    variants: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
+
+
+class Book(Base):
+    """One print run of an offer: ``copies`` signed vouchers and their PDF sheet."""
+
+    __tablename__ = "books"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offers.id"), index=True)
+    copies: Mapped[int] = mapped_column(sa.Integer)
+    key_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_keys.key_id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Voucher(Base):
+    """One printed copy: its serial is redeemable at most once."""
+
+    __tablename__ = "vouchers"
+    serial: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("books.id"), index=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offers.id"), index=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"))
+    variant: Mapped[int] = mapped_column(sa.SmallInteger)
+    token: Mapped[str] = mapped_column(sa.String(160))
+    short_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
+    __table_args__ = (sa.Index("ix_vouchers_feed", "business_id", "txid", "seq"),)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DeviceKey(Base):
+    """A device API key, stored as its SHA-256 only (the key is shown once)."""
+
+    __tablename__ = "device_keys"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    rotate_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Set when a newer key replaces this one: the overlap window's end.
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EnrolmentCode(Base):
+    __tablename__ = "enrolment_codes"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    device_id: Mapped[str | None] = mapped_column(sa.String(36))
+
+
+class Redemption(Base):
+    """Every item a kiosk pushed: redemptions it made and scans it refused.
+
+    ``outcome`` is the server's answer (accepted, conflict, rejected, recorded). At most one row
+    per serial is ``accepted``: the partial unique index enforces it under any concurrency.
+    """
+
+    __tablename__ = "redemptions"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    business_id: Mapped[int] = mapped_column(sa.Integer)
+    device_id: Mapped[str] = mapped_column(sa.String(36))
+    serial: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    offer_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    voucher_business_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    variant: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    token: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.String(16))
+    kiosk_reason: Mapped[str] = mapped_column(sa.String(32))
+    server_reason: Mapped[str] = mapped_column(sa.String(32))
+    conflict_with: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    scanned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Kiosk clock minus server clock when the batch was sent; null if the kiosk did not say.
+    clock_skew_s: Mapped[int | None] = mapped_column(sa.Integer)
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
+    __table_args__ = (
+        sa.Index(
+            "uq_redemptions_accepted_serial",
+            "serial",
+            unique=True,
+            postgresql_where=sa.text("outcome = 'accepted'"),
+            sqlite_where=sa.text("outcome = 'accepted'"),
+        ),
+        sa.Index("ix_redemptions_feed", "business_id", "txid", "seq"),
+        sa.Index("ix_redemptions_device_time", "device_id", "scanned_at"),
+        sa.Index("ix_redemptions_seq", "seq"),
+    )
+
+
+class IdempotencyKey(Base):
+    """First answer to a push, replayed for the same key and body (IETF Idempotency-Key)."""
+
+    __tablename__ = "idempotency_keys"
+    device_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    response_body: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Event(Base):
+    """Append-only log of what happened (never updated or deleted by the application)."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(64), index=True)
+    business_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    subject: Mapped[str] = mapped_column(sa.String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class FraudFlag(Base):
+    """A suspicion for head office to review, with the evidence that raised it."""
+
+    __tablename__ = "fraud_flags"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(32))
+    #: Same rule + same dedupe key = same suspicion (re-running the checks adds nothing).
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200))
+    business_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    device_id: Mapped[str | None] = mapped_column(sa.String(36))
+    serial: Mapped[int | None] = mapped_column(sa.BigInteger)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    review_note: Mapped[str | None] = mapped_column(sa.Text)
+    __table_args__ = (sa.UniqueConstraint("rule", "dedupe_key", name="uq_fraud_flags_rule_key"),)
+
+
+class SyncCounter(Base):
+    """SQLite stand-in for the Postgres sequence ``sync_seq`` (one row)."""
+
+    __tablename__ = "sync_counter"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class FraudCursor(Base):
+    """How far the fraud checks have read the redemptions feed, in ``(txid, seq)`` order."""
+
+    __tablename__ = "fraud_cursor"
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_txid: Mapped[int] = mapped_column(sa.BigInteger)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger)

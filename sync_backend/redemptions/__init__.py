@@ -1,0 +1,1 @@
+"""Push (idempotent redemption upload, conflicts) and pull (the change feed) for kiosks."""

@@ -1,0 +1,108 @@
+"""Kiosk routes: push a batch of outbox items, pull changes since a cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import ValidationError
+
+from app.core import sync_wire
+from sync_backend.db import DbSession
+from sync_backend.devices.auth import AuthDevice
+from sync_backend.errors import PayloadTooLarge, Unprocessable
+from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
+from sync_backend.limits.service import Bucket
+from sync_backend.redemptions import idempotency, service
+from sync_backend.settings import Settings
+
+router = APIRouter(tags=["sync"])
+
+
+async def capped_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``max_body_bytes``."""
+    limit = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
+    size, chunks = 0, []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+CappedBody = Annotated[bytes, Depends(capped_body)]
+
+
+def parse_push(body: bytes, settings: Settings) -> sync_wire.PushRequest:
+    try:
+        request = sync_wire.PushRequest.model_validate_json(body)
+    except ValidationError as exc:
+        problems = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ][:50]
+        malformed = any(p["type"] == "json_invalid" for p in problems)
+        raise Unprocessable(
+            "body is not valid JSON" if malformed else "push body does not match the schema",
+            code="malformed_json" if malformed else "invalid_request",
+            extra={"problems": problems},
+        ) from None
+    if len(request.items) > settings.max_batch_items:
+        raise PayloadTooLarge(
+            f"batch of {len(request.items)} items; at most {settings.max_batch_items} per push",
+            code="batch_too_large",
+            extra={"max_batch_items": settings.max_batch_items},
+        )
+    return request
+
+
+@router.post(
+    sync_wire.PUSH_PATH,
+    response_model=sync_wire.PushResponse,
+    responses={409: {}, 413: {}, 422: {}, 429: {}},
+)
+def push(
+    device: AuthDevice,
+    session: DbSession,
+    request: Request,
+    body: CappedBody,
+    idempotency_key: Annotated[str | None, Header(alias=sync_wire.IDEMPOTENCY_HEADER)] = None,
+) -> Response:
+    state = request.app.state
+    key = idempotency.check_key(idempotency_key)
+    parsed = parse_push(body, state.settings)
+    state.limiter.hit(
+        business_id=device.business_id,
+        tier=device.tier,
+        bucket=Bucket.ITEMS,
+        cost=len(parsed.items),
+    )
+    answer = service.push(session, state.settings, state.public_keys, device, parsed, key)
+    if answer.replayed:
+        IDEMPOTENT_REPLAYS.inc()
+    else:
+        record_push(answer.outcomes)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return Response(
+        answer.body, status_code=answer.status_code, media_type="application/json", headers=headers
+    )
+
+
+@router.get(sync_wire.PULL_PATH, response_model=sync_wire.PullResponse)
+def pull(
+    device: AuthDevice,
+    session: DbSession,
+    request: Request,
+    cursor: Annotated[
+        str | None, Query(max_length=64, pattern=r"^(-?\d{1,20}\.-?\d{1,20})?$")
+    ] = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> sync_wire.PullResponse:
+    state = request.app.state
+    state.limiter.hit(business_id=device.business_id, tier=device.tier, bucket=Bucket.REQUESTS)
+    page = min(limit or state.settings.max_pull_page, state.settings.max_pull_page)
+    return service.pull(session, device, cursor, page)

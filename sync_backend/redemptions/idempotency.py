@@ -1,0 +1,156 @@
+"""Idempotency-Key for pushes, after the IETF httpapi Idempotency-Key draft.
+
+- same key, same request → the first answer is replayed byte for byte;
+- same key, another request → 422 (``idempotency_key_reused``);
+- same key while the first request is still running → 409 (``idempotency_key_in_flight``);
+- keys are kept ``idempotency_ttl_hours`` (24 h); an older key counts as new.
+
+The key row is written in the push's own transaction together with the redemptions and the
+stored answer, so a crash leaves neither a half-applied batch nor a key stuck "in flight". On
+Postgres a transaction-scoped advisory lock on the key tells "in flight" apart without waiting.
+Keys are scoped per device: two kiosks can never collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sync_backend.db import is_postgres
+from sync_backend.errors import Conflict, Unprocessable
+from sync_backend.models import IdempotencyKey
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    status_code: int
+    body: bytes
+
+
+def fingerprint(canonical: bytes) -> str:
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def check_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise Unprocessable(
+            "Idempotency-Key header required for pushes", code="idempotency_key_missing"
+        )
+    key = key.strip()
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise Unprocessable(
+            f"Idempotency-Key must be printable ASCII up to {MAX_KEY_LENGTH} characters",
+            code="idempotency_key_invalid",
+        )
+    return key
+
+
+_PG_CLAIM = sa.text(
+    """
+    WITH lock AS (
+        SELECT pg_try_advisory_xact_lock(hashtextextended(:device_id || '/' || :key, 0)) AS got
+    ), claimed AS (
+        INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
+        SELECT :device_id, :key, :request_hash, :now FROM lock WHERE got
+        ON CONFLICT (device_id, key) DO UPDATE
+            SET request_hash = excluded.request_hash, created_at = excluded.created_at,
+                status_code = NULL, response_body = NULL
+            WHERE idempotency_keys.created_at < :expired_before
+        RETURNING 1
+    )
+    SELECT (SELECT got FROM lock), EXISTS (SELECT 1 FROM claimed)
+    """
+)
+
+
+def claim(
+    session: Session,
+    *,
+    device_id: str,
+    key: str,
+    request_hash: str,
+    now: datetime,
+    ttl: timedelta,
+) -> StoredAnswer | None:
+    """Own the key for this request (returns None) or get the stored answer to replay."""
+    params = {
+        "device_id": device_id,
+        "key": key,
+        "request_hash": request_hash,
+        "now": now,
+        "expired_before": now - ttl,
+    }
+    if is_postgres(session):
+        got_lock, claimed = session.execute(_PG_CLAIM, params).one()
+        if not got_lock:
+            raise _in_flight()
+        if claimed:
+            return None
+    else:
+        claimed = _sqlite_claim(session, params)
+        if claimed:
+            return None
+    row = session.execute(
+        sa.select(
+            IdempotencyKey.request_hash, IdempotencyKey.status_code, IdempotencyKey.response_body
+        ).where(IdempotencyKey.device_id == device_id, IdempotencyKey.key == key)
+    ).one()
+    if row.request_hash != request_hash:
+        raise Unprocessable(
+            "this Idempotency-Key was used for a different request; use a new key",
+            code="idempotency_key_reused",
+        )
+    if row.status_code is None or row.response_body is None:
+        raise _in_flight()
+    return StoredAnswer(row.status_code, row.response_body)
+
+
+def _sqlite_claim(session: Session, params: dict[str, object]) -> bool:
+    session.execute(
+        sa.delete(IdempotencyKey).where(
+            IdempotencyKey.device_id == params["device_id"],
+            IdempotencyKey.key == params["key"],
+            IdempotencyKey.created_at < params["expired_before"],
+        )
+    )
+    from sqlalchemy.dialects.sqlite import insert
+
+    inserted = session.execute(
+        insert(IdempotencyKey)
+        .values(
+            device_id=params["device_id"],
+            key=params["key"],
+            request_hash=params["request_hash"],
+            created_at=params["now"],
+        )
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    ).first()
+    return inserted is not None
+
+
+def store_answer(session: Session, *, device_id: str, key: str, answer: StoredAnswer) -> None:
+    session.execute(
+        sa.update(IdempotencyKey)
+        .where(IdempotencyKey.device_id == device_id, IdempotencyKey.key == key)
+        .values(status_code=answer.status_code, response_body=answer.body)
+    )
+
+
+def purge(session: Session, now: datetime, ttl: timedelta) -> int:
+    result = session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < now - ttl))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _in_flight() -> Conflict:
+    return Conflict(
+        "a request with this Idempotency-Key is still being processed; retry shortly",
+        code="idempotency_key_in_flight",
+        headers={"Retry-After": "1"},
+    )

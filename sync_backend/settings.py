@@ -1,0 +1,141 @@
+"""One validated settings object for the backend (FastAPI full-stack template habit).
+
+Everything that differs between a laptop demo and production is here, read from ``PIKA_*``
+environment variables (or a ``.env`` file). Outside ``environment=development`` the settings
+refuse the built-in development secrets, so a forgotten variable stops the server at start
+instead of running production with a known admin token or signing-key secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class Tier(StrEnum):
+    """What a business pays for; decides its rate limit."""
+
+    BASIC = "BASIC"
+    PREMIUM = "PREMIUM"
+    ENTERPRISE = "ENTERPRISE"
+
+
+#: Development-only secrets. Known to everyone who reads this file, hence refused elsewhere.
+DEV_ADMIN_TOKEN = "pika-dev-admin-token"
+DEV_SIGNING_KEY_SECRET = "ZGV2LW9ubHktc2lnbmluZy1rZXktc2VjcmV0LTAwMDA="  # 32 bytes, base64
+DEV_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/pika"
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIKA_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+
+    database_url: str = DEV_DATABASE_URL
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    #: Empty means "no Redis": rate limits then live in this one process only.
+    redis_url: str = ""
+    #: Redis key prefix for rate-limit counters (lets test runs and deployments share a Redis).
+    rate_limit_key_prefix: str = "pika"
+
+    #: Head office's admin API token. Give either the token (hashed at start) or its SHA-256.
+    admin_token: str = ""
+    admin_token_sha256: str = ""
+    #: Fernet key (urlsafe base64 of 32 bytes) that encrypts signing private keys at rest.
+    signing_key_secret: str = DEV_SIGNING_KEY_SECRET
+
+    # Devices
+    api_key_rotate_after_days: int = Field(default=30, ge=1)
+    api_key_overlap_days: int = Field(default=7, ge=0)
+    enrolment_code_ttl_hours: int = Field(default=72, ge=1)
+
+    # Signing keys: a new one signs books after this many days; old ones keep verifying.
+    signing_key_rotate_after_days: int = Field(default=365, ge=1)
+
+    # Push / pull limits
+    max_batch_items: int = Field(default=500, ge=1)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_pull_page: int = Field(default=1000, ge=1)
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+    #: How long a request waits for another request holding the same Idempotency-Key.
+    idempotency_wait_ms: int = Field(default=200, ge=1)
+    #: Kiosk clock further off than this (in either direction) flags the items it sends.
+    clock_skew_tolerance_s: int = Field(default=300, ge=1)
+
+    # Fraud thresholds
+    fraud_scans_per_minute: int = Field(default=10, ge=1)
+    fraud_max_speed_m_s: float = Field(default=50.0, gt=0)
+    fraud_rejected_burst: int = Field(default=5, ge=1)
+    fraud_rejected_burst_window_s: int = Field(default=60, ge=1)
+    fraud_interval_s: float = Field(
+        default=10.0, ge=0, description="0 disables the in-process loop"
+    )
+
+    # Rate limits per tier, in `limits` notation; one unit = one pushed item or one request.
+    tier_limits: dict[Tier, str] = Field(
+        default_factory=lambda: {
+            Tier.BASIC: "100/hour",
+            Tier.PREMIUM: "1000/hour",
+            Tier.ENTERPRISE: "10000/hour",
+        }
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Self:
+        if self.environment is Environment.DEVELOPMENT:
+            if not self.admin_token and not self.admin_token_sha256:
+                self.admin_token = DEV_ADMIN_TOKEN
+            return self
+        problems = []
+        if self.admin_token == DEV_ADMIN_TOKEN or not (self.admin_token or self.admin_token_sha256):
+            problems.append("PIKA_ADMIN_TOKEN (or PIKA_ADMIN_TOKEN_SHA256) must be set")
+        if self.admin_token and len(self.admin_token) < 24:
+            problems.append("PIKA_ADMIN_TOKEN must be at least 24 characters")
+        if self.signing_key_secret == DEV_SIGNING_KEY_SECRET:
+            problems.append("PIKA_SIGNING_KEY_SECRET must be set (Fernet.generate_key())")
+        if self.database_url == DEV_DATABASE_URL or self.database_url.startswith("sqlite"):
+            problems.append("PIKA_DATABASE_URL must name the production Postgres")
+        if not self.redis_url:
+            problems.append("PIKA_REDIS_URL must be set so rate limits hold across processes")
+        if problems:
+            raise ValueError(f"unsafe settings for {self.environment}: " + "; ".join(problems))
+        return self
+
+    @property
+    def admin_token_digest(self) -> str:
+        return self.admin_token_sha256.lower() or sha256_hex(self.admin_token)
+
+    @property
+    def api_key_rotate_after(self) -> timedelta:
+        return timedelta(days=self.api_key_rotate_after_days)
+
+    @property
+    def api_key_overlap(self) -> timedelta:
+        return timedelta(days=self.api_key_overlap_days)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Tests build their own ``Settings`` instead."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Offers, printed books of signed vouchers, signing keys and voucher revocation."""

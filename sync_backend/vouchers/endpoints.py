@@ -1,0 +1,73 @@
+"""Head office routes: offers, printing books (and their PDF), revocation, signing keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from sync_backend.auth import AdminAuth
+from sync_backend.db import DbSession
+from sync_backend.models import utcnow
+from sync_backend.vouchers import repository, service, signing
+from sync_backend.vouchers.schemas import (
+    BookIn,
+    BookOut,
+    OfferIn,
+    OfferOut,
+    RevokeIn,
+    SigningKeyOut,
+)
+
+router = APIRouter(prefix="/v1/admin", tags=["vouchers"])
+
+
+@router.post("/offers", response_model=OfferOut, status_code=201)
+def create_offer(body: OfferIn, _admin: AdminAuth, session: DbSession) -> OfferOut:
+    return OfferOut.model_validate(service.create_offer(session, body, actor="admin"))
+
+
+@router.get("/offers", response_model=list[OfferOut])
+def list_offers(
+    _admin: AdminAuth, session: DbSession, business_id: int | None = None
+) -> list[OfferOut]:
+    return [OfferOut.model_validate(o) for o in repository.list_offers(session, business_id)]
+
+
+@router.post("/offers/{offer_id}/books", response_model=BookOut, status_code=201)
+def print_book(
+    offer_id: int, body: BookIn, _admin: AdminAuth, session: DbSession, request: Request
+) -> BookOut:
+    return service.print_book(session, request.app.state.settings, offer_id, body.copies, "admin")
+
+
+@router.get("/books/{book_id}/sheet.pdf", response_class=Response)
+def book_sheet(book_id: int, _admin: AdminAuth, session: DbSession) -> Response:
+    return Response(service.book_sheet(session, book_id), media_type="application/pdf")
+
+
+@router.post("/vouchers/{serial}/revoke", status_code=204)
+def revoke_voucher(serial: int, body: RevokeIn, _admin: AdminAuth, session: DbSession) -> None:
+    service.revoke_voucher(session, serial, body.reason, actor="admin")
+
+
+@router.get("/signing-keys", response_model=list[SigningKeyOut])
+def list_signing_keys(
+    _admin: AdminAuth, session: DbSession, request: Request
+) -> list[SigningKeyOut]:
+    now = utcnow()
+    return [
+        SigningKeyOut(
+            **signing.to_wire(r).model_dump(),
+            created_at=r.created_at,
+            rotation_due=signing.is_due(r, request.app.state.settings, now),
+        )
+        for r in signing.key_rows(session)
+    ]
+
+
+@router.post("/signing-keys/rotate", response_model=SigningKeyOut, status_code=201)
+def rotate_signing_key(_admin: AdminAuth, session: DbSession, request: Request) -> SigningKeyOut:
+    row = signing.create_key(session, request.app.state.settings, actor="admin")
+    request.app.state.public_keys.clear()
+    return SigningKeyOut(
+        **signing.to_wire(row).model_dump(), created_at=row.created_at, rotation_due=False
+    )

@@ -1,0 +1,81 @@
+"""Every query about offers, books and printed vouchers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sync_backend.db import is_postgres, txid_expr
+from sync_backend.models import Book, Offer, Voucher
+
+
+def add_offer(session: Session, offer: Offer) -> Offer:
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def get_offer(session: Session, offer_id: int) -> Offer | None:
+    return session.get(Offer, offer_id)
+
+
+def list_offers(session: Session, business_id: int | None) -> list[Offer]:
+    query = sa.select(Offer).order_by(Offer.id)
+    if business_id is not None:
+        query = query.where(Offer.business_id == business_id)
+    return list(session.scalars(query))
+
+
+def add_book(session: Session, book: Book) -> Book:
+    session.add(book)
+    session.flush()
+    return book
+
+
+def get_book(session: Session, book_id: int) -> Book | None:
+    return session.get(Book, book_id)
+
+
+def reserve_serials(session: Session, count: int) -> list[int]:
+    """Serials for a new book. On Postgres a sequence, so two books printed at the same time
+    never wait for or collide with each other (a serial may be skipped, never reused)."""
+    if is_postgres(session):
+        rows = session.execute(
+            sa.text("SELECT nextval('voucher_serial_seq') FROM generate_series(1, :n)"),
+            {"n": count},
+        )
+        return [r[0] for r in rows]
+    top = session.execute(sa.select(sa.func.max(Voucher.serial))).scalar_one() or 0
+    return list(range(top + 1, top + count + 1))
+
+
+def add_vouchers(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert (executemany): a book can hold tens of thousands of copies."""
+    for start in range(0, len(rows), 5000):
+        session.execute(sa.insert(Voucher), list(rows[start : start + 5000]))
+
+
+def book_vouchers(session: Session, book_id: int) -> list[Voucher]:
+    return list(
+        session.scalars(
+            sa.select(Voucher).where(Voucher.book_id == book_id).order_by(Voucher.serial)
+        )
+    )
+
+
+def revoke(session: Session, serial: int, reason: str, now: datetime, seq: int) -> Voucher | None:
+    """Mark a copy revoked and move it forward in the change feed so kiosks pull it."""
+    row = session.execute(
+        sa.update(Voucher)
+        .where(Voucher.serial == serial, Voucher.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason, seq=seq, txid=txid_expr(session))
+        .returning(Voucher.serial)
+    ).first()
+    return None if row is None else session.get(Voucher, serial, populate_existing=True)
+
+
+def get_voucher(session: Session, serial: int) -> Voucher | None:
+    return session.get(Voucher, serial)

@@ -1,0 +1,72 @@
+"""Admin API shapes for offers, books and revocations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.sync_wire import OfferVariant, PublicKey
+
+
+class OfferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    business_id: int
+    title: str = Field(min_length=1, max_length=200)
+    discount: str = Field(min_length=1, max_length=200)
+    valid_from: AwareDatetime
+    valid_until: AwareDatetime
+    cap_total: int | None = Field(default=None, ge=1)
+    cap_per_customer: int | None = Field(default=None, ge=1)
+    #: A/B variants with weights; empty = no A/B test (every copy gets variant 0).
+    variants: list[OfferVariant] = Field(default_factory=list, max_length=16)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        if self.valid_until.timestamp() > 0xFFFF_FFFF or self.valid_from.timestamp() < 0:
+            raise ValueError("validity window must fit the token (1970..2106)")
+        numbers = [v.variant for v in self.variants]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("variant numbers must be distinct")
+        return self
+
+
+class OfferOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    business_id: int
+    title: str
+    discount: str
+    valid_from: datetime
+    valid_until: datetime
+    cap_total: int | None
+    cap_per_customer: int | None
+    variants: list[OfferVariant]
+
+
+class BookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    copies: int = Field(ge=1, le=100_000)
+
+
+class BookOut(BaseModel):
+    id: int
+    offer_id: int
+    copies: int
+    key_id: int
+    first_serial: int
+    last_serial: int
+    copies_per_variant: dict[int, int]
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=200)
+
+
+class SigningKeyOut(PublicKey):
+    created_at: datetime
+    rotation_due: bool

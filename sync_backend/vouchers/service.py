@@ -1,0 +1,174 @@
+"""Head office rules for offers, printing books of signed vouchers, and revocation."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from app.core.tokens import VoucherClaims, short_code_for, sign
+from sync_backend.businesses import service as businesses
+from sync_backend.db import next_seqs
+from sync_backend.errors import Conflict, NotFound, Unprocessable
+from sync_backend.events import repository as events
+from sync_backend.models import Book, Offer, Voucher, utcnow
+from sync_backend.settings import Settings
+from sync_backend.vouchers import repository, signing
+from sync_backend.vouchers.schemas import BookOut, OfferIn
+from sync_backend.vouchers.sheet import SheetVoucher, render_pdf
+
+#: Largest book the admin API renders as one PDF; bigger runs are printed from the CLI in parts.
+MAX_SHEET_COPIES = 5000
+
+
+def create_offer(session: Session, body: OfferIn, actor: str) -> Offer:
+    businesses.get(session, body.business_id)
+    offer = repository.add_offer(
+        session,
+        Offer(
+            business_id=body.business_id,
+            title=body.title,
+            discount=body.discount,
+            valid_from=body.valid_from.astimezone(UTC),
+            valid_until=body.valid_until.astimezone(UTC),
+            cap_total=body.cap_total,
+            cap_per_customer=body.cap_per_customer,
+            variants=[v.model_dump() for v in body.variants],
+            created_at=utcnow(),
+            seq=next_seqs(session, 1)[0],
+        ),
+    )
+    events.append(
+        session,
+        kind="offer_created",
+        actor=actor,
+        subject=f"offer:{offer.id}",
+        business_id=offer.business_id,
+        payload=body.model_dump(mode="json"),
+    )
+    return offer
+
+
+def split_by_weight(copies: int, variants: list[dict[str, int]]) -> dict[int, int]:
+    """Copies per variant, proportional to the weights (largest remainder, so they add up)."""
+    if not variants:
+        return {0: copies}
+    total = sum(v["weight"] for v in variants)
+    exact = {v["variant"]: copies * v["weight"] / total for v in variants}
+    counts = {k: int(x) for k, x in exact.items()}
+    left = copies - sum(counts.values())
+    for k in sorted(exact, key=lambda k: exact[k] - counts[k], reverse=True)[:left]:
+        counts[k] += 1
+    return counts
+
+
+def print_book(
+    session: Session, settings: Settings, offer_id: int, copies: int, actor: str
+) -> BookOut:
+    """Sign ``copies`` vouchers for an offer: one serial each, variants shuffled by weight."""
+    offer = repository.get_offer(session, offer_id)
+    if offer is None:
+        raise NotFound(f"no offer {offer_id}")
+    if offer.valid_until <= utcnow():
+        raise Unprocessable("offer has already ended", code="offer_ended")
+    key_id, private_key = signing.active_key(session, settings, actor)
+    book = repository.add_book(
+        session, Book(offer_id=offer.id, copies=copies, key_id=key_id, created_at=utcnow())
+    )
+    per_variant = split_by_weight(copies, offer.variants)
+    variants = [v for v, n in per_variant.items() for _ in range(n)]
+    random.Random(book.id).shuffle(variants)  # reproducible per book, mixed on the page
+    serials = repository.reserve_serials(session, copies)
+    seqs = next_seqs(session, copies)
+    rows: list[dict[str, object]] = []
+    for i, variant in enumerate(variants):
+        claims = VoucherClaims(
+            key_id=key_id,
+            business_id=offer.business_id,
+            offer_id=offer.id,
+            serial=serials[i],
+            valid_from=int(offer.valid_from.timestamp()),
+            valid_until=int(offer.valid_until.timestamp()),
+            variant=variant,
+        )
+        token = sign(claims, private_key)
+        rows.append(
+            {
+                "serial": claims.serial,
+                "book_id": book.id,
+                "offer_id": offer.id,
+                "business_id": offer.business_id,
+                "variant": variant,
+                "token": token,
+                "short_code": short_code_for(token),
+                "seq": seqs[i],
+            }
+        )
+    repository.add_vouchers(session, rows)
+    events.append(
+        session,
+        kind="book_printed",
+        actor=actor,
+        subject=f"book:{book.id}",
+        business_id=offer.business_id,
+        payload={
+            "offer_id": offer.id,
+            "copies": copies,
+            "first_serial": serials[0],
+            "last_serial": serials[-1],
+            "key_id": key_id,
+        },
+    )
+    return BookOut(
+        id=book.id,
+        offer_id=offer.id,
+        copies=copies,
+        key_id=key_id,
+        first_serial=serials[0],
+        last_serial=serials[-1],
+        copies_per_variant=per_variant,
+    )
+
+
+def book_sheet(session: Session, book_id: int, *, limit: int | None = MAX_SHEET_COPIES) -> bytes:
+    book = repository.get_book(session, book_id)
+    if book is None:
+        raise NotFound(f"no book {book_id}")
+    if limit is not None and book.copies > limit:
+        raise Unprocessable(
+            f"book has {book.copies} copies; the API renders at most {limit} "
+            "(use `pika-backend print-book --pdf` for larger runs)",
+            code="sheet_too_large",
+        )
+    offer = repository.get_offer(session, book.offer_id)
+    assert offer is not None
+    return render_pdf(
+        [
+            SheetVoucher(
+                token=v.token, short_code=v.short_code, serial=v.serial, caption=offer.title
+            )
+            for v in repository.book_vouchers(session, book_id)
+        ]
+    )
+
+
+def revoke_voucher(session: Session, serial: int, reason: str, actor: str) -> Voucher:
+    existing = repository.get_voucher(session, serial)
+    if existing is None:
+        raise NotFound(f"no voucher with serial {serial}")
+    if existing.revoked_at is not None:
+        raise Conflict(f"voucher {serial} is already revoked", code="already_revoked")
+    now: datetime = utcnow()
+    voucher = repository.revoke(session, serial, reason, now, next_seqs(session, 1)[0])
+    if voucher is None:
+        raise Conflict(f"voucher {serial} is already revoked", code="already_revoked")
+    events.append(
+        session,
+        kind="voucher_revoked",
+        actor=actor,
+        subject=f"serial:{serial}",
+        business_id=voucher.business_id,
+        payload={"reason": reason},
+    )
+    return voucher

@@ -1,0 +1,113 @@
+"""Pull: deltas by cursor, resumable pages, scoped to the device's business, server time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from app.core import sync_wire
+from tests.backend.support import ADMIN, Kit, push
+
+
+def pull(
+    client, kiosk, cursor: str | None = None, limit: int | None = None
+) -> sync_wire.PullResponse:  # type: ignore[no-untyped-def]
+    params: dict[str, str | int] = {}
+    if cursor:
+        params["cursor"] = cursor
+    if limit:
+        params["limit"] = limit
+    response = client.get(sync_wire.PULL_PATH, headers=kiosk.headers, params=params)
+    assert response.status_code == 200, response.text
+    return sync_wire.PullResponse.model_validate(response.json())
+
+
+def test_first_pull_gets_everything_then_only_changes(client, kit: Kit) -> None:
+    business = kit.business()
+    printed = kit.vouchers(business, 3)
+    caja1, caja2 = kit.kiosk(business), kit.kiosk(business, "Caja 2")
+
+    before = datetime.now(UTC)
+    first = pull(client, caja1)
+    assert first.server_time >= before
+    assert len(first.public_keys) == 1 and len(first.offers) == 1
+    assert sorted(v.serial for v in first.vouchers) == sorted(v.serial for v in printed)
+    assert not first.more and first.cursor
+
+    assert pull(client, caja1, first.cursor).vouchers == []
+
+    # Caja 2 redeems one copy; head office revokes another: Caja 1 gets exactly those.
+    push(client, caja2, caja2.item(printed[0].token))
+    client.post(
+        f"/v1/admin/vouchers/{printed[1].serial}/revoke", headers=ADMIN, json={"reason": "lost"}
+    )
+    delta = pull(client, caja1, first.cursor)
+    assert [(r.serial, r.device_name, r.outcome) for r in delta.redemptions] == [
+        (printed[0].serial, "Caja 2", "accepted")
+    ]
+    assert [(r.serial, r.reason) for r in delta.revocations] == [(printed[1].serial, "lost")]
+    assert delta.offers == [] and delta.public_keys == []
+    # A kiosk does not get its own redemptions back.
+    assert pull(client, caja2, first.cursor).redemptions == []
+
+
+def test_pages_resume_from_the_cursor(client, kit: Kit) -> None:
+    business = kit.business()
+    printed = kit.vouchers(business, 25)
+    kiosk = kit.kiosk(business)
+    cursor, seen, pages = None, [], 0
+    while True:
+        page = pull(client, kiosk, cursor, limit=10)
+        seen += [v.serial for v in page.vouchers]
+        cursor, pages = page.cursor, pages + 1
+        if not page.more:
+            break
+    assert sorted(seen) == sorted(v.serial for v in printed)
+    assert pages == 3  # 1 key + 1 offer + 25 vouchers in pages of 10
+
+
+def test_other_business_changes_are_not_pulled(client, kit: Kit) -> None:
+    mine, theirs = kit.business("Mine"), kit.business("Theirs")
+    kit.vouchers(theirs, 3)
+    page = pull(client, kit.kiosk(mine))
+    assert page.vouchers == [] and page.offers == []
+    assert len(page.public_keys) == 1  # public keys are for everyone
+
+
+def test_uncommitted_changes_never_slip_behind_the_cursor(client, kit: Kit, engine) -> None:
+    """A change whose transaction is still open when a kiosk pulls is served on a later pull,
+    even though a later transaction already committed (the feed orders by transaction)."""
+    from sync_backend.db import make_sessionmaker
+    from sync_backend.vouchers import service
+
+    business = kit.business()
+    offer = kit.offer(business)
+    kiosk = kit.kiosk(business)
+    first_book = kit.vouchers(business, 1, offer_id=offer)  # the signing key exists already
+    with make_sessionmaker(engine)() as slow:
+        service.print_book(slow, kit.settings, offer, 1, actor="slow")  # open transaction
+        kit.vouchers(business, 1, offer_id=offer)  # a later one commits first
+        first = pull(client, kiosk)
+        slow.commit()
+    later = pull(client, kiosk, first.cursor)
+    got = [v.serial for v in first.vouchers] + [v.serial for v in later.vouchers]
+    assert len(got) == 3 and len(set(got)) == 3
+    assert first_book[0].serial in got
+
+
+def test_bad_cursor_is_422(client, kit: Kit) -> None:
+    kiosk = kit.kiosk(kit.business())
+    response = client.get(
+        sync_wire.PULL_PATH, headers=kiosk.headers, params={"cursor": "drop table"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_server_time_and_cursor_are_in_every_answer(client, kit: Kit, session) -> None:
+    kiosk = kit.kiosk(kit.business())
+    empty = pull(client, kiosk)
+    assert empty.cursor == "" and empty.more is False
+    assert abs((empty.server_time - datetime.now(UTC)).total_seconds()) < 5
+    assert session.execute(sa.text("SELECT 1")).scalar_one() == 1

@@ -1,0 +1,123 @@
+"""Builders for backend tests: businesses, offers, printed books, enrolled devices, items."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core import sync_wire
+from sync_backend.businesses import service as businesses
+from sync_backend.devices import service as devices
+from sync_backend.models import Voucher
+from sync_backend.settings import Settings, Tier
+from sync_backend.vouchers import repository as voucher_repository
+from sync_backend.vouchers import service as vouchers
+from sync_backend.vouchers.schemas import OfferIn
+
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    device_id: str
+    api_key: str
+    business_id: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def item(
+        self,
+        token: str,
+        *,
+        kind: str = "redemption",
+        reason: str = "valid",
+        scanned_at: datetime | None = None,
+        location: tuple[float, float] | None = None,
+        item_id: uuid.UUID | None = None,
+        source: str = "camera",
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": str(item_id or uuid.uuid4()),
+            "kind": kind,
+            "token": token,
+            "business_id": self.business_id,
+            "reason": reason,
+            "scanned_at": (scanned_at or datetime.now(UTC)).isoformat(),
+            "device_id": self.device_id,
+            "source": source,
+        }
+        if location is not None:
+            item["location"] = {"lat": location[0], "lon": location[1]}
+        item.update(overrides)
+        return item
+
+
+class Kit:
+    """Sets up server state through the real services and commits it."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+
+    def business(self, name: str = "Café", tier: Tier = Tier.PREMIUM) -> int:
+        business = businesses.create(self.session, name=name, tier=tier, actor="test")
+        self.session.commit()
+        return business.id
+
+    def offer(self, business_id: int, *, days: int = 30, **extra: Any) -> int:
+        now = datetime.now(UTC)
+        offer = vouchers.create_offer(
+            self.session,
+            OfferIn(
+                business_id=business_id,
+                title="2x1",
+                discount="2x1",
+                valid_from=extra.pop("valid_from", now - timedelta(days=1)),
+                valid_until=extra.pop("valid_until", now + timedelta(days=days)),
+                **extra,
+            ),
+            actor="test",
+        )
+        self.session.commit()
+        return offer.id
+
+    def vouchers(
+        self, business_id: int, copies: int = 5, offer_id: int | None = None
+    ) -> list[Voucher]:
+        offer_id = offer_id or self.offer(business_id)
+        book = vouchers.print_book(self.session, self.settings, offer_id, copies, actor="test")
+        self.session.commit()
+        return voucher_repository.book_vouchers(self.session, book.id)
+
+    def kiosk(self, business_id: int, name: str = "Caja 1") -> Kiosk:
+        code, _ = devices.create_enrolment_code(self.session, self.settings, business_id, "test")
+        answer = devices.enrol(
+            self.session, self.settings, sync_wire.EnrolRequest(code=code, device_name=name)
+        )
+        self.session.commit()
+        return Kiosk(answer.device_id, answer.api_key, business_id)
+
+
+def push_body(*items: dict[str, Any], sent_at: datetime | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"items": list(items)}
+    if sent_at is not None:
+        body["sent_at"] = sent_at.isoformat()
+    return body
+
+
+def push(
+    client: Any, kiosk: Kiosk, *items: dict[str, Any], key: str | None = None, **kw: Any
+) -> Any:
+    return client.post(
+        sync_wire.PUSH_PATH,
+        headers={**kiosk.headers, "Idempotency-Key": key or str(uuid.uuid4())},
+        json=push_body(*items, **kw),
+    )
