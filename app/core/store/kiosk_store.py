@@ -340,6 +340,14 @@ class KioskStore:
             )
         return len(changed)
 
+    def voucher_token(self, serial: int) -> str | None:
+        """The cached token of a printed copy, if sync has delivered it (sync reads the offer
+        and variant of a redemption made at another kiosk from it)."""
+        _require_serial(serial)
+        v = schema.vouchers
+        with self._transaction() as conn:
+            return conn.execute(select(v.c.token).where(v.c.serial == serial)).scalar()
+
     def token_for_short_code(self, code: str) -> str | None:
         """The cached token printed with ``code`` (canonical form, as returned by
         :func:`app.core.tokens.parse_short_code`); ``None`` if unknown or ambiguous."""
@@ -657,6 +665,15 @@ class KioskStore:
         with self._transaction() as conn:
             rows = conn.execute(query).all()
         return {Reason(reason): int(count) for reason, count in rows}
+
+    def record_event(self, event_type: str, payload: Mapping[str, Any], *, at: datetime) -> None:
+        """Append one event that is not part of a scan (sync: clock skew seen, key rotated,
+        device revoked). The event log stays append-only; ``payload`` must be JSON-able."""
+        if not isinstance(event_type, str) or not event_type:
+            raise InvalidRecordError("an event needs a non-empty type")
+        require_utc_aware("at", at)
+        with self._transaction() as conn:
+            conn.execute(_INSERT_EVENT, {"at": at, "type": event_type, "payload": dict(payload)})
 
     # -- outbox ---------------------------------------------------------------------------------
 

@@ -1,0 +1,312 @@
+"""One sync pass: push the outbox, pull what changed, rotate the API key when due.
+
+:class:`SyncEngine` does the network work on the thread that calls it (the sync thread) and
+hands every store access to ``run_on_store`` (the kiosk's store thread; a plain call in
+scripts and tests). It never sleeps and never retries by itself: a transient failure is raised
+as a :class:`TransientSyncError` after the items that were sent are noted as tried, and the
+loop (:mod:`app.core.sync.loop`) decides when to come back.
+
+The outbox rules (DESIGN.md "Sync"):
+
+* items leave the queue only on a final answer: a per-item result, or a 4xx that names the item
+  (a whole-batch 4xx is split until each refused item is found; the others still go through);
+* a 4xx that does not come from the backend (no backend error body: a proxy, a wrong address)
+  is not an answer, it is treated as transient, so a misconfigured network never ends items;
+* the same batch always travels under the same Idempotency-Key (see :func:`batch_key`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Protocol, TypeVar
+
+from app.core import sync_wire
+from app.core.device import DeviceIdentity
+from app.core.store import KioskStore
+from app.core.sync.api import SyncApi
+from app.core.sync.credentials import save_api_key
+from app.core.sync.enrolment import KEY_ROTATE_AFTER_SETTING
+from app.core.sync.errors import (
+    DeviceRevokedError,
+    NotAuthorisedError,
+    ProtocolError,
+    RequestRefusedError,
+    TransientSyncError,
+)
+from app.core.sync.outbox import (
+    ItemNotSendable,
+    batch_key,
+    parse_result,
+    refused_text,
+    result_text,
+    sendable,
+    unsendable_text,
+    wire_item,
+)
+from app.core.sync.pull import CURSOR_SETTING, PullApplied, apply_page
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: A kiosk clock further off than this from the server's is shown and recorded (DESIGN.md).
+CLOCK_SKEW_LIMIT_S = 600.0
+#: A recorded skew is recorded again only when it moved by more than this.
+CLOCK_SKEW_RERECORD_S = 60.0
+DEFAULT_BATCH_SIZE = 250
+MAX_PULL_PAGES = 10_000
+
+
+class StoreRunner(Protocol):
+    """Runs one store operation on the store's thread and returns its result."""
+
+    def __call__(self, op: Callable[[], T], /) -> T: ...
+
+
+def run_here(op: Callable[[], T], /) -> T:
+    """The store runner of scripts and tests: the caller's thread is the store's thread."""
+    return op()
+
+
+@dataclass(slots=True)
+class PushReport:
+    batches: int = 0
+    sent: int = 0
+    #: Final answers per outcome (accepted, conflict, recorded, refused, unsendable, ...).
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def answered(self) -> int:
+        return sum(self.outcomes.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    push: PushReport
+    pull: PullApplied
+    server_time: datetime | None
+    clock_skew_s: float | None
+    key_rotated: bool
+
+
+class SyncEngine:
+    """Sync for one enrolled device. Not thread-safe: one sync thread calls it."""
+
+    def __init__(
+        self,
+        store: KioskStore,
+        api: SyncApi,
+        device: DeviceIdentity,
+        *,
+        run_on_store: StoreRunner = run_here,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.api = api
+        self.device = device
+        self.run_on_store = run_on_store
+        self.batch_size = max(1, batch_size)
+        self.clock = clock
+        #: Kiosk clock minus server clock, seconds, from the latest pull.
+        self.clock_skew_s: float | None = None
+        self._skew_recorded: float | None = None
+        self._rotation_due = False
+
+    # -- one pass -------------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncReport:
+        """Push everything queued, pull everything new, rotate the key if due."""
+        pushed = self.push()
+        pulled, server_time = self.pull()
+        rotated = False
+        if self._rotation_due or self._rotation_overdue():
+            self.rotate_key()
+            rotated = True
+        return SyncReport(pushed, pulled, server_time, self.clock_skew_s, rotated)
+
+    # -- push -----------------------------------------------------------------------------------
+
+    def push(self) -> PushReport:
+        """Drain the outbox until it is empty (voids excepted) or a transient error is raised."""
+        report = PushReport()
+        while True:
+            batch = self._next_batch(report)
+            if not batch:
+                return report
+            self._send(batch, report)
+
+    def _next_batch(self, report: PushReport) -> list[sync_wire.OutboxItem]:
+        while True:
+            window = self.batch_size
+            while True:
+                items = self.run_on_store(partial(self.store.pending_outbox, window))
+                candidates = [item for item in items if sendable(item)]
+                if candidates or len(items) < window:
+                    break
+                window *= 2  # only voids (not on the wire yet) at the head of the queue
+            wire: list[sync_wire.OutboxItem] = []
+            broken: dict[uuid.UUID, str] = {}
+            for item in candidates[: self.batch_size]:
+                try:
+                    wire.append(wire_item(item, business_id=self.device.business_id))
+                except ItemNotSendable as exc:
+                    log.error("outbox item cannot be sent and is set aside: %s", exc)
+                    broken[item.item_id] = unsendable_text(str(exc))
+            if broken:
+                self.run_on_store(partial(self.store.outbox_answered, broken))
+                report.outcomes["unsendable"] += len(broken)
+            if wire or not broken:
+                return wire
+
+    def _send(self, items: Sequence[sync_wire.OutboxItem], report: PushReport) -> None:
+        ids = [item.id for item in items]
+        request = sync_wire.PushRequest(sent_at=self.clock(), items=list(items))
+        report.batches += 1
+        report.sent += len(items)
+        try:
+            response = self.api.push(request, batch_key(ids))
+        except (NotAuthorisedError, DeviceRevokedError):
+            raise
+        except RequestRefusedError as exc:
+            self._after_refusal(items, exc, report)
+            return
+        except TransientSyncError as exc:
+            error = str(exc)
+            self.run_on_store(lambda: self.store.outbox_attempt_failed(ids, error))
+            raise
+        sent = set(ids)
+        answers = {r.id: result_text(r) for r in response.results if r.id in sent}
+        self.run_on_store(lambda: self.store.outbox_answered(answers))
+        for text in answers.values():
+            parsed = parse_result(text)
+            report.outcomes[parsed.outcome.value if parsed else "unknown"] += 1
+        missing = [item_id for item_id in ids if item_id not in answers]
+        if missing:
+            problem = "the server's answer did not name this item"
+            self.run_on_store(lambda: self.store.outbox_attempt_failed(missing, problem))
+            raise ProtocolError(f"{len(missing)} item(s) of a batch got no answer; kept")
+
+    def _after_refusal(
+        self, items: Sequence[sync_wire.OutboxItem], exc: RequestRefusedError, report: PushReport
+    ) -> None:
+        """A 4xx for a whole batch: find the items at fault, end only those, send the rest."""
+        limit = exc.extra.get("max_batch_items")
+        if exc.code == "batch_too_large" and isinstance(limit, int) and limit > 0:
+            self.batch_size = min(self.batch_size, limit)
+        if len(items) == 1:
+            item = items[0]
+            log.warning("outbox item %s refused for good: %s", item.id, exc)
+            text = refused_text(exc.status, exc.code)
+            self.run_on_store(lambda: self.store.outbox_answered({item.id: text}))
+            report.outcomes["refused"] += 1
+            return
+        named = sorted(
+            {
+                p["loc"][1]
+                for p in exc.problems
+                if isinstance(p.get("loc"), list)
+                and len(p["loc"]) > 1
+                and p["loc"][0] == "items"
+                and isinstance(p["loc"][1], int)
+                and 0 <= p["loc"][1] < len(items)
+            }
+        )
+        if named:
+            for index in named:
+                self._after_refusal([items[index]], exc, report)
+            rest = [item for i, item in enumerate(items) if i not in set(named)]
+            groups = [rest] if rest else []
+        else:
+            middle = len(items) // 2
+            groups = [list(items[:middle]), list(items[middle:])]
+        for group in groups:
+            for start in range(0, len(group), self.batch_size):
+                self._send(group[start : start + self.batch_size], report)
+
+    # -- pull -----------------------------------------------------------------------------------
+
+    def pull(self) -> tuple[PullApplied, datetime | None]:
+        """Follow the feed from the saved cursor to its end, saving the cursor per page."""
+        total = PullApplied()
+        server_time = None
+        for _page in range(MAX_PULL_PAGES):
+            cursor = self.run_on_store(lambda: self.store.get_setting(CURSOR_SETTING)) or None
+            asked = self.clock()
+            page = self.api.pull(cursor)
+            answered = self.clock()
+            server_time = page.server_time
+            self._note_server_time(page.server_time, asked, answered)
+            self._rotation_due = self._rotation_due or page.rotate_key
+            total.add(self.run_on_store(partial(self._apply, page)))
+            if not page.more:
+                break
+            if page.cursor == (cursor or ""):
+                raise ProtocolError("the server said 'more' but did not move the cursor")
+        for problem in total.problems:
+            log.warning("pull: skipped %s", problem)
+        return total, server_time
+
+    def _apply(self, page: sync_wire.PullResponse) -> PullApplied:
+        applied = apply_page(self.store, page, business_id=self.device.business_id)
+        self.store.set_setting(CURSOR_SETTING, page.cursor)
+        return applied
+
+    def _note_server_time(self, server_time: datetime, asked: datetime, answered: datetime) -> None:
+        """Kiosk minus server clock, from the middle of the round trip; record it when far off."""
+        middle = asked + (answered - asked) / 2
+        skew = (middle - server_time).total_seconds()
+        self.clock_skew_s = skew
+        if abs(skew) <= CLOCK_SKEW_LIMIT_S:
+            if self._skew_recorded is not None:
+                self._record_skew("sync.clock_skew_resolved", skew)
+                self._skew_recorded = None
+            return
+        if self._skew_recorded is None or abs(skew - self._skew_recorded) > CLOCK_SKEW_RERECORD_S:
+            log.warning("kiosk clock is %.0f s off the server's", skew)
+            self._record_skew("sync.clock_skew", skew)
+            self._skew_recorded = skew
+
+    def _record_skew(self, event: str, skew: float) -> None:
+        payload = {"clock_skew_s": round(skew, 3), "limit_s": CLOCK_SKEW_LIMIT_S}
+        at = self.clock()
+        self.run_on_store(lambda: self.store.record_event(event, payload, at=at))
+
+    # -- key rotation ---------------------------------------------------------------------------
+
+    def _rotation_overdue(self) -> bool:
+        """Also rotate by our own clock: if a rotation's answer was lost, the server no longer
+        asks (the old key has an end date), but the old key still works until then."""
+        text = self.run_on_store(lambda: self.store.get_setting(KEY_ROTATE_AFTER_SETTING))
+        if not text:
+            return False
+        try:
+            due = datetime.fromisoformat(text)
+        except ValueError:
+            return True
+        return self.clock() >= due + timedelta(hours=1)
+
+    def rotate_key(self) -> None:
+        """Get a new API key; keep it in the keyring before using it."""
+        rotation = self.api.rotate_key()
+
+        def keep() -> None:
+            save_api_key(self.store.path, rotation.api_key)
+            self.store.set_setting(KEY_ROTATE_AFTER_SETTING, rotation.rotate_after.isoformat())
+            self.store.record_event(
+                "device.key_rotated",
+                {
+                    "rotate_after": rotation.rotate_after.isoformat(),
+                    "previous_key_expires_at": rotation.previous_key_expires_at.isoformat(),
+                },
+                at=self.clock(),
+            )
+
+        self.run_on_store(keep)
+        self.api.api_key = rotation.api_key
+        self._rotation_due = False

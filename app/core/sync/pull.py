@@ -1,0 +1,169 @@
+"""Applying one page of a pull to the kiosk store: keys, offers, vouchers, revocations and
+redemptions made at the business's other kiosks.
+
+Every step is idempotent (a known key, offer, voucher, revocation or redemption is a no-op), so
+a page applied twice changes nothing. That is what makes a pull resumable: the cursor is saved
+only after its page is applied, and a kiosk cut off in between simply gets the page again.
+
+One bad record never blocks the rest of the feed: it is skipped and reported in
+:attr:`PullApplied.problems` (the manager view and the log show them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.core import sync_wire
+from app.core.store import (
+    DiscountKind,
+    InvalidRecordError,
+    KioskStore,
+    Offer,
+    RemoteRedemption,
+    ScanSource,
+)
+from app.core.tokens import TokenError, decode
+
+#: Settings key of the last applied pull position (opaque text from the backend).
+CURSOR_SETTING = "sync.pull_cursor"
+
+_NUMBER = re.compile(r"\d[\d.,]*")
+
+
+@dataclass(slots=True)
+class PullApplied:
+    """What one page changed in the store, and what had to be skipped (with why)."""
+
+    public_keys: int = 0
+    offers: int = 0
+    vouchers: int = 0
+    revocations: int = 0
+    redemptions: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, other: PullApplied) -> None:
+        self.public_keys += other.public_keys
+        self.offers += other.offers
+        self.vouchers += other.vouchers
+        self.revocations += other.revocations
+        self.redemptions += other.redemptions
+        self.problems.extend(other.problems)
+
+
+def discount_of(text: str) -> tuple[DiscountKind, int]:
+    """Read the kind and value of a discount from the backend's display text.
+
+    The wire carries only the text ("20%", "Gs. 15.000"); see /work/notes/sync-needs.md. In
+    Paraguay "." groups thousands and guaraníes have no minor unit, so an amount is its digits.
+    """
+    match = _NUMBER.search(text)
+    if match is None:
+        raise InvalidRecordError(f"discount {text!r} names no amount or percentage")
+    number = match.group().rstrip(".,")
+    if "%" in text:
+        percent = round(float(number.replace(".", "").replace(",", ".")))
+        return DiscountKind.PERCENT, percent
+    return DiscountKind.AMOUNT, int(re.sub(r"[.,]", "", number))
+
+
+def offer_of(wire: sync_wire.Offer) -> Offer:
+    kind, value = discount_of(wire.discount)
+    return Offer(
+        offer_id=wire.id,
+        business_id=wire.business_id,
+        title=wire.title,
+        discount_text=wire.discount,
+        discount_kind=kind,
+        discount_value=value,
+        valid_from=wire.valid_from,
+        valid_until=wire.valid_until,
+        variant_labels={v.variant: v.label for v in wire.variants},
+    )
+
+
+def add_public_keys(store: KioskStore, keys: list[sync_wire.PublicKey]) -> PullApplied:
+    applied = PullApplied()
+    for key in keys:
+        try:
+            store.add_public_key(key.key_id, bytes.fromhex(key.public_key_hex))
+            applied.public_keys += 1
+        except InvalidRecordError as exc:
+            applied.problems.append(f"signing key {key.key_id}: {exc}")
+    return applied
+
+
+def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: int) -> PullApplied:
+    """Apply one page in the order that keeps each step meaningful: keys before the vouchers
+    they verify, vouchers before the redemptions that name them. Runs on the store thread."""
+    applied = add_public_keys(store, page.public_keys)
+
+    for wire_offer in page.offers:
+        try:
+            store.upsert_offer(offer_of(wire_offer))
+            applied.offers += 1
+        except InvalidRecordError as exc:
+            applied.problems.append(f"offer {wire_offer.id}: {exc}")
+
+    if page.vouchers:
+        tokens = [v.token for v in page.vouchers]
+        try:
+            applied.vouchers += store.cache_vouchers(tokens)
+        except InvalidRecordError:
+            # One unreadable token refuses the batch: cache the readable ones, name the rest.
+            readable = []
+            for voucher in page.vouchers:
+                try:
+                    decode(voucher.token)
+                    readable.append(voucher.token)
+                except TokenError as exc:
+                    applied.problems.append(f"voucher {voucher.serial}: unreadable token ({exc})")
+            applied.vouchers += store.cache_vouchers(readable)
+
+    revoked = {r.serial for r in page.revocations}
+    revoked.update(v.serial for v in page.vouchers if v.revoked_at is not None)
+    known = store.revoked_serials()
+    for serial in sorted(revoked - known):
+        try:
+            store.revoke(serial)
+            applied.revocations += 1
+        except InvalidRecordError as exc:
+            applied.problems.append(f"revocation of {serial}: {exc}")
+
+    remote: list[RemoteRedemption] = []
+    for wire_redemption in page.redemptions:
+        try:
+            remote.append(_remote_redemption(store, wire_redemption, business_id))
+        except (InvalidRecordError, TokenError) as exc:
+            applied.problems.append(f"redemption {wire_redemption.id}: {exc}")
+    if remote:
+        applied.redemptions += store.add_remote_redemptions(remote)
+    return applied
+
+
+def _remote_redemption(
+    store: KioskStore, wire: sync_wire.RemoteRedemption, business_id: int
+) -> RemoteRedemption:
+    """The store's record of a redemption made elsewhere.
+
+    The wire names only the serial; offer and variant are read from the voucher's own signed
+    token, which the feed delivered before it. The wire does not say how it was scanned yet
+    (sync-needs.md point 2): ``source`` is taken from the wire once it carries one, else
+    recorded as ``camera``, the kiosks' usual way in.
+    """
+    token = store.voucher_token(wire.serial)
+    if token is None:
+        raise InvalidRecordError(f"voucher {wire.serial} is not known to this kiosk")
+    claims = decode(token)[0]
+    source = getattr(wire, "source", None) or ScanSource.CAMERA.value
+    return RemoteRedemption(
+        redemption_id=wire.id,
+        serial=wire.serial,
+        offer_id=claims.offer_id,
+        business_id=business_id,
+        variant=claims.variant,
+        redeemed_at=wire.redeemed_at,
+        device_id=wire.device_id,
+        device_name=wire.device_name,
+        source=ScanSource(source),
+    )

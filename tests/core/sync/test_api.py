@@ -1,0 +1,84 @@
+"""Every kind of answer sorted into "keep and retry" or "the server said no for good"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from app.core.sync import (
+    DeviceRevokedError,
+    NotAuthorisedError,
+    NotEnrolledForSyncError,
+    ProtocolError,
+    RequestRefusedError,
+    ServerBusyError,
+    ServerUnreachableError,
+    SyncApi,
+)
+from app.core.sync.api import retry_after_seconds
+from tests.core.sync.fake_backend import error
+
+
+def api_answering(handler: httpx.MockTransport) -> SyncApi:
+    return SyncApi("http://backend.test/", api_key="k", transport=handler)
+
+
+def answering(response: httpx.Response) -> SyncApi:
+    return api_answering(httpx.MockTransport(lambda _request: response))
+
+
+def test_a_refused_connection_is_unreachable() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(ServerUnreachableError):
+        api_answering(httpx.MockTransport(refuse)).pull(None)
+
+
+def test_5xx_and_429_are_busy_with_retry_after() -> None:
+    response = error(503, "unavailable")
+    response.headers["Retry-After"] = "17"
+    with pytest.raises(ServerBusyError) as busy:
+        answering(response).pull(None)
+    assert busy.value.status == 503 and busy.value.retry_after == 17
+
+    limited = error(429, "rate_limited")
+    limited.headers["Retry-After"] = "Wed, 25 Nov 2026 16:00:30 GMT"
+    assert retry_after_seconds(limited, datetime(2026, 11, 25, 16, 0, tzinfo=UTC)) == 30
+    with pytest.raises(ServerBusyError):
+        answering(limited).pull(None)
+    with pytest.raises(ServerBusyError) as plain:
+        answering(httpx.Response(502, text="bad gateway")).pull(None)
+    assert plain.value.retry_after is None
+
+
+def test_401_means_enrol_again_and_403_revoked_means_wipe() -> None:
+    with pytest.raises(NotAuthorisedError):
+        answering(error(401, "api_key_expired")).pull(None)
+    with pytest.raises(DeviceRevokedError):
+        answering(error(403, "device_revoked", wipe=True)).pull(None)
+
+
+def test_a_backend_4xx_keeps_its_code_and_problems() -> None:
+    refusal = error(422, "invalid_request", problems=[{"loc": ["items", 2, "token"], "msg": "x"}])
+    with pytest.raises(RequestRefusedError) as refused:
+        answering(refusal).pull(None)
+    assert refused.value.code == "invalid_request"
+    assert refused.value.problems == [{"loc": ["items", 2, "token"], "msg": "x"}]
+
+
+def test_answers_not_from_the_backend_end_nothing() -> None:
+    with pytest.raises(ProtocolError):  # a proxy's or captive portal's page
+        answering(httpx.Response(403, text="<html>login to the wifi</html>")).pull(None)
+    with pytest.raises(ProtocolError):
+        answering(httpx.Response(302, headers={"Location": "http://portal/"})).pull(None)
+    with pytest.raises(ProtocolError):
+        answering(httpx.Response(200, json={"hello": "world"})).pull(None)
+
+
+def test_no_key_no_request() -> None:
+    api = SyncApi("http://backend.test", transport=httpx.MockTransport(lambda r: error(500, "x")))
+    with pytest.raises(NotEnrolledForSyncError):
+        api.pull(None)

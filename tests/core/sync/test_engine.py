@@ -1,0 +1,317 @@
+"""Push and pull against the fake backend, with faults: nothing lost, nothing counted twice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.core import sync_wire
+from app.core.store import KioskStore, schema
+from app.core.sync import (
+    ProtocolError,
+    ServerBusyError,
+    ServerUnreachableError,
+    SyncEngine,
+    SyncOutcome,
+    parse_result,
+)
+from app.core.sync.credentials import load_api_key, save_api_key
+from app.core.sync.pull import CURSOR_SETTING, discount_of
+from app.core.tokens import public_key_bytes
+from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
+from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection, error
+
+
+def redeem(counter: Counter, first: int, count: int) -> list[uuid.UUID]:
+    return [counter.scan(counter.voucher(serial)).scan_id for serial in range(first, first + count)]
+
+
+def results(store: KioskStore) -> dict[uuid.UUID, str | None]:
+    with store._transaction() as conn:
+        rows = conn.execute(select(schema.outbox.c.item_id, schema.outbox.c.server_result))
+        return {item_id: result for item_id, result in rows}
+
+
+def test_push_drains_in_batches_and_keeps_each_answer(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 9)
+    counter.scan("not a voucher")
+    report = engine.push()
+    assert store.pending_outbox_count() == 0
+    assert report.batches == 3 and report.sent == 10
+    assert report.outcomes == {"accepted": 9, "recorded": 1}
+    assert sorted(backend.accepted.values()) == sorted(ids)
+    assert all(
+        parse_result(r).outcome is SyncOutcome.ACCEPTED
+        for i, r in results(store).items()
+        if i in ids
+    )  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [drop_connection, answer(500, "internal"), answer(503, "unavailable", **{"Retry-After": "9"})],
+)
+def test_a_failed_try_keeps_every_item_and_says_when_to_retry(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend, fault: object
+) -> None:
+    redeem(counter, 1, 3)
+    backend.faults.append(fault)  # type: ignore[arg-type]
+    with pytest.raises((ServerUnreachableError, ServerBusyError)) as failed:
+        engine.push()
+    if isinstance(failed.value, ServerBusyError) and failed.value.status == 503:
+        assert failed.value.retry_after == 9
+    assert store.pending_outbox_count() == 3
+    assert all(item.attempts == 1 and item.last_error for item in store.pending_outbox())
+    engine.push()
+    assert store.pending_outbox_count() == 0 and len(backend.accepted) == 3
+
+
+def test_an_answer_lost_after_the_commit_is_replayed_not_counted_twice(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 4)
+    backend.cut_after_commit = 1
+    with pytest.raises(ServerUnreachableError):
+        engine.push()
+    assert store.pending_outbox_count() == 4 and len(backend.accepted) == 4
+    engine.push()
+    assert store.pending_outbox_count() == 0
+    assert backend.push_keys_seen[0] == backend.push_keys_seen[1]  # the same key, replayed
+    assert backend.items_received == 4 and sorted(backend.accepted.values()) == sorted(ids)
+    assert {parse_result(r).outcome for r in results(store).values()} == {  # type: ignore[union-attr]
+        SyncOutcome.ACCEPTED
+    }
+
+
+def test_items_the_answer_leaves_out_are_kept(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    redeem(counter, 1, 2)
+
+    def drop_last_result(request: httpx.Request) -> httpx.Response:
+        response = backend._route(request)
+        body = sync_wire.PushResponse.model_validate_json(response.content)
+        short = body.model_copy(update={"results": body.results[:1]})
+        return httpx.Response(200, content=short.model_dump_json())
+
+    backend.faults.append(drop_last_result)
+    with pytest.raises(ProtocolError):
+        engine.push()
+    assert store.pending_outbox_count() == 1
+
+
+def test_a_batch_refusal_naming_an_item_ends_only_that_item(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 4)
+    problem = [{"loc": ["items", 2, "token"], "msg": "too long", "type": "string_too_long"}]
+    backend.faults.append(lambda _r: error(422, "invalid_request", problems=problem))
+    report = engine.push()
+    assert store.pending_outbox_count() == 0
+    assert report.outcomes == {"refused": 1, "accepted": 3}
+    refused = parse_result(results(store)[ids[2]])
+    assert refused is not None and refused.outcome is SyncOutcome.REFUSED
+    assert refused.reason == "http_422_invalid_request"
+    assert ids[2] not in backend.accepted.values()
+
+
+def test_a_refusal_naming_no_item_is_narrowed_down_by_halves(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 4)
+    poisoned = str(ids[1])
+
+    def refuse_the_poisoned_item(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == sync_wire.PUSH_PATH and poisoned in request.content.decode():
+            return error(400, "bad_request", "something in this batch")
+        return None
+
+    backend.faults.extend([refuse_the_poisoned_item] * 4)
+    report = engine.push()
+    assert report.outcomes == {"refused": 1, "accepted": 3}
+    assert ids[1] not in backend.accepted.values() and store.pending_outbox_count() == 0
+
+
+def test_a_batch_too_large_shrinks_the_batches(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    redeem(counter, 1, 4)
+    backend.faults.append(lambda _r: error(413, "batch_too_large", max_batch_items=1))
+    engine.push()
+    assert engine.batch_size == 1 and store.pending_outbox_count() == 0
+    assert len(backend.accepted) == 4
+
+
+def test_voids_wait_without_blocking_what_comes_after(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 5)
+    engine.push()
+    for item_id in ids:  # five voids at the head of the queue, more than one batch
+        store.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
+    later = redeem(counter, 100, 2)
+    engine.push()
+    pending = store.pending_outbox()
+    assert [item.kind.value for item in pending] == ["void"] * 5
+    assert set(later) <= set(backend.accepted.values())
+
+
+def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    other = uuid.uuid4()
+    backend.accepted[1001] = other  # another kiosk synced its redemption first
+    [mine] = redeem(counter, 1001, 1)
+    engine.push()
+    parsed = parse_result(results(store)[mine])
+    assert parsed is not None and parsed.outcome is SyncOutcome.CONFLICT
+    assert parsed.redemption_id == str(other) and parsed.flagged and parsed.needs_review
+    [scan] = store.recent_scans(1)
+    assert scan.synced and parse_result(scan.sync_result) == parsed
+
+
+def _feed_page(counter: Counter) -> list[sync_wire.PullResponse]:
+    raw = public_key_bytes(counter.signing_key.public_key())
+    token = counter.voucher(5001, variant=1)
+    revoked_token = counter.voucher(5002)
+    return [
+        sync_wire.PullResponse(
+            server_time=NOW,
+            cursor="",
+            more=False,
+            public_keys=[sync_wire.PublicKey(key_id=counter.key_id, public_key_hex=raw.hex())],
+            offers=[
+                sync_wire.Offer(
+                    id=OFFER_ID + 1,
+                    business_id=BUSINESS_ID,
+                    title="Cocido 20% off",
+                    discount="20%",
+                    valid_from=NOW - timedelta(days=1),
+                    valid_until=NOW + timedelta(days=9),
+                    variants=[sync_wire.OfferVariant(variant=1, label="A", weight=1)],
+                )
+            ],
+            vouchers=[
+                sync_wire.Voucher(
+                    serial=5001, offer_id=OFFER_ID, variant=1, token=token, short_code="x"
+                ),
+                sync_wire.Voucher(
+                    serial=5002,
+                    offer_id=OFFER_ID,
+                    variant=0,
+                    token=revoked_token,
+                    short_code="y",
+                    revoked_at=NOW,
+                ),
+            ],
+        ),
+        sync_wire.PullResponse(
+            server_time=NOW,
+            cursor="",
+            more=False,
+            redemptions=[
+                sync_wire.RemoteRedemption(
+                    id=uuid.uuid4(),
+                    serial=5001,
+                    device_id="dev-caja-2",
+                    device_name="Caja 2",
+                    redeemed_at=NOW - timedelta(hours=1),
+                    received_at=NOW,
+                    outcome="accepted",
+                )
+            ],
+        ),
+    ]
+
+
+def test_pull_applies_the_feed_and_what_it_says_holds_at_the_counter(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    backend.feed = _feed_page(counter)
+    applied, server_time = engine.pull()
+    assert server_time == NOW and store.get_setting(CURSOR_SETTING) == "2"
+    assert (applied.offers, applied.vouchers, applied.revocations, applied.redemptions) == (
+        1,
+        2,
+        1,
+        1,
+    )
+    assert not applied.problems
+    offer = store.offer(OFFER_ID + 1)
+    assert offer is not None and offer.discount_value == 20
+    assert 5002 in store.revoked_serials()
+    prior = store.find_redemption(5001)
+    assert prior is not None and prior.device_name == "Caja 2"
+    again = counter.scan(counter.voucher(5001, variant=1))
+    assert again.reason.value == "already_redeemed"
+    # a second pull from the saved cursor brings nothing again
+    assert engine.pull()[0].redemptions == 0
+
+
+def test_a_pull_cut_between_pages_resumes_after_the_last_applied_page(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    backend.feed = _feed_page(counter)
+    backend.faults.extend([lambda _r: None, drop_connection])  # page 1 fine, page 2 cut
+    with pytest.raises(ServerUnreachableError):
+        engine.pull()
+    assert store.get_setting(CURSOR_SETTING) == "1"
+    applied, _ = engine.pull()
+    assert applied.redemptions == 1 and applied.vouchers == 0
+
+
+def test_clock_skew_beyond_ten_minutes_is_recorded_once(
+    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+) -> None:
+    backend.now = NOW - timedelta(minutes=25)  # the kiosk's clock is 25 minutes ahead
+    engine.pull()
+    engine.pull()
+    assert engine.clock_skew_s == pytest.approx(1500)
+    with store._transaction() as conn:
+        events = conn.execute(
+            select(schema.events.c.payload).where(schema.events.c.type == "sync.clock_skew")
+        ).all()
+    assert len(events) == 1 and events[0].payload["clock_skew_s"] == pytest.approx(1500)
+
+
+def test_key_rotation_keeps_the_new_key_in_the_keyring_and_uses_it(
+    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+) -> None:
+    save_api_key(store.path, backend.api_key)
+    backend.rotate_key = True
+    report = engine.sync_once()
+    assert report.key_rotated
+    assert load_api_key(store.path) == backend.api_key == engine.api.api_key
+    engine.sync_once()  # the new key works; the server asks no more
+    assert not backend.rotate_key
+
+
+def test_discount_texts() -> None:
+    assert discount_of("20%") == ("percent", 20)
+    assert discount_of("Gs. 15.000 de descuento") == ("amount", 15000)
+    assert discount_of("12,5 % menos") == ("percent", 12)
+    with pytest.raises(ValueError, match="names no amount"):
+        discount_of("chipa gratis")
+
+
+def test_an_offer_whose_discount_cannot_be_read_is_skipped_and_named(
+    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+) -> None:
+    offer = sync_wire.Offer(
+        id=99,
+        business_id=BUSINESS_ID,
+        title="Chipa gratis",
+        discount="chipa gratis",
+        valid_from=NOW,
+        valid_until=NOW + timedelta(days=1),
+    )
+    backend.feed = [sync_wire.PullResponse(server_time=NOW, cursor="", more=False, offers=[offer])]
+    applied, _ = engine.pull()
+    assert applied.offers == 0 and applied.problems and "offer 99" in applied.problems[0]
+    assert store.offer(99) is None and store.get_setting(CURSOR_SETTING) == "1"

@@ -1,0 +1,117 @@
+"""Enrolment codes, enrolling (and again), and the wipe of a revoked kiosk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from sqlalchemy import select
+from stdnum import luhn
+
+from app.core.device import read_identity
+from app.core.store import KioskStore, schema
+from app.core.store.database_key import SERVICE, open_kiosk_store
+from app.core.store.database_key import entry_name as store_key_entry
+from app.core.sync import (
+    EnrolmentRefusedError,
+    InvalidEnrolmentCodeError,
+    SyncApi,
+    apply_enrolment,
+    parse_enrolment_text,
+    read_wipe_note,
+    wipe_local_data,
+)
+from app.core.sync.credentials import load_api_key
+from app.core.sync.enrolment import SERVER_URL_SETTING
+from app.core.tokens import SHORT_CODE_ALPHABET
+from tests.core.store.conftest import Counter
+from tests.core.sync.fake_backend import FakeBackend
+
+DATA = "ABCDEFGHJK"
+CODE = f"{DATA[:5]}-{DATA[5:]}{luhn.calc_check_digit(DATA, alphabet=SHORT_CODE_ALPHABET)}"
+
+
+def test_codes_are_read_forgivingly_and_checked_before_any_network() -> None:
+    assert parse_enrolment_text(CODE).code == CODE
+    assert parse_enrolment_text(f"  {CODE.lower().replace('-', ' ')} ").code == CODE
+    with_url = parse_enrolment_text(f"pika-enrol:{CODE}@https://pika.example.com:8443/")
+    assert with_url.server_url == "https://pika.example.com:8443"
+    looks_alike = CODE.replace("0", "O").replace("1", "I")
+    assert parse_enrolment_text(looks_alike).code == CODE
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "no enrolment code"),
+        ("ABCDE-FGHJK", "not an enrolment code"),
+        (CODE[:-1] + ("0" if CODE[-1] != "0" else "1"), "typing mistake"),
+        ("ABCDE-FGHJ!!", "not an enrolment code"),
+        (f"pika-enrol:{CODE}@ftp://x", "not a server address"),
+    ],
+)
+def test_bad_codes_are_refused_with_what_is_wrong(text: str, problem: str) -> None:
+    with pytest.raises(InvalidEnrolmentCodeError, match=problem):
+        parse_enrolment_text(text)
+
+
+def enrol(store: KioskStore, backend: FakeBackend, name: str = "Caja 1") -> None:
+    api = SyncApi("http://backend.test", transport=backend.transport())
+    answer = api.enrol("VALID-CODE00", name)
+    apply_enrolment(store, answer, server_url="http://backend.test", device_name=name)
+
+
+def test_enrolment_keeps_the_key_in_the_keyring_only(
+    store: KioskStore, backend: FakeBackend, tmp_path: Path
+) -> None:
+    enrol(store, backend)
+    device = read_identity(store)
+    assert (device.device_id, device.business_id) == (backend.device_id, backend.business_id)
+    assert load_api_key(store.path) == backend.api_key
+    assert store.get_setting(SERVER_URL_SETTING) == "http://backend.test"
+    with store._transaction() as conn:
+        values = [v for (v,) in conn.execute(select(schema.settings.c.value))]
+    assert backend.api_key not in values
+    assert backend.api_key.encode() not in store.path.read_bytes()
+
+
+def test_a_refused_code_writes_nothing(store: KioskStore, backend: FakeBackend) -> None:
+    api = SyncApi("http://backend.test", transport=backend.transport())
+    with pytest.raises(EnrolmentRefusedError, match="enrolment_code_refused"):
+        api.enrol("USED0-CODE00", "Caja 1")
+    assert load_api_key(store.path) is None and store.get_setting("device_id") is None
+
+
+def test_enrolling_again_waits_for_the_outbox_and_for_the_same_business(
+    counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    counter.scan(counter.voucher(1))  # queued under the device the counter fixture set
+    with pytest.raises(EnrolmentRefusedError, match="waiting to sync"):
+        enrol(store, backend)
+    [item] = store.pending_outbox()
+    store.outbox_answered({item.item_id: "accepted:valid:"})
+    enrol(store, backend, name="Caja 1 nueva")
+    assert read_identity(store).device_name == "Caja 1 nueva"
+
+    other = FakeBackend(business_id=77, api_key="pika_other")
+    with pytest.raises(EnrolmentRefusedError, match="wipe it"):
+        enrol(store, other)
+    assert read_identity(store).business_id == backend.business_id
+
+
+def test_wipe_leaves_nothing_readable_and_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk" / "kiosk.db"
+    store = open_kiosk_store(path).store
+    backend = FakeBackend()
+    enrol(store, backend)
+    note = wipe_local_data(store, reason="device_revoked")
+    assert store.closed and not path.exists()
+    assert not list(path.parent.glob("kiosk.db*"))
+    assert keyring.get_password(SERVICE, store_key_entry(path)) is None
+    assert load_api_key(path) is None
+    read_back = read_wipe_note(path.parent)
+    assert read_back == note and note.device_id == backend.device_id
+    fresh = open_kiosk_store(path).store  # the next start is a clean first start
+    assert fresh.get_setting("device_id") is None
+    fresh.close()
