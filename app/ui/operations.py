@@ -44,6 +44,14 @@ class Operations(QObject):
         """Run ``op`` on the store thread (the only thread that may use the store)."""
         return self._submit(self._store_thread, op, on_success, on_failure)
 
+    def store_call(self, op: Callable[[], T]) -> T:
+        """Run ``op`` on the store thread and wait for its result.
+
+        For worker threads that are not the GUI thread (the sync thread): no callbacks, no busy
+        signal, nothing touched on this object. Never call it from the GUI thread.
+        """
+        return self._store_thread.submit(op).result()
+
     def background_op(
         self,
         op: Callable[[], T],

@@ -1,0 +1,124 @@
+"""The kiosk's sync, seen from Qt: one object the window and the manager view wire to.
+
+The sync itself runs on its own plain thread (:class:`app.core.sync.SyncLoop`), its store work
+on the store thread (``Operations.store_call``). Nothing here emits a Qt signal from those
+threads: a timer on the GUI thread reads the loop's status snapshot and emits
+``status_changed`` only when it changed, so widgets are only ever touched on the GUI thread.
+
+Wiring (for the integrator):
+
+* ``status_changed(SyncStatus)``: online/offline badge (``status.online``,
+  ``status.connection``), pending count (``status.pending``), last sync time
+  (``status.last_sync_at``), clock skew warning (``status.clock_skewed``, ``clock_skew_s``),
+  items for review (``status.needs_review``), last error text (``status.last_error``);
+* ``sync_now()``: the manager's button; also call it after each redemption to send it soon;
+* ``revoked(str)``: head office revoked this kiosk and its local data was wiped; the store is
+  closed: show the message and end the counter (the next start asks for enrolment);
+* ``start()`` after the window is shown, ``stop()`` before the store is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.session import KioskSession
+from app.core.sync import (
+    SERVER_URL_SETTING,
+    DeviceRevokedError,
+    NotEnrolledForSyncError,
+    SyncApi,
+    SyncEngine,
+    SyncLoop,
+    SyncStatus,
+    wipe_local_data,
+)
+from app.core.sync.credentials import load_api_key
+from app.ui.operations import Operations
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 500
+
+
+class SyncWorker(QObject):
+    status_changed = Signal(object)  # SyncStatus
+    revoked = Signal(str)
+
+    def __init__(self, loop: SyncLoop, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.loop = loop
+        self._last: SyncStatus | None = None
+        self._revoked_message: str | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @classmethod
+    def for_session(
+        cls,
+        session: KioskSession,
+        ops: Operations,
+        parent: QObject | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> SyncWorker:
+        """The worker of an enrolled kiosk: server address from the store, key from the keyring.
+
+        Raises :class:`NotEnrolledForSyncError` when either is missing (demo kiosks, or a kiosk
+        whose keyring lost its key: it keeps working offline and says why).
+        """
+        store = session.store
+        server_url = ops.store_call(lambda: store.get_setting(SERVER_URL_SETTING))
+        api_key = load_api_key(store.path)
+        if not server_url or not api_key:
+            raise NotEnrolledForSyncError(
+                "this kiosk has no server address or device key; it works offline until it "
+                "is enrolled again"
+            )
+        api = SyncApi(server_url, api_key=api_key, transport=transport)
+        engine = SyncEngine(store, api, session.device, run_on_store=ops.store_call)
+        worker: SyncWorker
+
+        def wipe(exc: DeviceRevokedError) -> None:  # on the sync thread
+            try:
+                ops.store_call(lambda: wipe_local_data(store, reason=exc.code))
+                message = (
+                    "Head office revoked this kiosk. Its local data was wiped; "
+                    "ask head office for a new enrolment code."
+                )
+            except Exception as error:  # keep the kiosk saying why, whatever failed
+                log.exception("wiping the revoked kiosk failed")
+                message = f"Head office revoked this kiosk, but wiping it failed: {error}"
+            worker._revoked_message = message
+
+        loop = SyncLoop(engine, on_revoked=wipe)
+        worker = cls(loop, parent)
+        return worker
+
+    def start(self) -> None:
+        self.loop.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.loop.stop()
+        self.loop.engine.api.close()
+
+    def sync_now(self) -> None:
+        self.loop.sync_now()
+
+    def status(self) -> SyncStatus:
+        return self.loop.status()
+
+    def _poll(self) -> None:
+        status = self.loop.status()
+        if status != self._last:
+            self._last = status
+            self.status_changed.emit(status)
+        if self._revoked_message is not None:
+            message, self._revoked_message = self._revoked_message, None
+            self._timer.stop()
+            self.revoked.emit(message)
