@@ -29,6 +29,7 @@ from app.core.tokens import TokenError, decode
 CURSOR_SETTING = "sync.pull_cursor"
 
 _NUMBER = re.compile(r"\d[\d.,]*")
+_CURRENCY = re.compile(r"\bgs\b|₲|\bpyg\b|guaran")
 
 
 @dataclass(slots=True)
@@ -58,13 +59,14 @@ def discount_of(text: str) -> tuple[DiscountKind, int]:
     Paraguay "." groups thousands and guaraníes have no minor unit, so an amount is its digits.
     """
     match = _NUMBER.search(text)
-    if match is None:
-        raise InvalidRecordError(f"discount {text!r} names no amount or percentage")
-    number = match.group().rstrip(".,")
-    if "%" in text:
-        percent = round(float(number.replace(".", "").replace(",", ".")))
-        return DiscountKind.PERCENT, percent
-    return DiscountKind.AMOUNT, int(re.sub(r"[.,]", "", number))
+    lowered = text.lower()
+    if match is not None and "%" in text:
+        number = match.group().rstrip(".,")
+        return DiscountKind.PERCENT, round(float(number.replace(".", "").replace(",", ".")))
+    if match is not None and (_CURRENCY.search(lowered) or text.strip() == match.group()):
+        return DiscountKind.AMOUNT, int(re.sub(r"[.,]", "", match.group()))
+    # "2x1", "chipa gratis": no honest kind and value; better no offer row than a wrong one.
+    raise InvalidRecordError(f"discount {text!r} names no amount in guaraníes or percentage")
 
 
 def offer_of(wire: sync_wire.Offer) -> Offer:

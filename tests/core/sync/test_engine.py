@@ -296,8 +296,10 @@ def test_discount_texts() -> None:
     assert discount_of("20%") == ("percent", 20)
     assert discount_of("Gs. 15.000 de descuento") == ("amount", 15000)
     assert discount_of("12,5 % menos") == ("percent", 12)
-    with pytest.raises(ValueError, match="names no amount"):
-        discount_of("chipa gratis")
+    assert discount_of("15000") == ("amount", 15000)
+    for text in ("chipa gratis", "2x1"):
+        with pytest.raises(ValueError, match="names no amount"):
+            discount_of(text)
 
 
 def test_an_offer_whose_discount_cannot_be_read_is_skipped_and_named(
