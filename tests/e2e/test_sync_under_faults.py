@@ -1,0 +1,152 @@
+"""The whole path, kiosk core → fault proxy → real backend → Postgres, under faults.
+
+After every scenario, checked in the server's database: every redemption made at the kiosk is
+there exactly once, no printed copy is accepted twice, and the outbox is empty once the
+network is healthy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.sync import ServerUnreachableError, SyncApi, TransientSyncError
+from tests.e2e.harness import Backend, Database, HeadOffice, Kiosk, assert_invariants
+from tests.support.fault_proxy import FaultProxy
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+@pytest.fixture
+def proxy(backend: Backend) -> Iterator[FaultProxy]:
+    fault_proxy = FaultProxy(backend.port).start()
+    yield fault_proxy
+    fault_proxy.stop()
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, head_office: HeadOffice, proxy: FaultProxy) -> Iterator[Kiosk]:
+    business = head_office.business_with_book(60)
+    enrolled = Kiosk.enrol(
+        tmp_path / "k1", proxy.url, head_office.enrolment_code(business), "Caja 1"
+    )
+    yield enrolled
+    enrolled.close()
+
+
+def test_a_healthy_network_delivers_everything_once(kiosk: Kiosk, database: Database) -> None:
+    serials = kiosk.serials()
+    assert len(serials) == 60  # the first pull brought the whole book
+    kiosk.redeem(serials[:10])
+    kiosk.counter.scan("garbage at the counter", source=_camera())
+    kiosk.drain()
+    assert_invariants(database, [kiosk])
+    recorded = database.scalar(
+        "SELECT count(*) FROM redemptions WHERE device_id = :d AND outcome = 'recorded'",
+        d=kiosk.device.device_id,
+    )
+    assert recorded == 1
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        ["drop", "drop"],
+        ["cut", "cut"],  # the server committed, the kiosk never heard
+        ["status:500", "status:503:1", "status:429:1"],
+        ["delay:0.5", "cut", "drop", "status:503"],
+    ],
+    ids=["dropped", "cut-after-commit", "5xx-and-429", "mixed"],
+)
+def test_faults_lose_nothing_and_count_nothing_twice(
+    kiosk: Kiosk, proxy: FaultProxy, database: Database, faults: list[str]
+) -> None:
+    kiosk.redeem(kiosk.serials()[:25])
+    proxy.inject(*faults)
+    tries = kiosk.drain()
+    assert tries > 1  # the faults were met, not skipped
+    assert_invariants(database, [kiosk])
+
+
+def test_backend_killed_mid_batch_and_restarted(
+    kiosk: Kiosk, proxy: FaultProxy, backend: Backend, database: Database
+) -> None:
+    kiosk.redeem(kiosk.serials()[:40])
+    proxy.inject("delay:1.0")  # the batch is in flight at the proxy when the backend dies
+    failure: list[BaseException] = []
+
+    def push() -> None:
+        try:
+            kiosk.engine.push()
+        except TransientSyncError as exc:
+            failure.append(exc)
+
+    pusher = threading.Thread(target=push)
+    pusher.start()
+    import time
+
+    time.sleep(0.5)
+    backend.kill()
+    pusher.join(30)
+    assert failure and kiosk.store.pending_outbox_count() > 0
+    with pytest.raises(ServerUnreachableError):
+        kiosk.engine.push()  # still down: nothing is dropped
+    backend.start()
+    kiosk.drain()
+    assert_invariants(database, [kiosk])
+
+
+def test_two_kiosks_redeem_one_voucher_offline_and_sync_in_either_order(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    business = head_office.business_with_book(4)
+    kiosks = [
+        Kiosk.enrol(tmp_path / name, backend.url, head_office.enrolment_code(business), name)
+        for name in ("Caja A", "Caja B")
+    ]
+    try:
+        first, second = kiosks
+        serial_one, serial_two = first.serials()[:2]
+        # both offline: each gives the discount for the same two copies
+        a1, a2 = first.redeem([serial_one, serial_two])
+        b1, b2 = second.redeem([serial_one, serial_two])
+        # copy one: A syncs first; copy two: B's redemption syncs before A's
+        first.engine.push()
+        second.engine.push()
+        outcomes = dict(database.rows("SELECT id, outcome FROM redemptions"))
+        assert outcomes[a1] == "accepted" and outcomes[b1] == "conflict"
+        assert outcomes[a2] == "accepted" and outcomes[b2] == "conflict"
+        # each kiosk's history says what happened to its own redemptions
+        for kiosk in kiosks:
+            kiosk.drain()
+        from app.core.sync import SyncOutcome, parse_result
+
+        b_results = {s.scan_id: parse_result(s.sync_result) for s in second.store.recent_scans()}
+        conflict = b_results[b1]
+        assert conflict is not None and conflict.outcome is SyncOutcome.CONFLICT
+        assert conflict.redemption_id == str(a1)
+        assert_invariants(database, kiosks)
+    finally:
+        for kiosk in kiosks:
+            kiosk.close()
+
+
+def test_enrolment_through_the_proxy_refuses_a_used_code(
+    tmp_path: Path, head_office: HeadOffice, proxy: FaultProxy
+) -> None:
+    from app.core.sync import EnrolmentRefusedError
+
+    business = head_office.business_with_book(1)
+    code = head_office.enrolment_code(business)
+    Kiosk.enrol(tmp_path / "first", proxy.url, code, "Caja 1").close()
+    with pytest.raises(EnrolmentRefusedError, match="enrolment_code_refused"):
+        SyncApi(proxy.url).enrol(code, "Caja 2")
+
+
+def _camera():  # type: ignore[no-untyped-def]
+    from app.core.store import ScanSource
+
+    return ScanSource.CAMERA
