@@ -38,6 +38,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--lang", choices=("es", "en"), help="screen language (default: the kiosk's setting, es)"
     )
     parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check that every part of the kiosk works, print JSON, exit",
+    )
+    parser.add_argument(
         "--print-sheet",
         type=Path,
         metavar="FILE",
@@ -62,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     args = parse_args(argv)
+    if args.self_check:
+        from app.selfcheck import run
+
+        return run()
     if args.print_sheet or args.make_video:
         return _demo_files(args)
     from app.ui.app import run_kiosk

@@ -1,0 +1,105 @@
+"""``pika-kiosk --self-check``: prove an installed or frozen kiosk has all its parts.
+
+Frozen builds lose pieces silently (Qt plugins, keyring backends, Alembic revision files, the
+zbar library): this opens a throwaway demo store, redeems a demo voucher through the real
+counter, decodes a QR image through the decoder chain, loads the translations and sounds, and
+lists the keyring backends. It prints one JSON object and exits 0 only if every check passed.
+IT runs it after installing; the build script runs it on every build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _check_store_and_counter() -> str:
+    from app.core.counter import Counter
+    from app.core.session import open_session
+    from app.core.store import ScanSource
+
+    with tempfile.TemporaryDirectory(prefix="pika-selfcheck-") as tmp:
+        session = open_session(Path(tmp), demo=True)
+        try:
+            assert session.demo is not None
+            outcome = Counter(session.store, session.device).scan(
+                session.demo.vouchers[0].token, ScanSource.MANUAL
+            )
+            return f"{outcome.reason.value}, migrations at head, throwaway={session.throwaway_key}"
+        finally:
+            session.store.close()
+
+
+def _check_decoders() -> str:
+    import numpy as np
+
+    from app.core.demo import make_catalogue
+    from app.core.scanning import DecoderChain
+    from app.core.scanning.decoders import OpenCVDecoder, PyzbarDecoder
+    from app.core.voucher_sheet import qr_image
+
+    token = make_catalogue().vouchers[0].token
+    image = np.asarray(qr_image(token).convert("L"))
+    read = [c.text for c in DecoderChain().decode(image)]
+    assert read == [token], "zxing-cpp did not read the demo QR"
+    assert [c.text for c in PyzbarDecoder()(image)] == [token], "pyzbar/libzbar unusable"
+    assert token in [c.text for c in OpenCVDecoder()(image)], "OpenCV QR decoder unusable"
+    return "zxing-cpp, pyzbar, OpenCV"
+
+
+def _check_qt() -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qVersion
+    from PySide6.QtMultimedia import QSoundEffect
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.language import Language
+    from app.ui.resources import resources_dir
+    from app.ui.sounds import SOUND_FILES
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    language = Language(app)
+    assert language.switch("es"), "Spanish translation missing"
+    language.reset()
+    missing = [n for n in SOUND_FILES.values() if not (resources_dir() / "sounds" / n).exists()]
+    assert not missing, f"sounds missing: {missing}"
+    QSoundEffect()  # QtMultimedia and its backend plugin load
+    return f"Qt {qVersion()}, es translation, sounds, QtMultimedia"
+
+
+def _check_keyring() -> str:
+    import keyring.backend
+
+    names = sorted(
+        type(b).__module__ + "." + type(b).__name__ for b in keyring.backend.get_all_keyring()
+    )
+    return ", ".join(names) or "no backends"
+
+
+CHECKS: dict[str, Callable[[], str]] = {
+    "store_and_counter": _check_store_and_counter,
+    "decoders": _check_decoders,
+    "qt": _check_qt,
+    "keyring_backends": _check_keyring,
+}
+
+
+def run() -> int:
+    results: dict[str, Any] = {}
+    ok = True
+    for name, check in CHECKS.items():
+        try:
+            results[name] = {"ok": True, "detail": check()}
+        except Exception as exc:  # a self-check reports every failure, it never stops at one
+            ok = False
+            results[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+    results["frozen"] = bool(getattr(sys, "frozen", False))
+    results["ok"] = ok
+    print(json.dumps(results, indent=2))
+    return 0 if ok else 1
