@@ -58,6 +58,9 @@ from app.ui.wedge_filter import WedgeScannerFilter
 
 log = logging.getLogger(__name__)
 
+#: How often a missing or lost camera is looked for again.
+CAMERA_RETRY_MS = 5_000
+
 BADGE_STYLE = "padding: 4px 10px; border-radius: 10px; font-weight: bold; color: white;"
 
 
@@ -92,6 +95,10 @@ class KioskWindow(QMainWindow):
         self.language = language
         self.machine = ScreenStateMachine(self.settings.result_timeout_seconds)
         self.camera: CameraWorker | None = None
+        self._camera_retry = QTimer(self)
+        self._camera_retry.setSingleShot(True)
+        self._camera_retry.setInterval(CAMERA_RETRY_MS)
+        self._camera_retry.timeout.connect(self.start_configured_camera)
         self.sounds = ResultSounds(enabled=self.settings.sounds, parent=self)
         self._pending = 0
         self.kiosk_mode = kiosk_mode
@@ -214,19 +221,27 @@ class KioskWindow(QMainWindow):
         """Open the camera the settings name (off the GUI thread: opening can be slow)."""
         spec, resolution = self.settings.camera_spec, self.settings.resolution
 
+        self._camera_retry.stop()
+
         def opened(source: FrameSource) -> None:
+            self.statusBar().clearMessage()
             self.start_camera(source)
 
         def failed(error: BaseException) -> None:
             self.stop_camera()
-            self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
-            self.statusBar().showMessage(
-                self.tr("No camera ({error}): type the code or use a USB scanner.").format(
-                    error=error
-                )
-            )
+            self._camera_unavailable(str(error))
 
         self.ops.background_op(lambda: open_source(spec, resolution=resolution), opened, failed)
+
+    def _camera_unavailable(self, error: str) -> None:
+        """No camera, or it was lost (a USB webcam unplugged): say so and keep trying, so
+        plugging it back in is all a cashier has to do. Scanner and typing work meanwhile."""
+        self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
+        self.statusBar().showMessage(
+            self.tr("No camera ({error}): type the code or use a USB scanner.").format(error=error)
+        )
+        if isinstance(self.settings.camera, int):
+            self._camera_retry.start()
 
     # --- text --------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -334,7 +349,7 @@ class KioskWindow(QMainWindow):
             pipeline = ScanPipeline(source, chain=chain, debouncer=debouncer)
             self.camera = CameraWorker(pipeline, self)
             self.camera.scanned.connect(self._camera_scan)
-            self.camera.failed.connect(lambda message: self._failed(ScanError(message)))
+            self.camera.failed.connect(self._camera_lost)
             self.preview.mirror = self.settings.mirror_preview
             self.preview.watch(source)
             self.preview.setVisible(source.pacing is Pacing.LIVE)
@@ -343,11 +358,17 @@ class KioskWindow(QMainWindow):
         self.ops.store_op(self.counter.store.public_keys, started, self._failed)
 
     def stop_camera(self) -> None:
+        """Stop scanning from the camera (and stop looking for a lost one)."""
+        self._camera_retry.stop()
         if self.camera is not None:
             self.camera.stop()
             self.camera = None
         self.preview.watch(None)
         self.preview.setVisible(False)
+
+    def _camera_lost(self, message: str) -> None:
+        self.stop_camera()
+        self._camera_unavailable(message)
 
     def _camera_scan(self, scan: Scan) -> None:
         def shown(outcome: ScanOutcome) -> None:

@@ -135,3 +135,14 @@ def test_missing_camera_is_a_message_not_a_crash(qtbot, demo, tmp_path) -> None:
     window.start_configured_camera()
     qtbot.waitUntil(lambda: "no-such-video" in window.statusBar().currentMessage(), timeout=5000)
     assert window.camera is None
+
+
+def test_a_missing_webcam_is_looked_for_again(qtbot, demo) -> None:
+    window, _ = demo
+    window.settings = window.settings.with_changes(camera=63)  # no such camera here
+    window.start_configured_camera()
+    qtbot.waitUntil(lambda: window._camera_retry.isActive(), timeout=10_000)
+    assert window.camera is None
+    assert window.statusBar().currentMessage()
+    window.stop_camera()
+    assert not window._camera_retry.isActive()
