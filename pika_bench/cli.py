@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("pika_bench.scan", "QR read rate and ms per image of the kiosk's decoder chain"),
     "frame": ("pika_bench.frame", "ms per 1280x720 camera frame, without and with a voucher"),
     "scan-latency": ("pika_bench.scan_latency", "ms from camera frame to validated scan"),
+    "drain": ("pika_bench.drain", "s to drain 10,000 offline redemptions to a real backend"),
 }
 
 
