@@ -34,11 +34,14 @@ class Kiosk:
     store: KioskStore
     device: DeviceIdentity
     engine: SyncEngine
+    #: The store's database key, so a child process can open the same store.
+    key: bytes = b""
 
     @classmethod
     def enrol(cls, directory: Path, server_url: str, code: str, name: str) -> Kiosk:
         directory.mkdir(parents=True, exist_ok=True)
-        store = KioskStore.open(directory / "kiosk.db", secrets.token_bytes(32))
+        key = secrets.token_bytes(32)
+        store = KioskStore.open(directory / "kiosk.db", key)
         api = SyncApi(server_url, timeout=httpx.Timeout(20.0, connect=2.0))
         device = apply_enrolment(
             store, api.enrol(code, name), server_url=server_url, device_name=name
@@ -48,7 +51,12 @@ class Kiosk:
         api.api_key = load_api_key(store.path)
         engine = SyncEngine(store, api, device, batch_size=100)
         engine.pull()
-        return cls(store, device, engine)
+        return cls(store, device, engine, key)
+
+    def reopen(self) -> None:
+        """Open the store again (after another process used it) and rebuild the engine."""
+        self.store = KioskStore.open(self.store.path, self.key)
+        self.engine = SyncEngine(self.store, self.engine.api, self.device, batch_size=100)
 
     @property
     def counter(self) -> Counter:

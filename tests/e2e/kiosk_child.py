@@ -1,0 +1,50 @@
+"""A kiosk core in its own process, to be killed with SIGKILL by tests/e2e.
+
+    python -m tests.e2e.kiosk_child record STORE KEY_HEX
+    python -m tests.e2e.kiosk_child sync STORE KEY_HEX SERVER_URL API_KEY
+
+``record`` redeems every cached voucher at the counter and prints each scan id once its
+transaction has committed; ``sync`` pushes the outbox for ever. Both run until killed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.core.counter import Counter
+from app.core.device import read_identity
+from app.core.store import KioskStore, ScanSource, schema
+from app.core.sync import SyncApi, SyncEngine, TransientSyncError
+
+
+def main(argv: list[str]) -> int:
+    mode, path, key_hex = argv[:3]
+    store = KioskStore.open(Path(path), bytes.fromhex(key_hex))
+    device = read_identity(store)
+    if mode == "record":
+        counter = Counter(store, device)
+        with store._transaction() as conn:
+            serials = list(conn.execute(sa.select(schema.vouchers.c.serial)).scalars())
+        for serial in serials:
+            token = store.voucher_token(serial)
+            assert token is not None
+            outcome = counter.scan(token, ScanSource.CAMERA)
+            print(outcome.recorded.scan_id, flush=True)
+        time.sleep(60)
+        return 0
+    server_url, api_key = argv[3:5]
+    engine = SyncEngine(store, SyncApi(server_url, api_key=api_key), device, batch_size=20)
+    print("syncing", flush=True)
+    while True:
+        try:
+            engine.push()
+        except TransientSyncError:
+            time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
