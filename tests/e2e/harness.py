@@ -38,7 +38,15 @@ class Kiosk:
     key: bytes = b""
 
     @classmethod
-    def enrol(cls, directory: Path, server_url: str, code: str, name: str) -> Kiosk:
+    def enrol(
+        cls, directory: Path, server_url: str, code: str, name: str, *, vouchers: int = 0
+    ) -> Kiosk:
+        """Enrol for real, then pull until ``vouchers`` copies are cached.
+
+        The backend serves a row once every transaction older than it has ended, on the whole
+        Postgres cluster (its feed horizon); another program's open transaction can hold the
+        newest rows back for a moment, so the first pull is repeated until they arrive.
+        """
         directory.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(32)
         store = KioskStore.open(directory / "kiosk.db", key)
@@ -50,8 +58,14 @@ class Kiosk:
 
         api.api_key = load_api_key(store.path)
         engine = SyncEngine(store, api, device, batch_size=100)
+        kiosk = cls(store, device, engine, key)
+        deadline = time.monotonic() + 30
         engine.pull()
-        return cls(store, device, engine, key)
+        while len(kiosk.serials()) < vouchers and time.monotonic() < deadline:
+            time.sleep(0.1)
+            engine.pull()
+        assert len(kiosk.serials()) >= vouchers, "the backend's feed never showed the book"
+        return kiosk
 
     def reopen(self) -> None:
         """Open the store again (after another process used it) and rebuild the engine."""

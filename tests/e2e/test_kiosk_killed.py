@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def kiosk(tmp_path: Path, head_office: HeadOffice, backend: Backend) -> Iterator[Kiosk]:
     business = head_office.business_with_book(300)
     enrolled = Kiosk.enrol(
-        tmp_path / "k", backend.url, head_office.enrolment_code(business), "Caja 1"
+        tmp_path / "k", backend.url, head_office.enrolment_code(business), "Caja 1", vouchers=300
     )
     yield enrolled
     enrolled.close()

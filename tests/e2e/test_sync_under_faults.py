@@ -31,7 +31,7 @@ def proxy(backend: Backend) -> Iterator[FaultProxy]:
 def kiosk(tmp_path: Path, head_office: HeadOffice, proxy: FaultProxy) -> Iterator[Kiosk]:
     business = head_office.business_with_book(60)
     enrolled = Kiosk.enrol(
-        tmp_path / "k1", proxy.url, head_office.enrolment_code(business), "Caja 1"
+        tmp_path / "k1", proxy.url, head_office.enrolment_code(business), "Caja 1", vouchers=60
     )
     yield enrolled
     enrolled.close()
@@ -104,7 +104,9 @@ def test_two_kiosks_redeem_one_voucher_offline_and_sync_in_either_order(
 ) -> None:
     business = head_office.business_with_book(4)
     kiosks = [
-        Kiosk.enrol(tmp_path / name, backend.url, head_office.enrolment_code(business), name)
+        Kiosk.enrol(
+            tmp_path / name, backend.url, head_office.enrolment_code(business), name, vouchers=4
+        )
         for name in ("Caja A", "Caja B")
     ]
     try:
