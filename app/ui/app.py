@@ -13,11 +13,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.counter import Counter
-from app.core.session import KioskSession, open_session
+from app.core.device import NotEnrolledError
+from app.core.session import STORE_FILE, KioskSession, open_session
 from app.core.store import StoreError
+from app.core.sync import NotEnrolledForSyncError
+from app.ui.enrolment_dialog import EnrolmentDialog
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
+from app.ui.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,19 @@ def _run(
     try:
         # The store is opened on its own thread: it may only be used there.
         session: KioskSession = ops.store_op(lambda: open_session(data_dir, demo=demo)).result()
+    except NotEnrolledError:
+        if not enrol(ops, data_dir / STORE_FILE):
+            ops.shutdown()
+            return 3
+        return _run(
+            app,
+            lang,
+            data_dir=data_dir,
+            demo=demo,
+            video=video,
+            forced=forced,
+            kiosk_mode=kiosk_mode,
+        )
     except StoreError as exc:
         log.error("cannot start: %s", exc)
         print(f"pika-kiosk: {exc}", file=sys.stderr)
@@ -78,14 +95,38 @@ def _run(
         window.enter_kiosk_mode()
     else:
         window.show()
+    sync = start_sync(session, ops, window)
     if video is not None:
         window.start_video(video)
     else:
         window.start_configured_camera()
     code = app.exec()
     window.stop_camera()
-    ops.shutdown(close_store=session.store.close)
+    if sync is not None:
+        sync.stop()
+    ops.shutdown(close_store=None if window.revoked_message else session.store.close)
     return code
+
+
+def enrol(ops: Operations, store_path: Path) -> bool:
+    """Show the enrolment screen until the kiosk is enrolled (True) or the user quits."""
+    dialog = EnrolmentDialog(ops, store_path)
+    dialog.showMaximized()
+    return dialog.exec() == EnrolmentDialog.DialogCode.Accepted
+
+
+def start_sync(session: KioskSession, ops: Operations, window: KioskWindow) -> SyncWorker | None:
+    """Sync an enrolled kiosk in the background; a demo or unenrolled one works offline."""
+    if session.demo is not None:
+        return None
+    try:
+        sync = SyncWorker.for_session(session, ops, window)
+    except NotEnrolledForSyncError as exc:
+        log.warning("working offline: %s", exc)
+        return None
+    window.attach_sync(sync)
+    sync.start()
+    return sync
 
 
 def build_window(

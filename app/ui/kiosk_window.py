@@ -45,6 +45,8 @@ from app.core.scanning import (
     signature_validator,
 )
 from app.core.screen import ScreenStateMachine
+from app.core.sync import SyncStatus
+from app.core.sync.loop import Connection
 from app.core.voucher_sheet import write_sheet
 from app.ui.camera_preview import CameraPreview
 from app.ui.camera_worker import CameraWorker
@@ -53,6 +55,7 @@ from app.ui.manager_access import ManagerAccess
 from app.ui.operations import Operations
 from app.ui.result_panel import ResultPanel
 from app.ui.sounds import ResultSounds
+from app.ui.sync_worker import SyncWorker
 from app.ui.undo_bar import UndoBar
 from app.ui.wedge_filter import WedgeScannerFilter
 
@@ -101,6 +104,9 @@ class KioskWindow(QMainWindow):
         self._camera_retry.timeout.connect(self.start_configured_camera)
         self.sounds = ResultSounds(enabled=self.settings.sounds, parent=self)
         self._pending = 0
+        self.sync: SyncWorker | None = None
+        self.sync_status: SyncStatus | None = None
+        self.revoked_message: str | None = None
         self.kiosk_mode = kiosk_mode
         self._exit_allowed = not kiosk_mode
         self.resize(1200, 760)
@@ -293,6 +299,8 @@ class KioskWindow(QMainWindow):
         self.result_panel.show_state(self.machine.show(outcome, time.monotonic()))
         self.sounds.play(outcome.tone)
         self.undo_bar.offer(outcome)
+        if self.sync is not None and outcome.accepted:
+            self.sync.sync_now()  # a redemption never waits for the network, but goes soon
         self._show_pending(outcome.pending_sync)
         self.outcome_shown.emit(outcome)
 
@@ -304,14 +312,51 @@ class KioskWindow(QMainWindow):
         self._pending = count
         self.pending_label.setText(self.tr("Waiting to sync: {count}").format(count=count))
 
+    def attach_sync(self, sync: SyncWorker) -> None:
+        """Show the sync's state and send each redemption soon after it is made."""
+        self.sync = sync
+        sync.status_changed.connect(self._sync_status_changed)
+        sync.revoked.connect(self._revoked)
+        self._show_connection()
+
+    def _sync_status_changed(self, status: SyncStatus) -> None:
+        self.sync_status = status
+        self._show_connection()
+        self.refresh_pending()
+
     def _show_connection(self) -> None:
-        # Until the sync client exists every kiosk works offline; demo mode never connects.
+        """The badge a cashier glances at: online, offline (and still working), or why not."""
+        status = self.sync_status
         if self.demo:
             text, colour = self.tr("Demo · offline"), "#6d4c41"
+        elif self.sync is None:
+            text, colour = self.tr("Offline · not enrolled for sync"), "#757575"
+        elif status is None or status.connection is Connection.UNKNOWN:
+            text, colour = self.tr("Connecting…"), "#757575"
+        elif status.connection is Connection.ONLINE:
+            text, colour = self.tr("Online"), "#2e7d32"
+        elif status.connection is Connection.NOT_AUTHORISED:
+            text, colour = self.tr("Not authorised: enrol again"), "#c62828"
         else:
-            text, colour = self.tr("Offline"), "#757575"
+            text, colour = self.tr("Offline · working normally"), "#757575"
+        if status is not None and status.clock_skewed and status.clock_skew_s is not None:
+            text += " · " + self.tr("clock off by {minutes} min").format(
+                minutes=round(status.clock_skew_s / 60)
+            )
+            colour = "#ef6c00"
         self.connection_badge.setText(text)
         self.connection_badge.setStyleSheet(f"background: {colour}; {BADGE_STYLE}")
+
+    def _revoked(self, message: str) -> None:
+        """Head office revoked this kiosk and its data was wiped: say why, then stop."""
+        self.stop_camera()
+        self.entry.setEnabled(False)
+        self.check_button.setEnabled(False)
+        self.result_panel.title.setText(self.tr("This kiosk was revoked"))
+        self.result_panel.offer.setText("")
+        self.result_panel.detail.setText(message)
+        self.revoked_message = message
+        self._exit_allowed = True  # nothing is left to protect; the next start asks to enrol
 
     def _tick(self) -> None:
         before = self.machine.state

@@ -2,95 +2,174 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
+    <name>EnrolmentDialog</name>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="108"/>
+        <source>Enrol this kiosk</source>
+        <extracomment>IT can preset the server for a whole roll-out (silent configuration).</extracomment>
+        <translation>Registrar este equipo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="111"/>
+        <source>This kiosk is not enrolled yet. Scan the enrolment QR head office gave you with the USB scanner, or type its code.</source>
+        <translation>Este equipo todavía no está registrado. Escanee con el lector USB el QR de registro que le dio la central, o escriba su código.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="116"/>
+        <source>Head office revoked this kiosk and its data was wiped on {when}.</source>
+        <translation>La central dio de baja este equipo y sus datos fueron borrados el {when}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="121"/>
+        <source>Enrolment code</source>
+        <translation>Código de registro</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="122"/>
+        <source>Server address</source>
+        <translation>Dirección del servidor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="123"/>
+        <source>Name of this till</source>
+        <translation>Nombre de esta caja</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="130"/>
+        <source>Enrol</source>
+        <translation>Registrar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="131"/>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="144"/>
+        <source>Contacting head office…</source>
+        <translation>Conectando con la central…</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="224"/>
+        <location filename="../../app/ui/kiosk_window.py" line="247"/>
         <source>No camera ({error}): type the code or use a USB scanner.</source>
-        <extracomment>(app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
+        <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="234"/>
+        <location filename="../../app/ui/kiosk_window.py" line="255"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="239"/>
+        <location filename="../../app/ui/kiosk_window.py" line="260"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN de gerente {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="245"/>
+        <location filename="../../app/ui/kiosk_window.py" line="266"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="251"/>
+        <location filename="../../app/ui/kiosk_window.py" line="272"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-R</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-R</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="252"/>
+        <location filename="../../app/ui/kiosk_window.py" line="273"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="253"/>
+        <location filename="../../app/ui/kiosk_window.py" line="274"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="254"/>
+        <location filename="../../app/ui/kiosk_window.py" line="275"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="255"/>
+        <location filename="../../app/ui/kiosk_window.py" line="276"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="290"/>
+        <location filename="../../app/ui/kiosk_window.py" line="313"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="295"/>
+        <location filename="../../app/ui/kiosk_window.py" line="331"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="297"/>
-        <source>Offline</source>
-        <translation>Sin conexión</translation>
+        <location filename="../../app/ui/kiosk_window.py" line="333"/>
+        <source>Offline · not enrolled for sync</source>
+        <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="311"/>
+        <location filename="../../app/ui/kiosk_window.py" line="335"/>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="337"/>
+        <source>Online</source>
+        <translation>En línea</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="339"/>
+        <source>Not authorised: enrol again</source>
+        <translation>No autorizado: registre de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="341"/>
+        <source>Offline · working normally</source>
+        <translation>Sin conexión · funciona normalmente</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="343"/>
+        <source>clock off by {minutes} min</source>
+        <translation>reloj desfasado {minutes} min</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="355"/>
+        <source>This kiosk was revoked</source>
+        <translation>Este equipo fue dado de baja</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="371"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="406"/>
+        <location filename="../../app/ui/kiosk_window.py" line="472"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="406"/>
+        <location filename="../../app/ui/kiosk_window.py" line="472"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="413"/>
+        <location filename="../../app/ui/kiosk_window.py" line="479"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="413"/>
+        <location filename="../../app/ui/kiosk_window.py" line="479"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="431"/>
+        <location filename="../../app/ui/kiosk_window.py" line="497"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -650,7 +729,7 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../app/ui/app.py" line="70"/>
+        <location filename="../../app/ui/app.py" line="87"/>
         <source>Pika Counter cannot start</source>
         <translation>Pika Counter no puede iniciar</translation>
     </message>
