@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.devices.endpoints import router as devices_router
-from sync_backend.errors import PayloadTooLarge, install_error_handlers
+from sync_backend.errors import install_error_handlers
 from sync_backend.events.endpoints import router as events_router
 from sync_backend.fraud.endpoints import router as fraud_router
 from sync_backend.fraud.runner import FraudLoop
 from sync_backend.health.endpoints import router as health_router
-from sync_backend.health.metrics import timing_middleware
 from sync_backend.limits.service import TierLimiter
+from sync_backend.middleware import BodySizeLimit, RequestMetrics
 from sync_backend.redemptions.endpoints import router as sync_router
 from sync_backend.settings import Settings, get_settings
 from sync_backend.vouchers.endpoints import router as vouchers_router
@@ -52,19 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.public_keys = PublicKeyCache()
     app.state.fraud_loop = fraud_loop
 
-    @app.middleware("http")
-    async def refuse_large_bodies(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
-            error = PayloadTooLarge(
-                f"body larger than {settings.max_body_bytes} bytes", code="body_too_large"
-            )
-            return JSONResponse(error.body(), status_code=error.status_code)
-        return await call_next(request)
-
-    app.middleware("http")(timing_middleware)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, engine=engine)
     install_error_handlers(app)
     for router in (
         health_router,

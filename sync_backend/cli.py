@@ -124,7 +124,7 @@ def seed_demo(settings: Settings) -> dict[str, Any]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from sync_backend import server
 
     if args.demo:
         settings = demo_settings(args.demo_db)
@@ -139,19 +139,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         from sync_backend.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        server.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
         return 0
     settings = get_settings()
     wait_for_database(settings)
     migrate.upgrade(settings.database_url)
-    uvicorn.run(
-        "sync_backend.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-    )
+    server.run(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
     return 0
 
 

@@ -43,7 +43,9 @@ def make_engine(settings: Settings) -> Engine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per request. A connection that died with a
+        # database restart fails one request (kiosks retry any 5xx) and is then replaced.
+        pool_recycle=1800,
     )
 
 
@@ -71,6 +73,17 @@ DbSession = Annotated[Session, Depends(get_session, scope="function")]
 def is_postgres(conn: Connection | Session) -> bool:
     bind = conn.get_bind() if isinstance(conn, Session) else conn
     return bind.dialect.name == "postgresql"
+
+
+def pg_driver(session: Session) -> Any | None:
+    """The psycopg connection under the session's transaction, or None off Postgres.
+
+    Only the push path uses it: the same transaction as the session, minus SQLAlchemy's
+    per-statement overhead, with server-side prepared statements (``prepare=True``).
+    """
+    if not is_postgres(session):
+        return None
+    return session.connection().connection.driver_connection
 
 
 def next_seqs(session: Session, count: int) -> list[int]:

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sync_backend.db import pg_driver
 from sync_backend.models import Business, Device, DeviceKey, EnrolmentCode
 
 
@@ -25,7 +26,20 @@ class KeyOwner:
     tier: str
 
 
+_PG_KEY_OWNER = """
+    SELECT k.id, k.rotate_after, k.expires_at, d.id, d.name, d.revoked_at, d.business_id, b.tier
+      FROM device_keys k
+      JOIN devices d ON d.id = k.device_id
+      JOIN businesses b ON b.id = d.business_id
+     WHERE k.key_hash = %(key_hash)s
+"""
+
+
 def find_key_owner(session: Session, key_hash: str) -> KeyOwner | None:
+    driver = pg_driver(session)
+    if driver is not None:  # every kiosk request comes through here: the lean path
+        found = driver.execute(_PG_KEY_OWNER, {"key_hash": key_hash}, prepare=True).fetchone()
+        return None if found is None else KeyOwner(*found)
     row = session.execute(
         sa.select(
             DeviceKey.id,

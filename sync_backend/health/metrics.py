@@ -7,10 +7,8 @@ mode); ``/metrics`` then aggregates every worker.
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
+from fastapi import Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -62,25 +60,6 @@ def observe_pool(engine: Engine) -> None:
     if isinstance(pool, QueuePool):
         POOL_IN_USE.set(pool.checkedout())
         POOL_SIZE.set(pool.size())
-
-
-async def timing_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    start = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        return response
-    finally:
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        REQUESTS.labels(request.method, path, str(status)).inc()
-        LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
-        engine = getattr(request.app.state, "engine", None)
-        if engine is not None:
-            observe_pool(engine)
 
 
 def metrics_response() -> Response:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync_backend.db import is_postgres
+from sync_backend.db import pg_driver
 from sync_backend.errors import Conflict, Unprocessable
 from sync_backend.models import IdempotencyKey
 
@@ -51,22 +51,21 @@ def check_key(key: str | None) -> str:
     return key
 
 
-_PG_CLAIM = sa.text(
-    """
+_PG_CLAIM = """
     WITH lock AS (
-        SELECT pg_try_advisory_xact_lock(hashtextextended(:device_id || '/' || :key, 0)) AS got
+        SELECT pg_try_advisory_xact_lock(
+            hashtextextended(%(device_id)s || '/' || %(key)s, 0)) AS got
     ), claimed AS (
         INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
-        SELECT :device_id, :key, :request_hash, :now FROM lock WHERE got
+        SELECT %(device_id)s, %(key)s, %(request_hash)s, %(now)s FROM lock WHERE got
         ON CONFLICT (device_id, key) DO UPDATE
             SET request_hash = excluded.request_hash, created_at = excluded.created_at,
                 status_code = NULL, response_body = NULL
-            WHERE idempotency_keys.created_at < :expired_before
+            WHERE idempotency_keys.created_at < %(expired_before)s
         RETURNING 1
     )
     SELECT (SELECT got FROM lock), EXISTS (SELECT 1 FROM claimed)
-    """
-)
+"""
 
 
 def claim(
@@ -86,8 +85,9 @@ def claim(
         "now": now,
         "expired_before": now - ttl,
     }
-    if is_postgres(session):
-        got_lock, claimed = session.execute(_PG_CLAIM, params).one()
+    driver = pg_driver(session)
+    if driver is not None:
+        got_lock, claimed = driver.execute(_PG_CLAIM, params, prepare=True).fetchone()
         if not got_lock:
             raise _in_flight()
         if claimed:

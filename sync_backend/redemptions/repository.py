@@ -11,9 +11,11 @@ SQLite (demo) runs the same decisions through plain SQLAlchemy Core statements.
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.core.validation import PriorRedemption
-from sync_backend.db import is_postgres, next_seqs
+from sync_backend.db import next_seqs, pg_driver
 from sync_backend.models import Device, Event, IdempotencyKey, Redemption, Voucher
 
 
@@ -42,26 +44,27 @@ class BatchState:
     existing: dict[uuid.UUID, StoredItem] = field(default_factory=dict)
 
 
-_PG_STATE = sa.text(
-    """
+_PG_STATE = """
     SELECT 1, v.serial, NULL::uuid, v.token, NULL::text, v.revoked_at IS NOT NULL,
            NULL::timestamptz, NULL::uuid
-      FROM vouchers v WHERE v.serial = ANY(CAST(:serials AS bigint[]))
+      FROM vouchers v WHERE v.serial = ANY(CAST(%(serials)s AS bigint[]))
     UNION ALL
     SELECT 2, r.serial, r.id, r.device_id, d.name, NULL, r.scanned_at, NULL
       FROM redemptions r JOIN devices d ON d.id = r.device_id
-     WHERE r.outcome = 'accepted' AND r.serial = ANY(CAST(:serials AS bigint[]))
+     WHERE r.outcome = 'accepted' AND r.serial = ANY(CAST(%(serials)s AS bigint[]))
     UNION ALL
     SELECT 3, NULL, r.id, r.outcome, r.server_reason, NULL, NULL, r.conflict_with
-      FROM redemptions r WHERE r.id = ANY(CAST(:ids AS uuid[]))
-    """
-)
+      FROM redemptions r WHERE r.id = ANY(CAST(%(ids)s AS uuid[]))
+"""
 
 
 def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUID]) -> BatchState:
     state = BatchState()
-    if is_postgres(session):
-        rows: Any = session.execute(_PG_STATE, {"serials": list(serials), "ids": list(ids)})
+    driver = pg_driver(session)
+    if driver is not None:
+        rows: Any = driver.execute(
+            _PG_STATE, {"serials": pg_array(serials), "ids": pg_array(ids)}, prepare=True
+        )
         for kind, serial, rid, t1, t2, flag, ts, u2 in rows:
             if kind == 1:
                 state.printed_tokens[serial] = t1
@@ -119,7 +122,7 @@ def accepted_for(session: Session, serials: Sequence[int]) -> dict[int, uuid.UUI
     return {r[0]: r[1] for r in rows if r[0] is not None}
 
 
-#: Columns of a pushed row in ``unnest`` order, with their Postgres array types.
+#: Columns of a pushed row with their Postgres types, as read back from the JSON parameter.
 ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "uuid"),
     ("kind", "text"),
@@ -142,33 +145,70 @@ ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("longitude", "double precision"),
 )
 
-_PG_INSERT = sa.text(
-    "INSERT INTO redemptions ({cols}) SELECT * FROM unnest({arrays}) "
-    "ON CONFLICT DO NOTHING RETURNING id".format(
+# The whole batch travels as one JSON array: encoding it is one C call (json.dumps), where
+# per-element array parameters cost psycopg a Python call per value.
+_PG_INSERT = (
+    "INSERT INTO redemptions ({cols}) SELECT {cols}"
+    " FROM json_to_recordset(CAST(%(rows)s AS json)) AS r({typed})"
+    " ON CONFLICT DO NOTHING RETURNING id".format(
         cols=", ".join(name for name, _ in ROW_COLUMNS),
-        arrays=", ".join(f"CAST(:{name} AS {pg}[])" for name, pg in ROW_COLUMNS),
+        typed=", ".join(f"{name} {pg}" for name, pg in ROW_COLUMNS),
     )
 )
 
 
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-valued row back in Python types, for the SQLAlchemy (SQLite) path."""
+    typed = dict(row)
+    for name, pg in ROW_COLUMNS:
+        value = typed.get(name)
+        if value is None:
+            continue
+        if pg == "uuid":
+            typed[name] = uuid.UUID(value)
+        elif pg == "timestamptz":
+            typed[name] = datetime.fromisoformat(value)
+    return typed
+
+
+def pg_array(values: Iterable[object]) -> str:
+    """A Postgres array literal of plain numbers or UUIDs (no quoting needed)."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert pushed rows; returns the ids that went in (the others hit a unique index)."""
+    """Insert pushed rows; returns the ids that went in (the others hit a unique index).
+
+    Rows hold JSON values (ids and times as ISO text), keyed like :data:`ROW_COLUMNS`.
+    """
     if not rows:
         return set()
-    if is_postgres(session):
-        columns = {name: [r[name] for r in rows] for name, _ in ROW_COLUMNS}
-        return {r[0] for r in session.execute(_PG_INSERT, columns)}
+    driver = pg_driver(session)
+    if driver is not None:
+        payload = json.dumps(rows)
+        return {r[0] for r in driver.execute(_PG_INSERT, {"rows": payload}, prepare=True)}
     inserted: set[uuid.UUID] = set()
     for row, seq in zip(rows, next_seqs(session, len(rows)), strict=True):
         got = session.execute(
             sqlite_insert(Redemption)
-            .values(**row, seq=seq, txid=0)
+            .values(**_typed(row), seq=seq, txid=0)
             .on_conflict_do_nothing()
             .returning(Redemption.id)
         ).first()
         if got is not None:
             inserted.add(got[0])
     return inserted
+
+
+_PG_FINISH = """
+    WITH logged AS (
+        INSERT INTO events (occurred_at, kind, business_id, actor, subject, payload)
+        VALUES (%(occurred_at)s, %(kind)s, %(business_id)s, %(actor)s, %(subject)s,
+                CAST(%(payload)s AS jsonb))
+    )
+    UPDATE idempotency_keys SET status_code = %(status_code)s, response_body = %(body)s
+     WHERE device_id = %(device_id)s AND key = %(key)s
+"""
 
 
 def finish_batch(
@@ -181,25 +221,14 @@ def finish_batch(
     event: dict[str, Any],
 ) -> None:
     """Store the answer for the Idempotency-Key and log the batch, in one statement on Postgres."""
-    if is_postgres(session):
-        session.execute(
-            sa.text(
-                """
-                WITH logged AS (
-                    INSERT INTO events
-                        (occurred_at, kind, business_id, actor, subject, payload)
-                    VALUES (:occurred_at, :kind, :business_id, :actor, :subject,
-                            CAST(:payload AS jsonb))
-                )
-                UPDATE idempotency_keys SET status_code = :status_code, response_body = :body
-                 WHERE device_id = :device_id AND key = :key
-                """
-            ),
+    driver = pg_driver(session)
+    if driver is not None:
+        driver.execute(
+            _PG_FINISH,
             {**event, "status_code": status_code, "body": body, "device_id": device_id, "key": key},
+            prepare=True,
         )
         return
-    import json
-
     session.execute(sa.insert(Event).values(**{**event, "payload": json.loads(event["payload"])}))
     session.execute(
         sa.update(IdempotencyKey)

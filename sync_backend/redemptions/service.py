@@ -27,11 +27,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from app.core import sync_wire
 from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushProblem
-from app.core.tokens import TokenError, decode
 from app.core.validation import PriorRedemption, Reason, validate
 from sync_backend.db import feed_horizon
 from sync_backend.devices import repository as devices
@@ -39,7 +39,7 @@ from sync_backend.devices.service import DeviceContext
 from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
 from sync_backend.redemptions import idempotency, repository
 from sync_backend.redemptions.repository import BatchState, FeedPosition
-from sync_backend.redemptions.verification import with_printed_tokens
+from sync_backend.redemptions.verification import claimed_serial, with_printed_tokens
 from sync_backend.settings import Settings
 from sync_backend.vouchers import signing
 from sync_backend.vouchers.signing import PublicKeyCache
@@ -53,12 +53,14 @@ class PushAnswer:
     outcomes: Counter[tuple[str, str]]
 
 
+_ITEMS = TypeAdapter(list[OutboxItem])
+
+
 def canonical_items(request: sync_wire.PushRequest) -> bytes:
     """What the Idempotency-Key fingerprint covers: the items, not ``sent_at`` (a retry
-    naturally sends a newer one)."""
-    return json.dumps(
-        [item.model_dump(mode="json") for item in request.items], separators=(",", ":")
-    ).encode()
+    naturally sends a newer one). Serialised from the parsed models, so spacing or key order
+    in the request body does not matter."""
+    return _ITEMS.dump_json(request.items)
 
 
 def push(
@@ -132,13 +134,8 @@ def _clock_skew(sent_at: datetime | None, received_at: datetime) -> float | None
 
 
 def _claimed_serials(items: list[OutboxItem]) -> list[int]:
-    serials: set[int] = set()
-    for item in items:
-        try:
-            serials.add(decode(item.token)[0].serial)
-        except TokenError:
-            continue
-    return sorted(serials)
+    serials = {claimed_serial(item.token) for item in items}
+    return sorted(s for s in serials if s is not None)
 
 
 @dataclass(slots=True)
@@ -185,8 +182,10 @@ def _decide(
         )
     future = (item.scanned_at - received_at).total_seconds() > settings.clock_skew_tolerance_s
     flagged = skewed or future
+    received_iso = received_at.isoformat()
+    # JSON-ready values: the Postgres path sends the rows as one JSON document as they are.
     row: dict[str, Any] = {
-        "id": item.id,
+        "id": str(item.id),
         "kind": item.kind.value,
         "business_id": device.business_id,
         "device_id": device.device_id,
@@ -198,8 +197,8 @@ def _decide(
         "source": item.source.value,
         "kiosk_reason": item.reason.value,
         "conflict_with": None,
-        "scanned_at": item.scanned_at.astimezone(UTC),
-        "received_at": received_at,
+        "scanned_at": item.scanned_at.astimezone(UTC).isoformat(),
+        "received_at": received_iso,
         "clock_skew_s": None if skew is None else round(skew),
         "latitude": item.location.lat if item.location else None,
         "longitude": item.location.lon if item.location else None,
@@ -255,11 +254,11 @@ def _decide(
         return settle(ItemOutcome.ACCEPTED, Reason.VALID, flagged=flagged)
     if decision.reason is Reason.ALREADY_REDEEMED:
         assert decision.prior is not None
-        row["conflict_with"] = uuid.UUID(decision.prior.redemption_id)
+        row["conflict_with"] = decision.prior.redemption_id
         return settle(
             ItemOutcome.CONFLICT,
             Reason.ALREADY_REDEEMED,
-            redemption_id=row["conflict_with"],
+            redemption_id=uuid.UUID(decision.prior.redemption_id),
             flagged=True,
         )
     return settle(ItemOutcome.REJECTED, decision.reason, flagged=True)
@@ -304,7 +303,7 @@ def _insert_and_settle(session: Session, decisions: list[_Decision], state: Batc
             d.outcome, d.reason, d.flagged = ItemOutcome.CONFLICT, Reason.ALREADY_REDEEMED, True
             d.redemption_id = winner
             d.row.update(
-                outcome=d.outcome.value, server_reason=d.reason.value, conflict_with=winner
+                outcome=d.outcome.value, server_reason=d.reason.value, conflict_with=str(winner)
             )
             pending.append(d)
     raise RuntimeError("could not settle pushed items after 3 attempts")

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from pika_bench.backend_server import throwaway_database
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
-from sync_backend.migrate import upgrade
 from sync_backend.settings import Environment, Settings
 from tests.backend.support import ADMIN_TOKEN, Kit
 
@@ -54,17 +54,9 @@ def database_url() -> Iterator[str]:
     except sa.exc.OperationalError:
         admin.dispose()
         missing_service("Postgres", START_POSTGRES)
-    name = f"pika_test_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    admin.dispose()
+    with throwaway_database(ADMIN_URL, prefix="pika_test") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.core import sync_wire
+from pika_bench.backend_server import uvicorn_server
 from sync_backend.models import Redemption
 from sync_backend.settings import Settings
-from tests.backend.live import uvicorn_server
 from tests.backend.support import Kiosk, Kit, push_body
 
 CLIENTS = 64

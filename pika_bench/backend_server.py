@@ -1,8 +1,15 @@
-"""Real uvicorn processes for tests that need several processes or real concurrency."""
+"""A throwaway backend for benchmarks and tests: a fresh Postgres database and uvicorn.
+
+``throwaway_database`` creates ``<prefix>_<random>`` on the given Postgres, migrates it with
+Alembic and drops it afterwards; ``uvicorn_server`` runs ``sync_backend.app:create_app`` on a
+random 127.0.0.1 port with the given settings and stops it afterwards.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -11,8 +18,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import sqlalchemy as sa
 
+from sync_backend.migrate import upgrade
 from sync_backend.settings import Settings
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def throwaway_database(
+    admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench"
+) -> Iterator[str]:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def free_port() -> int:
@@ -24,22 +53,21 @@ def free_port() -> int:
 def settings_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     for name, value in settings.model_dump(mode="json").items():
-        key = f"PIKA_{name.upper()}"
-        env[key] = value if isinstance(value, str) else __import__("json").dumps(value)
+        env[f"PIKA_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
     return env
 
 
 @contextmanager
 def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 30) -> Iterator[str]:
-    """Start ``uvicorn sync_backend.app:create_app`` on a random port; stop it afterwards."""
+    """``pika-backend serve`` (waits for the database, migrates, serves) for ``settings`` on a
+    random port; yields the base URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "uvicorn",
-            "sync_backend.app:create_app",
-            "--factory",
+            "sync_backend.cli",
+            "serve",
             "--host",
             "127.0.0.1",
             "--port",
@@ -58,7 +86,8 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
         deadline = time.monotonic() + timeout_s
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"uvicorn exited: {stderr[-2000:]}")
             try:
                 if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
                     break
