@@ -21,7 +21,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "frame": ("pika_bench.frame", "ms per 1280x720 camera frame, without and with a voucher"),
     "scan-latency": ("pika_bench.scan_latency", "ms from camera frame to validated scan"),
     "drain": ("pika_bench.drain", "s to drain 10,000 offline redemptions to a real backend"),
-
     "ingest": ("pika_bench.ingest", "redemptions/s through the push API vs raw batched INSERTs"),
     "ingest-single": ("pika_bench.ingest_single", "one redemption per request at 32 clients"),
 }
