@@ -9,7 +9,6 @@ dropped at the end. Without a reachable Postgres the tests skip with how to star
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -20,8 +19,8 @@ from sqlalchemy.orm import Session
 from pika_bench.backend_server import throwaway_database
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
-from sync_backend.settings import Environment, Settings
-from tests.backend.support import ADMIN_TOKEN, Kit
+from sync_backend.settings import Settings
+from tests.backend.support import Kit, make_settings
 
 ADMIN_URL = os.environ.get(
     "PIKA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -68,24 +67,6 @@ def redis_url() -> str:
     except redis.RedisError:
         missing_service("Redis", START_REDIS)
     return REDIS_URL
-
-
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "environment": Environment.DEVELOPMENT,
-        "database_url": database_url,
-        "redis_url": "",
-        "admin_token": ADMIN_TOKEN,
-        "fraud_interval_s": 0,
-        "rate_limit_key_prefix": f"pika-test-{secrets.token_hex(4)}",
-        "tier_limits": {
-            "BASIC": "100000/hour",
-            "PREMIUM": "100000/hour",
-            "ENTERPRISE": "100000/hour",
-        },
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,13 +14,31 @@ from app.core import sync_wire
 from sync_backend.businesses import service as businesses
 from sync_backend.devices import service as devices
 from sync_backend.models import Voucher
-from sync_backend.settings import Settings, Tier
+from sync_backend.settings import Environment, Settings, Tier
 from sync_backend.vouchers import repository as voucher_repository
 from sync_backend.vouchers import service as vouchers
 from sync_backend.vouchers.schemas import OfferIn
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": Environment.DEVELOPMENT,
+        "database_url": database_url,
+        "redis_url": "",
+        "admin_token": ADMIN_TOKEN,
+        "fraud_interval_s": 0,
+        "rate_limit_key_prefix": f"pika-test-{secrets.token_hex(4)}",
+        "tier_limits": {
+            "BASIC": "100000/hour",
+            "PREMIUM": "100000/hour",
+            "ENTERPRISE": "100000/hour",
+        },
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,93 @@
+"""Tier rate limits: one unit per pushed item or other request, 429 with Retry-After,
+shared by several backend processes through Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core import sync_wire
+from pika_bench.backend_server import uvicorn_server
+from sync_backend.app import create_app
+from sync_backend.settings import Settings, Tier
+from tests.backend.support import Kit, make_settings, push_body
+
+TIERS = {Tier.BASIC: "100/hour", Tier.PREMIUM: "1000/hour", Tier.ENTERPRISE: "10000/hour"}
+
+
+@pytest.fixture
+def tier_client(database_url: str) -> Iterator[TestClient]:
+    """The real tier figures, counted in this process (no Redis)."""
+    with TestClient(create_app(make_settings(database_url, tier_limits=TIERS))) as client:
+        yield client
+
+
+def test_basic_tier_allows_100_items_an_hour_then_429(tier_client: TestClient, kit: Kit) -> None:
+    business = kit.business(tier=Tier.BASIC)
+    tokens = [v.token for v in kit.vouchers(business, 101)]
+    kiosk = kit.kiosk(business)
+
+    def send(batch: list[str]):  # type: ignore[no-untyped-def]
+        return tier_client.post(
+            sync_wire.PUSH_PATH,
+            headers={**kiosk.headers, "Idempotency-Key": str(uuid.uuid4())},
+            json=push_body(*[kiosk.item(t) for t in batch]),
+        )
+
+    assert send(tokens[:60]).status_code == 200
+    assert send(tokens[60:100]).status_code == 200
+    refused = send(tokens[100:])
+    assert refused.status_code == 429
+    retry_after = int(refused.headers["Retry-After"])
+    assert 1 <= retry_after <= 3600
+    error = refused.json()["error"]
+    assert error["code"] == "rate_limited" and error["tier"] == "BASIC"
+    assert error["limit"] == "100 per 1 hour" and error["bucket"] == "items"
+    assert error["retry_after_s"] == retry_after
+    # Pulls are counted apart: the kiosk still learns what changed.
+    assert tier_client.get(sync_wire.PULL_PATH, headers=kiosk.headers).status_code == 200
+
+
+def test_premium_tier_is_not_limited_at_basic_volume(tier_client: TestClient, kit: Kit) -> None:
+    business = kit.business(tier=Tier.PREMIUM)
+    tokens = [v.token for v in kit.vouchers(business, 150)]
+    kiosk = kit.kiosk(business)
+    response = tier_client.post(
+        sync_wire.PUSH_PATH,
+        headers={**kiosk.headers, "Idempotency-Key": "k"},
+        json=push_body(*[kiosk.item(t) for t in tokens]),
+    )
+    assert response.status_code == 200
+
+
+def test_limits_hold_across_two_backend_processes(
+    database_url: str, redis_url: str, kit: Kit
+) -> None:
+    settings: Settings = make_settings(
+        database_url, redis_url=redis_url, tier_limits={**TIERS, Tier.BASIC: "10/hour"}
+    )
+    business = kit.business(tier=Tier.BASIC)
+    tokens = [v.token for v in kit.vouchers(business, 12)]
+    kiosk = kit.kiosk(business)
+    with uvicorn_server(settings) as first, uvicorn_server(settings) as second:
+
+        def send(url: str, batch: list[str]) -> httpx.Response:
+            return httpx.post(
+                url + sync_wire.PUSH_PATH,
+                headers={**kiosk.headers, "Idempotency-Key": str(uuid.uuid4())},
+                json=push_body(*[kiosk.item(t) for t in batch]),
+                timeout=30,
+            )
+
+        assert send(first, tokens[:6]).status_code == 200
+        assert send(second, tokens[6:10]).status_code == 200  # 10 of 10 used, over two processes
+        refused = send(first, tokens[10:12])
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert send(second, tokens[10:11]).status_code == 429
+        detail = httpx.get(second + "/health/detail").json()
+        redis_check = next(c for c in detail["checks"] if c["name"] == "redis")
+        assert redis_check["ok"] and redis_check["detail"]["configured"]
