@@ -80,8 +80,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             r = schema.redemptions
             with store._transaction() as conn:
                 local = set(
-                    conn.execute(sa.select(r.c.redemption_id).where(r.c.origin == "local"))
-                    .scalars()
+                    conn.execute(
+                        sa.select(r.c.redemption_id).where(r.c.origin == "local")
+                    ).scalars()
                 )
             api.close()
             store.close()

@@ -18,8 +18,22 @@ from sync_backend.settings import Settings
 
 #: Postgres expression for "the transaction writing this row", as a bigint.
 PG_TXID = "(pg_current_xact_id()::text)::bigint"
-#: Oldest transaction still running: rows of transactions below it are final.
-PG_HORIZON = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
+#: Oldest transaction still running *in this database* (as a 64-bit txid), or the next txid
+#: when none is: rows of transactions below it are final. ``pg_snapshot_xmin`` alone would be
+#: cluster-wide, so one long transaction in any other database would stall every kiosk's pull.
+#: ``backend_xid`` is 32-bit; the epoch is taken from the next txid (a running xid above the
+#: next one's low half belongs to the previous epoch).
+PG_HORIZON = """
+    WITH nxt AS (SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint AS x)
+    SELECT LEAST(
+        x,
+        (SELECT min(((x >> 32) << 32) + (a.backend_xid::text)::bigint
+                    - CASE WHEN (a.backend_xid::text)::bigint > (x & 4294967295)
+                           THEN 4294967296 ELSE 0 END)
+           FROM pg_stat_activity a
+          WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL)
+    ) FROM nxt
+"""
 #: A txid larger than any real one: on SQLite every row is final as soon as it is visible.
 NO_HORIZON = 2**62
 
@@ -41,6 +55,12 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     return sa.create_engine(
         settings.database_url,
+        # A transaction left open (a hung client of the pool) is ended by Postgres instead of
+        # holding the change-feed horizon, and its locks, for ever.
+        connect_args={
+            "options": "-c idle_in_transaction_session_timeout="
+            f"{settings.db_idle_in_transaction_timeout_s * 1000}"
+        },
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # No pre-ping: it costs a round trip per request. A connection that died with a
@@ -110,5 +130,5 @@ def txid_expr(session: Session) -> sa.ColumnElement[int]:
 def feed_horizon(session: Session) -> int:
     """Rows with ``txid`` below this are final: no running transaction can add one before them."""
     if is_postgres(session):
-        return int(session.execute(sa.text(f"SELECT {PG_HORIZON}")).scalar_one())
+        return int(session.execute(sa.text(PG_HORIZON)).scalar_one())
     return NO_HORIZON

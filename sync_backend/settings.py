@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     database_url: str = DEV_DATABASE_URL
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
+    db_idle_in_transaction_timeout_s: int = Field(default=60, ge=1)
     #: Empty means "no Redis": rate limits then live in this one process only.
     redis_url: str = ""
     #: Redis key prefix for rate-limit counters (lets test runs and deployments share a Redis).

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
 from app.core import sync_wire
 from sync_backend.db import DbSession
 from sync_backend.devices.auth import AuthDevice
-from sync_backend.errors import PayloadTooLarge, Unprocessable
+from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.limits.service import Bucket
 from sync_backend.redemptions import idempotency, service
@@ -26,11 +27,17 @@ async def capped_body(request: Request) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
     size, chunks = 0, []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Nobody is left to answer; nothing was written. Not a server error worth a traceback.
+        raise PikaError(
+            "client went away before sending the whole body", code="client_disconnected"
+        ) from None
     return b"".join(chunks)
 
 

@@ -20,11 +20,8 @@ from pika_bench.backend_server import throwaway_database
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.settings import Settings
-from tests.backend.support import Kit, make_settings
+from tests.backend.support import ADMIN_URL, Kit, make_settings
 
-ADMIN_URL = os.environ.get(
-    "PIKA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("PIKA_TEST_REDIS", "redis://127.0.0.1:6379/15")
 START_POSTGRES = (
     "start Postgres on 127.0.0.1:5432 (trust auth, user postgres), e.g. "

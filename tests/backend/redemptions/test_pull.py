@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from app.core import sync_wire
-from tests.backend.support import ADMIN, Kit, push
+from tests.backend.support import ADMIN, ADMIN_URL, Kit, push
 
 
 def pull(
@@ -111,3 +111,33 @@ def test_server_time_and_cursor_are_in_every_answer(client, kit: Kit, session) -
     assert empty.cursor == "" and empty.more is False
     assert abs((empty.server_time - datetime.now(UTC)).total_seconds()) < 5
     assert session.execute(sa.text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_long_transaction_in_another_database_does_not_stall_pulls(client, kit: Kit) -> None:
+    """The feed horizon is per database: other databases on the cluster cannot hold it."""
+    business = kit.business()
+    kiosk = kit.kiosk(business)
+    other = sa.create_engine(ADMIN_URL)  # the cluster's "postgres" database
+    try:
+        with other.connect() as conn:
+            conn.execute(sa.text("SELECT pg_current_xact_id()"))  # holds an xid, stays open
+            kit.vouchers(business, 2)
+            page = pull(client, kiosk)
+            assert len(page.vouchers) == 2
+            conn.rollback()
+    finally:
+        other.dispose()
+
+
+def test_an_open_transaction_in_this_database_holds_back_only_later_changes(
+    client, kit: Kit, engine
+) -> None:
+    business = kit.business()
+    kiosk = kit.kiosk(business)
+    kit.vouchers(business, 1)
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_current_xact_id()"))
+        kit.vouchers(business, 1)  # committed after the open transaction began
+        assert len(pull(client, kiosk).vouchers) == 1
+        conn.rollback()
+    assert len(pull(client, kiosk).vouchers) == 2
