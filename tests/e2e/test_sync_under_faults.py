@@ -152,3 +152,73 @@ def _camera():  # type: ignore[no-untyped-def]
     from app.core.store import ScanSource
 
     return ScanSource.CAMERA
+
+
+def test_a_revoked_kiosk_is_refused_and_wiped(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    from app.core.sync import DeviceRevokedError, read_wipe_note, wipe_local_data
+
+    business = head_office.business_with_book(2)
+    code = head_office.enrolment_code(business)
+    kiosk = Kiosk.enrol(tmp_path / "revoked", backend.url, code, "Caja robada", vouchers=2)
+    kiosk.redeem(kiosk.serials()[:1])
+    kiosk.drain()
+    head_office.post(f"/v1/admin/devices/{kiosk.device.device_id}/revoke")
+    with pytest.raises(DeviceRevokedError):
+        kiosk.engine.sync_once()
+    wipe_local_data(kiosk.store, reason="device_revoked")
+    kiosk.engine.api.close()
+    assert not kiosk.store.path.exists()
+    note = read_wipe_note(kiosk.store.path.parent)
+    assert note is not None and note.device_id == kiosk.device.device_id
+
+
+def test_key_rotation_with_the_real_backend(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    from app.core.sync.credentials import load_api_key
+    from app.core.sync.enrolment import KEY_ROTATE_AFTER_SETTING
+
+    business = head_office.business_with_book(2)
+    code = head_office.enrolment_code(business)
+    kiosk = Kiosk.enrol(tmp_path / "rotating", backend.url, code, "Caja 1", vouchers=2)
+    try:
+        old_key = load_api_key(kiosk.store.path)
+        # as if 30 days had passed (the backend's own clock cannot be moved from here)
+        kiosk.store.set_setting(KEY_ROTATE_AFTER_SETTING, "2020-01-01T00:00:00+00:00")
+        assert kiosk.engine.sync_once().key_rotated
+        new_key = load_api_key(kiosk.store.path)
+        assert new_key and new_key != old_key and kiosk.engine.api.api_key == new_key
+        kiosk.redeem(kiosk.serials()[:1])
+        kiosk.drain()  # the new key works
+        overlap = SyncApi(backend.url, api_key=old_key)
+        assert overlap.pull(None).server_time  # the old one still works in the overlap
+        overlap.close()
+        assert_invariants(database, [kiosk])
+    finally:
+        kiosk.close()
+
+
+def test_a_kiosk_clock_far_off_is_seen_and_recorded(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from app.core.store import schema
+
+    business = head_office.business_with_book(2)
+    code = head_office.enrolment_code(business)
+    kiosk = Kiosk.enrol(tmp_path / "skewed", backend.url, code, "Caja 1", vouchers=2)
+    try:
+        kiosk.engine.clock = lambda: datetime.now(UTC) + timedelta(minutes=25)
+        kiosk.engine.sync_once()
+        assert kiosk.engine.clock_skew_s is not None
+        assert 24 * 60 < kiosk.engine.clock_skew_s < 26 * 60
+        with kiosk.store._transaction() as conn:
+            types = list(conn.execute(sa.select(schema.events.c.type)).scalars())
+        assert "sync.clock_skew" in types
+    finally:
+        kiosk.close()
