@@ -59,12 +59,16 @@ class Kiosk:
         api.api_key = load_api_key(store.path)
         engine = SyncEngine(store, api, device, batch_size=100)
         kiosk = cls(store, device, engine, key)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 15
         engine.pull()
         while len(kiosk.serials()) < vouchers and time.monotonic() < deadline:
             time.sleep(0.1)
             engine.pull()
-        assert len(kiosk.serials()) >= vouchers, "the backend's feed never showed the book"
+        assert len(kiosk.serials()) >= vouchers, (
+            "the backend's feed never showed the book: its horizon is the whole Postgres "
+            "cluster's oldest open transaction; look for sessions 'idle in transaction' in "
+            "pg_stat_activity (another program's stuck test run holds every pull back)"
+        )
         return kiosk
 
     def reopen(self) -> None:
