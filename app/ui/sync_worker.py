@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.session import KioskSession
 from app.core.sync import (
     SERVER_URL_SETTING,
+    CredentialStoreError,
     DeviceRevokedError,
     NotEnrolledForSyncError,
     SyncApi,
@@ -67,12 +68,15 @@ class SyncWorker(QObject):
     ) -> SyncWorker:
         """The worker of an enrolled kiosk: server address from the store, key from the keyring.
 
-        Raises :class:`NotEnrolledForSyncError` when either is missing (demo kiosks, or a kiosk
-        whose keyring lost its key: it keeps working offline and says why).
+        Raises :class:`NotEnrolledForSyncError` when either is missing or the keyring cannot be
+        read (demo kiosks, a kiosk whose keyring lost its key): it keeps working offline.
         """
         store = session.store
         server_url = ops.store_call(lambda: store.get_setting(SERVER_URL_SETTING))
-        api_key = load_api_key(store.path)
+        try:
+            api_key = load_api_key(store.path)
+        except CredentialStoreError as exc:  # the kiosk still works, offline, and says why
+            raise NotEnrolledForSyncError(f"the device key cannot be read: {exc}") from exc
         if not server_url or not api_key:
             raise NotEnrolledForSyncError(
                 "this kiosk has no server address or device key; it works offline until it "
