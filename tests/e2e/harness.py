@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,15 @@ from app.core.store import KioskStore, schema
 from app.core.sync import SyncApi, SyncEngine, apply_enrolment
 from pika_bench.live_backend import Backend, Database, HeadOffice, services_missing
 
-__all__ = ["Backend", "Database", "HeadOffice", "Kiosk", "assert_invariants", "services_missing"]
+__all__ = [
+    "Backend",
+    "Database",
+    "HeadOffice",
+    "Kiosk",
+    "assert_invariants",
+    "printed_book",
+    "services_missing",
+]
 
 
 @dataclass
@@ -36,17 +44,21 @@ class Kiosk:
     engine: SyncEngine
     #: The store's database key, so a child process can open the same store.
     key: bytes = b""
+    #: Serial -> printed token of the copies this kiosk's cashier will scan.
+    book: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def enrol(
-        cls, directory: Path, server_url: str, code: str, name: str, *, vouchers: int = 0
+        cls,
+        directory: Path,
+        server_url: str,
+        code: str,
+        name: str,
+        *,
+        book: dict[int, str] | None = None,
     ) -> Kiosk:
-        """Enrol for real, then pull until ``vouchers`` copies are cached.
-
-        The backend serves a row once every transaction older than it has ended, on the whole
-        Postgres cluster (its feed horizon); another program's open transaction can hold the
-        newest rows back for a moment, so the first pull is repeated until they arrive.
-        """
+        """Enrol for real and pull once. ``book`` is the printed tokens the cashier will scan
+        (taken from head office's database, so redeeming does not depend on the pull)."""
         directory.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(32)
         store = KioskStore.open(directory / "kiosk.db", key)
@@ -58,18 +70,26 @@ class Kiosk:
 
         api.api_key = load_api_key(store.path)
         engine = SyncEngine(store, api, device, batch_size=100)
-        kiosk = cls(store, device, engine, key)
-        deadline = time.monotonic() + 15
+        kiosk = cls(store, device, engine, key, dict(book or {}))
         engine.pull()
-        while len(kiosk.serials()) < vouchers and time.monotonic() < deadline:
+        return kiosk
+
+    def wait_for_feed(self, vouchers: int, timeout_s: float = 15) -> None:
+        """Pull until ``vouchers`` copies are cached.
+
+        The backend serves a row once every transaction older than it has ended on the whole
+        Postgres cluster (its feed horizon), so another program's open transaction holds the
+        newest rows back; a stuck one holds them back for good.
+        """
+        deadline = time.monotonic() + timeout_s
+        while len(self.cached_serials()) < vouchers and time.monotonic() < deadline:
             time.sleep(0.1)
-            engine.pull()
-        assert len(kiosk.serials()) >= vouchers, (
+            self.engine.pull()
+        assert len(self.cached_serials()) >= vouchers, (
             "the backend's feed never showed the book: its horizon is the whole Postgres "
             "cluster's oldest open transaction; look for sessions 'idle in transaction' in "
             "pg_stat_activity (another program's stuck test run holds every pull back)"
         )
-        return kiosk
 
     def reopen(self) -> None:
         """Open the store again (after another process used it) and rebuild the engine."""
@@ -81,6 +101,9 @@ class Kiosk:
         return Counter(self.store, self.device)
 
     def serials(self) -> list[int]:
+        return sorted(self.book)
+
+    def cached_serials(self) -> list[int]:
         with self.store._transaction() as conn:
             return sorted(conn.execute(sa.select(schema.vouchers.c.serial)).scalars())
 
@@ -88,9 +111,7 @@ class Kiosk:
         """Redeem each serial at the counter (offline: nothing touches the network)."""
         ids = []
         for serial in serials:
-            token = self.store.voucher_token(serial)
-            assert token is not None
-            outcome = self.counter.scan(token, source=_camera())
+            outcome = self.counter.scan(self.book[serial], source=_camera())
             ids.append(outcome.recorded.scan_id)
         return ids
 
@@ -116,6 +137,12 @@ class Kiosk:
     def close(self) -> None:
         self.engine.api.close()
         self.store.close()
+
+
+def printed_book(db: Database, business_id: int) -> dict[int, str]:
+    """The tokens head office printed for ``business_id``, from its database."""
+    rows = db.rows("SELECT serial, token FROM vouchers WHERE business_id = :b", b=business_id)
+    return {int(row.serial): str(row.token) for row in rows}
 
 
 def _camera() -> Any:

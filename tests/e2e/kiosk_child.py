@@ -1,23 +1,22 @@
 """A kiosk core in its own process, to be killed with SIGKILL by tests/e2e.
 
-    python -m tests.e2e.kiosk_child record STORE KEY_HEX
+    python -m tests.e2e.kiosk_child record STORE KEY_HEX TOKENS_JSON
     python -m tests.e2e.kiosk_child sync STORE KEY_HEX SERVER_URL API_KEY
 
-``record`` redeems every cached voucher at the counter and prints each scan id once its
+``record`` redeems every token of the JSON list at the counter and prints each scan id once its
 transaction has committed; ``sync`` pushes the outbox for ever. Both run until killed.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from app.core.counter import Counter
 from app.core.device import read_identity
-from app.core.store import KioskStore, ScanSource, schema
+from app.core.store import KioskStore, ScanSource
 from app.core.sync import SyncApi, SyncEngine, TransientSyncError
 
 
@@ -27,11 +26,7 @@ def main(argv: list[str]) -> int:
     device = read_identity(store)
     if mode == "record":
         counter = Counter(store, device)
-        with store._transaction() as conn:
-            serials = list(conn.execute(sa.select(schema.vouchers.c.serial)).scalars())
-        for serial in serials:
-            token = store.voucher_token(serial)
-            assert token is not None
+        for token in json.loads(Path(argv[3]).read_text()):
             outcome = counter.scan(token, ScanSource.CAMERA)
             print(outcome.recorded.scan_id, flush=True)
         time.sleep(60)

@@ -3,6 +3,7 @@ again, nothing committed is lost, and once synced the server holds everything ex
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,14 @@ import sqlalchemy as sa
 
 from app.core.store import schema
 from app.core.sync.credentials import load_api_key
-from tests.e2e.harness import Backend, Database, HeadOffice, Kiosk, assert_invariants
+from tests.e2e.harness import (
+    Backend,
+    Database,
+    HeadOffice,
+    Kiosk,
+    assert_invariants,
+    printed_book,
+)
 from tests.support.fault_proxy import FaultProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -25,10 +33,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, head_office: HeadOffice, backend: Backend) -> Iterator[Kiosk]:
+def kiosk(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> Iterator[Kiosk]:
     business = head_office.business_with_book(300)
     enrolled = Kiosk.enrol(
-        tmp_path / "k", backend.url, head_office.enrolment_code(business), "Caja 1", vouchers=300
+        tmp_path / "k",
+        backend.url,
+        head_office.enrolment_code(business),
+        "Caja 1",
+        book=printed_book(database, business),
     )
     yield enrolled
     enrolled.close()
@@ -50,9 +64,13 @@ def table_count(kiosk: Kiosk, table: sa.Table) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
-def test_killed_while_recording_loses_nothing_committed(kiosk: Kiosk, database: Database) -> None:
+def test_killed_while_recording_loses_nothing_committed(
+    kiosk: Kiosk, database: Database, tmp_path: Path
+) -> None:
     kiosk.store.close()
-    process = child("record", str(kiosk.store.path), kiosk.key.hex())
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps([kiosk.book[s] for s in kiosk.serials()]))
+    process = child("record", str(kiosk.store.path), kiosk.key.hex(), str(tokens))
     assert process.stdout is not None
     committed = []
     while len(committed) < 60:  # kill it in the middle of its run of 300

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from app.core.sync import ServerUnreachableError, SyncApi, TransientSyncError
-from tests.e2e.harness import Backend, Database, HeadOffice, Kiosk, assert_invariants
+from tests.e2e.harness import (
+    Backend,
+    Database,
+    HeadOffice,
+    Kiosk,
+    assert_invariants,
+    printed_book,
+)
 from tests.support.fault_proxy import FaultProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -28,18 +35,25 @@ def proxy(backend: Backend) -> Iterator[FaultProxy]:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, head_office: HeadOffice, proxy: FaultProxy) -> Iterator[Kiosk]:
+def kiosk(
+    tmp_path: Path, head_office: HeadOffice, proxy: FaultProxy, database: Database
+) -> Iterator[Kiosk]:
     business = head_office.business_with_book(60)
     enrolled = Kiosk.enrol(
-        tmp_path / "k1", proxy.url, head_office.enrolment_code(business), "Caja 1", vouchers=60
+        tmp_path / "k1",
+        proxy.url,
+        head_office.enrolment_code(business),
+        "Caja 1",
+        book=printed_book(database, business),
     )
     yield enrolled
     enrolled.close()
 
 
 def test_a_healthy_network_delivers_everything_once(kiosk: Kiosk, database: Database) -> None:
+    kiosk.wait_for_feed(60)  # the pull brings the whole book
     serials = kiosk.serials()
-    assert len(serials) == 60  # the first pull brought the whole book
+    assert kiosk.cached_serials() == serials
     kiosk.redeem(serials[:10])
     kiosk.counter.scan("garbage at the counter", source=_camera())
     kiosk.drain()
@@ -105,7 +119,11 @@ def test_two_kiosks_redeem_one_voucher_offline_and_sync_in_either_order(
     business = head_office.business_with_book(4)
     kiosks = [
         Kiosk.enrol(
-            tmp_path / name, backend.url, head_office.enrolment_code(business), name, vouchers=4
+            tmp_path / name,
+            backend.url,
+            head_office.enrolment_code(business),
+            name,
+            book=printed_book(database, business),
         )
         for name in ("Caja A", "Caja B")
     ]
@@ -161,7 +179,13 @@ def test_a_revoked_kiosk_is_refused_and_wiped(
 
     business = head_office.business_with_book(2)
     code = head_office.enrolment_code(business)
-    kiosk = Kiosk.enrol(tmp_path / "revoked", backend.url, code, "Caja robada", vouchers=2)
+    kiosk = Kiosk.enrol(
+        tmp_path / "revoked",
+        backend.url,
+        code,
+        "Caja robada",
+        book=printed_book(database, business),
+    )
     kiosk.redeem(kiosk.serials()[:1])
     kiosk.drain()
     head_office.post(f"/v1/admin/devices/{kiosk.device.device_id}/revoke")
@@ -182,7 +206,9 @@ def test_key_rotation_with_the_real_backend(
 
     business = head_office.business_with_book(2)
     code = head_office.enrolment_code(business)
-    kiosk = Kiosk.enrol(tmp_path / "rotating", backend.url, code, "Caja 1", vouchers=2)
+    kiosk = Kiosk.enrol(
+        tmp_path / "rotating", backend.url, code, "Caja 1", book=printed_book(database, business)
+    )
     try:
         old_key = load_api_key(kiosk.store.path)
         # as if 30 days had passed (the backend's own clock cannot be moved from here)
@@ -211,7 +237,9 @@ def test_a_kiosk_clock_far_off_is_seen_and_recorded(
 
     business = head_office.business_with_book(2)
     code = head_office.enrolment_code(business)
-    kiosk = Kiosk.enrol(tmp_path / "skewed", backend.url, code, "Caja 1", vouchers=2)
+    kiosk = Kiosk.enrol(
+        tmp_path / "skewed", backend.url, code, "Caja 1", book=printed_book(database, business)
+    )
     try:
         kiosk.engine.clock = lambda: datetime.now(UTC) + timedelta(minutes=25)
         kiosk.engine.sync_once()
