@@ -77,18 +77,16 @@ class Kiosk:
     def wait_for_feed(self, vouchers: int, timeout_s: float = 15) -> None:
         """Pull until ``vouchers`` copies are cached.
 
-        The backend serves a row once every transaction older than it has ended on the whole
-        Postgres cluster (its feed horizon), so another program's open transaction holds the
-        newest rows back; a stuck one holds them back for good.
+        The backend serves a row once every older transaction on its database has ended (its
+        feed horizon), so a transaction still open there holds the newest rows back a moment.
         """
         deadline = time.monotonic() + timeout_s
         while len(self.cached_serials()) < vouchers and time.monotonic() < deadline:
             time.sleep(0.1)
             self.engine.pull()
         assert len(self.cached_serials()) >= vouchers, (
-            "the backend's feed never showed the book: its horizon is the whole Postgres "
-            "cluster's oldest open transaction; look for sessions 'idle in transaction' in "
-            "pg_stat_activity (another program's stuck test run holds every pull back)"
+            "the backend's feed never showed the book: its horizon is its database's oldest "
+            "open transaction; look for sessions 'idle in transaction' in pg_stat_activity"
         )
 
     def reopen(self) -> None:
