@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     idempotency_wait_ms: int = Field(default=200, ge=1)
     #: Kiosk clock further off than this (in either direction) flags the items it sends.
     clock_skew_tolerance_s: int = Field(default=300, ge=1)
+    #: A redemption received this long after its scan counts as made offline.
+    offline_after_s: int = Field(default=120, ge=1)
 
     # Fraud thresholds
     fraud_scans_per_minute: int = Field(default=10, ge=1)

@@ -209,6 +209,9 @@ class RemoteRedemption(_Wire):
     redeemed_at: datetime
     received_at: datetime
     outcome: ItemOutcome
+    #: Uploaded well after the scan (the kiosk was offline): ``redeemed_at`` is the kiosk's
+    #: clock, ``received_at`` the server's.
+    made_offline: bool = False
 
 
 class PullResponse(_Wire):

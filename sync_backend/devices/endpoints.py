@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 from fastapi import APIRouter, Request
 
 from app.core import sync_wire
@@ -10,6 +13,7 @@ from sync_backend.db import DbSession
 from sync_backend.devices import repository, service
 from sync_backend.devices.auth import AuthDevice
 from sync_backend.devices.schemas import DeviceOut, EnrolmentCodeOut
+from sync_backend.vouchers.sheet import qr_image
 
 router = APIRouter(tags=["devices"])
 
@@ -37,7 +41,14 @@ def create_enrolment_code(
     code, expires_at = service.create_enrolment_code(
         session, request.app.state.settings, business_id, actor="admin"
     )
-    return EnrolmentCodeOut(code=code, business_id=business_id, expires_at=expires_at)
+    png = io.BytesIO()
+    qr_image(code, box_size=8).save(png, format="PNG")
+    return EnrolmentCodeOut(
+        code=code,
+        business_id=business_id,
+        expires_at=expires_at,
+        qr_png_base64=base64.b64encode(png.getvalue()).decode("ascii"),
+    )
 
 
 @router.get("/v1/admin/devices", response_model=list[DeviceOut])

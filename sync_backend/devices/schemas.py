@@ -12,6 +12,8 @@ class EnrolmentCodeOut(BaseModel):
     code: str
     business_id: int
     expires_at: datetime
+    #: The code as a QR (PNG, base64) for the kiosk's camera.
+    qr_png_base64: str
 
 
 class DeviceOut(BaseModel):

@@ -112,4 +112,4 @@ def pull(
     state = request.app.state
     state.limiter.hit(business_id=device.business_id, tier=device.tier, bucket=Bucket.REQUESTS)
     page = min(limit or state.settings.max_pull_page, state.settings.max_pull_page)
-    return service.pull(session, device, cursor, page)
+    return service.pull(session, device, cursor, page, state.settings.offline_after_s)

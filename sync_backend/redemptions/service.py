@@ -313,7 +313,11 @@ def _insert_and_settle(session: Session, decisions: list[_Decision], state: Batc
 
 
 def pull(
-    session: Session, device: DeviceContext, cursor: str | None, limit: int
+    session: Session,
+    device: DeviceContext,
+    cursor: str | None,
+    limit: int,
+    offline_after_s: int = 120,
 ) -> sync_wire.PullResponse:
     """Everything that changed for the device's business since ``cursor``, oldest first."""
     now = utcnow()
@@ -415,6 +419,8 @@ def pull(
                     redeemed_at=row.scanned_at,
                     received_at=row.received_at,
                     outcome=ItemOutcome(row.outcome),
+                    made_offline=(row.received_at - row.scanned_at).total_seconds()
+                    > offline_after_s,
                 )
             )
     return sync_wire.PullResponse(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,9 +23,15 @@ def enrol(client, code: str, name: str = "Caja 1"):  # type: ignore[no-untyped-d
 def test_enrolment_exchanges_a_one_time_code_for_a_key(client, kit: Kit, session) -> None:
     business = kit.business("Café Central")
     kit.vouchers(business, 1)  # makes a signing key
-    code = client.post(f"/v1/admin/businesses/{business}/enrolment-codes", headers=ADMIN).json()[
-        "code"
-    ]
+    created = client.post(f"/v1/admin/businesses/{business}/enrolment-codes", headers=ADMIN).json()
+    code = created["code"]
+    png = base64.b64decode(created["qr_png_base64"])
+    assert png.startswith(b"\x89PNG")
+    import zxingcpp
+    from PIL import Image
+
+    (read,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert read.text == code  # the QR holds exactly the code
     answer = enrol(client, code.lower().replace("-", " "))  # typed loosely at the counter
     assert answer.status_code == 201, answer.text
     body = sync_wire.EnrolResponse.model_validate(answer.json())

@@ -49,3 +49,19 @@ def test_metrics_count_requests_redemptions_and_rejections(client, kit: Kit) -> 
     assert "pika_redemptions_accepted_total" in text
     assert 'pika_rejections_total{reason="already_redeemed"}' in text
     assert "pika_db_pool_checked_out" in text
+
+
+def test_alert_rules_use_only_metrics_the_backend_exports(client, kit: Kit) -> None:
+    import re
+    from pathlib import Path
+
+    rules = (Path(__file__).parents[3] / "docs" / "alerts.yml").read_text(encoding="utf-8")
+
+    def base(name: str) -> str:
+        return re.sub(r"_(total|bucket|count|sum|created)$", "", name)
+
+    used = {base(n) for n in re.findall(r"\bpika_[a-z_]+", rules)}
+    exported = {
+        base(n) for n in re.findall(r"^# TYPE (pika_[a-z_]+)", client.get("/metrics").text, re.M)
+    }
+    assert used and used <= exported, used - exported

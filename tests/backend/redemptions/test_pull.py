@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -38,13 +38,17 @@ def test_first_pull_gets_everything_then_only_changes(client, kit: Kit) -> None:
     assert pull(client, caja1, first.cursor).vouchers == []
 
     # Caja 2 redeems one copy; head office revokes another: Caja 1 gets exactly those.
-    push(client, caja2, caja2.item(printed[0].token))
+    push(
+        client,
+        caja2,
+        caja2.item(printed[0].token, scanned_at=datetime.now(UTC) - timedelta(hours=5)),
+    )
     client.post(
         f"/v1/admin/vouchers/{printed[1].serial}/revoke", headers=ADMIN, json={"reason": "lost"}
     )
     delta = pull(client, caja1, first.cursor)
-    assert [(r.serial, r.device_name, r.outcome) for r in delta.redemptions] == [
-        (printed[0].serial, "Caja 2", "accepted")
+    assert [(r.serial, r.device_name, r.outcome, r.made_offline) for r in delta.redemptions] == [
+        (printed[0].serial, "Caja 2", "accepted", True)
     ]
     assert [(r.serial, r.reason) for r in delta.revocations] == [(printed[1].serial, "lost")]
     assert delta.offers == [] and delta.public_keys == []
