@@ -250,3 +250,68 @@ def test_a_kiosk_clock_far_off_is_seen_and_recorded(
         assert "sync.clock_skew" in types
     finally:
         kiosk.close()
+
+
+def test_the_business_rate_limit_keeps_the_rest_and_says_when(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    """BASIC tier: 100 items an hour. The 101st waits for the server's Retry-After."""
+    from app.core.sync import Backoff, ServerBusyError, SyncLoop
+
+    business = head_office.business_with_book(120, tier="BASIC")
+    code = head_office.enrolment_code(business)
+    kiosk = Kiosk.enrol(
+        tmp_path / "basic", backend.url, code, "Caja 1", book=printed_book(database, business)
+    )
+    try:
+        kiosk.redeem(kiosk.serials())
+        with pytest.raises(ServerBusyError) as limited:
+            kiosk.engine.push()
+        assert limited.value.status == 429 and limited.value.retry_after
+        assert kiosk.store.pending_outbox_count() == 20
+        on_server = database.scalar(
+            "SELECT count(*) FROM redemptions WHERE device_id = :d", d=kiosk.device.device_id
+        )
+        assert on_server == 100
+        loop = SyncLoop(kiosk.engine, backoff=Backoff(base_s=1, cap_s=5))
+        delay = loop.run_pass()
+        assert delay is not None and delay >= min(limited.value.retry_after, 3600) - 1
+        assert not loop.status().online and loop.status().pending == 20
+    finally:
+        kiosk.close()
+
+
+def test_enrolling_again_gives_a_new_device_that_syncs(
+    tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    business = head_office.business_with_book(4)
+    book = printed_book(database, business)
+    kiosk = Kiosk.enrol(
+        tmp_path / "again", backend.url, head_office.enrolment_code(business), "Caja 1", book=book
+    )
+    try:
+        kiosk.redeem(kiosk.serials()[:1])
+        kiosk.drain()
+        first_device = kiosk.device.device_id
+        api = SyncApi(backend.url)
+        answer = api.enrol(head_office.enrolment_code(business), "Caja 1 (nueva)")
+        api.close()
+        from app.core.sync import apply_enrolment
+        from app.core.sync.credentials import load_api_key
+
+        device = apply_enrolment(
+            kiosk.store, answer, server_url=backend.url, device_name="Caja 1 (nueva)"
+        )
+        assert device.device_id != first_device
+        kiosk.device = device
+        kiosk.engine.device = device
+        kiosk.engine.api.api_key = load_api_key(kiosk.store.path)
+        kiosk.redeem(kiosk.serials()[1:2])
+        kiosk.drain()
+        devices = dict(
+            database.rows("SELECT serial, device_id FROM redemptions WHERE outcome = 'accepted'")
+        )
+        assert devices[kiosk.serials()[0]] == first_device
+        assert devices[kiosk.serials()[1]] == device.device_id
+    finally:
+        kiosk.close()
