@@ -205,15 +205,25 @@ def cmd_print_book(args: argparse.Namespace) -> int:
 
 
 def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    from app.core.sync_wire import enrolment_uri
     from sync_backend.devices import service
     from sync_backend.vouchers.sheet import qr_image
 
     settings = _settings(args)
     with _session(settings) as session:
         code, expires_at = service.create_enrolment_code(session, settings, args.business, ACTOR)
+    qr_text = enrolment_uri(code, args.server or settings.public_url or None)
     if args.qr:
-        qr_image(code, box_size=10).save(args.qr)
-    _print({"code": code, "business_id": args.business, "expires_at": expires_at, "qr": args.qr})
+        qr_image(qr_text, box_size=10).save(args.qr)
+    _print(
+        {
+            "code": code,
+            "business_id": args.business,
+            "expires_at": expires_at,
+            "qr_text": qr_text,
+            "qr": args.qr,
+        }
+    )
     return 0
 
 
@@ -312,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("enrolment-code", cmd_enrolment_code, "one-time code for a kiosk to enrol")
     p.add_argument("--business", type=int, required=True)
     p.add_argument("--qr", type=Path, help="also write the code as a QR PNG")
+    p.add_argument("--server", help="server URL to put in the QR (default: PIKA_PUBLIC_URL)")
     p = command("revoke-voucher", cmd_revoke_voucher, "revoke one printed copy")
     p.add_argument("serial", type=int)
     p.add_argument("--reason", default="")

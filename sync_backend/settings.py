@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PIKA_", env_file=".env", extra="ignore")
 
     environment: Environment = Environment.DEVELOPMENT
+    #: The address kiosks reach this server at; put into enrolment QR codes when set.
+    public_url: str = ""
 
     database_url: str = DEV_DATABASE_URL
     db_pool_size: int = Field(default=10, ge=1)

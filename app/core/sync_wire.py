@@ -38,6 +38,14 @@ ROTATE_KEY_PATH = "/v1/devices/me/rotate-key"
 PULL_PATH = "/v1/sync/pull"
 PUSH_PATH = "/v1/sync/push"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: QR form of an enrolment code that also names the server: ``pika-enrol:<code>@<url>``.
+ENROL_URI_SCHEME = "pika-enrol:"
+
+
+def enrolment_uri(code: str, server_url: str | None) -> str:
+    """What an enrolment QR holds: the bare code, or the code and the server to enrol with."""
+    return f"{ENROL_URI_SCHEME}{code}@{server_url.rstrip('/')}" if server_url else code
+
 
 #: Longest token text an outbox item may carry. Hostile scans longer than a token are still
 #: evidence worth keeping, so this is well above ``tokens.MAX_INPUT_LENGTH``; a kiosk truncates

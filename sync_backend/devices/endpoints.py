@@ -41,12 +41,14 @@ def create_enrolment_code(
     code, expires_at = service.create_enrolment_code(
         session, request.app.state.settings, business_id, actor="admin"
     )
+    qr_text = sync_wire.enrolment_uri(code, request.app.state.settings.public_url or None)
     png = io.BytesIO()
-    qr_image(code, box_size=8).save(png, format="PNG")
+    qr_image(qr_text, box_size=8).save(png, format="PNG")
     return EnrolmentCodeOut(
         code=code,
         business_id=business_id,
         expires_at=expires_at,
+        qr_text=qr_text,
         qr_png_base64=base64.b64encode(png.getvalue()).decode("ascii"),
     )
 

@@ -12,7 +12,10 @@ class EnrolmentCodeOut(BaseModel):
     code: str
     business_id: int
     expires_at: datetime
-    #: The code as a QR (PNG, base64) for the kiosk's camera.
+    #: What the QR holds: the code, or ``pika-enrol:<code>@<public_url>`` when the server's
+    #: public URL is configured (the kiosk then needs nothing typed).
+    qr_text: str
+    #: That text as a QR (PNG, base64) for the kiosk's camera.
     qr_png_base64: str
 
 

@@ -50,8 +50,19 @@ def test_head_office_cli_on_the_demo_database(tmp_path: Path, capsys) -> None:  
     )
     assert book["copies"] == 3 and pdf.read_bytes().startswith(b"%PDF")
     qr = tmp_path / "code.png"
-    code = run(capsys, "enrolment-code", "--business", str(business["id"]), "--qr", str(qr), *demo)
+    code = run(
+        capsys,
+        "enrolment-code",
+        "--business",
+        str(business["id"]),
+        "--qr",
+        str(qr),
+        "--server",
+        "https://pika.example/",
+        *demo,
+    )
     assert len(code["code"]) == 12 and qr.read_bytes().startswith(b"\x89PNG")
+    assert code["qr_text"] == f"pika-enrol:{code['code']}@https://pika.example"
     assert run(capsys, "revoke-voucher", str(book["first_serial"]), "--reason", "test", *demo)[
         "serial"
     ]
