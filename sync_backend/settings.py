@@ -77,8 +77,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_pull_page: int = Field(default=1000, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
-    #: How long a request waits for another request holding the same Idempotency-Key.
-    idempotency_wait_ms: int = Field(default=200, ge=1)
     #: Kiosk clock further off than this (in either direction) flags the items it sends.
     clock_skew_tolerance_s: int = Field(default=300, ge=1)
     #: A redemption received this long after its scan counts as made offline.

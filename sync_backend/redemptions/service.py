@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
@@ -430,7 +429,3 @@ def pull(
         rotate_key=device.rotate_key,
         **response,
     )
-
-
-def redemption_count(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.count()).select_from(Redemption)).scalar_one())
