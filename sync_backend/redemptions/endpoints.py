@@ -82,13 +82,15 @@ def push(
     state = request.app.state
     key = idempotency.check_key(idempotency_key)
     parsed = parse_push(body, state.settings)
-    state.limiter.hit(
-        business_id=device.business_id,
-        tier=device.tier,
-        bucket=Bucket.ITEMS,
-        cost=len(parsed.items),
+
+    def charge(items: int) -> None:
+        state.limiter.hit(
+            business_id=device.business_id, tier=device.tier, bucket=Bucket.ITEMS, cost=items
+        )
+
+    answer = service.push(
+        session, state.settings, state.public_keys, device, parsed, key, charge=charge
     )
-    answer = service.push(session, state.settings, state.public_keys, device, parsed, key)
     if answer.replayed:
         IDEMPOTENT_REPLAYS.inc()
     else:

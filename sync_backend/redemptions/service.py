@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -69,7 +70,11 @@ def push(
     device: DeviceContext,
     request: sync_wire.PushRequest,
     idempotency_key: str,
+    charge: Callable[[int], None] = lambda _items: None,
 ) -> PushAnswer:
+    """Decide and store one batch. ``charge(n)`` counts the batch against the business's rate
+    limit; it runs only for a new request (a replay is free) and may raise to refuse it, which
+    rolls the whole transaction back, key claim included."""
     received_at = utcnow()
     stored = idempotency.claim(
         session,
@@ -81,6 +86,7 @@ def push(
     )
     if stored is not None:
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
+    charge(len(request.items))
 
     skew = _clock_skew(request.sent_at, received_at)
     skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s

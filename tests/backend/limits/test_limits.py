@@ -38,7 +38,15 @@ def test_basic_tier_allows_100_items_an_hour_then_429(tier_client: TestClient, k
             json=push_body(*[kiosk.item(t) for t in batch]),
         )
 
-    assert send(tokens[:60]).status_code == 200
+    first = send(tokens[:60])
+    assert first.status_code == 200
+    # A retried batch (same key, same items) is answered again without costing anything.
+    replay = tier_client.post(
+        sync_wire.PUSH_PATH,
+        headers={**kiosk.headers, "Idempotency-Key": first.request.headers["Idempotency-Key"]},
+        content=first.request.content,
+    )
+    assert replay.status_code == 200 and replay.headers["Idempotent-Replayed"] == "true"
     assert send(tokens[60:100]).status_code == 200
     refused = send(tokens[100:])
     assert refused.status_code == 429
@@ -48,6 +56,13 @@ def test_basic_tier_allows_100_items_an_hour_then_429(tier_client: TestClient, k
     assert error["code"] == "rate_limited" and error["tier"] == "BASIC"
     assert error["limit"] == "100 per 1 hour" and error["bucket"] == "items"
     assert error["retry_after_s"] == retry_after
+    # A refused batch is not half-applied, and its key stays free for the retry.
+    retry = tier_client.post(
+        sync_wire.PUSH_PATH,
+        headers={**kiosk.headers, "Idempotency-Key": refused.request.headers["Idempotency-Key"]},
+        content=refused.request.content,
+    )
+    assert retry.status_code == 429
     # Pulls are counted apart: the kiosk still learns what changed.
     assert tier_client.get(sync_wire.PULL_PATH, headers=kiosk.headers).status_code == 200
 
