@@ -1,8 +1,8 @@
 """Rate limits per business tier with the ``limits`` library.
 
 One unit is one pushed item (a batch of 40 redemptions costs 40; a replay of a stored answer
-costs nothing) or one other request (a pull). Units are counted per business, over all its kiosks, in a sliding-window
-counter: ``BASIC 100/hour`` means 100 units in any hour. Pushed items and other requests are
+costs nothing) or one pull. Units are counted per business, over all its kiosks, in a
+sliding-window counter: ``BASIC 100/hour`` means 100 units in any hour. Pushed items and pulls are
 counted apart, each against the tier's figure, so a kiosk that polls for changes never eats
 the budget for uploading redemptions.
 
