@@ -164,16 +164,25 @@ class SyncEngine:
             if wire or not broken:
                 return wire
 
-    def _send(self, items: Sequence[sync_wire.OutboxItem], report: PushReport) -> None:
+    def _send(
+        self, items: Sequence[sync_wire.OutboxItem], report: PushReport, *, salt: str = ""
+    ) -> None:
         ids = [item.id for item in items]
         request = sync_wire.PushRequest(sent_at=self.clock(), items=list(items))
         report.batches += 1
         report.sent += len(items)
         try:
-            response = self.api.push(request, batch_key(ids))
+            response = self.api.push(request, batch_key(ids) + salt)
         except (NotAuthorisedError, DeviceRevokedError):
             raise
         except RequestRefusedError as exc:
+            if exc.code == "idempotency_key_reused" and not salt:
+                # The key was first used for another body (an older kiosk version queued the
+                # same items differently). The items themselves are still deduplicated by
+                # their ids on the server, so a fresh key cannot count anything twice.
+                log.warning("batch key reused with another body; sending under a new key")
+                self._send(items, report, salt="-2")
+                return
             self._after_refusal(items, exc, report)
             return
         except TransientSyncError as exc:

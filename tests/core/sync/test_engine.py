@@ -317,3 +317,14 @@ def test_an_offer_whose_discount_cannot_be_read_is_skipped_and_named(
     applied, _ = engine.pull()
     assert applied.offers == 0 and applied.problems and "offer 99" in applied.problems[0]
     assert store.offer(99) is None and store.get_setting(CURSOR_SETTING) == "1"
+
+
+def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 2)
+    backend.faults.append(lambda _r: error(422, "idempotency_key_reused"))
+    report = engine.push()
+    assert report.outcomes == {"accepted": 2} and store.pending_outbox_count() == 0
+    assert backend.push_keys_seen[-1].endswith("-2")
+    assert sorted(backend.accepted.values()) == sorted(ids)
