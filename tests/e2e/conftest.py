@@ -33,7 +33,8 @@ def database() -> Iterator[Database]:
 
 @pytest.fixture(scope="module")
 def backend(database: Database) -> Iterator[Backend]:
-    server = Backend(database.url).start()
+    # Small pull pages, so every kiosk's first pull crosses several pages and cursors.
+    server = Backend(database.url, extra_env={"PIKA_MAX_PULL_PAGE": "25"}).start()
     yield server
     server.stop()
 

@@ -315,3 +315,39 @@ def test_enrolling_again_gives_a_new_device_that_syncs(
         assert devices[kiosk.serials()[1]] == device.device_id
     finally:
         kiosk.close()
+
+
+def test_a_pull_cut_mid_feed_resumes_from_its_cursor(kiosk: Kiosk, proxy: FaultProxy) -> None:
+    """60 copies in pages of 25: the second page's answer is lost, the next pull resumes."""
+    from app.core.sync.pull import CURSOR_SETTING
+
+    kiosk.wait_for_feed(60)
+    fresh = Kiosk.enrol(
+        kiosk.store.path.parent.parent / "fresh",
+        proxy.url,
+        _code_for(kiosk),
+        "Caja 2",
+    )
+    try:
+        assert len(fresh.cached_serials()) == 60  # three pages, followed to the end
+        fresh.store.set_setting(CURSOR_SETTING, "")
+        proxy.inject("pass", "cut")  # page 1 arrives, page 2 is lost after the server answered
+        with pytest.raises(ServerUnreachableError):
+            fresh.engine.pull()
+        after_cut = fresh.store.get_setting(CURSOR_SETTING)
+        assert after_cut  # page 1 applied and its cursor kept
+        applied, _ = fresh.engine.pull()
+        assert applied.problems == [] and len(fresh.cached_serials()) == 60
+        assert fresh.store.get_setting(CURSOR_SETTING) != after_cut
+    finally:
+        fresh.close()
+
+
+def _code_for(kiosk: Kiosk) -> str:
+    """A fresh enrolment code for the kiosk's business, from its backend's admin API."""
+    url = kiosk.engine.api.base_url
+    office = HeadOffice(url)
+    try:
+        return office.enrolment_code(kiosk.device.business_id)
+    finally:
+        office.close()
