@@ -37,6 +37,7 @@ from app.core.sync.enrolment import (
     read_wipe_note,
 )
 from app.core.sync_wire import EnrolResponse
+from app.ui.enrolment_camera import EnrolmentCodeReader
 from app.ui.operations import Operations
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class EnrolmentDialog(QDialog):
         parent: QWidget | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
+        camera: str | int | None = 0,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("enrolmentDialog")
@@ -89,6 +91,15 @@ class EnrolmentDialog(QDialog):
         self.enrol_button.clicked.connect(self.enrol)
         self.quit_button = QPushButton()
         self.quit_button.clicked.connect(self.reject)
+        # The enrolment QR held to the camera (a new kiosk's settings name camera 0).
+        self._camera = camera
+        self.camera_reader = EnrolmentCodeReader(ops, self)
+        self.camera_reader.code_read.connect(self._camera_read)
+        self.camera_reader.failed.connect(lambda error: self._say(error, error=True))
+        self.camera_button = QPushButton()
+        self.camera_button.setObjectName("enrolmentCamera")
+        self.camera_button.setVisible(camera is not None)
+        self.camera_button.clicked.connect(self.start_camera)
 
         self.form = QFormLayout()
         self.form.addRow("", self.code)
@@ -99,6 +110,7 @@ class EnrolmentDialog(QDialog):
         layout.addWidget(self.wipe_note)
         layout.addLayout(self.form)
         layout.addWidget(self.status)
+        layout.addWidget(self.camera_button)
         layout.addWidget(self.enrol_button)
         layout.addWidget(self.quit_button)
         self.retranslate()
@@ -128,6 +140,7 @@ class EnrolmentDialog(QDialog):
         self.code.setPlaceholderText("XXXXX-XXXXXX")
         self.server.setPlaceholderText("https://pika.example.com")
         self.enrol_button.setText(self.tr("Enrol"))
+        self.camera_button.setText(self.tr("Scan the QR with the camera"))
         self.quit_button.setText(self.tr("Quit"))
 
     def enrol(self) -> None:
@@ -166,6 +179,23 @@ class EnrolmentDialog(QDialog):
             self.ops.store_op(apply, self._done, self._failed)
 
         self.ops.background_op(ask_server, keep, self._failed)
+
+    def start_camera(self) -> None:
+        if self._camera is None:
+            return
+        self.camera_reader.start(self._camera)
+        self._say(self.tr("Hold the enrolment QR code to the camera."))
+
+    def _camera_read(self, text: str) -> None:
+        if not self.enrol_button.isEnabled():
+            return  # already contacting head office
+        self.camera_reader.stop()
+        self.code.setText(text)
+        self.enrol()
+
+    def done(self, result: int) -> None:
+        self.camera_reader.stop()
+        super().done(result)
 
     def _done(self, device: DeviceIdentity) -> None:
         self._busy(False)

@@ -56,3 +56,24 @@ def test_no_camera_is_said(qtbot: QtBot, tmp_path: Path, ops: Operations) -> Non
 def test_only_enrolment_codes_count() -> None:
     assert is_enrolment_code(CODE) and is_enrolment_code(f"pika-enrol:{CODE}@https://x.example")
     assert not is_enrolment_code(f"{CODE[:-1]}{'1' if CODE[-1] == '0' else '0'}")
+
+
+def test_the_enrolment_screen_enrols_from_the_camera(
+    qtbot: QtBot, tmp_path: Path, ops: Operations
+) -> None:
+    from app.core.session import STORE_FILE
+    from app.core.sync.credentials import load_api_key
+    from app.ui.enrolment_dialog import EnrolmentDialog
+    from tests.core.sync.fake_backend import FakeBackend
+
+    backend = FakeBackend()
+    folder = qr_frames(tmp_path / "frames", f"pika-enrol:{backend.enrolment_code}@http://b.test")
+    store_path = tmp_path / STORE_FILE
+    dialog = EnrolmentDialog(ops, store_path, transport=backend.transport(), camera=str(folder))
+    qtbot.addWidget(dialog)
+    assert dialog.camera_button.isVisibleTo(dialog)
+    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
+        dialog.camera_button.click()
+    assert enrolled.args[0].device_id == backend.device_id
+    assert dialog.server.text() == "http://b.test"
+    assert load_api_key(store_path) == backend.api_key

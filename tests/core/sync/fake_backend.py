@@ -35,6 +35,8 @@ Fault = Callable[[httpx.Request], httpx.Response | None]
 @dataclass
 class FakeBackend:
     api_key: str = "pika_test_key"
+    #: The one code this fake accepts (well formed: its check character is right).
+    enrolment_code: str = "ABCDE-FGHJK2"
     device_id: str = "dev-caja-1"
     business_id: int = 42
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -90,7 +92,7 @@ class FakeBackend:
 
     def _enrol(self, request: httpx.Request) -> httpx.Response:
         body = sync_wire.EnrolRequest.model_validate_json(request.content)
-        if body.code != "VALID-CODE00":
+        if body.code != self.enrolment_code:
             return error(401, "enrolment_code_refused", "enrolment code unknown")
         answer = sync_wire.EnrolResponse(
             device_id=self.device_id,

@@ -58,7 +58,7 @@ def test_bad_codes_are_refused_with_what_is_wrong(text: str, problem: str) -> No
 
 def enrol(store: KioskStore, backend: FakeBackend, name: str = "Caja 1") -> None:
     api = SyncApi("http://backend.test", transport=backend.transport())
-    answer = api.enrol("VALID-CODE00", name)
+    answer = api.enrol(backend.enrolment_code, name)
     apply_enrolment(store, answer, server_url="http://backend.test", device_name=name)
 
 
