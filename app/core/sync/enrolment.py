@@ -27,6 +27,7 @@ from app.core.device import DeviceIdentity, NotEnrolledError, read_identity, wri
 from app.core.store import KioskStore, forget_database_key
 from app.core.sync.credentials import forget_api_key, save_api_key
 from app.core.sync.errors import EnrolmentRefusedError, InvalidEnrolmentCodeError
+from app.core.sync.outbox import sendable
 from app.core.sync.pull import CURSOR_SETTING, add_public_keys
 from app.core.tokens import SHORT_CODE_ALPHABET
 
@@ -36,6 +37,7 @@ KEY_ROTATE_AFTER_SETTING = "sync.key_rotate_after"
 ENROL_URI_SCHEME = "pika-enrol:"
 #: Left beside the store after a wipe so the next start can say why the kiosk is empty.
 WIPE_NOTE = "wiped.json"
+MAX_PENDING_CHECKED = 1_000_000
 CODE_DATA_CHARS = 10  # the backend's enrolment codes: 10 Crockford base32 characters + 1 check
 
 
@@ -87,7 +89,9 @@ def check_can_enrol(store: KioskStore) -> DeviceIdentity | None:
         current = read_identity(store)
     except NotEnrolledError:
         return None
-    pending = store.pending_outbox_count()
+    # Voids are not on the wire yet (they wait for the backend); they must not lock a kiosk
+    # out of enrolling again for ever, so only items that can be sent count here.
+    pending = sum(1 for item in store.pending_outbox(MAX_PENDING_CHECKED) if sendable(item))
     if pending:
         raise EnrolmentRefusedError(
             f"this kiosk still has {pending} item(s) waiting to sync as device "

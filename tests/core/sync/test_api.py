@@ -82,3 +82,9 @@ def test_no_key_no_request() -> None:
     api = SyncApi("http://backend.test", transport=httpx.MockTransport(lambda r: error(500, "x")))
     with pytest.raises(NotEnrolledForSyncError):
         api.pull(None)
+
+
+def test_a_retry_after_that_is_neither_seconds_nor_a_date_is_ignored() -> None:
+    response = error(503, "unavailable")
+    response.headers["Retry-After"] = "soon, maybe"
+    assert retry_after_seconds(response) is None

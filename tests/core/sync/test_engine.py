@@ -15,6 +15,7 @@ from app.core.sync import (
     ProtocolError,
     ServerBusyError,
     ServerUnreachableError,
+    SyncApi,
     SyncEngine,
     SyncOutcome,
     parse_result,
@@ -328,3 +329,66 @@ def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
     assert report.outcomes == {"accepted": 2} and store.pending_outbox_count() == 0
     assert backend.push_keys_seen[-1].endswith("-2")
     assert sorted(backend.accepted.values()) == sorted(ids)
+
+
+def test_a_damaged_queued_item_is_set_aside_and_the_rest_goes(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    ids = redeem(counter, 1, 3)
+    with store._transaction() as conn:  # e.g. a hand-edited or half-migrated row
+        conn.execute(
+            schema.outbox.update()
+            .where(schema.outbox.c.item_id == ids[1])
+            .values(payload={"id": str(ids[1]), "kind": "redemption"})
+        )
+    report = engine.push()
+    assert report.outcomes == {"unsendable": 1, "accepted": 2}
+    damaged = parse_result(results(store)[ids[1]])
+    assert damaged is not None and damaged.outcome is SyncOutcome.UNSENDABLE
+    assert store.pending_outbox_count() == 0 and ids[1] not in backend.accepted.values()
+
+
+def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    good = counter.voucher(7001)
+    vouchers = [
+        sync_wire.Voucher(serial=7001, offer_id=OFFER_ID, variant=0, token=good, short_code="a"),
+        sync_wire.Voucher(
+            serial=7002, offer_id=OFFER_ID, variant=0, token="NOT-A-TOKEN", short_code="b"
+        ),
+    ]
+    stranger = sync_wire.RemoteRedemption(
+        id=uuid.uuid4(),
+        serial=9999,  # a voucher this kiosk was never sent
+        device_id="dev-caja-2",
+        device_name="Caja 2",
+        redeemed_at=NOW,
+        received_at=NOW,
+        outcome="accepted",
+    )
+    backend.feed = [
+        sync_wire.PullResponse(
+            server_time=NOW, cursor="", more=False, vouchers=vouchers, redemptions=[stranger]
+        )
+    ]
+    applied, _ = engine.pull()
+    assert applied.vouchers == 1 and store.voucher_token(7001) is not None
+    assert len(applied.problems) == 2
+    assert "voucher 7002" in applied.problems[0] and "not known" in applied.problems[1]
+    assert store.get_setting(CURSOR_SETTING) == "1"
+
+
+def test_enrolling_again_is_not_blocked_by_voids_waiting_for_the_wire(
+    counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    from app.core.sync import apply_enrolment
+
+    [item_id] = redeem(counter, 1, 1)
+    [item] = store.pending_outbox()
+    store.outbox_answered({item.item_id: "accepted:valid:"})
+    store.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
+    api = SyncApi("http://backend.test", transport=backend.transport())
+    answer = api.enrol(backend.enrolment_code, "Caja 1")
+    device = apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
+    assert device.device_id == backend.device_id and store.pending_outbox_count() == 1
