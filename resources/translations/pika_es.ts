@@ -4,50 +4,60 @@
 <context>
     <name>EnrolmentDialog</name>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="108"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="120"/>
         <source>Enrol this kiosk</source>
         <extracomment>IT can preset the server for a whole roll-out (silent configuration).</extracomment>
         <translation>Registrar este equipo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="111"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="123"/>
         <source>This kiosk is not enrolled yet. Scan the enrolment QR head office gave you with the USB scanner, or type its code.</source>
         <translation>Este equipo todavía no está registrado. Escanee con el lector USB el QR de registro que le dio la central, o escriba su código.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="116"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="128"/>
         <source>Head office revoked this kiosk and its data was wiped on {when}.</source>
         <translation>La central dio de baja este equipo y sus datos fueron borrados el {when}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="121"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="133"/>
         <source>Enrolment code</source>
         <translation>Código de registro</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="122"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="134"/>
         <source>Server address</source>
         <translation>Dirección del servidor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="123"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="135"/>
         <source>Name of this till</source>
         <translation>Nombre de esta caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="130"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="142"/>
         <source>Enrol</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="131"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="143"/>
+        <source>Scan the QR with the camera</source>
+        <translation>Escanear el QR con la cámara</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="144"/>
         <source>Quit</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="144"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="157"/>
         <source>Contacting head office…</source>
         <translation>Conectando con la central…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/enrolment_dialog.py" line="187"/>
+        <source>Hold the enrolment QR code to the camera.</source>
+        <translation>Acerque el código QR de registro a la cámara.</translation>
     </message>
 </context>
 <context>
