@@ -315,6 +315,7 @@ class KioskWindow(QMainWindow):
     def attach_sync(self, sync: SyncWorker) -> None:
         """Show the sync's state and send each redemption soon after it is made."""
         self.sync = sync
+        self.manager.sync = sync
         sync.status_changed.connect(self._sync_status_changed)
         sync.revoked.connect(self._revoked)
         self._show_connection()

@@ -21,6 +21,7 @@ from app.core.scanning.capture import CameraInfo, probe_cameras
 from app.ui.manager_view import ManagerView
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
+from app.ui.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class ManagerAccess(QObject):
         self.demo = demo
         self._camera_probe = camera_probe
         self.pad: PinDialog | None = None
+        #: Set by the window once its sync runs; the panel then has a Sync tab.
+        self.sync: SyncWorker | None = None
         self.panel: ManagerView | None = None
         corrections.undo_window = timedelta(seconds=settings.undo_window_seconds)
 
@@ -86,6 +89,7 @@ class ManagerAccess(QObject):
             self.settings,
             self.window,
             camera_probe=self._camera_probe,
+            sync=self.sync,
         )
         panel.settings_changed.connect(self._settings_changed)
         panel.exit_requested.connect(self.exit_requested)

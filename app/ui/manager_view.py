@@ -62,6 +62,8 @@ from app.core.validation import Reason
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
+from app.ui.sync_panel import SyncPanel, sync_result_words
+from app.ui.sync_worker import SyncWorker
 from app.ui.texts import reason_title
 
 log = logging.getLogger(__name__)
@@ -209,6 +211,7 @@ class ManagerView(QDialog):
         *,
         camera_probe: Callable[[], list[CameraInfo]] = probe_cameras,
         history_limit: int = 200,
+        sync: SyncWorker | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("managerView")
@@ -229,6 +232,9 @@ class ManagerView(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_history(), "")
         self.tabs.addTab(self._build_settings(), "")
+        self.sync_panel = SyncPanel(sync, self) if sync is not None else None
+        if self.sync_panel is not None:
+            self.tabs.addTab(self.sync_panel, "")
 
         self.status = QLabel()
         self.status.setObjectName("managerStatus")
@@ -355,6 +361,8 @@ class ManagerView(QDialog):
         self.setWindowTitle(self.tr("Manager"))
         self.tabs.setTabText(0, self.tr("Scans"))
         self.tabs.setTabText(1, self.tr("Settings"))
+        if self.sync_panel is not None:
+            self.tabs.setTabText(2, self.tr("Sync"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.table.setHorizontalHeaderLabels(
             [
@@ -443,7 +451,7 @@ class ManagerView(QDialog):
                 result,
                 offer,
                 "" if record.serial is None else str(record.serial),
-                self.tr("Synced") if record.synced else self.tr("Waiting"),
+                sync_result_words(record.synced, record.sync_result),
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))

@@ -114,72 +114,72 @@
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="331"/>
+        <location filename="../../app/ui/kiosk_window.py" line="332"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="333"/>
+        <location filename="../../app/ui/kiosk_window.py" line="334"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="335"/>
+        <location filename="../../app/ui/kiosk_window.py" line="336"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="337"/>
+        <location filename="../../app/ui/kiosk_window.py" line="338"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="339"/>
+        <location filename="../../app/ui/kiosk_window.py" line="340"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="341"/>
+        <location filename="../../app/ui/kiosk_window.py" line="342"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="343"/>
+        <location filename="../../app/ui/kiosk_window.py" line="344"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="355"/>
+        <location filename="../../app/ui/kiosk_window.py" line="356"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="371"/>
+        <location filename="../../app/ui/kiosk_window.py" line="372"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="472"/>
+        <location filename="../../app/ui/kiosk_window.py" line="473"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="472"/>
+        <location filename="../../app/ui/kiosk_window.py" line="473"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="479"/>
+        <location filename="../../app/ui/kiosk_window.py" line="480"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="479"/>
+        <location filename="../../app/ui/kiosk_window.py" line="480"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="497"/>
+        <location filename="../../app/ui/kiosk_window.py" line="498"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -187,263 +187,254 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="71"/>
-        <location filename="../../app/ui/manager_view.py" line="380"/>
+        <location filename="../../app/ui/manager_view.py" line="73"/>
+        <location filename="../../app/ui/manager_view.py" line="388"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="72"/>
+        <location filename="../../app/ui/manager_view.py" line="74"/>
         <source>Scanner</source>
         <translation>Lector</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="73"/>
+        <location filename="../../app/ui/manager_view.py" line="75"/>
         <source>Typed</source>
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="355"/>
+        <location filename="../../app/ui/manager_view.py" line="361"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="356"/>
+        <location filename="../../app/ui/manager_view.py" line="362"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="357"/>
+        <location filename="../../app/ui/manager_view.py" line="363"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="358"/>
+        <location filename="../../app/ui/manager_view.py" line="366"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="361"/>
+        <location filename="../../app/ui/manager_view.py" line="369"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="362"/>
+        <location filename="../../app/ui/manager_view.py" line="370"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="363"/>
+        <location filename="../../app/ui/manager_view.py" line="371"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="364"/>
+        <location filename="../../app/ui/manager_view.py" line="372"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="365"/>
+        <location filename="../../app/ui/manager_view.py" line="373"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="366"/>
+        <location filename="../../app/ui/manager_view.py" line="365"/>
+        <location filename="../../app/ui/manager_view.py" line="374"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="370"/>
+        <location filename="../../app/ui/manager_view.py" line="378"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="371"/>
+        <location filename="../../app/ui/manager_view.py" line="379"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="372"/>
+        <location filename="../../app/ui/manager_view.py" line="380"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="373"/>
+        <location filename="../../app/ui/manager_view.py" line="381"/>
         <source>Look for cameras again</source>
         <translation>Buscar cámaras de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="374"/>
+        <location filename="../../app/ui/manager_view.py" line="382"/>
         <source>Use a video file…</source>
         <translation>Usar un archivo de video…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="375"/>
+        <location filename="../../app/ui/manager_view.py" line="383"/>
         <source>Use an image folder…</source>
         <translation>Usar una carpeta de imágenes…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="376"/>
+        <location filename="../../app/ui/manager_view.py" line="384"/>
         <source>Show the camera picture mirrored</source>
         <translation>Mostrar la imagen de la cámara en espejo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="377"/>
+        <location filename="../../app/ui/manager_view.py" line="385"/>
         <source>Play a sound for each result</source>
         <translation>Reproducir un sonido con cada resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="378"/>
+        <location filename="../../app/ui/manager_view.py" line="386"/>
         <source>Save settings</source>
         <translation>Guardar configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="381"/>
+        <location filename="../../app/ui/manager_view.py" line="389"/>
         <source>Or instead of a camera</source>
         <translation>O en lugar de una cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="382"/>
+        <location filename="../../app/ui/manager_view.py" line="390"/>
         <source>Resolution</source>
         <translation>Resolución</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="383"/>
+        <location filename="../../app/ui/manager_view.py" line="391"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="384"/>
+        <location filename="../../app/ui/manager_view.py" line="392"/>
         <source>Sounds</source>
         <translation>Sonidos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="385"/>
+        <location filename="../../app/ui/manager_view.py" line="393"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="386"/>
+        <location filename="../../app/ui/manager_view.py" line="394"/>
         <source>Same voucher counts once within</source>
         <translation>El mismo voucher cuenta una sola vez dentro de</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="387"/>
+        <location filename="../../app/ui/manager_view.py" line="395"/>
         <source>Show each result for</source>
         <translation>Mostrar cada resultado durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="388"/>
+        <location filename="../../app/ui/manager_view.py" line="396"/>
         <source>Cashier may undo for</source>
         <translation>El cajero puede deshacer durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="406"/>
+        <location filename="../../app/ui/manager_view.py" line="414"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="430"/>
+        <location filename="../../app/ui/manager_view.py" line="438"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="432"/>
+        <location filename="../../app/ui/manager_view.py" line="440"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="438"/>
+        <location filename="../../app/ui/manager_view.py" line="446"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="446"/>
-        <source>Synced</source>
-        <translation>Sincronizado</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="446"/>
-        <source>Waiting</source>
-        <translation>Pendiente</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="451"/>
+        <location filename="../../app/ui/manager_view.py" line="459"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="480"/>
+        <location filename="../../app/ui/manager_view.py" line="488"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="486"/>
+        <location filename="../../app/ui/manager_view.py" line="494"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="488"/>
+        <location filename="../../app/ui/manager_view.py" line="496"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="546"/>
+        <location filename="../../app/ui/manager_view.py" line="554"/>
         <source>Camera {index} ({width}x{height})</source>
         <translation>Cámara {index} ({width}x{height})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="554"/>
+        <location filename="../../app/ui/manager_view.py" line="562"/>
         <source>Camera {index} (looking…)</source>
         <translation>Cámara {index} (buscando…)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="556"/>
+        <location filename="../../app/ui/manager_view.py" line="564"/>
         <source>Camera {index} (not found)</source>
         <translation>Cámara {index} (no encontrada)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="563"/>
+        <location filename="../../app/ui/manager_view.py" line="571"/>
         <source>File: {path}</source>
         <translation>Archivo: {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="573"/>
+        <location filename="../../app/ui/manager_view.py" line="581"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="573"/>
+        <location filename="../../app/ui/manager_view.py" line="581"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="579"/>
+        <location filename="../../app/ui/manager_view.py" line="587"/>
         <source>Folder of images to use as camera</source>
         <translation>Carpeta de imágenes para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="609"/>
+        <location filename="../../app/ui/manager_view.py" line="617"/>
         <source>Settings saved.</source>
         <translation>Configuración guardada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="622"/>
+        <location filename="../../app/ui/manager_view.py" line="630"/>
         <source>Write the resolution as width x height, e.g. 1280x720.</source>
         <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="624"/>
+        <location filename="../../app/ui/manager_view.py" line="632"/>
         <source>Choose a camera, or a video file or folder with its full path.</source>
         <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="625"/>
+        <location filename="../../app/ui/manager_view.py" line="633"/>
         <source>This setting cannot be saved: {problem}</source>
         <translation>Esta configuración no se puede guardar: {problem}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="631"/>
+        <location filename="../../app/ui/manager_view.py" line="639"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -658,6 +649,112 @@
     </message>
 </context>
 <context>
+    <name>SyncPanel</name>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="57"/>
+        <source>Last complete sync: {when}</source>
+        <translation>Última sincronización completa: {when}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="58"/>
+        <source>never</source>
+        <translation>nunca</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="61"/>
+        <source>Waiting to sync: {count}</source>
+        <translation>Pendientes de sincronizar: {count}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="64"/>
+        <source>Flagged by head office in the last sync: {count} (see Scans)</source>
+        <translation>Marcados por la central en la última sincronización: {count} (ver Escaneos)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="71"/>
+        <source>This kiosk&apos;s clock differs from head office by {seconds} s{warning}</source>
+        <translation>El reloj de este equipo difiere del de la central en {seconds} s{warning}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="74"/>
+        <source>: set the clock!</source>
+        <translation>: ¡ajuste el reloj!</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="78"/>
+        <source>Last problem: {error}</source>
+        <translation>Último problema: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="80"/>
+        <source>Syncing…</source>
+        <translation>Sincronizando…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="80"/>
+        <source>Sync now</source>
+        <translation>Sincronizar ahora</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="84"/>
+        <source>Connection: not tried yet</source>
+        <translation>Conexión: todavía sin intentar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="85"/>
+        <source>Connection: online</source>
+        <translation>Conexión: en línea</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="86"/>
+        <source>Connection: offline (the kiosk keeps working)</source>
+        <translation>Conexión: sin conexión (el equipo sigue funcionando)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="87"/>
+        <source>Connection: refused, enrol this kiosk again</source>
+        <translation>Conexión: rechazada, registre este equipo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="88"/>
+        <source>Connection: this kiosk was revoked</source>
+        <translation>Conexión: este equipo fue dado de baja</translation>
+    </message>
+</context>
+<context>
+    <name>SyncResult</name>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="19"/>
+        <source>Waiting</source>
+        <translation>Pendiente</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="21"/>
+        <source>Synced</source>
+        <translation>Sincronizado</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="23"/>
+        <source>CONFLICT: redeemed at another kiosk first</source>
+        <translation>CONFLICTO: canjeado antes en otro equipo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="25"/>
+        <source>Rejected by head office ({reason})</source>
+        <translation>Rechazado por la central ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="27"/>
+        <source>Refused by head office ({reason})</source>
+        <translation>No aceptado por la central ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="29"/>
+        <source>Could not be sent ({reason})</source>
+        <translation>No se pudo enviar ({reason})</translation>
+    </message>
+</context>
+<context>
     <name>UndoBar</name>
     <message>
         <location filename="../../app/ui/undo_bar.py" line="101"/>
@@ -694,44 +791,44 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="77"/>
+        <location filename="../../app/ui/manager_view.py" line="79"/>
         <source>Scanned by mistake</source>
         <extracomment>Reasons a manager often gives; any other text may be typed.</extracomment>
         <translation>Escaneado por error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="78"/>
+        <location filename="../../app/ui/manager_view.py" line="80"/>
         <source>The customer did not get the discount</source>
         <translation>El cliente no recibió el descuento</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="79"/>
+        <location filename="../../app/ui/manager_view.py" line="81"/>
         <source>Wrong voucher scanned</source>
         <translation>Se escaneó el voucher equivocado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="155"/>
+        <location filename="../../app/ui/manager_view.py" line="157"/>
         <source>Void redemption</source>
         <extracomment>Languages are named in their own language, so anyone can find theirs.</extracomment>
         <translation>Anular canje</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="158"/>
+        <location filename="../../app/ui/manager_view.py" line="160"/>
         <source>Void the redemption of {offer} (serial {serial}) made {when}? The voucher can then be used again. The void is recorded and sent to head office.</source>
         <translation>¿Anular el canje de {offer} (serie {serial}) hecho el {when}? Después el voucher se podrá volver a usar. La anulación queda registrada y se envía a la central.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="166"/>
+        <location filename="../../app/ui/manager_view.py" line="168"/>
         <source>Why is it voided?</source>
         <translation>¿Por qué se anula?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="173"/>
+        <location filename="../../app/ui/manager_view.py" line="175"/>
         <source>Void</source>
         <translation>Anular</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="175"/>
+        <location filename="../../app/ui/manager_view.py" line="177"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>

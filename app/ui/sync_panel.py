@@ -1,0 +1,94 @@
+"""The manager's view of sync: state, last sync, what waits, clock skew, and "Sync now"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.core.sync import SyncStatus
+from app.core.sync.loop import Connection
+from app.core.sync.outbox import SyncOutcome, parse_result
+from app.ui.sync_worker import SyncWorker
+
+
+def sync_result_words(synced: bool, text: str | None) -> str:
+    """A scan's sync state in the manager's words (the history's last column)."""
+
+    result = parse_result(text)
+    if not synced or result is None:
+        return QCoreApplication.translate("SyncResult", "Waiting")
+    if result.outcome in (SyncOutcome.ACCEPTED, SyncOutcome.DUPLICATE, SyncOutcome.RECORDED):
+        return QCoreApplication.translate("SyncResult", "Synced")
+    if result.outcome is SyncOutcome.CONFLICT:
+        return QCoreApplication.translate("SyncResult", "CONFLICT: redeemed at another kiosk first")
+    if result.outcome is SyncOutcome.REJECTED:
+        words = QCoreApplication.translate("SyncResult", "Rejected by head office ({reason})")
+    elif result.outcome is SyncOutcome.REFUSED:
+        words = QCoreApplication.translate("SyncResult", "Refused by head office ({reason})")
+    else:
+        words = QCoreApplication.translate("SyncResult", "Could not be sent ({reason})")
+    return words.format(reason=result.reason)
+
+
+class SyncPanel(QWidget):
+    def __init__(self, sync: SyncWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncPanel")
+        self.sync = sync
+        self.summary = QLabel()
+        self.summary.setObjectName("syncSummary")
+        self.summary.setWordWrap(True)
+        self.sync_button = QPushButton()
+        self.sync_button.setObjectName("syncNow")
+        self.sync_button.setMinimumHeight(48)
+        self.sync_button.clicked.connect(self.sync.sync_now)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.sync_button)
+        layout.addStretch(1)
+        sync.status_changed.connect(self.show_status)
+        self.show_status(sync.status())
+
+    def show_status(self, status: SyncStatus) -> None:
+        self.status = status
+        lines = [self._connection(status)]
+        last = status.last_sync_at
+        lines.append(
+            self.tr("Last complete sync: {when}").format(
+                when=last.astimezone().strftime("%d/%m/%Y %H:%M:%S") if last else self.tr("never")
+            )
+        )
+        lines.append(self.tr("Waiting to sync: {count}").format(count=status.pending))
+        if status.needs_review:
+            lines.append(
+                self.tr("Flagged by head office in the last sync: {count} (see Scans)").format(
+                    count=status.needs_review
+                )
+            )
+        if status.clock_skew_s is not None:
+            lines.append(
+                self.tr(
+                    "This kiosk's clock differs from head office by {seconds} s{warning}"
+                ).format(
+                    seconds=round(status.clock_skew_s),
+                    warning=self.tr(": set the clock!") if status.clock_skewed else "",
+                )
+            )
+        if status.last_error:
+            lines.append(self.tr("Last problem: {error}").format(error=status.last_error))
+        self.summary.setText("\n".join(lines))
+        self.sync_button.setText(self.tr("Syncing…") if status.syncing else self.tr("Sync now"))
+
+    def _connection(self, status: SyncStatus) -> str:
+        return {
+            Connection.UNKNOWN: self.tr("Connection: not tried yet"),
+            Connection.ONLINE: self.tr("Connection: online"),
+            Connection.OFFLINE: self.tr("Connection: offline (the kiosk keeps working)"),
+            Connection.NOT_AUTHORISED: self.tr("Connection: refused, enrol this kiosk again"),
+            Connection.REVOKED: self.tr("Connection: this kiosk was revoked"),
+        }[status.connection]
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.show_status(self.status)
+        super().changeEvent(event)
