@@ -19,8 +19,8 @@ Parsing untrusted text never raises anything but :class:`TokenError` with a stab
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,8 +38,6 @@ TOKEN_BYTES = CLAIMS_SIZE + SIGNATURE_SIZE
 TOKEN_LENGTH = len(base64.b32encode(b"\0" * TOKEN_BYTES).rstrip(b"="))  # 148
 
 _B32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-#: The last base32 character carries TOKEN_BYTES * 8 % 5 data bits; the rest must be zero.
-_UNUSED_TAIL_BITS = (1 << (5 - TOKEN_BYTES * 8 % 5)) - 1 if TOKEN_BYTES * 8 % 5 else 0
 
 #: Anything longer than this is refused before any decoding work (hostile QR content).
 MAX_INPUT_LENGTH = 4096
@@ -158,6 +156,33 @@ def normalise_text(text: str) -> str:
     return "".join(text.split()).upper()
 
 
+#: RFC 4648 base32 letters → the digits ``int(..., 32)`` reads (0-9, A-V): Python's integer
+#: parser decodes a whole token in C, ~10× faster than the pure-Python ``base64.b32decode``.
+_TO_INT_DIGITS = str.maketrans(_B32_ALPHABET, "0123456789ABCDEFGHIJKLMNOPQRSTUV")
+_BASE32_TOKEN = re.compile(f"[A-Z2-7]{{{TOKEN_LENGTH}}}")
+_PAD_BITS = TOKEN_LENGTH * 5 - TOKEN_BYTES * 8
+
+
+def _base32_bytes(compact: str) -> bytes:
+    """The 92 bytes of normalised token text (RFC 4648 base32, no padding), canonical only."""
+    if not _BASE32_TOKEN.fullmatch(compact):
+        raise TokenError(TokenProblem.MALFORMED, "not base32 text")
+    number = int(compact.translate(_TO_INT_DIGITS), 32)
+    if number & ((1 << _PAD_BITS) - 1):
+        # Non-canonical trailing bits: a different text for the same bytes is not our token.
+        raise TokenError(TokenProblem.MALFORMED, "non-canonical base32 encoding")
+    return (number >> _PAD_BITS).to_bytes(TOKEN_BYTES, "big")
+
+
+def token_bytes(text: str) -> bytes | None:
+    """The signed bytes of token-shaped text, or None: a cheap pre-read (e.g. the backend
+    looking up the state a batch needs). The verdict on a token is always :func:`verify`'s."""
+    try:
+        return _base32_bytes(normalise_text(text))
+    except TokenError:
+        return None
+
+
 def decode(text: str) -> tuple[VoucherClaims, bytes, bytes]:
     """Split token text into claims, the signed bytes and the signature, without verifying.
 
@@ -174,14 +199,7 @@ def decode(text: str) -> tuple[VoucherClaims, bytes, bytes]:
         raise TokenError(
             TokenProblem.MALFORMED, f"token has {len(compact)} characters, expected {TOKEN_LENGTH}"
         )
-    padded = compact + "=" * (-len(compact) % 8)
-    try:
-        raw = base64.b32decode(padded, casefold=False)
-    except (binascii.Error, ValueError) as exc:
-        raise TokenError(TokenProblem.MALFORMED, "not base32 text") from exc
-    if _B32_ALPHABET.index(compact[-1]) & _UNUSED_TAIL_BITS:
-        # Non-canonical trailing bits: a different text for the same bytes is not our token.
-        raise TokenError(TokenProblem.MALFORMED, "non-canonical base32 encoding")
+    raw = _base32_bytes(compact)
     body, signature = raw[:CLAIMS_SIZE], raw[CLAIMS_SIZE:]
     if body[0] != FORMAT_VERSION:
         raise TokenError(TokenProblem.MALFORMED, f"unsupported format version {body[0]}")
