@@ -18,21 +18,16 @@ from sync_backend.settings import Settings
 
 #: Postgres expression for "the transaction writing this row", as a bigint.
 PG_TXID = "(pg_current_xact_id()::text)::bigint"
-#: Oldest transaction still running *in this database* (as a 64-bit txid), or the next txid
-#: when none is: rows of transactions below it are final. ``pg_snapshot_xmin`` alone would be
-#: cluster-wide, so one long transaction in any other database would stall every kiosk's pull.
-#: ``backend_xid`` is 32-bit; the epoch is taken from the next txid (a running xid above the
-#: next one's low half belongs to the previous epoch).
-PG_HORIZON = """
-    WITH nxt AS (SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint AS x)
-    SELECT LEAST(
-        x,
-        (SELECT min(((x >> 32) << 32) + (a.backend_xid::text)::bigint
-                    - CASE WHEN (a.backend_xid::text)::bigint > (x & 4294967295)
-                           THEN 4294967296 ELSE 0 END)
-           FROM pg_stat_activity a
-          WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL)
-    ) FROM nxt
+#: The next transaction id (64-bit): every transaction that starts after this statement
+#: gets one at least this large.
+PG_NEXT_TXID = "SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint"
+#: Client transactions of this database that hold an id (have written) right now, 32-bit.
+#: Autovacuum's ANALYZE also takes an id (it writes pg_statistic, never our tables): counting
+#: it would hold pulls back for the length of an ANALYZE.
+PG_RUNNING_XIDS = """
+    SELECT (backend_xid::text)::bigint FROM pg_stat_activity
+     WHERE datname = current_database() AND backend_xid IS NOT NULL
+       AND backend_type = 'client backend'
 """
 #: A txid larger than any real one: on SQLite every row is final as soon as it is visible.
 NO_HORIZON = 2**62
@@ -128,7 +123,21 @@ def txid_expr(session: Session) -> sa.ColumnElement[int]:
 
 
 def feed_horizon(session: Session) -> int:
-    """Rows with ``txid`` below this are final: no running transaction can add one before them."""
-    if is_postgres(session):
-        return int(session.execute(sa.text(PG_HORIZON)).scalar_one())
-    return NO_HORIZON
+    """Rows with ``txid`` below this are final: no running transaction can add one before them.
+
+    The oldest transaction still running *in this database*, or the next txid when none is.
+    (``pg_snapshot_xmin`` would be cluster-wide: one long transaction in any other database
+    would stall every kiosk's pull.) The next txid is read first and the running ones after,
+    from a fresh activity snapshot: a transaction that gets its id in between gets one above
+    the next txid read, so none can slip under the horizon unseen.
+    """
+    if not is_postgres(session):
+        return NO_HORIZON
+    next_txid = int(session.execute(sa.text(PG_NEXT_TXID)).scalar_one())
+    session.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+    running = session.execute(sa.text(PG_RUNNING_XIDS)).scalars().all()
+    # backend_xid is 32-bit; live xids lie within 2**31 of each other, so each one is the
+    # 64-bit id nearest to next_txid (it may be above it: next_txid is the snapshot's xmax,
+    # one past the latest *completed* transaction, and later ones may still be running).
+    running64 = [next_txid + ((xid - next_txid + 2**31) % 2**32) - 2**31 for xid in running]
+    return min([next_txid, *running64])

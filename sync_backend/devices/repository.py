@@ -38,7 +38,10 @@ _PG_KEY_OWNER = """
 def find_key_owner(session: Session, key_hash: str) -> KeyOwner | None:
     driver = pg_driver(session)
     if driver is not None:  # every kiosk request comes through here: the lean path
-        found = driver.execute(_PG_KEY_OWNER, {"key_hash": key_hash}, prepare=True).fetchone()
+        # In a pipeline the transaction's BEGIN travels with the lookup: one round trip.
+        with driver.pipeline():
+            cursor = driver.execute(_PG_KEY_OWNER, {"key_hash": key_hash}, prepare=True)
+        found = cursor.fetchone()
         return None if found is None else KeyOwner(*found)
     row = session.execute(
         sa.select(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -68,6 +69,23 @@ _PG_CLAIM = """
 """
 
 
+def claim_params(
+    *, device_id: str, key: str, request_hash: str, now: datetime, ttl: timedelta
+) -> dict[str, Any]:
+    return {
+        "device_id": device_id,
+        "key": key,
+        "request_hash": request_hash,
+        "now": now,
+        "expired_before": now - ttl,
+    }
+
+
+def send_claim(driver: Any, params: dict[str, Any]) -> Any:
+    """Postgres: send the claim (inside a pipeline it goes out with the next statements)."""
+    return driver.execute(_PG_CLAIM, params, prepare=True)
+
+
 def claim(
     session: Session,
     *,
@@ -78,24 +96,29 @@ def claim(
     ttl: timedelta,
 ) -> StoredAnswer | None:
     """Own the key for this request (returns None) or get the stored answer to replay."""
-    params = {
-        "device_id": device_id,
-        "key": key,
-        "request_hash": request_hash,
-        "now": now,
-        "expired_before": now - ttl,
-    }
+    params = claim_params(device_id=device_id, key=key, request_hash=request_hash, now=now, ttl=ttl)
     driver = pg_driver(session)
     if driver is not None:
-        got_lock, claimed = driver.execute(_PG_CLAIM, params, prepare=True).fetchone()
-        if not got_lock:
-            raise _in_flight()
-        if claimed:
-            return None
-    else:
-        claimed = _sqlite_claim(session, params)
-        if claimed:
-            return None
+        return settle_claim(session, send_claim(driver, params).fetchone(), params)
+    if _sqlite_claim(session, params):
+        return None
+    return stored_answer(session, params)
+
+
+def settle_claim(
+    session: Session, claim_row: tuple[bool, bool], params: dict[str, Any]
+) -> StoredAnswer | None:
+    """Read the Postgres claim's answer: ours (None), in flight (409) or stored (replay)."""
+    got_lock, claimed = claim_row
+    if not got_lock:
+        raise _in_flight()
+    if claimed:
+        return None
+    return stored_answer(session, params)
+
+
+def stored_answer(session: Session, params: dict[str, Any]) -> StoredAnswer:
+    device_id, key, request_hash = params["device_id"], params["key"], params["request_hash"]
     row = session.execute(
         sa.select(
             IdempotencyKey.request_hash, IdempotencyKey.status_code, IdempotencyKey.response_body

@@ -58,23 +58,32 @@ _PG_STATE = """
 """
 
 
-def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUID]) -> BatchState:
+def send_state(driver: Any, serials: Sequence[int], ids: Sequence[uuid.UUID]) -> Any:
+    """Postgres: send the batch's state query (pipelined with the key claim by the service)."""
+    return driver.execute(
+        _PG_STATE, {"serials": pg_array(serials), "ids": pg_array(ids)}, prepare=True
+    )
+
+
+def read_state(rows: Any) -> BatchState:
     state = BatchState()
+    for kind, serial, rid, t1, t2, flag, ts, u2 in rows:
+        if kind == 1:
+            state.printed_tokens[serial] = t1
+            if flag:
+                state.revoked.add(serial)
+        elif kind == 2:
+            state.accepted[serial] = PriorRedemption(str(rid), ts, t1, t2)
+        else:
+            state.existing[rid] = StoredItem(t1, t2, u2)
+    return state
+
+
+def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUID]) -> BatchState:
     driver = pg_driver(session)
     if driver is not None:
-        rows: Any = driver.execute(
-            _PG_STATE, {"serials": pg_array(serials), "ids": pg_array(ids)}, prepare=True
-        )
-        for kind, serial, rid, t1, t2, flag, ts, u2 in rows:
-            if kind == 1:
-                state.printed_tokens[serial] = t1
-                if flag:
-                    state.revoked.add(serial)
-            elif kind == 2:
-                state.accepted[serial] = PriorRedemption(str(rid), ts, t1, t2)
-            else:
-                state.existing[rid] = StoredItem(t1, t2, u2)
-        return state
+        return read_state(send_state(driver, serials, ids))
+    state = BatchState()
     for serial, token, revoked_at in session.execute(
         sa.select(Voucher.serial, Voucher.token, Voucher.revoked_at).where(
             Voucher.serial.in_(serials)
@@ -83,7 +92,7 @@ def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUI
         state.printed_tokens[serial] = token
         if revoked_at is not None:
             state.revoked.add(serial)
-    for serial, rid, device_id, name, scanned_at in session.execute(
+    for accepted_serial, rid, device_id, name, scanned_at in session.execute(
         sa.select(
             Redemption.serial,
             Redemption.id,
@@ -94,8 +103,8 @@ def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUI
         .join(Device, Device.id == Redemption.device_id)
         .where(Redemption.outcome == "accepted", Redemption.serial.in_(serials))
     ):
-        if serial is not None:
-            state.accepted[serial] = PriorRedemption(str(rid), scanned_at, device_id, name)
+        if accepted_serial is not None:
+            state.accepted[accepted_serial] = PriorRedemption(str(rid), scanned_at, device_id, name)
     state.existing.update(stored_items(session, ids))
     return state
 

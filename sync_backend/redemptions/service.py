@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from app.core import sync_wire
 from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushProblem
 from app.core.validation import PriorRedemption, Reason, validate
-from sync_backend.db import feed_horizon
+from sync_backend.db import feed_horizon, pg_driver
 from sync_backend.devices import repository as devices
 from sync_backend.devices.service import DeviceContext
 from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
@@ -76,22 +76,40 @@ def push(
     limit; it runs only for a new request (a replay is free) and may raise to refuse it, which
     rolls the whole transaction back, key claim included."""
     received_at = utcnow()
-    stored = idempotency.claim(
-        session,
+    params = idempotency.claim_params(
         device_id=device.device_id,
         key=idempotency_key,
         request_hash=idempotency.fingerprint(canonical_items(request)),
         now=received_at,
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
     )
+    serials = _claimed_serials(request.items)
+    ids = [i.id for i in request.items]
+    driver = pg_driver(session)
+    if driver is not None:
+        # One round trip for both: the state is read even when the key turns out to be a
+        # replay (rare), which costs less than waiting for the claim first.
+        with driver.pipeline():
+            claim_cursor = idempotency.send_claim(driver, params)
+            state_cursor = repository.send_state(driver, serials, ids)
+        stored = idempotency.settle_claim(session, claim_cursor.fetchone(), params)
+        state = repository.read_state(state_cursor)
+    else:
+        stored = idempotency.claim(
+            session,
+            device_id=device.device_id,
+            key=idempotency_key,
+            request_hash=params["request_hash"],
+            now=received_at,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        )
+        state = repository.batch_state(session, serials, ids) if stored is None else BatchState()
     if stored is not None:
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
     charge(len(request.items))
 
     skew = _clock_skew(request.sent_at, received_at)
     skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
-    serials = _claimed_serials(request.items)
-    state = repository.batch_state(session, serials, [i.id for i in request.items])
     public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
 
     decisions = [
