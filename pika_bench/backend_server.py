@@ -68,9 +68,18 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "sync_backend.cli", "serve",
-                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "sync_backend.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
             ],
             env=settings_env(settings),
             stdout=subprocess.DEVNULL,

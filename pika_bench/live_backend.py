@@ -2,7 +2,7 @@
 tests and the drain benchmark.
 
 :class:`Database` makes and migrates ``pika_e2e_<random>`` on the local Postgres and drops it at
-the end; :class:`Backend` runs ``uvicorn sync_backend.app:create_app`` on a fixed port so it can
+the end; :class:`Backend` runs ``pika-backend serve`` on a fixed port so it can
 be killed with SIGKILL and started again; :class:`HeadOffice` drives the admin API.
 """
 
@@ -93,7 +93,7 @@ class Database:
 
 @dataclass
 class Backend:
-    """``uvicorn sync_backend.app:create_app`` as a child process on a fixed port."""
+    """``pika-backend serve`` (uvicorn) as a child process on a fixed port."""
 
     database_url: str
     port: int = field(default_factory=free_port)
@@ -125,9 +125,10 @@ class Backend:
         command = [
             sys.executable,
             "-m",
-            "uvicorn",
-            "sync_backend.app:create_app",
-            "--factory",
+            # pika-backend serve, not bare uvicorn: with --workers > 1 uvicorn's shared socket
+            # delays every answer ~40 ms (see sync_backend/server.py)
+            "sync_backend.cli",
+            "serve",
             "--host",
             "127.0.0.1",
             "--port",

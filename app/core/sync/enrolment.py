@@ -34,7 +34,6 @@ from app.core.tokens import SHORT_CODE_ALPHABET
 SERVER_URL_SETTING = "sync.server_url"
 KEY_ROTATE_AFTER_SETTING = "sync.key_rotate_after"
 #: Optional QR form carrying the server address too: ``pika-enrol:<code>@<url>``.
-ENROL_URI_SCHEME = "pika-enrol:"
 #: Left beside the store after a wipe so the next start can say why the kiosk is empty.
 WIPE_NOTE = "wiped.json"
 MAX_PENDING_CHECKED = 1_000_000
@@ -57,8 +56,8 @@ def parse_enrolment_text(text: str) -> EnrolmentCode:
         raise InvalidEnrolmentCodeError("no enrolment code was given")
     text = text.strip()
     server_url = None
-    if text.lower().startswith(ENROL_URI_SCHEME):
-        rest = text[len(ENROL_URI_SCHEME) :]
+    if text.lower().startswith(sync_wire.ENROL_URI_SCHEME):
+        rest = text[len(sync_wire.ENROL_URI_SCHEME) :]
         text, _, server_url = rest.partition("@")
         server_url = check_server_url(server_url)
     compact = "".join(ch for ch in text.upper() if ch.isalnum()).translate(
