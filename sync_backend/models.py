@@ -159,11 +159,17 @@ class EnrolmentCode(Base):
     device_id: Mapped[str | None] = mapped_column(sa.String(36))
 
 
+#: The rows that hold a printed copy: at most one per serial (``uq_redemptions_accepted_serial``).
+LIVE_ACCEPTED = "outcome = 'accepted' AND voided_at IS NULL"
+
+
 class Redemption(Base):
     """Every item a kiosk pushed: redemptions it made and scans it refused.
 
-    ``outcome`` is the server's answer (accepted, conflict, rejected, recorded). At most one row
-    per serial is ``accepted``: the partial unique index enforces it under any concurrency.
+    ``outcome`` is the server's answer (accepted, conflict, rejected, recorded). At most one
+    live (not voided) row per serial is ``accepted``: the partial unique index enforces it under
+    any concurrency. A kiosk ``void`` item sets ``voided_at``/``void_reason``/``voided_by`` (the
+    void item's id); the row stays, its outcome unchanged, and the copy is free again.
     """
 
     __tablename__ = "redemptions"
@@ -187,6 +193,11 @@ class Redemption(Base):
     clock_skew_s: Mapped[int | None] = mapped_column(sa.Integer)
     latitude: Mapped[float | None] = mapped_column(sa.Float)
     longitude: Mapped[float | None] = mapped_column(sa.Float)
+    #: Kiosk time of the void; null while the redemption stands.
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Id of the kiosk's void item, so a replayed void is recognised as the same one.
+    voided_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     seq: Mapped[int] = mapped_column(sa.BigInteger)
     txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
     __table_args__ = (
@@ -194,8 +205,8 @@ class Redemption(Base):
             "uq_redemptions_accepted_serial",
             "serial",
             unique=True,
-            postgresql_where=sa.text("outcome = 'accepted'"),
-            sqlite_where=sa.text("outcome = 'accepted'"),
+            postgresql_where=sa.text(LIVE_ACCEPTED),
+            sqlite_where=sa.text(LIVE_ACCEPTED),
         ),
         sa.Index("ix_redemptions_feed", "business_id", "txid", "seq"),
         sa.Index("ix_redemptions_device_time", "device_id", "scanned_at"),

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -65,10 +65,12 @@ class _Wire(BaseModel):
 
 class ItemKind(StrEnum):
     """``redemption``: the kiosk accepted the voucher and gave the discount.
-    ``scan``: the kiosk refused it; kept as evidence (rejected scans feed fraud checks)."""
+    ``scan``: the kiosk refused it; kept as evidence (rejected scans feed fraud checks).
+    ``void``: the kiosk undid (cashier) or voided (manager) one of its own redemptions."""
 
     REDEMPTION = "redemption"
     SCAN = "scan"
+    VOID = "void"
 
 
 class ScanSource(StrEnum):
@@ -91,7 +93,7 @@ class OutboxItem(_Wire):
     """
 
     id: UUID
-    kind: ItemKind
+    kind: Literal[ItemKind.REDEMPTION, ItemKind.SCAN]
     token: str = Field(max_length=MAX_ITEM_TOKEN_LENGTH)
     serial: U64 | None = None
     offer_id: U32 | None = None
@@ -112,10 +114,32 @@ class OutboxItem(_Wire):
         return self
 
 
+#: Longest void reason a kiosk may send (it is typed by a cashier or manager).
+MAX_VOID_REASON_LENGTH = 500
+
+
+class VoidItem(_Wire):
+    """The kiosk took back one of its own redemptions (``redemption_id``, the id of the
+    ``redemption`` item it pushed): the copy is redeemable again. ``id`` is the void's own
+    idempotency key, made when the void was queued."""
+
+    id: UUID
+    kind: Literal[ItemKind.VOID]
+    redemption_id: UUID
+    void_reason: str = Field(min_length=1, max_length=MAX_VOID_REASON_LENGTH)
+    voided_at: AwareDatetime
+    business_id: U32
+    device_id: str = Field(min_length=1, max_length=36)
+
+
+#: One pushed item; ``kind`` says which shape it has.
+PushItem = Annotated[OutboxItem | VoidItem, Field(discriminator="kind")]
+
+
 class PushRequest(_Wire):
     #: The kiosk's clock when it sent the batch: the backend measures clock skew from it.
     sent_at: AwareDatetime | None = None
-    items: list[OutboxItem] = Field(min_length=1)
+    items: list[PushItem] = Field(min_length=1)
 
 
 class ItemOutcome(StrEnum):
@@ -128,6 +152,10 @@ class ItemOutcome(StrEnum):
       (``redemption_id``); this one is stored and flagged for review (the discount was given).
     - ``rejected``: a redemption the backend holds invalid (``reason``); stored and flagged.
     - ``recorded``: a refused scan, stored as evidence.
+
+    For a ``void`` item: ``accepted`` (the redemption is voided, its copy free again; reason
+    ``valid``), ``duplicate`` (this void was already applied) or ``rejected`` with a
+    ``PushProblem`` reason (unknown redemption, another device's, already voided, a scan).
     """
 
     ACCEPTED = "accepted"
@@ -142,6 +170,10 @@ class PushProblem(StrEnum):
 
     WRONG_DEVICE = "wrong_device"  # item names another device or business than the API key
     ITEM_MISMATCH = "item_mismatch"  # serial/offer/variant differ from the signed token
+    UNKNOWN_REDEMPTION = "unknown_redemption"  # a void names no redemption the server holds
+    NOT_OWN_REDEMPTION = "not_own_redemption"  # a void names another device's redemption
+    NOT_A_REDEMPTION = "not_a_redemption"  # a void names a refused scan
+    ALREADY_VOIDED = "already_voided"  # a void names a redemption another void took back
 
 
 class PushItemResult(_Wire):

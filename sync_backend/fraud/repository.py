@@ -132,7 +132,12 @@ def over_cap(session: Session, offer_ids: Sequence[int]) -> list[tuple[int, int,
     rows = session.execute(
         sa.select(Offer.id, Offer.business_id, Offer.cap_total, accepted)
         .join(
-            Redemption, sa.and_(Redemption.offer_id == Offer.id, Redemption.outcome == "accepted")
+            Redemption,
+            sa.and_(
+                Redemption.offer_id == Offer.id,
+                Redemption.outcome == "accepted",
+                Redemption.voided_at.is_(None),  # a voided redemption gave nothing
+            ),
         )
         .where(Offer.id.in_(list(offer_ids)), Offer.cap_total.is_not(None))
         .group_by(Offer.id, Offer.business_id, Offer.cap_total)

@@ -51,7 +51,8 @@ _PG_STATE = """
     UNION ALL
     SELECT 2, r.serial, r.id, r.device_id, d.name, NULL, r.scanned_at, NULL
       FROM redemptions r JOIN devices d ON d.id = r.device_id
-     WHERE r.outcome = 'accepted' AND r.serial = ANY(CAST(%(serials)s AS bigint[]))
+     WHERE r.outcome = 'accepted' AND r.voided_at IS NULL
+       AND r.serial = ANY(CAST(%(serials)s AS bigint[]))
     UNION ALL
     SELECT 3, NULL, r.id, r.outcome, r.server_reason, NULL, NULL, r.conflict_with
       FROM redemptions r WHERE r.id = ANY(CAST(%(ids)s AS uuid[]))
@@ -101,7 +102,11 @@ def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUI
             Redemption.scanned_at,
         )
         .join(Device, Device.id == Redemption.device_id)
-        .where(Redemption.outcome == "accepted", Redemption.serial.in_(serials))
+        .where(
+            Redemption.outcome == "accepted",
+            Redemption.voided_at.is_(None),
+            Redemption.serial.in_(serials),
+        )
     ):
         if accepted_serial is not None:
             state.accepted[accepted_serial] = PriorRedemption(str(rid), scanned_at, device_id, name)
@@ -125,7 +130,9 @@ def accepted_for(session: Session, serials: Sequence[int]) -> dict[int, uuid.UUI
         return {}
     rows = session.execute(
         sa.select(Redemption.serial, Redemption.id).where(
-            Redemption.outcome == "accepted", Redemption.serial.in_(list(serials))
+            Redemption.outcome == "accepted",
+            Redemption.voided_at.is_(None),
+            Redemption.serial.in_(list(serials)),
         )
     )
     return {r[0]: r[1] for r in rows if r[0] is not None}
@@ -244,6 +251,59 @@ def finish_batch(
         .where(IdempotencyKey.device_id == device_id, IdempotencyKey.key == key)
         .values(status_code=status_code, response_body=body)
     )
+
+
+# ---------------------------------------------------------------- voids
+
+
+@dataclass(frozen=True, slots=True)
+class VoidTarget:
+    """The redemption row a kiosk's void names, as the void decision needs it."""
+
+    kind: str
+    device_id: str
+    business_id: int
+    serial: int | None
+    voided_by: uuid.UUID | None
+
+
+def void_target(session: Session, redemption_id: uuid.UUID) -> VoidTarget | None:
+    row = session.execute(
+        sa.select(
+            Redemption.kind,
+            Redemption.device_id,
+            Redemption.business_id,
+            Redemption.serial,
+            Redemption.voided_by,
+        ).where(Redemption.id == redemption_id)
+    ).first()
+    return None if row is None else VoidTarget(*row)
+
+
+def mark_voided(
+    session: Session,
+    redemption_id: uuid.UUID,
+    *,
+    void_id: uuid.UUID,
+    voided_at: datetime,
+    reason: str,
+) -> bool:
+    """Void the row unless something voided it first (then False: the caller re-reads).
+
+    The ``voided_at IS NULL`` condition makes two concurrent voids of one row settle on one:
+    the second waits for the first's row lock and then matches nothing.
+    """
+    result = session.execute(
+        sa.update(Redemption)
+        .where(Redemption.id == redemption_id, Redemption.voided_at.is_(None))
+        .values(voided_at=voided_at, void_reason=reason, voided_by=void_id)
+        .returning(Redemption.id)
+    )
+    return result.first() is not None
+
+
+def log_event(session: Session, event: dict[str, Any]) -> None:
+    session.execute(sa.insert(Event).values(**event))
 
 
 # ---------------------------------------------------------------- pull

@@ -15,6 +15,10 @@ was given, so it is kept and flagged) or rejected (the backend holds the voucher
 and flagged). A kiosk ``scan`` (refused at the counter) is recorded as evidence. An id already
 stored is a duplicate of itself. The kiosk's scan time and the server's receive time are both
 kept; a kiosk clock further off than the tolerance flags the items.
+
+A kiosk ``void`` takes back one of the device's own redemptions: the row is marked voided (its
+copy is free again) in the kiosk's order within the batch, and logged as an event; see
+:func:`_void` for the refusals.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from app.core import sync_wire
-from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushProblem
+from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem, VoidItem
 from app.core.validation import PriorRedemption, Reason, validate
 from sync_backend.db import feed_horizon, pg_driver
 from sync_backend.devices import repository as devices
@@ -53,7 +57,7 @@ class PushAnswer:
     outcomes: Counter[tuple[str, str]]
 
 
-_ITEMS = TypeAdapter(list[OutboxItem])
+_ITEMS = TypeAdapter(list[PushItem])
 
 
 def canonical_items(request: sync_wire.PushRequest) -> bytes:
@@ -83,8 +87,9 @@ def push(
         now=received_at,
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
     )
-    serials = _claimed_serials(request.items)
-    ids = [i.id for i in request.items]
+    scans = [i for i in request.items if isinstance(i, OutboxItem)]
+    serials = _claimed_serials(scans)
+    ids = [i.id for i in scans]
     driver = pg_driver(session)
     if driver is not None:
         # One round trip for both: the state is read even when the key turns out to be a
@@ -112,18 +117,40 @@ def push(
     skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
     public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
 
-    decisions = [
-        _decide(item, device, state, public_keys, received_at, skew, skewed, settings)
-        for item in request.items
-    ]
-    _insert_and_settle(session, decisions, state)
+    # In the kiosk's order: the scans before a void are decided and inserted first, so a void
+    # may name a redemption of the same batch, and a copy redeemed again after its void (undo,
+    # then scan again) is accepted, not a conflict. A batch without voids is one segment.
+    decisions: list[_Decision] = []
+    voided: list[sync_wire.PushItemResult] = []
+    segment: list[OutboxItem] = []
 
+    def settle_segment() -> None:
+        decided = [
+            _decide(item, device, state, public_keys, received_at, skew, skewed, settings)
+            for item in segment
+        ]
+        _insert_and_settle(session, decided, state)
+        decisions.extend(decided)
+        segment.clear()
+
+    for item in request.items:
+        if isinstance(item, VoidItem):
+            settle_segment()
+            voided.append(_void(session, item, device, state, received_at))
+        else:
+            segment.append(item)
+    settle_segment()
+
+    by_id = {d.item.id: d.result(received_at) for d in decisions}
+    by_id.update((v.id, v) for v in voided)
     response = sync_wire.PushResponse(
         server_time=received_at,
         clock_skew_s=skew,
-        results=[d.result(received_at) for d in decisions],
+        results=[by_id[item.id] for item in request.items],
     )
     body = response.model_dump_json().encode()
+    results = response.results
+    # Metrics count redemptions and scans; a void is neither (its answer is in the event log).
     outcomes = Counter((d.outcome.value, d.reason.value) for d in decisions)
     repository.finish_batch(
         session,
@@ -140,8 +167,9 @@ def push(
             "payload": json.dumps(
                 {
                     "idempotency_key": idempotency_key,
-                    "items": len(decisions),
-                    "outcomes": dict(Counter(d.outcome.value for d in decisions)),
+                    "items": len(results),
+                    "outcomes": dict(Counter(r.outcome.value for r in results)),
+                    "voids": len(voided),
                     "clock_skew_s": skew,
                 }
             ),
@@ -285,6 +313,78 @@ def _decide(
             flagged=True,
         )
     return settle(ItemOutcome.REJECTED, decision.reason, flagged=True)
+
+
+def _void(
+    session: Session,
+    item: VoidItem,
+    device: DeviceContext,
+    state: BatchState,
+    received_at: datetime,
+) -> sync_wire.PushItemResult:
+    """Apply one kiosk void: only the pushing device's own, known, not yet voided redemption.
+
+    An accepted void is logged as a ``redemption_voided`` event. A refusal changes nothing
+    and says why; the same void sent again answers ``duplicate`` (first outcome ``accepted``).
+    """
+
+    def answer(outcome: ItemOutcome, reason: Reason | PushProblem) -> sync_wire.PushItemResult:
+        first = ItemOutcome.ACCEPTED if outcome is ItemOutcome.DUPLICATE else None
+        return sync_wire.PushItemResult(
+            id=item.id,
+            outcome=outcome,
+            reason=reason,
+            redemption_id=item.redemption_id,
+            first_outcome=first,
+            flagged=False,
+            received_at=received_at,
+        )
+
+    if item.device_id != device.device_id or item.business_id != device.business_id:
+        return answer(ItemOutcome.REJECTED, PushProblem.WRONG_DEVICE)
+    for _attempt in range(2):
+        target = repository.void_target(session, item.redemption_id)
+        if target is None:
+            return answer(ItemOutcome.REJECTED, PushProblem.UNKNOWN_REDEMPTION)
+        if target.device_id != device.device_id or target.business_id != device.business_id:
+            return answer(ItemOutcome.REJECTED, PushProblem.NOT_OWN_REDEMPTION)
+        if target.kind != ItemKind.REDEMPTION.value:
+            return answer(ItemOutcome.REJECTED, PushProblem.NOT_A_REDEMPTION)
+        if target.voided_by == item.id:
+            return answer(ItemOutcome.DUPLICATE, Reason.VALID)
+        if target.voided_by is not None:
+            return answer(ItemOutcome.REJECTED, PushProblem.ALREADY_VOIDED)
+        if repository.mark_voided(
+            session,
+            item.redemption_id,
+            void_id=item.id,
+            voided_at=item.voided_at.astimezone(UTC),
+            reason=item.void_reason,
+        ):
+            serial = target.serial
+            prior = state.accepted.get(serial) if serial is not None else None
+            if serial is not None and prior and prior.redemption_id == str(item.redemption_id):
+                del state.accepted[serial]  # later items of the batch see the copy free
+            repository.log_event(
+                session,
+                {
+                    "occurred_at": received_at,
+                    "kind": "redemption_voided",
+                    "business_id": device.business_id,
+                    "actor": f"device:{device.device_id}",
+                    "subject": f"redemption:{item.redemption_id}",
+                    "payload": {
+                        "void_id": str(item.id),
+                        "redemption_id": str(item.redemption_id),
+                        "serial": target.serial,
+                        "void_reason": item.void_reason,
+                        "voided_at": item.voided_at.astimezone(UTC).isoformat(),
+                    },
+                },
+            )
+            return answer(ItemOutcome.ACCEPTED, Reason.VALID)
+        # Another request voided it between the read and the update: read again to say which.
+    raise RuntimeError(f"could not settle the void of redemption {item.redemption_id}")
 
 
 def _reason(code: str) -> Reason | PushProblem:

@@ -56,6 +56,27 @@ class Kiosk:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"}
 
+    def void(
+        self,
+        redemption_id: str,
+        *,
+        reason: str = "cashier undo",
+        voided_at: datetime | None = None,
+        item_id: uuid.UUID | None = None,
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        """A ``void`` item taking back ``redemption_id`` (the id of a pushed redemption)."""
+        return {
+            "id": str(item_id or uuid.uuid4()),
+            "kind": "void",
+            "redemption_id": redemption_id,
+            "void_reason": reason,
+            "voided_at": (voided_at or datetime.now(UTC)).isoformat(),
+            "business_id": self.business_id,
+            "device_id": self.device_id,
+            **overrides,
+        }
+
     def item(
         self,
         token: str,

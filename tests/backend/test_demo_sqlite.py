@@ -23,7 +23,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore
 def test_head_office_cli_on_the_demo_database(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db = str(tmp_path / "demo.db")
     demo = ["--demo", "--demo-db", db]
-    assert run(capsys, "migrate", *demo)["migrated_to"] == "0002"
+    assert run(capsys, "migrate", *demo)["migrated_to"] == "0003"
     business = run(capsys, "create-business", "Heladería Sur", "--tier", "BASIC", *demo)
     offer = run(
         capsys,
@@ -121,3 +121,19 @@ def test_push_and_pull_on_sqlite(tmp_path: Path) -> None:
             json={"items": [first]},
         )
         assert other.status_code == 422
+
+        # A void frees the copy on SQLite too (the narrowed partial unique index).
+        void = {
+            "id": str(uuid.uuid4()),
+            "kind": "void",
+            "redemption_id": first["id"],
+            "void_reason": "cashier-undo",
+            "voided_at": "2026-11-25T12:01:00+00:00",
+            "business_id": seeded["business_id"],
+            "device_id": enrolled["device_id"],
+        }
+        body = {"items": [void, item()]}
+        voided = client.post(
+            sync_wire.PUSH_PATH, headers={**headers, "Idempotency-Key": "c"}, json=body
+        )
+        assert [r["outcome"] for r in voided.json()["results"]] == ["accepted", "accepted"]

@@ -25,7 +25,7 @@ def test_sqlite_upgrades_downgrades_and_upgrades_again(tmp_path) -> None:  # typ
     upgrade(url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
         assert conn.execute(sa.text("SELECT value FROM sync_counter")).scalar_one() == 0
     engine.dispose()
 

@@ -133,7 +133,7 @@ class SyncEngine:
     # -- push -----------------------------------------------------------------------------------
 
     def push(self) -> PushReport:
-        """Drain the outbox until it is empty (voids excepted) or a transient error is raised."""
+        """Drain the outbox until it is empty or a transient error is raised."""
         report = PushReport()
         while True:
             batch = self._next_batch(report)
@@ -141,7 +141,7 @@ class SyncEngine:
                 return report
             self._send(batch, report)
 
-    def _next_batch(self, report: PushReport) -> list[sync_wire.OutboxItem]:
+    def _next_batch(self, report: PushReport) -> list[sync_wire.OutboxItem | sync_wire.VoidItem]:
         while True:
             window = self.batch_size
             while True:
@@ -149,8 +149,8 @@ class SyncEngine:
                 candidates = [item for item in items if sendable(item)]
                 if candidates or len(items) < window:
                     break
-                window *= 2  # only voids (not on the wire yet) at the head of the queue
-            wire: list[sync_wire.OutboxItem] = []
+                window *= 2  # only kinds the wire lacks at the head of the queue
+            wire: list[sync_wire.OutboxItem | sync_wire.VoidItem] = []
             broken: dict[uuid.UUID, str] = {}
             for item in candidates[: self.batch_size]:
                 try:
@@ -165,7 +165,11 @@ class SyncEngine:
                 return wire
 
     def _send(
-        self, items: Sequence[sync_wire.OutboxItem], report: PushReport, *, salt: str = ""
+        self,
+        items: Sequence[sync_wire.OutboxItem | sync_wire.VoidItem],
+        report: PushReport,
+        *,
+        salt: str = "",
     ) -> None:
         ids = [item.id for item in items]
         request = sync_wire.PushRequest(sent_at=self.clock(), items=list(items))
@@ -202,7 +206,10 @@ class SyncEngine:
             raise ProtocolError(f"{len(missing)} item(s) of a batch got no answer; kept")
 
     def _after_refusal(
-        self, items: Sequence[sync_wire.OutboxItem], exc: RequestRefusedError, report: PushReport
+        self,
+        items: Sequence[sync_wire.OutboxItem | sync_wire.VoidItem],
+        exc: RequestRefusedError,
+        report: PushReport,
     ) -> None:
         """A 4xx for a whole batch: find the items at fault, end only those, send the rest."""
         limit = exc.extra.get("max_batch_items")

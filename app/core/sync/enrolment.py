@@ -88,8 +88,8 @@ def check_can_enrol(store: KioskStore) -> DeviceIdentity | None:
         current = read_identity(store)
     except NotEnrolledError:
         return None
-    # Voids are not on the wire yet (they wait for the backend); they must not lock a kiosk
-    # out of enrolling again for ever, so only items that can be sent count here.
+    # Only items the wire can carry count: one it lacks a kind for could never be synced and
+    # must not lock a kiosk out of enrolling again for ever. (Today every kind is sendable.)
     pending = sum(1 for item in store.pending_outbox(MAX_PENDING_CHECKED) if sendable(item))
     if pending:
         raise EnrolmentRefusedError(

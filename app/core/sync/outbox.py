@@ -2,8 +2,10 @@
 
 Pure functions, no I/O, so the rules that decide "is this item done?" are tested on their own.
 
-* An item's wire form is built from the payload the store queued when the scan was recorded;
-  the kiosk's scan time travels unchanged (the backend keeps it beside its receive time).
+* An item's wire form is built from the payload the store queued when the scan (or void) was
+  recorded; the kiosk's scan time travels unchanged (the backend keeps it beside its receive
+  time). A void names the redemption it takes back by its id, which is the id that
+  redemption's own outbox item was pushed under.
 * A batch's Idempotency-Key is derived from its item ids in order, so the same batch always
   gets the same key: a retry after a lost answer replays the first answer instead of counting
   anything twice, even across a kiosk restart.
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.core import sync_wire
 from app.core.store import OutboxItem, OutboxKind
@@ -33,6 +35,9 @@ class ItemNotSendable(ValueError):
     """A queued payload cannot be expressed on the wire (damaged, or a kind the wire lacks)."""
 
 
+_PUSH_ITEM: TypeAdapter[sync_wire.OutboxItem | sync_wire.VoidItem] = TypeAdapter(sync_wire.PushItem)
+
+
 def batch_key(item_ids: Sequence[uuid.UUID]) -> str:
     """The Idempotency-Key of the batch holding exactly these items, in this order."""
     digest = hashlib.sha256(b"".join(item_id.bytes for item_id in item_ids)).hexdigest()
@@ -40,12 +45,12 @@ def batch_key(item_ids: Sequence[uuid.UUID]) -> str:
 
 
 def sendable(item: OutboxItem) -> bool:
-    """Whether the wire has a kind for this item. Voids have none yet: they stay queued."""
-    return item.kind in (OutboxKind.REDEMPTION, OutboxKind.SCAN)
+    """Whether the wire has a kind for this item (redemptions, scans and voids all do)."""
+    return item.kind in (OutboxKind.REDEMPTION, OutboxKind.SCAN, OutboxKind.VOID)
 
 
-def wire_item(item: OutboxItem, *, business_id: int) -> sync_wire.OutboxItem:
-    """The wire form of one queued scan or redemption.
+def wire_item(item: OutboxItem, *, business_id: int) -> sync_wire.OutboxItem | sync_wire.VoidItem:
+    """The wire form of one queued scan, redemption or void.
 
     ``business_id`` is the kiosk's own, used when the scanned text was unreadable (the payload
     then names no business). An unreadable scan sends what was scanned as its ``token`` (cut to
@@ -54,22 +59,33 @@ def wire_item(item: OutboxItem, *, business_id: int) -> sync_wire.OutboxItem:
     if not sendable(item):
         raise ItemNotSendable(f"outbox item {item.item_id} is a {item.kind.value}: not on the wire")
     payload: Mapping[str, Any] = item.payload
-    token = payload.get("token") or payload.get("raw_excerpt") or ""
-    fields = {
-        "id": item.item_id,
-        "kind": item.kind.value,
-        "token": str(token)[: sync_wire.MAX_ITEM_TOKEN_LENGTH],
-        "serial": payload.get("serial"),
-        "offer_id": payload.get("offer_id"),
-        "business_id": payload.get("business_id") or business_id,
-        "variant": payload.get("variant"),
-        "reason": payload.get("reason"),
-        "scanned_at": payload.get("scanned_at"),
-        "device_id": payload.get("device_id"),
-        "source": payload.get("source"),
-    }
+    if item.kind is OutboxKind.VOID:
+        fields: dict[str, Any] = {
+            "id": item.item_id,
+            "kind": item.kind.value,
+            "redemption_id": payload.get("redemption_id"),
+            "void_reason": payload.get("void_reason"),
+            "voided_at": payload.get("voided_at"),
+            "business_id": payload.get("business_id") or business_id,
+            "device_id": payload.get("device_id"),
+        }
+    else:
+        token = payload.get("token") or payload.get("raw_excerpt") or ""
+        fields = {
+            "id": item.item_id,
+            "kind": item.kind.value,
+            "token": str(token)[: sync_wire.MAX_ITEM_TOKEN_LENGTH],
+            "serial": payload.get("serial"),
+            "offer_id": payload.get("offer_id"),
+            "business_id": payload.get("business_id") or business_id,
+            "variant": payload.get("variant"),
+            "reason": payload.get("reason"),
+            "scanned_at": payload.get("scanned_at"),
+            "device_id": payload.get("device_id"),
+            "source": payload.get("source"),
+        }
     try:
-        return sync_wire.OutboxItem.model_validate(fields)
+        return _PUSH_ITEM.validate_python(fields)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()

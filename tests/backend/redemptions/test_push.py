@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from app.core import sync_wire
-from sync_backend.models import Redemption
+from sync_backend.models import Event, Redemption
 from tests.backend.support import Kit, push, push_body
 
 
@@ -307,3 +307,108 @@ def test_nothing_is_written_when_the_batch_fails(client, kit: Kit, session, monk
     monkeypatch.undo()
     retry = push(client, kiosk, kiosk.item(voucher.token, item_id=uuid.uuid4()), key="k")
     assert retry.status_code == 200
+
+
+# ---------------------------------------------------------------- voids
+
+
+def test_a_void_frees_the_copy_and_is_logged(client, kit: Kit, session) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    kiosk = kit.kiosk(business)
+    first = kiosk.item(voucher.token)
+    void = kiosk.void(first["id"], reason="wrong voucher scanned")
+    # The void may travel in the same batch as the redemption it takes back.
+    assert outcomes(push(client, kiosk, first, void)) == [
+        ("accepted", "valid"),
+        ("accepted", "valid"),
+    ]
+    row = session.get(Redemption, uuid.UUID(first["id"]))
+    assert row.outcome == "accepted" and row.voided_at is not None
+    assert row.void_reason == "wrong voucher scanned" and str(row.voided_by) == void["id"]
+    logged = session.execute(
+        sa.select(Event.subject, Event.payload).where(Event.kind == "redemption_voided")
+    ).one()
+    assert logged.subject == f"redemption:{first['id']}"
+    assert logged.payload["serial"] == voucher.serial
+
+    # The copy is free again: the next redemption of it is accepted, not a conflict.
+    again = kiosk.item(voucher.token)
+    assert outcomes(push(client, kiosk, again)) == [("accepted", "valid")]
+
+
+def test_redeem_undo_redeem_again_in_one_batch_keeps_the_kiosks_order(
+    client, kit: Kit, session
+) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    kiosk = kit.kiosk(business)
+    first, again = kiosk.item(voucher.token), kiosk.item(voucher.token)
+    assert outcomes(push(client, kiosk, first, kiosk.void(first["id"]), again)) == [
+        ("accepted", "valid"),
+        ("accepted", "valid"),
+        ("accepted", "valid"),
+    ]
+    live = sa.select(Redemption.id).where(
+        Redemption.serial == voucher.serial,
+        Redemption.outcome == "accepted",
+        Redemption.voided_at.is_(None),
+    )
+    assert [str(i) for i in session.execute(live).scalars()] == [again["id"]]
+
+
+def test_a_replayed_void_is_a_duplicate_and_changes_nothing(client, kit: Kit, session) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    kiosk = kit.kiosk(business)
+    first = kiosk.item(voucher.token)
+    push(client, kiosk, first)
+    void = kiosk.void(first["id"])
+    assert outcomes(push(client, kiosk, void)) == [("accepted", "valid")]
+    voided_at = session.get(Redemption, uuid.UUID(first["id"])).voided_at
+    session.expire_all()
+
+    again = push(client, kiosk, void).json()["results"][0]  # new key: a fresh request
+    assert (again["outcome"], again["first_outcome"]) == ("duplicate", "accepted")
+    assert again["redemption_id"] == first["id"]
+    assert session.get(Redemption, uuid.UUID(first["id"])).voided_at == voided_at
+    events = sa.select(sa.func.count()).where(Event.kind == "redemption_voided")
+    assert session.execute(events).scalar_one() == 1
+
+    # A second, different void of the same redemption is refused with a reason.
+    other = kiosk.void(first["id"])
+    assert outcomes(push(client, kiosk, other)) == [("rejected", "already_voided")]
+
+
+def test_voids_of_unknown_foreign_or_scan_rows_are_rejected(client, kit: Kit, session) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    caja1, caja2 = kit.kiosk(business, "Caja 1"), kit.kiosk(business, "Caja 2")
+    theirs = caja2.item(voucher.token)
+    push(client, caja2, theirs)
+    scan = caja1.item("NOT-A-VOUCHER", kind="scan", reason="malformed", source="manual")
+    push(client, caja1, scan)
+
+    assert outcomes(
+        push(
+            client,
+            caja1,
+            caja1.void(str(uuid.uuid4())),
+            caja1.void(theirs["id"]),
+            caja1.void(scan["id"]),
+            caja1.void(theirs["id"], device_id=caja2.device_id),
+        )
+    ) == [
+        ("rejected", "unknown_redemption"),
+        ("rejected", "not_own_redemption"),
+        ("rejected", "not_a_redemption"),
+        ("rejected", "wrong_device"),
+    ]
+    assert session.get(Redemption, uuid.UUID(theirs["id"])).voided_at is None
+
+
+def test_a_void_without_a_reason_is_refused_as_bad_input(client, kit: Kit) -> None:
+    business = kit.business()
+    kiosk = kit.kiosk(business)
+    response = push(client, kiosk, kiosk.void(str(uuid.uuid4()), reason=""))
+    assert response.status_code == 422, response.text

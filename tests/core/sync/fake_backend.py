@@ -131,8 +131,10 @@ class FakeBackend:
     def __post_init__(self) -> None:
         self._replay: dict[str, bytes] = {}
 
-    def _decide(self, item: sync_wire.OutboxItem) -> sync_wire.PushItemResult:
+    def _decide(self, item: sync_wire.OutboxItem | sync_wire.VoidItem) -> sync_wire.PushItemResult:
         common = {"id": item.id, "received_at": self.now}
+        if isinstance(item, sync_wire.VoidItem):
+            return self._void(item)
         if item.id in self.stored:
             first, reason = self.stored[item.id]
             return sync_wire.PushItemResult(
@@ -158,6 +160,28 @@ class FakeBackend:
             redemption_id=other,
             flagged=outcome is ItemOutcome.CONFLICT,
             **common,
+        )
+
+    def _void(self, item: sync_wire.VoidItem) -> sync_wire.PushItemResult:
+        """Like the backend: a known redemption is voided (its copy freed) once."""
+        if item.id in self.stored:
+            outcome, reason = ItemOutcome.DUPLICATE, "valid"
+        else:
+            serials = [s for s, rid in self.accepted.items() if rid == item.redemption_id]
+            if serials:
+                del self.accepted[serials[0]]
+                outcome, reason = ItemOutcome.ACCEPTED, "valid"
+            else:
+                outcome, reason = ItemOutcome.REJECTED, "unknown_redemption"
+            self.stored[item.id] = (outcome, reason)
+        first = ItemOutcome.ACCEPTED if outcome is ItemOutcome.DUPLICATE else None
+        return sync_wire.PushItemResult(
+            id=item.id,
+            outcome=outcome,
+            reason=reason,
+            redemption_id=item.redemption_id,
+            first_outcome=first,
+            received_at=self.now,
         )
 
     def _pull(self, request: httpx.Request) -> httpx.Response:

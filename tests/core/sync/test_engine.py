@@ -149,7 +149,7 @@ def test_a_batch_too_large_shrinks_the_batches(
     assert len(backend.accepted) == 4
 
 
-def test_voids_wait_without_blocking_what_comes_after(
+def test_voids_are_sent_and_their_answers_kept(
     engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
 ) -> None:
     ids = redeem(counter, 1, 5)
@@ -157,10 +157,14 @@ def test_voids_wait_without_blocking_what_comes_after(
     for item_id in ids:  # five voids at the head of the queue, more than one batch
         store.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
     later = redeem(counter, 100, 2)
-    engine.push()
-    pending = store.pending_outbox()
-    assert [item.kind.value for item in pending] == ["void"] * 5
-    assert set(later) <= set(backend.accepted.values())
+    report = engine.push()
+    assert store.pending_outbox_count() == 0 and report.outcomes["accepted"] == 7
+    assert set(backend.accepted.values()) == set(later)  # the voided copies are free again
+    voids = {k: v for k, v in results(store).items() if k not in set(ids) | set(later)}
+    assert len(voids) == 5
+    for text in voids.values():
+        parsed = parse_result(text)
+        assert parsed is not None and parsed.outcome is SyncOutcome.ACCEPTED
 
 
 def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
@@ -379,10 +383,10 @@ def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
     assert store.get_setting(CURSOR_SETTING) == "1"
 
 
-def test_enrolling_again_is_not_blocked_by_voids_waiting_for_the_wire(
+def test_enrolling_again_waits_for_a_queued_void_like_any_item(
     counter: Counter, store: KioskStore, backend: FakeBackend
 ) -> None:
-    from app.core.sync import apply_enrolment
+    from app.core.sync import EnrolmentRefusedError, apply_enrolment
 
     [item_id] = redeem(counter, 1, 1)
     [item] = store.pending_outbox()
@@ -390,5 +394,10 @@ def test_enrolling_again_is_not_blocked_by_voids_waiting_for_the_wire(
     store.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
     api = SyncApi("http://backend.test", transport=backend.transport())
     answer = api.enrol(backend.enrolment_code, "Caja 1")
+    # Sent under a new device id, the void would name another device's redemption.
+    with pytest.raises(EnrolmentRefusedError, match="1 item"):
+        apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
+    [void] = store.pending_outbox()
+    store.outbox_answered({void.item_id: "accepted:valid:"})
     device = apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
-    assert device.device_id == backend.device_id and store.pending_outbox_count() == 1
+    assert device.device_id == backend.device_id and store.pending_outbox_count() == 0

@@ -61,9 +61,27 @@ def _item(kind: OutboxKind, payload: dict[str, object]) -> OutboxItem:
     )
 
 
-def test_a_void_is_not_on_the_wire_yet() -> None:
-    with pytest.raises(ItemNotSendable, match="void"):
-        wire_item(_item(OutboxKind.VOID, {}), business_id=BUSINESS_ID)
+def test_a_void_goes_out_naming_the_redemption_it_takes_back(
+    counter: Counter, store: KioskStore
+) -> None:
+    recorded = counter.scan(counter.voucher(1001))
+    voided_at = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert recorded.redemption_id is not None
+    store.void_redemption(
+        recorded.redemption_id, reason="wrong voucher", voided_at=voided_at, device_id=DEVICE_ID
+    )
+    [_, item] = store.pending_outbox()
+    wire = wire_item(item, business_id=BUSINESS_ID)
+    assert isinstance(wire, sync_wire.VoidItem) and wire.kind is sync_wire.ItemKind.VOID
+    assert wire.id == item.item_id and wire.redemption_id == recorded.scan_id
+    assert (wire.void_reason, wire.voided_at) == ("wrong voucher", voided_at)
+    assert (wire.business_id, wire.device_id) == (BUSINESS_ID, DEVICE_ID)
+
+
+def test_a_damaged_void_is_a_typed_error_naming_the_field() -> None:
+    damaged = _item(OutboxKind.VOID, {"void_reason": "x", "voided_at": "2026-11-25T12:00:00Z"})
+    with pytest.raises(ItemNotSendable, match="redemption_id"):
+        wire_item(damaged, business_id=BUSINESS_ID)
 
 
 def test_a_damaged_payload_is_a_typed_error_naming_the_field() -> None:
