@@ -244,6 +244,10 @@ class RemoteRedemption(_Wire):
 
     id: UUID
     serial: int
+    #: The copy's offer and variant, and how the other kiosk scanned it (the server row's own).
+    offer_id: int
+    variant: int = Field(ge=0, le=255)
+    source: ScanSource
     device_id: str
     device_name: str
     redeemed_at: datetime

@@ -537,6 +537,9 @@ def pull(
                 sync_wire.RemoteRedemption(
                     id=row.id,
                     serial=row.serial,
+                    offer_id=row.offer_id,
+                    variant=row.variant,
+                    source=sync_wire.ScanSource(row.source),
                     device_id=row.device_id,
                     device_name=names.get(row.device_id, ""),
                     redeemed_at=row.scanned_at,

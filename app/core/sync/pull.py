@@ -146,26 +146,21 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
 def _remote_redemption(
     store: KioskStore, wire: sync_wire.RemoteRedemption, business_id: int
 ) -> RemoteRedemption:
-    """The store's record of a redemption made elsewhere.
+    """The store's record of a redemption made elsewhere, as the server row says it.
 
-    The wire names only the serial; offer and variant are read from the voucher's own signed
-    token, which the feed delivered before it. The wire does not say how it was scanned yet
-    (sync-needs.md point 2): ``source`` is taken from the wire once it carries one, else
-    recorded as ``camera``, the kiosks' usual way in.
+    A redemption of a voucher this kiosk was never sent is skipped (reported): the feed
+    delivers a business's vouchers before their redemptions, so it means a gap worth seeing.
     """
-    token = store.voucher_token(wire.serial)
-    if token is None:
+    if store.voucher_token(wire.serial) is None:
         raise InvalidRecordError(f"voucher {wire.serial} is not known to this kiosk")
-    claims = decode(token)[0]
-    source = getattr(wire, "source", None) or ScanSource.CAMERA.value
     return RemoteRedemption(
         redemption_id=wire.id,
         serial=wire.serial,
-        offer_id=claims.offer_id,
+        offer_id=wire.offer_id,
         business_id=business_id,
-        variant=claims.variant,
+        variant=wire.variant,
         redeemed_at=wire.redeemed_at,
         device_id=wire.device_id,
         device_name=wire.device_name,
-        source=ScanSource(source),
+        source=ScanSource(wire.source.value),
     )

@@ -41,7 +41,9 @@ def test_first_pull_gets_everything_then_only_changes(client, kit: Kit) -> None:
     push(
         client,
         caja2,
-        caja2.item(printed[0].token, scanned_at=datetime.now(UTC) - timedelta(hours=5)),
+        caja2.item(
+            printed[0].token, scanned_at=datetime.now(UTC) - timedelta(hours=5), source="wedge"
+        ),
     )
     client.post(
         f"/v1/admin/vouchers/{printed[1].serial}/revoke", headers=ADMIN, json={"reason": "lost"}
@@ -50,6 +52,13 @@ def test_first_pull_gets_everything_then_only_changes(client, kit: Kit) -> None:
     assert [(r.serial, r.device_name, r.outcome, r.made_offline) for r in delta.redemptions] == [
         (printed[0].serial, "Caja 2", "accepted", True)
     ]
+    # The server row's offer, variant and scan source travel with it.
+    [remote] = delta.redemptions
+    assert (remote.offer_id, remote.variant, remote.source.value) == (
+        printed[0].offer_id,
+        printed[0].variant,
+        "wedge",
+    )
     assert [(r.serial, r.reason) for r in delta.revocations] == [(printed[1].serial, "lost")]
     assert delta.offers == [] and delta.public_keys == []
     # A kiosk does not get its own redemptions back.

@@ -224,6 +224,9 @@ def _feed_page(counter: Counter) -> list[sync_wire.PullResponse]:
                 sync_wire.RemoteRedemption(
                     id=uuid.uuid4(),
                     serial=5001,
+                    offer_id=OFFER_ID,
+                    variant=1,
+                    source="wedge",
                     device_id="dev-caja-2",
                     device_name="Caja 2",
                     redeemed_at=NOW - timedelta(hours=1),
@@ -253,6 +256,12 @@ def test_pull_applies_the_feed_and_what_it_says_holds_at_the_counter(
     assert 5002 in store.revoked_serials()
     prior = store.find_redemption(5001)
     assert prior is not None and prior.device_name == "Caja 2"
+    r = schema.redemptions
+    with store._transaction() as conn:
+        kept = conn.execute(
+            select(r.c.offer_id, r.c.variant, r.c.source).where(r.c.serial == 5001)
+        ).one()
+    assert tuple(kept) == (OFFER_ID, 1, "wedge")  # as the wire said, not guessed
     again = counter.scan(counter.voucher(5001, variant=1))
     assert again.reason.value == "already_redeemed"
     # a second pull from the saved cursor brings nothing again
@@ -365,6 +374,9 @@ def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
     stranger = sync_wire.RemoteRedemption(
         id=uuid.uuid4(),
         serial=9999,  # a voucher this kiosk was never sent
+        offer_id=OFFER_ID,
+        variant=0,
+        source="camera",
         device_id="dev-caja-2",
         device_name="Caja 2",
         redeemed_at=NOW,
