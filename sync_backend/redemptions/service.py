@@ -488,6 +488,9 @@ def pull(
                     Redemption.outcome.in_(
                         [ItemOutcome.ACCEPTED.value, ItemOutcome.CONFLICT.value]
                     ),
+                    # Voided before this kiosk pulled it: the copy is free, say nothing. (A
+                    # void after the pull does not reach other kiosks yet.)
+                    Redemption.voided_at.is_(None),
                 ],
             ),
         ),

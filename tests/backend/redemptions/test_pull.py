@@ -154,3 +154,14 @@ def test_an_open_transaction_in_this_database_holds_back_only_later_changes(
         assert len(pull(client, kiosk).vouchers) == 1
         conn.rollback()
     assert len(pull(client, kiosk).vouchers) == 2
+
+
+def test_a_redemption_voided_before_the_pull_is_not_sent(client, kit: Kit) -> None:
+    business = kit.business()
+    printed = kit.vouchers(business, 2)
+    caja1, caja2 = kit.kiosk(business), kit.kiosk(business, "Caja 2")
+    first = pull(client, caja1)
+    undone, kept = caja2.item(printed[0].token), caja2.item(printed[1].token)
+    push(client, caja2, undone, caja2.void(undone["id"]), kept)
+    delta = pull(client, caja1, first.cursor)
+    assert [str(r.id) for r in delta.redemptions] == [kept["id"]]
