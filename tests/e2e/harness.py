@@ -143,6 +143,24 @@ def printed_book(db: Database, business_id: int) -> dict[int, str]:
     return {int(row.serial): str(row.token) for row in rows}
 
 
+def enrol_for_business(
+    directory: Path,
+    server_url: str,
+    head_office: HeadOffice,
+    database: Database,
+    business: int,
+    name: str = "Caja 1",
+) -> Kiosk:
+    """A kiosk enrolled for ``business`` with a fresh code, holding the book printed for it."""
+    return Kiosk.enrol(
+        directory,
+        server_url,
+        head_office.enrolment_code(business),
+        name,
+        book=printed_book(database, business),
+    )
+
+
 def _camera() -> Any:
     from app.core.store import ScanSource
 

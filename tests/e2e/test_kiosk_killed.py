@@ -24,7 +24,7 @@ from tests.e2e.harness import (
     HeadOffice,
     Kiosk,
     assert_invariants,
-    printed_book,
+    enrol_for_business,
 )
 from tests.support.fault_proxy import FaultProxy
 
@@ -37,13 +37,7 @@ def kiosk(
     tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
 ) -> Iterator[Kiosk]:
     business = head_office.business_with_book(300)
-    enrolled = Kiosk.enrol(
-        tmp_path / "k",
-        backend.url,
-        head_office.enrolment_code(business),
-        "Caja 1",
-        book=printed_book(database, business),
-    )
+    enrolled = enrol_for_business(tmp_path / "k", backend.url, head_office, database, business)
     yield enrolled
     enrolled.close()
 

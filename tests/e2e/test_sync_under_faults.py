@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.store import ScanSource
 from app.core.sync import ServerUnreachableError, SyncApi, TransientSyncError
 from tests.e2e.harness import (
     Backend,
@@ -20,6 +21,7 @@ from tests.e2e.harness import (
     HeadOffice,
     Kiosk,
     assert_invariants,
+    enrol_for_business,
     printed_book,
 )
 from tests.support.fault_proxy import FaultProxy
@@ -39,13 +41,7 @@ def kiosk(
     tmp_path: Path, head_office: HeadOffice, proxy: FaultProxy, database: Database
 ) -> Iterator[Kiosk]:
     business = head_office.business_with_book(60)
-    enrolled = Kiosk.enrol(
-        tmp_path / "k1",
-        proxy.url,
-        head_office.enrolment_code(business),
-        "Caja 1",
-        book=printed_book(database, business),
-    )
+    enrolled = enrol_for_business(tmp_path / "k1", proxy.url, head_office, database, business)
     yield enrolled
     enrolled.close()
 
@@ -55,7 +51,7 @@ def test_a_healthy_network_delivers_everything_once(kiosk: Kiosk, database: Data
     serials = kiosk.serials()
     assert kiosk.cached_serials() == serials
     kiosk.redeem(serials[:10])
-    kiosk.counter.scan("garbage at the counter", source=_camera())
+    kiosk.counter.scan("garbage at the counter", source=ScanSource.CAMERA)
     kiosk.drain()
     assert_invariants(database, [kiosk])
     recorded = database.scalar(
@@ -118,13 +114,7 @@ def test_two_kiosks_redeem_one_voucher_offline_and_sync_in_either_order(
 ) -> None:
     business = head_office.business_with_book(4)
     kiosks = [
-        Kiosk.enrol(
-            tmp_path / name,
-            backend.url,
-            head_office.enrolment_code(business),
-            name,
-            book=printed_book(database, business),
-        )
+        enrol_for_business(tmp_path / name, backend.url, head_office, database, business, name)
         for name in ("Caja A", "Caja B")
     ]
     try:
@@ -164,12 +154,6 @@ def test_enrolment_through_the_proxy_refuses_a_used_code(
     Kiosk.enrol(tmp_path / "first", proxy.url, code, "Caja 1").close()
     with pytest.raises(EnrolmentRefusedError, match="enrolment_code_refused"):
         SyncApi(proxy.url).enrol(code, "Caja 2")
-
-
-def _camera():  # type: ignore[no-untyped-def]
-    from app.core.store import ScanSource
-
-    return ScanSource.CAMERA
 
 
 def test_a_revoked_kiosk_is_refused_and_wiped(
