@@ -50,7 +50,7 @@ def bench_settings(database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         admin_token=BENCH_ADMIN_TOKEN,
         fraud_interval_s=0,
-        db_pool_size=8,
+        db_pool_size=16,
         rate_limit_key_prefix=f"pika-bench-{uuid.uuid4().hex[:8]}",
         tier_limits={Tier.BASIC: huge, Tier.PREMIUM: huge, Tier.ENTERPRISE: huge},
     )

@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         lifespan=lifespan,
         description="Enrolment, push/pull sync, head-office admin, fraud review, health.",
+        # Metrics are Prometheus (health/metrics.py); FastAPI's own OpenTelemetry hooks would
+        # only cost a provider check on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -7,6 +7,7 @@ either returns (commit) or raises (rollback), so a request never half-writes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -68,8 +69,9 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back when it raises."""
     with factory() as session:
         try:
             yield session
@@ -78,6 +80,11 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
         else:
             session.commit()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with transaction(request.app.state.sessionmaker) as session:
+        yield session
 
 
 #: ``scope="function"``: commit (or roll back) before the response is sent, so a client never

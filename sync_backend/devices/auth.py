@@ -13,9 +13,7 @@ from sync_backend.models import utcnow
 
 
 def current_device(request: Request, session: DbSession) -> DeviceContext:
-    device = authenticate(session, bearer_token(request), utcnow())
-    request.state.device = device  # read by the rate limiter and the access metrics
-    return device
+    return authenticate(session, bearer_token(request), utcnow())
 
 
 AuthDevice = Annotated[DeviceContext, Depends(current_device)]

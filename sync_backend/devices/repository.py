@@ -26,8 +26,10 @@ class KeyOwner:
     tier: str
 
 
-_PG_KEY_OWNER = """
-    SELECT k.id, k.rotate_after, k.expires_at, d.id, d.name, d.revoked_at, d.business_id, b.tier
+#: One API key's owner, in :class:`KeyOwner`'s order (also the push path's first CTE).
+PG_KEY_OWNER = """
+    SELECT k.id AS key_row_id, k.rotate_after, k.expires_at, d.id AS device_id,
+           d.name AS device_name, d.revoked_at AS device_revoked_at, d.business_id, b.tier
       FROM device_keys k
       JOIN devices d ON d.id = k.device_id
       JOIN businesses b ON b.id = d.business_id
@@ -40,7 +42,7 @@ def find_key_owner(session: Session, key_hash: str) -> KeyOwner | None:
     if driver is not None:  # every kiosk request comes through here: the lean path
         # In a pipeline the transaction's BEGIN travels with the lookup: one round trip.
         with driver.pipeline():
-            cursor = driver.execute(_PG_KEY_OWNER, {"key_hash": key_hash}, prepare=True)
+            cursor = driver.execute(PG_KEY_OWNER, {"key_hash": key_hash}, prepare=True)
         found = cursor.fetchone()
         return None if found is None else KeyOwner(*found)
     row = session.execute(

@@ -39,9 +39,21 @@ class DeviceContext:
 
 
 def authenticate(session: Session, api_key: str | None, now: datetime) -> DeviceContext:
+    return check_key_owner(repository.find_key_owner(session, key_hash(api_key)), now)
+
+
+def key_hash(api_key: str | None) -> str:
+    """The stored form of a presented API key; no key at all is refused here."""
     if not api_key:
         raise NotAuthenticated("device API key required (Authorization: Bearer ...)")
-    owner = repository.find_key_owner(session, sha256_hex(api_key))
+    return sha256_hex(api_key)
+
+
+def check_key_owner(owner: repository.KeyOwner | None, now: datetime) -> DeviceContext:
+    """The device a looked-up key stands for, or the typed refusal (unknown, revoked, expired).
+
+    Split from the lookup so the push path can read the owner in its own first round trip.
+    """
     if owner is None:
         raise NotAuthenticated("API key not recognised", code="invalid_api_key")
     if owner.device_revoked_at is not None:

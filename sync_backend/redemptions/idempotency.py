@@ -14,7 +14,7 @@ Keys are scoped per device: two kiosks can never collide.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sync_backend.db import pg_driver
+from sync_backend.devices.repository import PG_KEY_OWNER, KeyOwner
 from sync_backend.errors import Conflict, Unprocessable
 from sync_backend.models import IdempotencyKey
 
@@ -69,9 +70,36 @@ _PG_CLAIM = """
 """
 
 
+#: The push's first statement on Postgres: find the API key's owner and claim the key for that
+#: device, in one round trip. The owner row comes back whatever its state (revoked, expired);
+#: the caller checks it and raises, which rolls the claim back with the transaction.
+_PG_OWNER_AND_CLAIM = f"""
+    WITH owner AS ({PG_KEY_OWNER}
+    ), lock AS (
+        SELECT pg_try_advisory_xact_lock(
+            hashtextextended(owner.device_id || '/' || %(key)s, 0)) AS got FROM owner
+    ), claimed AS (
+        INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
+        SELECT owner.device_id, %(key)s, %(request_hash)s, %(now)s
+          FROM owner, lock WHERE lock.got
+        ON CONFLICT (device_id, key) DO UPDATE
+            SET request_hash = excluded.request_hash, created_at = excluded.created_at,
+                status_code = NULL, response_body = NULL
+            WHERE idempotency_keys.created_at < %(expired_before)s
+        RETURNING 1
+    )
+    SELECT owner.*, lock.got, EXISTS (SELECT 1 FROM claimed) FROM owner, lock
+"""
+
+#: How many leading columns of the owner-and-claim row are the key owner.
+OWNER_COLUMNS = len(fields(KeyOwner))
+
+
 def claim_params(
-    *, device_id: str, key: str, request_hash: str, now: datetime, ttl: timedelta
+    *, device_id: str | None, key: str, request_hash: str, now: datetime, ttl: timedelta
 ) -> dict[str, Any]:
+    """Parameters of a claim; ``device_id`` may be None when the owner-and-claim statement
+    finds the device by its key (``key_hash`` is then added)."""
     return {
         "device_id": device_id,
         "key": key,
@@ -84,6 +112,19 @@ def claim_params(
 def send_claim(driver: Any, params: dict[str, Any]) -> Any:
     """Postgres: send the claim (inside a pipeline it goes out with the next statements)."""
     return driver.execute(_PG_CLAIM, params, prepare=True)
+
+
+def send_owner_and_claim(driver: Any, params: dict[str, Any]) -> Any:
+    """Postgres: send the key-owner lookup and the claim as one statement (``params`` need
+    ``key_hash``); read the answer with :func:`split_owner_and_claim`."""
+    return driver.execute(_PG_OWNER_AND_CLAIM, params, prepare=True)
+
+
+def split_owner_and_claim(row: tuple[Any, ...] | None) -> tuple[KeyOwner | None, tuple[bool, bool]]:
+    """The owner-and-claim row as (key owner or None, claim row for :func:`settle_claim`)."""
+    if row is None:  # no such key: nothing was claimed
+        return None, (True, False)
+    return KeyOwner(*row[:OWNER_COLUMNS]), (row[OWNER_COLUMNS], row[OWNER_COLUMNS + 1])
 
 
 def claim(

@@ -173,6 +173,16 @@ _PG_INSERT = (
 )
 
 
+#: The optimistic write: no ON CONFLICT, so a row that a concurrent request beat us to fails
+#: the whole statement (and the transaction) instead of being skipped.
+_PG_INSERT_ALL = _PG_INSERT.partition(" ON CONFLICT")[0]
+
+
+class LostRace(Exception):
+    """A concurrent request stored one of the batch's ids, or accepted one of its copies,
+    between the state read and the write. Nothing of the batch was kept: decide again."""
+
+
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     """A JSON-valued row back in Python types, for the SQLAlchemy (SQLite) path."""
     typed = dict(row)
@@ -227,30 +237,53 @@ _PG_FINISH = """
 """
 
 
-def finish_batch(
-    session: Session,
-    *,
-    device_id: str,
-    key: str,
-    status_code: int,
-    body: bytes,
-    event: dict[str, Any],
-) -> None:
-    """Store the answer for the Idempotency-Key and log the batch, in one statement on Postgres."""
+def finish_batch(session: Session, finish: dict[str, Any]) -> None:
+    """Store the answer for the Idempotency-Key and log the batch (one statement on Postgres).
+
+    ``finish`` comes from :func:`finish_params`.
+    """
     driver = pg_driver(session)
     if driver is not None:
-        driver.execute(
-            _PG_FINISH,
-            {**event, "status_code": status_code, "body": body, "device_id": device_id, "key": key},
-            prepare=True,
-        )
+        driver.execute(_PG_FINISH, finish, prepare=True)
         return
+    event = {name: finish[name] for name in _EVENT_COLUMNS}
     session.execute(sa.insert(Event).values(**{**event, "payload": json.loads(event["payload"])}))
     session.execute(
         sa.update(IdempotencyKey)
-        .where(IdempotencyKey.device_id == device_id, IdempotencyKey.key == key)
-        .values(status_code=status_code, response_body=body)
+        .where(IdempotencyKey.device_id == finish["device_id"], IdempotencyKey.key == finish["key"])
+        .values(status_code=finish["status_code"], response_body=finish["body"])
     )
+
+
+_EVENT_COLUMNS = ("occurred_at", "kind", "business_id", "actor", "subject", "payload")
+
+
+def finish_params(
+    *, device_id: str, key: str, status_code: int, body: bytes, event: dict[str, Any]
+) -> dict[str, Any]:
+    return {**event, "status_code": status_code, "body": body, "device_id": device_id, "key": key}
+
+
+def commit_batch(session: Session, rows: Sequence[dict[str, Any]], finish: dict[str, Any]) -> None:
+    """Postgres: insert every row, store the answer, log the batch and COMMIT in one round trip.
+
+    Raises :class:`LostRace` (transaction rolled back) when a unique index refuses a row; the
+    caller then runs the batch again through the careful path (``insert_items``, which re-files
+    such rows as conflicts). Requires the state read and the key claim in this transaction.
+    """
+    import psycopg.errors
+
+    driver = pg_driver(session)
+    assert driver is not None, "commit_batch is the Postgres path"
+    try:
+        with driver.pipeline():
+            if rows:
+                driver.execute(_PG_INSERT_ALL, {"rows": json.dumps(rows)}, prepare=True)
+            driver.execute(_PG_FINISH, finish, prepare=True)
+            driver.commit()
+    except psycopg.errors.UniqueViolation as exc:
+        session.rollback()
+        raise LostRace(str(exc)) from exc
 
 
 # ---------------------------------------------------------------- voids

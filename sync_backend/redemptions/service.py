@@ -39,7 +39,7 @@ from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, Push
 from app.core.validation import PriorRedemption, Reason, validate
 from sync_backend.db import feed_horizon, pg_driver
 from sync_backend.devices import repository as devices
-from sync_backend.devices.service import DeviceContext
+from sync_backend.devices.service import DeviceContext, authenticate, check_key_owner, key_hash
 from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
 from sync_backend.redemptions import idempotency, repository
 from sync_backend.redemptions.repository import BatchState, FeedPosition
@@ -71,17 +71,49 @@ def push(
     session: Session,
     settings: Settings,
     keys: PublicKeyCache,
-    device: DeviceContext,
+    api_key: str | None,
     request: sync_wire.PushRequest,
     idempotency_key: str,
-    charge: Callable[[int], None] = lambda _items: None,
+    charge: Callable[[DeviceContext, int], None] = lambda _device, _items: None,
 ) -> PushAnswer:
-    """Decide and store one batch. ``charge(n)`` counts the batch against the business's rate
-    limit; it runs only for a new request (a replay is free) and may raise to refuse it, which
-    rolls the whole transaction back, key claim included."""
+    """Authenticate the device by ``api_key``, then decide and store one batch.
+
+    ``charge(device, n)`` counts the batch against the business's rate limit; it runs once, only
+    for a new request (a replay is free), and may raise to refuse it, which rolls the whole
+    transaction back, key claim included.
+
+    On Postgres a batch without voids first goes the lean way: two round trips (key owner +
+    key claim + state read; then rows + answer + event + COMMIT). If a concurrent request
+    stored one of its ids or accepted one of its copies in between, that write fails as a whole
+    and the batch is decided again the careful way, which re-files such rows as conflicts.
+    """
+    charged = False
+
+    def charge_once(device: DeviceContext, items: int) -> None:
+        nonlocal charged
+        if not charged:
+            charge(device, items)
+            charged = True
+
+    try:
+        return _push(session, settings, keys, api_key, request, idempotency_key, charge_once, True)
+    except repository.LostRace:
+        return _push(session, settings, keys, api_key, request, idempotency_key, charge_once, False)
+
+
+def _push(
+    session: Session,
+    settings: Settings,
+    keys: PublicKeyCache,
+    api_key: str | None,
+    request: sync_wire.PushRequest,
+    idempotency_key: str,
+    charge: Callable[[DeviceContext, int], None],
+    optimistic: bool,
+) -> PushAnswer:
     received_at = utcnow()
     params = idempotency.claim_params(
-        device_id=device.device_id,
+        device_id=None,
         key=idempotency_key,
         request_hash=idempotency.fingerprint(canonical_items(request)),
         now=received_at,
@@ -92,14 +124,21 @@ def push(
     ids = [i.id for i in scans]
     driver = pg_driver(session)
     if driver is not None:
-        # One round trip for both: the state is read even when the key turns out to be a
-        # replay (rare), which costs less than waiting for the claim first.
+        # One round trip: the key's owner, the key claim and the batch's state. The state is
+        # read even when the key turns out to be a replay or the API key bad (both rare),
+        # which costs less than waiting for them first.
+        params["key_hash"] = key_hash(api_key)
         with driver.pipeline():
-            claim_cursor = idempotency.send_claim(driver, params)
+            claim_cursor = idempotency.send_owner_and_claim(driver, params)
             state_cursor = repository.send_state(driver, serials, ids)
-        stored = idempotency.settle_claim(session, claim_cursor.fetchone(), params)
+        owner, claim_row = idempotency.split_owner_and_claim(claim_cursor.fetchone())
+        device = check_key_owner(owner, received_at)
+        params["device_id"] = device.device_id
+        stored = idempotency.settle_claim(session, claim_row, params)
         state = repository.read_state(state_cursor)
     else:
+        device = authenticate(session, api_key, received_at)
+        params["device_id"] = device.device_id
         stored = idempotency.claim(
             session,
             device_id=device.device_id,
@@ -111,11 +150,13 @@ def push(
         state = repository.batch_state(session, serials, ids) if stored is None else BatchState()
     if stored is not None:
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
-    charge(len(request.items))
+    charge(device, len(request.items))
 
     skew = _clock_skew(request.sent_at, received_at)
     skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
     public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
+    # The lean write needs every decision made before anything is written: no voids.
+    lean = optimistic and driver is not None and len(scans) == len(request.items)
 
     # In the kiosk's order: the scans before a void are decided and inserted first, so a void
     # may name a redemption of the same batch, and a copy redeemed again after its void (undo,
@@ -129,7 +170,8 @@ def push(
             _decide(item, device, state, public_keys, received_at, skew, skewed, settings)
             for item in segment
         ]
-        _insert_and_settle(session, decided, state)
+        if not lean:
+            _insert_and_settle(session, decided, state)
         decisions.extend(decided)
         segment.clear()
 
@@ -152,8 +194,7 @@ def push(
     results = response.results
     # Metrics count redemptions and scans; a void is neither (its answer is in the event log).
     outcomes = Counter((d.outcome.value, d.reason.value) for d in decisions)
-    repository.finish_batch(
-        session,
+    finish = repository.finish_params(
         device_id=device.device_id,
         key=idempotency_key,
         status_code=200,
@@ -175,6 +216,10 @@ def push(
             ),
         },
     )
+    if lean:
+        repository.commit_batch(session, [d.row for d in decisions if d.row is not None], finish)
+    else:
+        repository.finish_batch(session, finish)
     return PushAnswer(200, body, replayed=False, outcomes=outcomes)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -296,6 +297,9 @@ def test_nothing_is_written_when_the_batch_fails(client, kit: Kit, session, monk
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(repository, "finish_batch", broken)
+    # The lean Postgres path sends the answer and COMMIT with the rows: fail it there, after
+    # the rows went in.
+    monkeypatch.setattr(repository, "_PG_FINISH", "SELECT 1 / 0 WHERE %(key)s IS NOT NULL")
     with_errors = type(client)(client.app, raise_server_exceptions=False)
     response = with_errors.post(
         sync_wire.PUSH_PATH,
@@ -412,3 +416,62 @@ def test_a_void_without_a_reason_is_refused_as_bad_input(client, kit: Kit) -> No
     kiosk = kit.kiosk(business)
     response = push(client, kiosk, kiosk.void(str(uuid.uuid4()), reason=""))
     assert response.status_code == 422, response.text
+
+
+def test_a_copy_accepted_between_state_read_and_write_is_refiled_as_conflict(
+    client, kit: Kit, engine, settings, session
+) -> None:
+    """The lean write loses a race on purpose: another kiosk's redemption of the same copy is
+    inserted, not yet committed, when this push reads the state. The push's INSERT then waits
+    on the unique index, fails when the other commits, and the batch is decided again: a
+    conflict naming the winner. Nothing lost, nothing accepted twice."""
+    import threading
+    import time
+
+    from sync_backend.db import make_sessionmaker
+    from sync_backend.redemptions import service
+
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    winner_kiosk, loser_kiosk = kit.kiosk(business, "Caja 1"), kit.kiosk(business, "Caja 2")
+    winner = winner_kiosk.item(voucher.token)
+    with make_sessionmaker(engine)() as holder:
+        # The careful path leaves its transaction open (the session dependency commits).
+        held = service._push(
+            holder,
+            settings,
+            client.app.state.public_keys,
+            winner_kiosk.api_key,
+            sync_wire.PushRequest.model_validate(push_body(winner)),
+            "winner-key",
+            lambda _device, _items: None,
+            optimistic=False,
+        )
+        assert json.loads(held.body)["results"][0]["outcome"] == "accepted"
+
+        answer: dict[str, object] = {}
+        loser = loser_kiosk.item(voucher.token)
+        pushing = threading.Thread(
+            target=lambda: answer.update(push(client, loser_kiosk, loser).json()["results"][0])
+        )
+        pushing.start()
+        waiting_on_lock = sa.text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        deadline = time.monotonic() + 10
+        while session.execute(waiting_on_lock).scalar_one() == 0:
+            assert time.monotonic() < deadline, "the push never waited on the held copy"
+            session.rollback()
+            time.sleep(0.02)
+        holder.commit()
+    pushing.join(timeout=30)
+    assert answer["outcome"] == "conflict" and answer["reason"] == "already_redeemed"
+    assert answer["redemption_id"] == winner["id"] and answer["flagged"] is True
+    session.rollback()
+    stored = session.execute(
+        sa.select(Redemption.id, Redemption.outcome).where(Redemption.serial == voucher.serial)
+    ).all()
+    assert sorted((str(r.id), r.outcome) for r in stored) == sorted(
+        [(winner["id"], "accepted"), (loser["id"], "conflict")]
+    )
