@@ -28,7 +28,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from pika_bench.backend_server import throwaway_database, uvicorn_server
 
     with throwaway_database(args.postgres) as url:
-        settings = common.bench_settings(url, common.redis_or_empty(args.redis))
+        settings = common.bench_settings(
+            url, common.redis_or_empty(args.redis), push_groups=args.push_groups
+        )
         seeded = common.seed(settings, args.rows, kiosks=max(1, args.concurrency))
         requests = common.push_requests(seeded, args.batch)
         with uvicorn_server(settings, workers=args.workers) as base:
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "batch": args.batch,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "push_groups": args.push_groups,
         "rate_limit_storage": "redis" if settings.redis_url else "memory",
         "push_latency": summary_ms(latencies),
     }

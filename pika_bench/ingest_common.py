@@ -39,9 +39,15 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="Redis for the rate limiter ('' for in-process limits)",
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--no-push-groups",
+        dest="push_groups",
+        action="store_false",
+        help="one transaction per push (PIKA_PUSH_GROUPS=false), to compare with group commit",
+    )
 
 
-def bench_settings(database_url: str, redis_url: str) -> Settings:
+def bench_settings(database_url: str, redis_url: str, push_groups: bool = True) -> Settings:
     # Limits stay on (the check runs on every request) but sized for the benchmark's volume.
     huge = "100000000/hour"
     return Settings(
@@ -50,7 +56,10 @@ def bench_settings(database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         admin_token=BENCH_ADMIN_TOKEN,
         fraud_interval_s=0,
+        # One connection per request a worker can have in flight (32 clients on 2 workers):
+        # a smaller pool opens and closes overflow connections on every request.
         db_pool_size=16,
+        push_groups=push_groups,
         rate_limit_key_prefix=f"pika-bench-{uuid.uuid4().hex[:8]}",
         tier_limits={Tier.BASIC: huge, Tier.PREMIUM: huge, Tier.ENTERPRISE: huge},
     )

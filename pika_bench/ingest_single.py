@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from pika_bench.backend_server import throwaway_database, uvicorn_server
 
     with throwaway_database(args.postgres) as url:
-        settings = common.bench_settings(url, common.redis_or_empty(args.redis))
+        settings = common.bench_settings(
+            url, common.redis_or_empty(args.redis), push_groups=args.push_groups
+        )
         seeded = common.seed(settings, args.requests, kiosks=args.concurrency)
         requests = common.push_requests(seeded, 1)
         with uvicorn_server(settings, workers=args.workers) as base:
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "push_groups": args.push_groups,
         "rate_limit_storage": "redis" if settings.redis_url else "memory",
         "latency": summary_ms(latencies),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -18,6 +19,8 @@ from sync_backend.health.endpoints import router as health_router
 from sync_backend.limits.service import TierLimiter
 from sync_backend.middleware import BodySizeLimit, RequestMetrics
 from sync_backend.redemptions.endpoints import router as sync_router
+from sync_backend.redemptions.group_commit import GroupCommitter
+from sync_backend.redemptions.group_push import PushContext, run_group
 from sync_backend.settings import Settings, get_settings
 from sync_backend.vouchers.endpoints import router as vouchers_router
 from sync_backend.vouchers.signing import PublicKeyCache
@@ -51,6 +54,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.limiter = TierLimiter(settings)
     app.state.public_keys = PublicKeyCache()
+    app.state.push_context = PushContext(app.state.sessionmaker, settings, app.state.public_keys)
+    # Group commit is the Postgres path; SQLite (the demo) writes one push at a time anyway.
+    app.state.push_groups = (
+        GroupCommitter(partial(run_group, app.state.push_context))
+        if settings.push_groups and not settings.is_sqlite
+        else None
+    )
     app.state.fraud_loop = fraud_loop
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
 
     # Push / pull limits
     max_batch_items: int = Field(default=500, ge=1)
+    #: Postgres: pushes that arrive while another is being written share its next
+    #: transaction (group commit, see redemptions/group_commit.py). Off: one each.
+    push_groups: bool = True
+    #: Only pushes of at most this many items join groups: a bigger batch already spreads a
+    #: transaction's fixed costs over its items, and is better written alongside a group.
+    push_group_request_items: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_pull_page: int = Field(default=1000, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)

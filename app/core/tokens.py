@@ -19,6 +19,7 @@ Parsing untrusted text never raises anything but :class:`TokenError` with a stab
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 import struct
@@ -66,6 +67,19 @@ class TokenError(ValueError):
         self.detail = detail
 
 
+#: Each claim field's largest value (its width in the packed token).
+_CLAIM_LIMITS = (
+    ("version", 0xFF),
+    ("key_id", 0xFFFF),
+    ("business_id", 0xFFFF_FFFF),
+    ("offer_id", 0xFFFF_FFFF),
+    ("serial", 0xFFFF_FFFF_FFFF_FFFF),
+    ("valid_from", 0xFFFF_FFFF),
+    ("valid_until", 0xFFFF_FFFF),
+    ("variant", 0xFF),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class VoucherClaims:
     """What head office signed for one printed copy of an offer."""
@@ -80,17 +94,7 @@ class VoucherClaims:
     version: int = FORMAT_VERSION
 
     def __post_init__(self) -> None:
-        limits = {
-            "version": 0xFF,
-            "key_id": 0xFFFF,
-            "business_id": 0xFFFF_FFFF,
-            "offer_id": 0xFFFF_FFFF,
-            "serial": 0xFFFF_FFFF_FFFF_FFFF,
-            "valid_from": 0xFFFF_FFFF,
-            "valid_until": 0xFFFF_FFFF,
-            "variant": 0xFF,
-        }
-        for name, upper in limits.items():
+        for name, upper in _CLAIM_LIMITS:
             value = getattr(self, name)
             if not isinstance(value, int) or not 0 <= value <= upper:
                 raise ValueError(f"{name} must be an integer in 0..{upper}, got {value!r}")
@@ -174,9 +178,13 @@ def _base32_bytes(compact: str) -> bytes:
     return (number >> _PAD_BITS).to_bytes(TOKEN_BYTES, "big")
 
 
+@functools.lru_cache(maxsize=4096)
 def token_bytes(text: str) -> bytes | None:
     """The signed bytes of token-shaped text, or None: a cheap pre-read (e.g. the backend
-    looking up the state a batch needs). The verdict on a token is always :func:`verify`'s."""
+    looking up the state a batch needs). The verdict on a token is always :func:`verify`'s.
+
+    Cached: the backend pre-reads each pushed token and then the printed one it matches, which
+    is usually the same text."""
     try:
         return _base32_bytes(normalise_text(text))
     except TokenError:

@@ -19,7 +19,7 @@ from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.limits.service import Bucket
 from sync_backend.models import utcnow
-from sync_backend.redemptions import idempotency, service
+from sync_backend.redemptions import group_push, idempotency, service
 from sync_backend.settings import Settings
 
 router = APIRouter(tags=["sync"])
@@ -103,27 +103,26 @@ async def push(
 def _push(
     state: State, api_key: str | None, body: bytes | PikaError, idempotency_key: str | None
 ) -> Response:
-    with transaction(state.sessionmaker) as session:
-        try:
-            if isinstance(body, PikaError):
-                raise body
-            key = idempotency.check_key(idempotency_key)
-            parsed = parse_push(body, state.settings)
-        except PikaError:
-            # Authentication answers first (one more query, on this error path only).
+    try:
+        if isinstance(body, PikaError):
+            raise body
+        key = idempotency.check_key(idempotency_key)
+        parsed = parse_push(body, state.settings)
+    except PikaError:
+        # Authentication answers first (one more query, on this error path only).
+        with transaction(state.sessionmaker) as session:
             authenticate(session, api_key, utcnow())
-            raise
+        raise
 
-        def charge(device: DeviceContext, items: int) -> None:
-            state.limiter.hit(
-                business_id=device.business_id, tier=device.tier, bucket=Bucket.ITEMS, cost=items
-            )
-
-        # The device is authenticated inside ``service.push``: on Postgres its key lookup
-        # travels in the push's first round trip instead of one of its own.
-        answer = service.push(
-            session, state.settings, state.public_keys, api_key, parsed, key, charge=charge
+    def charge(device: DeviceContext, items: int) -> None:
+        state.limiter.hit(
+            business_id=device.business_id, tier=device.tier, bucket=Bucket.ITEMS, cost=items
         )
+
+    # The device is authenticated inside the push: on Postgres its key lookup travels in the
+    # push's first round trip instead of one of its own.
+    job = group_push.PushJob(api_key, parsed, key, charge)
+    answer = group_push.push(state.push_context, state.push_groups, job)
     if answer.replayed:
         IDEMPOTENT_REPLAYS.inc()
     else:

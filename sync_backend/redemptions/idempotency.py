@@ -71,8 +71,8 @@ _PG_CLAIM = """
 
 
 #: The push's first statement on Postgres: find the API key's owner and claim the key for that
-#: device, in one round trip. The owner row comes back whatever its state (revoked, expired);
-#: the caller checks it and raises, which rolls the claim back with the transaction.
+#: device, in one round trip. The owner row comes back whatever its state; a revoked device or
+#: an expired key claims nothing (the caller then refuses it with ``check_key_owner``).
 _PG_OWNER_AND_CLAIM = f"""
     WITH owner AS ({PG_KEY_OWNER}
     ), lock AS (
@@ -81,7 +81,9 @@ _PG_OWNER_AND_CLAIM = f"""
     ), claimed AS (
         INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
         SELECT owner.device_id, %(key)s, %(request_hash)s, %(now)s
-          FROM owner, lock WHERE lock.got
+          FROM owner, lock
+         WHERE lock.got AND owner.device_revoked_at IS NULL
+           AND (owner.expires_at IS NULL OR owner.expires_at > %(now)s)
         ON CONFLICT (device_id, key) DO UPDATE
             SET request_hash = excluded.request_hash, created_at = excluded.created_at,
                 status_code = NULL, response_body = NULL

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import to_json
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -161,7 +162,7 @@ ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("longitude", "double precision"),
 )
 
-# The whole batch travels as one JSON array: encoding it is one C call (json.dumps), where
+# The whole batch travels as one JSON array: encoding it is one Rust call (pydantic_core), where
 # per-element array parameters cost psycopg a Python call per value.
 _PG_INSERT = (
     "INSERT INTO redemptions ({cols}) SELECT {cols}"
@@ -211,7 +212,7 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> set[uuid.U
         return set()
     driver = pg_driver(session)
     if driver is not None:
-        payload = json.dumps(rows)
+        payload = to_json(rows).decode()
         return {r[0] for r in driver.execute(_PG_INSERT, {"rows": payload}, prepare=True)}
     inserted: set[uuid.UUID] = set()
     for row, seq in zip(rows, next_seqs(session, len(rows)), strict=True):
@@ -264,12 +265,25 @@ def finish_params(
     return {**event, "status_code": status_code, "body": body, "device_id": device_id, "key": key}
 
 
-def commit_batch(session: Session, rows: Sequence[dict[str, Any]], finish: dict[str, Any]) -> None:
-    """Postgres: insert every row, store the answer, log the batch and COMMIT in one round trip.
+_PG_RELEASE_CLAIMS = """
+    DELETE FROM idempotency_keys k
+     USING json_to_recordset(CAST(%(claims)s AS json)) AS c(device_id text, key text)
+     WHERE k.device_id = c.device_id AND k.key = c.key
+"""
+
+
+def commit_batch(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    finishes: Sequence[dict[str, Any]],
+    released: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Postgres: insert every row, store each answer, log each batch, drop the ``released``
+    (device id, key) claims of refused requests, and COMMIT, in one round trip.
 
     Raises :class:`LostRace` (transaction rolled back) when a unique index refuses a row; the
     caller then runs the batch again through the careful path (``insert_items``, which re-files
-    such rows as conflicts). Requires the state read and the key claim in this transaction.
+    such rows as conflicts). Requires the state read and the key claims in this transaction.
     """
     import psycopg.errors
 
@@ -278,8 +292,12 @@ def commit_batch(session: Session, rows: Sequence[dict[str, Any]], finish: dict[
     try:
         with driver.pipeline():
             if rows:
-                driver.execute(_PG_INSERT_ALL, {"rows": json.dumps(rows)}, prepare=True)
-            driver.execute(_PG_FINISH, finish, prepare=True)
+                driver.execute(_PG_INSERT_ALL, {"rows": to_json(rows).decode()}, prepare=True)
+            for finish in finishes:
+                driver.execute(_PG_FINISH, finish, prepare=True)
+            if released:
+                claims = json.dumps([{"device_id": d, "key": k} for d, k in released])
+                driver.execute(_PG_RELEASE_CLAIMS, {"claims": claims}, prepare=True)
             driver.commit()
     except psycopg.errors.UniqueViolation as exc:
         session.rollback()

@@ -4,8 +4,8 @@ Push, per batch (one transaction):
 
 1. claim the Idempotency-Key (or replay / refuse, see ``idempotency``);
 2. read the server state for the batch's serials and ids in one query;
-3. decide every item with ``app.core.validation.validate`` (the very function the kiosk runs)
-   against that state, in order, so two items of one batch for the same copy see each other;
+3. decide every item (``decisions``: the kiosk's own ``app.core.validation.validate``) against
+   that state, in order, so two items of one batch for the same copy see each other;
 4. insert all rows set-based; rows the partial unique index turns away (another request
    accepted the same copy a moment ago) are re-filed as conflicts, never dropped;
 5. store the answer under the key and log the batch in the event log.
@@ -23,48 +23,28 @@ copy is free again) in the kiosk's order within the batch, and logged as an even
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from app.core import sync_wire
-from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem, VoidItem
-from app.core.validation import PriorRedemption, Reason, validate
+from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushProblem, VoidItem
+from app.core.validation import Reason
 from sync_backend.db import feed_horizon, pg_driver
 from sync_backend.devices import repository as devices
 from sync_backend.devices.service import DeviceContext, authenticate, check_key_owner, key_hash
 from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
+from sync_backend.redemptions import decisions as decisions_
 from sync_backend.redemptions import idempotency, repository
+from sync_backend.redemptions.decisions import Decision, PushAnswer, canonical_items
 from sync_backend.redemptions.repository import BatchState, FeedPosition
-from sync_backend.redemptions.verification import claimed_serial, with_printed_tokens
+from sync_backend.redemptions.verification import with_printed_tokens
 from sync_backend.settings import Settings
 from sync_backend.vouchers import signing
 from sync_backend.vouchers.signing import PublicKeyCache
-
-
-@dataclass(frozen=True, slots=True)
-class PushAnswer:
-    status_code: int
-    body: bytes
-    replayed: bool
-    outcomes: Counter[tuple[str, str]]
-
-
-_ITEMS = TypeAdapter(list[PushItem])
-
-
-def canonical_items(request: sync_wire.PushRequest) -> bytes:
-    """What the Idempotency-Key fingerprint covers: the items, not ``sent_at`` (a retry
-    naturally sends a newer one). Serialised from the parsed models, so spacing or key order
-    in the request body does not matter."""
-    return _ITEMS.dump_json(request.items)
 
 
 def push(
@@ -120,7 +100,7 @@ def _push(
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
     )
     scans = [i for i in request.items if isinstance(i, OutboxItem)]
-    serials = _claimed_serials(scans)
+    serials = decisions_.claimed_serials(scans)
     ids = [i.id for i in scans]
     driver = pg_driver(session)
     if driver is not None:
@@ -152,7 +132,7 @@ def _push(
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
     charge(device, len(request.items))
 
-    skew = _clock_skew(request.sent_at, received_at)
+    skew = decisions_.clock_skew(request.sent_at, received_at)
     skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
     public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
     # The lean write needs every decision made before anything is written: no voids.
@@ -161,13 +141,13 @@ def _push(
     # In the kiosk's order: the scans before a void are decided and inserted first, so a void
     # may name a redemption of the same batch, and a copy redeemed again after its void (undo,
     # then scan again) is accepted, not a conflict. A batch without voids is one segment.
-    decisions: list[_Decision] = []
+    decisions: list[Decision] = []
     voided: list[sync_wire.PushItemResult] = []
     segment: list[OutboxItem] = []
 
     def settle_segment() -> None:
         decided = [
-            _decide(item, device, state, public_keys, received_at, skew, skewed, settings)
+            decisions_.decide(item, device, state, public_keys, received_at, skew, skewed, settings)
             for item in segment
         ]
         if not lean:
@@ -183,181 +163,15 @@ def _push(
             segment.append(item)
     settle_segment()
 
-    by_id = {d.item.id: d.result(received_at) for d in decisions}
-    by_id.update((v.id, v) for v in voided)
-    response = sync_wire.PushResponse(
-        server_time=received_at,
-        clock_skew_s=skew,
-        results=[by_id[item.id] for item in request.items],
-    )
-    body = response.model_dump_json().encode()
-    results = response.results
-    # Metrics count redemptions and scans; a void is neither (its answer is in the event log).
-    outcomes = Counter((d.outcome.value, d.reason.value) for d in decisions)
-    finish = repository.finish_params(
-        device_id=device.device_id,
-        key=idempotency_key,
-        status_code=200,
-        body=body,
-        event={
-            "occurred_at": received_at,
-            "kind": "redemptions_pushed",
-            "business_id": device.business_id,
-            "actor": f"device:{device.device_id}",
-            "subject": f"device:{device.device_id}",
-            "payload": json.dumps(
-                {
-                    "idempotency_key": idempotency_key,
-                    "items": len(results),
-                    "outcomes": dict(Counter(r.outcome.value for r in results)),
-                    "voids": len(voided),
-                    "clock_skew_s": skew,
-                }
-            ),
-        },
+    answered = decisions_.answer(
+        request, decisions, voided, device, idempotency_key, received_at, skew
     )
     if lean:
-        repository.commit_batch(session, [d.row for d in decisions if d.row is not None], finish)
+        rows = [d.row for d in decisions if d.row is not None]
+        repository.commit_batch(session, rows, [answered.finish])
     else:
-        repository.finish_batch(session, finish)
-    return PushAnswer(200, body, replayed=False, outcomes=outcomes)
-
-
-def _clock_skew(sent_at: datetime | None, received_at: datetime) -> float | None:
-    if sent_at is None:
-        return None
-    return round((sent_at - received_at).total_seconds(), 3)
-
-
-def _claimed_serials(items: list[OutboxItem]) -> list[int]:
-    serials = {claimed_serial(item.token) for item in items}
-    return sorted(s for s in serials if s is not None)
-
-
-@dataclass(slots=True)
-class _Decision:
-    item: OutboxItem
-    outcome: ItemOutcome
-    reason: Reason | PushProblem
-    row: dict[str, Any] | None  # None: nothing to insert (already stored)
-    redemption_id: uuid.UUID | None = None
-    first_outcome: ItemOutcome | None = None
-    flagged: bool = False
-
-    def result(self, received_at: datetime) -> sync_wire.PushItemResult:
-        return sync_wire.PushItemResult(
-            id=self.item.id,
-            outcome=self.outcome,
-            reason=self.reason,
-            redemption_id=self.redemption_id,
-            first_outcome=self.first_outcome,
-            flagged=self.flagged,
-            received_at=received_at,
-        )
-
-
-def _decide(
-    item: OutboxItem,
-    device: DeviceContext,
-    state: BatchState,
-    public_keys: dict[int, Any],
-    received_at: datetime,
-    skew: float | None,
-    skewed: bool,
-    settings: Settings,
-) -> _Decision:
-    existing = state.existing.get(item.id)
-    if existing is not None:
-        return _Decision(
-            item=item,
-            outcome=ItemOutcome.DUPLICATE,
-            reason=_reason(existing.server_reason),
-            row=None,
-            redemption_id=item.id,
-            first_outcome=ItemOutcome(existing.outcome),
-        )
-    future = (item.scanned_at - received_at).total_seconds() > settings.clock_skew_tolerance_s
-    flagged = skewed or future
-    received_iso = received_at.isoformat()
-    # JSON-ready values: the Postgres path sends the rows as one JSON document as they are.
-    row: dict[str, Any] = {
-        "id": str(item.id),
-        "kind": item.kind.value,
-        "business_id": device.business_id,
-        "device_id": device.device_id,
-        "serial": None,
-        "offer_id": None,
-        "voucher_business_id": None,
-        "variant": None,
-        "token": item.token,
-        "source": item.source.value,
-        "kiosk_reason": item.reason.value,
-        "conflict_with": None,
-        "scanned_at": item.scanned_at.astimezone(UTC).isoformat(),
-        "received_at": received_iso,
-        "clock_skew_s": None if skew is None else round(skew),
-        "latitude": item.location.lat if item.location else None,
-        "longitude": item.location.lon if item.location else None,
-    }
-    is_redemption = item.kind is ItemKind.REDEMPTION
-
-    def settle(outcome: ItemOutcome, reason: Reason | PushProblem, **extra: Any) -> _Decision:
-        row["outcome"] = outcome.value
-        row["server_reason"] = reason.value
-        return _Decision(item=item, outcome=outcome, reason=reason, row=row, **extra)
-
-    if item.device_id != device.device_id or item.business_id != device.business_id:
-        outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
-        return settle(outcome, PushProblem.WRONG_DEVICE, flagged=True)
-
-    def find(serial: int) -> PriorRedemption | None:
-        return state.accepted.get(serial)
-
-    decision = validate(
-        item.token,
-        business_id=device.business_id,
-        public_keys=public_keys,
-        revoked_serials=state.revoked,
-        find_redemption=find,
-        now=item.scanned_at,
-    )
-    claims = decision.claims
-    if claims is not None:
-        row.update(
-            serial=claims.serial,
-            offer_id=claims.offer_id,
-            voucher_business_id=claims.business_id,
-            variant=claims.variant,
-            token=decision.token,
-        )
-        copies = (item.serial, item.offer_id, item.variant)
-        if copies != (None, None, None) and copies != (
-            claims.serial,
-            claims.offer_id,
-            claims.variant,
-        ):
-            outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
-            return settle(outcome, PushProblem.ITEM_MISMATCH, flagged=True)
-
-    if not is_redemption:
-        return settle(ItemOutcome.RECORDED, decision.reason, flagged=flagged)
-    if decision.reason is Reason.VALID:
-        assert claims is not None
-        # Later items of this batch must see this one as the copy's redemption.
-        state.accepted[claims.serial] = PriorRedemption(
-            str(item.id), item.scanned_at, device.device_id, device.device_name
-        )
-        return settle(ItemOutcome.ACCEPTED, Reason.VALID, flagged=flagged)
-    if decision.reason is Reason.ALREADY_REDEEMED:
-        assert decision.prior is not None
-        row["conflict_with"] = decision.prior.redemption_id
-        return settle(
-            ItemOutcome.CONFLICT,
-            Reason.ALREADY_REDEEMED,
-            redemption_id=uuid.UUID(decision.prior.redemption_id),
-            flagged=True,
-        )
-    return settle(ItemOutcome.REJECTED, decision.reason, flagged=True)
+        repository.finish_batch(session, answered.finish)
+    return PushAnswer(200, answered.body, replayed=False, outcomes=answered.outcomes)
 
 
 def _void(
@@ -432,14 +246,7 @@ def _void(
     raise RuntimeError(f"could not settle the void of redemption {item.redemption_id}")
 
 
-def _reason(code: str) -> Reason | PushProblem:
-    try:
-        return Reason(code)
-    except ValueError:
-        return PushProblem(code)
-
-
-def _insert_and_settle(session: Session, decisions: list[_Decision], state: BatchState) -> None:
+def _insert_and_settle(session: Session, decisions: list[Decision], state: BatchState) -> None:
     """Insert; re-file what a concurrent request beat us to (same id, or same copy accepted)."""
     pending = [d for d in decisions if d.row is not None]
     for _attempt in range(3):
@@ -459,7 +266,7 @@ def _insert_and_settle(session: Session, decisions: list[_Decision], state: Batc
             same_id = stored.get(d.item.id)
             if same_id is not None:  # the same item arrived through another request meanwhile
                 d.outcome, d.row = ItemOutcome.DUPLICATE, None
-                d.reason = _reason(same_id.server_reason)
+                d.reason = decisions_.reason_of(same_id.server_reason)
                 d.redemption_id, d.first_outcome = d.item.id, ItemOutcome(same_id.outcome)
                 d.flagged = False
                 continue

@@ -1,0 +1,244 @@
+"""The decision for each pushed item, and the answer a push gets: pure, no database.
+
+``decide`` runs the kiosk's own ``app.core.validation.validate`` against the server state read
+for the batch (``BatchState``) and says what to store; ``answer`` builds the response body,
+the metrics' outcome counts and what the Idempotency-Key row and the event log keep. The
+single push (``service``) and the group push (``group_push``) share them, so both decide alike.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from app.core import sync_wire
+from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem
+from app.core.validation import PriorRedemption, Reason, validate
+from sync_backend.devices.service import DeviceContext
+from sync_backend.redemptions import repository
+from sync_backend.redemptions.repository import BatchState
+from sync_backend.redemptions.verification import claimed_serial
+from sync_backend.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class PushAnswer:
+    status_code: int
+    body: bytes
+    replayed: bool
+    outcomes: Counter[tuple[str, str]]
+
+
+_ITEMS = TypeAdapter(list[PushItem])
+
+
+def canonical_items(request: sync_wire.PushRequest) -> bytes:
+    """What the Idempotency-Key fingerprint covers: the items, not ``sent_at`` (a retry
+    naturally sends a newer one). Serialised from the parsed models, so spacing or key order
+    in the request body does not matter."""
+    return _ITEMS.dump_json(request.items)
+
+
+def clock_skew(sent_at: datetime | None, received_at: datetime) -> float | None:
+    if sent_at is None:
+        return None
+    return round((sent_at - received_at).total_seconds(), 3)
+
+
+def claimed_serials(items: list[OutboxItem]) -> list[int]:
+    serials = {claimed_serial(item.token) for item in items}
+    return sorted(s for s in serials if s is not None)
+
+
+@dataclass(slots=True)
+class Decision:
+    item: OutboxItem
+    outcome: ItemOutcome
+    reason: Reason | PushProblem
+    row: dict[str, Any] | None  # None: nothing to insert (already stored)
+    redemption_id: uuid.UUID | None = None
+    first_outcome: ItemOutcome | None = None
+    flagged: bool = False
+
+    def result(self, received_at: datetime) -> sync_wire.PushItemResult:
+        return sync_wire.PushItemResult(
+            id=self.item.id,
+            outcome=self.outcome,
+            reason=self.reason,
+            redemption_id=self.redemption_id,
+            first_outcome=self.first_outcome,
+            flagged=self.flagged,
+            received_at=received_at,
+        )
+
+
+def decide(
+    item: OutboxItem,
+    device: DeviceContext,
+    state: BatchState,
+    public_keys: dict[int, Any],
+    received_at: datetime,
+    skew: float | None,
+    skewed: bool,
+    settings: Settings,
+) -> Decision:
+    existing = state.existing.get(item.id)
+    if existing is not None:
+        return Decision(
+            item=item,
+            outcome=ItemOutcome.DUPLICATE,
+            reason=reason_of(existing.server_reason),
+            row=None,
+            redemption_id=item.id,
+            first_outcome=ItemOutcome(existing.outcome),
+        )
+    future = (item.scanned_at - received_at).total_seconds() > settings.clock_skew_tolerance_s
+    flagged = skewed or future
+    received_iso = received_at.isoformat()
+    # JSON-ready values: the Postgres path sends the rows as one JSON document as they are.
+    row: dict[str, Any] = {
+        "id": str(item.id),
+        "kind": item.kind.value,
+        "business_id": device.business_id,
+        "device_id": device.device_id,
+        "serial": None,
+        "offer_id": None,
+        "voucher_business_id": None,
+        "variant": None,
+        "token": item.token,
+        "source": item.source.value,
+        "kiosk_reason": item.reason.value,
+        "conflict_with": None,
+        "scanned_at": item.scanned_at.astimezone(UTC).isoformat(),
+        "received_at": received_iso,
+        "clock_skew_s": None if skew is None else round(skew),
+        "latitude": item.location.lat if item.location else None,
+        "longitude": item.location.lon if item.location else None,
+    }
+    is_redemption = item.kind is ItemKind.REDEMPTION
+
+    def settle(outcome: ItemOutcome, reason: Reason | PushProblem, **extra: Any) -> Decision:
+        row["outcome"] = outcome.value
+        row["server_reason"] = reason.value
+        return Decision(item=item, outcome=outcome, reason=reason, row=row, **extra)
+
+    if item.device_id != device.device_id or item.business_id != device.business_id:
+        outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
+        return settle(outcome, PushProblem.WRONG_DEVICE, flagged=True)
+
+    def find(serial: int) -> PriorRedemption | None:
+        return state.accepted.get(serial)
+
+    decision = validate(
+        item.token,
+        business_id=device.business_id,
+        public_keys=public_keys,
+        revoked_serials=state.revoked,
+        find_redemption=find,
+        now=item.scanned_at,
+    )
+    claims = decision.claims
+    if claims is not None:
+        row.update(
+            serial=claims.serial,
+            offer_id=claims.offer_id,
+            voucher_business_id=claims.business_id,
+            variant=claims.variant,
+            token=decision.token,
+        )
+        copies = (item.serial, item.offer_id, item.variant)
+        if copies != (None, None, None) and copies != (
+            claims.serial,
+            claims.offer_id,
+            claims.variant,
+        ):
+            outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
+            return settle(outcome, PushProblem.ITEM_MISMATCH, flagged=True)
+
+    if not is_redemption:
+        return settle(ItemOutcome.RECORDED, decision.reason, flagged=flagged)
+    if decision.reason is Reason.VALID:
+        assert claims is not None
+        # Later items of this batch must see this one as the copy's redemption.
+        state.accepted[claims.serial] = PriorRedemption(
+            str(item.id), item.scanned_at, device.device_id, device.device_name
+        )
+        return settle(ItemOutcome.ACCEPTED, Reason.VALID, flagged=flagged)
+    if decision.reason is Reason.ALREADY_REDEEMED:
+        assert decision.prior is not None
+        row["conflict_with"] = decision.prior.redemption_id
+        return settle(
+            ItemOutcome.CONFLICT,
+            Reason.ALREADY_REDEEMED,
+            redemption_id=uuid.UUID(decision.prior.redemption_id),
+            flagged=True,
+        )
+    return settle(ItemOutcome.REJECTED, decision.reason, flagged=True)
+
+
+def reason_of(code: str) -> Reason | PushProblem:
+    try:
+        return Reason(code)
+    except ValueError:
+        return PushProblem(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A decided push, ready to store: the body, its outcome counts, the key row + event."""
+
+    body: bytes
+    outcomes: Counter[tuple[str, str]]
+    finish: dict[str, Any]
+
+
+def answer(
+    request: sync_wire.PushRequest,
+    decisions: list[Decision],
+    voided: list[sync_wire.PushItemResult],
+    device: DeviceContext,
+    idempotency_key: str,
+    received_at: datetime,
+    skew: float | None,
+) -> Answered:
+    """The response for every item in the kiosk's order, plus what the key row and log keep."""
+    by_id = {d.item.id: d.result(received_at) for d in decisions}
+    by_id.update((v.id, v) for v in voided)
+    response = sync_wire.PushResponse(
+        server_time=received_at,
+        clock_skew_s=skew,
+        results=[by_id[item.id] for item in request.items],
+    )
+    body = response.model_dump_json().encode()
+    results = response.results
+    finish = repository.finish_params(
+        device_id=device.device_id,
+        key=idempotency_key,
+        status_code=200,
+        body=body,
+        event={
+            "occurred_at": received_at,
+            "kind": "redemptions_pushed",
+            "business_id": device.business_id,
+            "actor": f"device:{device.device_id}",
+            "subject": f"device:{device.device_id}",
+            "payload": json.dumps(
+                {
+                    "idempotency_key": idempotency_key,
+                    "items": len(results),
+                    "outcomes": dict(Counter(r.outcome.value for r in results)),
+                    "voids": len(voided),
+                    "clock_skew_s": skew,
+                }
+            ),
+        },
+    )
+    # Metrics count redemptions and scans; a void is neither (its answer is in the event log).
+    outcomes = Counter((d.outcome.value, d.reason.value) for d in decisions)
+    return Answered(body, outcomes, finish)

@@ -1,0 +1,225 @@
+"""Group push (Postgres): pushes that arrive together share one transaction.
+
+Every push carries a transaction's fixed costs: BEGIN, COMMIT and its WAL flush, two round
+trips, the driver's pipeline bookkeeping. At the counter most pushes are one redemption, so
+those costs are most of the work. ``group_commit.GroupCommitter`` queues the pushes that arrive
+while a group is being written and hands them to :func:`run_group` together; a lone push is a
+group of one and never waits for a timer.
+
+A group runs like one push of many kiosks' requests:
+
+1. one round trip: BEGIN, each request's key owner + key claim, one state read for the serials
+   and ids of all of them;
+2. per request, in arrival order: charge the rate limit, decide its items against the shared
+   state. A copy accepted by an earlier request of the group is already redeemed for a later
+   one, and an item id stored by an earlier one is a duplicate: exactly what the requests would
+   get one after the other;
+3. one round trip: every row, each request's stored answer and event, the key claims of
+   requests the rate limit refused removed, COMMIT.
+
+Whatever is unusual leaves the group and runs alone afterwards, in its own thread, through
+``service.push`` (the single push, same rules): batches with voids, keys in flight or replays,
+unknown, revoked or rotated-out API keys (their refusal is the single push's), and every
+request of the group when its write loses a race to a concurrent request (``LostRace``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core import sync_wire
+from app.core.sync_wire import OutboxItem
+from sync_backend.db import pg_driver, transaction
+from sync_backend.devices.service import DeviceContext, check_key_owner, key_hash
+from sync_backend.errors import PikaError
+from sync_backend.models import utcnow
+from sync_backend.redemptions import decisions, idempotency, repository, service
+from sync_backend.redemptions.decisions import PushAnswer
+from sync_backend.redemptions.repository import StoredItem
+from sync_backend.redemptions.verification import with_printed_tokens
+from sync_backend.settings import Settings
+from sync_backend.vouchers.signing import PublicKeyCache
+
+if TYPE_CHECKING:
+    from sync_backend.redemptions.group_commit import GroupCommitter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class PushJob:
+    """One parsed push request waiting for its group, and how it ended."""
+
+    api_key: str | None
+    request: sync_wire.PushRequest
+    idempotency_key: str
+    charge: Callable[[DeviceContext, int], None]
+    answer: PushAnswer | None = None
+    error: BaseException | None = None
+    #: Left the group: the request's own thread runs it as a single push.
+    alone: bool = False
+    charged: bool = field(default=False, repr=False)
+    settled: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def items(self) -> int:
+        return len(self.request.items)
+
+    def charge_once(self, device: DeviceContext, items: int) -> None:
+        """Rate-limit charge that a group and a later single run of the same job share."""
+        if not self.charged:
+            self.charge(device, items)
+            self.charged = True
+
+    def finish(
+        self, *, answer: PushAnswer | None = None, error: BaseException | None = None
+    ) -> None:
+        self.answer, self.error = answer, error
+        self.alone = answer is None and error is None
+        self.settled.set()
+
+
+@dataclass(frozen=True)
+class PushContext:
+    """What running a push needs from the app: sessions, settings, the key cache."""
+
+    sessions: sessionmaker[Session]
+    settings: Settings
+    keys: PublicKeyCache
+
+
+def push(context: PushContext, groups: GroupCommitter | None, job: PushJob) -> PushAnswer:
+    """Answer one push request: small ones through a group when groups are on; big ones, and
+    those a group sent off, as a single push."""
+    if groups is not None and job.items <= context.settings.push_group_request_items:
+        groups.submit(job)
+        if job.error is not None:
+            raise job.error
+        if job.answer is not None:
+            return job.answer
+    return push_alone(context, job)
+
+
+def push_alone(context: PushContext, job: PushJob) -> PushAnswer:
+    """The single push, in its own transaction."""
+    with transaction(context.sessions) as session:
+        return service.push(
+            session,
+            context.settings,
+            context.keys,
+            job.api_key,
+            job.request,
+            job.idempotency_key,
+            job.charge_once,
+        )
+
+
+def run_group(context: PushContext, jobs: list[PushJob]) -> None:
+    """Settle every job of ``jobs``: answered, refused, or sent off to run alone."""
+    try:
+        with transaction(context.sessions) as session:
+            settled = _push_group(session, context.settings, context.keys, jobs)
+    except repository.LostRace:
+        settled = {}
+    except Exception:
+        # The single pushes will meet the same trouble if it lasts, and answer it one by one.
+        log.warning("group push failed; its %d requests run alone", len(jobs), exc_info=True)
+        settled = {}
+    for job in jobs:
+        outcome = settled.get(job)
+        if isinstance(outcome, PushAnswer):
+            job.finish(answer=outcome)
+        elif isinstance(outcome, BaseException):
+            job.finish(error=outcome)
+        else:
+            job.finish()
+
+
+def _push_group(
+    session: Session, settings: Settings, keys: PublicKeyCache, jobs: list[PushJob]
+) -> dict[PushJob, PushAnswer | BaseException]:
+    """One transaction for the group (committed on return); jobs missing from the answer run
+    alone."""
+    driver = pg_driver(session)
+    assert driver is not None, "group pushes are the Postgres path"
+    received_at = utcnow()
+    ttl = timedelta(hours=settings.idempotency_ttl_hours)
+    settled: dict[PushJob, PushAnswer | BaseException] = {}
+
+    claims: list[tuple[PushJob, dict[str, Any]]] = []
+    for job in jobs:
+        if not all(isinstance(item, OutboxItem) for item in job.request.items):
+            continue  # voids are applied in order, with queries of their own: alone
+        try:
+            hashed = key_hash(job.api_key)
+        except PikaError as refused:
+            settled[job] = refused
+            continue
+        params = idempotency.claim_params(
+            device_id=None,
+            key=job.idempotency_key,
+            request_hash=idempotency.fingerprint(decisions.canonical_items(job.request)),
+            now=received_at,
+            ttl=ttl,
+        )
+        params["key_hash"] = hashed
+        claims.append((job, params))
+    if not claims:
+        return settled
+
+    scans = [item for job, _ in claims for item in _outbox_items(job)]
+    with driver.pipeline():
+        claim_cursors = [idempotency.send_owner_and_claim(driver, p) for _, p in claims]
+        state_cursor = repository.send_state(
+            driver, decisions.claimed_serials(scans), [item.id for item in scans]
+        )
+    state = repository.read_state(state_cursor)
+    public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
+
+    rows: list[dict[str, Any]] = []
+    finishes: list[dict[str, Any]] = []
+    released: list[tuple[str, str]] = []
+    for (job, _params), cursor in zip(claims, claim_cursors, strict=True):
+        owner, (got_lock, claimed) = idempotency.split_owner_and_claim(cursor.fetchone())
+        try:
+            device = check_key_owner(owner, received_at)
+        except PikaError:
+            continue  # refused by the single push, in the same words
+        if not (got_lock and claimed):
+            continue  # in flight elsewhere, or a replay: the single push answers it
+        try:
+            job.charge_once(device, job.items)
+        except PikaError as refused:
+            settled[job] = refused
+            released.append((device.device_id, job.idempotency_key))
+            continue
+        skew = decisions.clock_skew(job.request.sent_at, received_at)
+        skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
+        decided = [
+            decisions.decide(item, device, state, public_keys, received_at, skew, skewed, settings)
+            for item in _outbox_items(job)
+        ]
+        for d in decided:
+            if d.row is not None:  # later requests of the group see this item as stored
+                rows.append(d.row)
+                state.existing[d.item.id] = StoredItem(
+                    d.row["outcome"], d.row["server_reason"], None
+                )
+        answered = decisions.answer(
+            job.request, decided, [], device, job.idempotency_key, received_at, skew
+        )
+        finishes.append(answered.finish)
+        settled[job] = PushAnswer(200, answered.body, replayed=False, outcomes=answered.outcomes)
+    repository.commit_batch(session, rows, finishes, released)
+    return settled
+
+
+def _outbox_items(job: PushJob) -> Iterable[OutboxItem]:
+    return (item for item in job.request.items if isinstance(item, OutboxItem))

@@ -1,0 +1,169 @@
+"""Group push on Postgres: requests written together decide exactly as one after the other."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.core import sync_wire
+from sync_backend.db import make_sessionmaker
+from sync_backend.devices.service import DeviceContext
+from sync_backend.errors import NotAuthenticated, RateLimited
+from sync_backend.models import IdempotencyKey, Redemption
+from sync_backend.redemptions.group_push import PushContext, PushJob, push, run_group
+from sync_backend.vouchers.signing import PublicKeyCache
+from tests.backend.support import Kiosk, Kit, push_body
+
+
+@pytest.fixture
+def context(engine, settings) -> PushContext:  # type: ignore[no-untyped-def]
+    return PushContext(make_sessionmaker(engine), settings, PublicKeyCache())
+
+
+def no_charge(_device: DeviceContext, _items: int) -> None:
+    return None
+
+
+def job(
+    kiosk: Kiosk,
+    *items: dict[str, Any],
+    key: str | None = None,
+    charge: Callable[[DeviceContext, int], None] = no_charge,
+    api_key: str | None = "",
+) -> PushJob:
+    request = sync_wire.PushRequest.model_validate(push_body(*items))
+    return PushJob(
+        kiosk.api_key if api_key == "" else api_key, request, key or str(uuid.uuid4()), charge
+    )
+
+
+def results(j: PushJob) -> list[dict[str, Any]]:
+    assert j.answer is not None, (j.error, j.alone)
+    return list(json.loads(j.answer.body)["results"])
+
+
+def test_two_kiosks_same_copy_in_one_group(context: PushContext, kit: Kit, session) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    caja1, caja2 = kit.kiosk(business, "Caja 1"), kit.kiosk(business, "Caja 2")
+    first, second = caja1.item(voucher.token), caja2.item(voucher.token)
+    jobs = [job(caja1, first), job(caja2, second)]
+    run_group(context, jobs)
+    assert [r["outcome"] for r in results(jobs[0])] == ["accepted"]
+    conflict = results(jobs[1])[0]
+    assert conflict["outcome"] == "conflict" and conflict["redemption_id"] == first["id"]
+    stored = dict(
+        session.execute(
+            sa.select(Redemption.id, Redemption.outcome).where(Redemption.serial == voucher.serial)
+        ).all()
+    )
+    assert {str(k): v for k, v in stored.items()} == {
+        first["id"]: "accepted",
+        second["id"]: "conflict",
+    }
+
+
+def test_the_same_item_in_two_requests_of_a_group_is_a_duplicate(
+    context: PushContext, kit: Kit
+) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    kiosk = kit.kiosk(business)
+    item = kiosk.item(voucher.token)
+    jobs = [job(kiosk, item), job(kiosk, item)]  # a retry with a new key, in the same group
+    run_group(context, jobs)
+    assert results(jobs[0])[0]["outcome"] == "accepted"
+    again = results(jobs[1])[0]
+    assert again["outcome"] == "duplicate" and again["first_outcome"] == "accepted"
+
+
+def test_a_refused_charge_refuses_only_that_request_and_frees_its_key(
+    context: PushContext, kit: Kit, session
+) -> None:
+    business = kit.business()
+    vouchers = kit.vouchers(business, 2)
+    kiosk = kit.kiosk(business)
+
+    def refuse(_device: DeviceContext, _items: int) -> None:
+        raise RateLimited("over the limit")
+
+    ok = job(kiosk, kiosk.item(vouchers[0].token))
+    limited = job(kiosk, kiosk.item(vouchers[1].token), key="limited-key", charge=refuse)
+    run_group(context, [ok, limited])
+    assert results(ok)[0]["outcome"] == "accepted"
+    assert isinstance(limited.error, RateLimited)
+    keys = session.execute(sa.select(IdempotencyKey.key)).scalars().all()
+    assert "limited-key" not in keys and ok.idempotency_key in keys
+    # The refused request stored nothing: the same key, later, is a fresh request.
+    retry = job(kiosk, kiosk.item(vouchers[1].token), key="limited-key")
+    run_group(context, [retry])
+    assert results(retry)[0]["outcome"] == "accepted"
+
+
+def test_unusual_requests_leave_the_group_and_get_the_single_push_answer(
+    context: PushContext, kit: Kit
+) -> None:
+    business = kit.business()
+    vouchers = kit.vouchers(business, 3)
+    kiosk = kit.kiosk(business)
+    stored = job(kiosk, kiosk.item(vouchers[0].token), key="k1")
+    run_group(context, [stored])
+    replay = job(kiosk, *stored.request.model_dump(mode="json")["items"], key="k1")
+    bad_key = job(kiosk, kiosk.item(vouchers[1].token), api_key="pika_not-a-key")
+    no_key = job(kiosk, kiosk.item(vouchers[1].token), api_key=None)
+    first_id = results(stored)[0]["id"]
+    with_void = job(kiosk, kiosk.void(first_id))
+    plain = job(kiosk, kiosk.item(vouchers[2].token))
+    group = [replay, bad_key, no_key, with_void, plain]
+    run_group(context, group)
+    assert isinstance(no_key.error, NotAuthenticated)
+    assert [j.alone for j in group] == [True, True, False, True, False]
+    assert results(plain)[0]["outcome"] == "accepted"
+    # Alone, each gets exactly the single push's answer.
+    assert push(context, None, replay).replayed is True
+    with pytest.raises(NotAuthenticated):
+        push(context, None, bad_key)
+    assert [r["outcome"] for r in results_of(push(context, None, with_void))] == ["accepted"]
+
+
+def results_of(answer) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return list(json.loads(answer.body)["results"])
+
+
+def test_a_group_that_loses_a_race_runs_every_request_alone(
+    context: PushContext, kit: Kit, engine, settings
+) -> None:
+    """A competing redemption of one copy commits between the group's state read and its
+    write: the group's write fails as a whole and each of its requests runs alone."""
+    from sync_backend.redemptions import repository
+
+    business = kit.business()
+    vouchers = kit.vouchers(business, 2)
+    kiosk = kit.kiosk(business)
+    jobs = [job(kiosk, kiosk.item(vouchers[0].token)), job(kiosk, kiosk.item(vouchers[1].token))]
+    real_commit = repository.commit_batch
+
+    raced: list[PushJob] = []
+
+    def race_then_commit(session, rows, finishes, released=()):  # type: ignore[no-untyped-def]
+        if not raced:  # once: the competitor's own write goes straight through
+            other = kit.kiosk(business, "Caja 9")
+            raced.append(job(other, other.item(vouchers[0].token)))
+            run_group(context, raced)  # commits on its own connection first
+            assert results(raced[0])[0]["outcome"] == "accepted"
+        return real_commit(session, rows, finishes, released)
+
+    repository.commit_batch = race_then_commit  # type: ignore[assignment]
+    try:
+        run_group(context, jobs)
+    finally:
+        repository.commit_batch = real_commit  # type: ignore[assignment]
+    assert [j.alone for j in jobs] == [True, True]
+    lost = results_of(push(context, None, jobs[0]))[0]
+    assert lost["outcome"] == "conflict"
+    assert results_of(push(context, None, jobs[1]))[0]["outcome"] == "accepted"
