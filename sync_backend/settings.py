@@ -106,6 +106,10 @@ class Settings(BaseSettings):
         }
     )
 
+    #: Enrolment attempts per client address (``limits`` notation); behind a reverse proxy,
+    #: run uvicorn with --forwarded-allow-ips so the address is the client's, not the proxy's.
+    enrolment_limit: str = "20/hour"
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
         if self.environment is Environment.DEVELOPMENT:

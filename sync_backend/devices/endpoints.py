@@ -22,6 +22,8 @@ router = APIRouter(tags=["devices"])
 def enrol(
     body: sync_wire.EnrolRequest, session: DbSession, request: Request
 ) -> sync_wire.EnrolResponse:
+    address = request.client.host if request.client else "unknown"
+    request.app.state.limiter.hit_enrolment(address)
     return service.enrol(session, request.app.state.settings, body)
 
 

@@ -1,4 +1,8 @@
-"""Liveness (the process answers), readiness (it can serve), detail (every dependency)."""
+"""Liveness (the process answers), readiness (it can serve), detail (every dependency, admin).
+
+``live`` and ``ready`` are for the load balancer and say only yes or no; ``detail`` names
+every dependency with its latency and errors, so it wants the head-office admin token.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from sync_backend.auth import AdminAuth
 from sync_backend.health import service
 from sync_backend.health.metrics import metrics_response
 
@@ -30,7 +35,8 @@ def ready(request: Request) -> JSONResponse:
 
 
 @router.get("/health/detail")
-def detail(request: Request) -> JSONResponse:
+def detail(request: Request, _admin: AdminAuth) -> JSONResponse:
+    """Head office only: it names the database, Redis and pool state an attacker would like."""
     state = request.app.state
     checks = [
         service.check_database(state.engine),

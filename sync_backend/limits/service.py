@@ -38,6 +38,7 @@ RATE_LIMITED = Counter("pika_rate_limited_total", "Requests refused with 429", [
 class Bucket(StrEnum):
     ITEMS = "items"  # pushed redemptions and scans
     REQUESTS = "requests"  # pulls, key rotations
+    ENROLMENTS = "enrolments"  # enrolment attempts, per client address (no key yet)
 
 
 class TierLimiter:
@@ -52,27 +53,63 @@ class TierLimiter:
         self.items: dict[Tier, RateLimitItem] = {
             tier: parse(text) for tier, text in settings.tier_limits.items()
         }
+        self.enrolments = parse(settings.enrolment_limit)
 
     def limit_for(self, tier: str) -> RateLimitItem:
         return self.items[Tier(tier)]
 
     def hit(self, *, business_id: int, tier: str, bucket: Bucket, cost: int = 1) -> None:
         """Count ``cost`` units or raise :class:`RateLimited` with Retry-After."""
-        item = self.limit_for(tier)
+        self._hit(
+            self.limit_for(tier),
+            bucket,
+            str(business_id),
+            cost,
+            label=tier,
+            refusal=f"business {business_id} is over its {tier} limit",
+            extra={"tier": tier},
+        )
+
+    def hit_enrolment(self, address: str) -> None:
+        """Count one enrolment attempt from ``address``: enrolment has no API key to count
+        against, and each attempt is a guess at a one-time code."""
+        self._hit(
+            self.enrolments,
+            Bucket.ENROLMENTS,
+            address,
+            1,
+            label="enrolment",
+            refusal="too many enrolment attempts from this address",
+            extra={},
+        )
+
+    def _hit(
+        self,
+        item: RateLimitItem,
+        bucket: Bucket,
+        identity: str,
+        cost: int,
+        *,
+        label: str,
+        refusal: str,
+        extra: dict[str, str],
+    ) -> None:
+        """Count ``cost`` units of ``identity`` in ``bucket`` or raise :class:`RateLimited`;
+        ``label`` names the limit in the refusal metric (a tier, or "enrolment")."""
         try:
-            if self.limiter.hit(item, bucket.value, str(business_id), cost=cost):
+            if self.limiter.hit(item, bucket.value, identity, cost=cost):
                 return
-            stats = self.limiter.get_window_stats(item, bucket.value, str(business_id))
+            stats = self.limiter.get_window_stats(item, bucket.value, identity)
         except Exception:  # any storage failure fails open, and is counted
             log.exception("rate limit storage failed; letting the request through")
             RATE_LIMIT_ERRORS.inc()
             return
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        RATE_LIMITED.labels(tier, bucket.value).inc()
+        RATE_LIMITED.labels(label, bucket.value).inc()
         raise RateLimited(
-            f"business {business_id} is over its {tier} limit of {item} {bucket.value}",
+            f"{refusal} of {item} {bucket.value}",
             extra={
-                "tier": tier,
+                **extra,
                 "limit": str(item),
                 "bucket": bucket.value,
                 "cost": cost,

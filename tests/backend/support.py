@@ -41,6 +41,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
             "PREMIUM": "100000/hour",
             "ENTERPRISE": "100000/hour",
         },
+        # The session-wide app enrols many kiosks from one test client address.
+        "enrolment_limit": "100000/hour",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

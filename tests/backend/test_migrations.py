@@ -25,7 +25,7 @@ def test_sqlite_upgrades_downgrades_and_upgrades_again(tmp_path) -> None:  # typ
     upgrade(url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
         assert conn.execute(sa.text("SELECT value FROM sync_counter")).scalar_one() == 0
     engine.dispose()
 
@@ -37,6 +37,6 @@ def test_events_are_append_only_on_postgres(engine: sa.Engine) -> None:
                 occurred_at=utcnow(), kind="k", actor="a", subject="s", payload={}
             )
         )
-    for statement in ("UPDATE events SET kind = 'x'", "DELETE FROM events"):
+    for statement in ("UPDATE events SET kind = 'x'", "DELETE FROM events", "TRUNCATE events"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(sa.text(statement))

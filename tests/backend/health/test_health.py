@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from sync_backend.app import create_app
-from tests.backend.support import Kit, make_settings, push
+from tests.backend.support import ADMIN, Kit, make_settings, push
 
 
 def test_live_and_ready(client) -> None:
@@ -16,12 +16,18 @@ def test_live_and_ready(client) -> None:
 
 
 def test_detail_reports_every_dependency_with_latency(client) -> None:
-    body = client.get("/health/detail").json()
+    body = client.get("/health/detail", headers=ADMIN).json()
     checks = {c["name"]: c for c in body["checks"]}
     assert set(checks) == {"database", "migrations", "redis", "pool"}
     assert checks["migrations"]["detail"]["current"] == checks["migrations"]["detail"]["head"]
     assert all(c["latency_ms"] >= 0 for c in checks.values())
     assert checks["redis"]["detail"]["configured"] is False  # this app counts in-process
+
+
+def test_detail_is_for_head_office_only(client) -> None:
+    assert client.get("/health/detail").status_code == 401
+    wrong = {"Authorization": "Bearer not-the-admin-token"}
+    assert client.get("/health/detail", headers=wrong).status_code == 401
 
 
 def test_unreachable_dependencies_make_detail_and_ready_fail(database_url: str) -> None:
@@ -30,7 +36,7 @@ def test_unreachable_dependencies_make_detail_and_ready_fail(database_url: str) 
     with TestClient(app) as client:
         ready = client.get("/health/ready")
         assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
-        detail = client.get("/health/detail")
+        detail = client.get("/health/detail", headers=ADMIN)
         assert detail.status_code == 503
         checks = {c["name"]: c for c in detail.json()["checks"]}
         assert not checks["database"]["ok"] and "error" in checks["database"]["detail"]

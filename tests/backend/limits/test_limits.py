@@ -14,7 +14,7 @@ from app.core import sync_wire
 from pika_bench.backend_server import uvicorn_server
 from sync_backend.app import create_app
 from sync_backend.settings import Settings, Tier
-from tests.backend.support import Kit, make_settings, push_body
+from tests.backend.support import ADMIN, Kit, make_settings, push_body
 
 TIERS = {Tier.BASIC: "100/hour", Tier.PREMIUM: "1000/hour", Tier.ENTERPRISE: "10000/hour"}
 
@@ -103,6 +103,26 @@ def test_limits_hold_across_two_backend_processes(
         refused = send(first, tokens[10:12])
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert send(second, tokens[10:11]).status_code == 429
-        detail = httpx.get(second + "/health/detail").json()
+        detail = httpx.get(second + "/health/detail", headers=ADMIN).json()
         redis_check = next(c for c in detail["checks"] if c["name"] == "redis")
         assert redis_check["ok"] and redis_check["detail"]["configured"]
+
+
+def test_enrolment_attempts_are_limited_per_client_address(database_url: str, kit: Kit) -> None:
+    """Enrolment has no API key to count against: each attempt (a guess at a one-time code,
+    right or wrong) counts against the caller's address; a 429 says when to try again."""
+    settings = make_settings(database_url, enrolment_limit="3/hour")
+    with TestClient(create_app(settings)) as client:
+        wrong = {"code": "ABCDE-FGHJK0", "device_name": "Caja"}
+        statuses = [client.post(sync_wire.ENROL_PATH, json=wrong).status_code for _ in range(3)]
+        assert all(s != 429 for s in statuses)
+        refused = client.post(sync_wire.ENROL_PATH, json=wrong)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert refused.json()["error"]["bucket"] == "enrolments"
+        # Even a valid code waits: the limit is on attempts from the address.
+        from sync_backend.devices import service as devices
+
+        code, _ = devices.create_enrolment_code(kit.session, settings, kit.business(), "test")
+        kit.session.commit()
+        valid = client.post(sync_wire.ENROL_PATH, json={"code": code, "device_name": "Caja"})
+        assert valid.status_code == 429
