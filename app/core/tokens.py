@@ -23,6 +23,7 @@ import functools
 import hashlib
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -116,16 +117,23 @@ class VoucherClaims:
     @classmethod
     def unpack(cls, data: bytes) -> VoucherClaims:
         version, key_id, business, offer, serial, start, end, variant = _CLAIMS.unpack(data)
-        return cls(
-            key_id=key_id,
-            business_id=business,
-            offer_id=offer,
-            serial=serial,
-            valid_from=start,
-            valid_until=end,
-            variant=variant,
-            version=version,
-        )
+        if end < start:
+            raise ValueError("valid_until is before valid_from")
+        # The struct's field widths already bound every value, so the range checks of
+        # __init__ are skipped: this runs for every token a kiosk or the backend reads.
+        claims = object.__new__(cls)
+        for name, value in (
+            ("key_id", key_id),
+            ("business_id", business),
+            ("offer_id", offer),
+            ("serial", serial),
+            ("valid_from", start),
+            ("valid_until", end),
+            ("variant", variant),
+            ("version", version),
+        ):
+            object.__setattr__(claims, name, value)
+        return claims
 
     @property
     def valid_from_dt(self) -> datetime:
@@ -196,6 +204,12 @@ def decode(text: str) -> tuple[VoucherClaims, bytes, bytes]:
 
     Raises :class:`TokenError` (malformed) for anything that is not a well-formed token.
     """
+    claims, body, signature, _compact = _decode(text)
+    return claims, body, signature
+
+
+def _decode(text: str) -> tuple[VoucherClaims, bytes, bytes, str]:
+    """:func:`decode`, plus the normalised text (verify returns it without normalising again)."""
     if not isinstance(text, str):
         raise TokenError(TokenProblem.MALFORMED, "token is not text")
     if len(text) > MAX_INPUT_LENGTH:
@@ -215,12 +229,12 @@ def decode(text: str) -> tuple[VoucherClaims, bytes, bytes]:
         claims = VoucherClaims.unpack(body)
     except ValueError as exc:
         raise TokenError(TokenProblem.MALFORMED, str(exc)) from exc
-    return claims, body, signature
+    return claims, body, signature, compact
 
 
-def verify(text: str, public_keys: dict[int, Ed25519PublicKey]) -> VerifiedVoucher:
+def verify(text: str, public_keys: Mapping[int, Ed25519PublicKey]) -> VerifiedVoucher:
     """Parse and check the signature of untrusted token text, fully offline."""
-    claims, body, signature = decode(text)
+    claims, body, signature, compact = _decode(text)
     key = public_keys.get(claims.key_id)
     if key is None:
         raise TokenError(TokenProblem.UNKNOWN_KEY, f"no public key with id {claims.key_id}")
@@ -228,7 +242,7 @@ def verify(text: str, public_keys: dict[int, Ed25519PublicKey]) -> VerifiedVouch
         key.verify(signature, body)
     except InvalidSignature as exc:
         raise TokenError(TokenProblem.FORGED, "signature does not match") from exc
-    return VerifiedVoucher(claims=claims, token=normalise_text(text))
+    return VerifiedVoucher(claims=claims, token=compact)
 
 
 def short_code_for(token: str) -> str:

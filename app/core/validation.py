@@ -88,7 +88,7 @@ def validate(
     a used voucher shows when/where even after it has expired.
     """
     try:
-        voucher = verify(token_text, dict(public_keys))
+        voucher = verify(token_text, public_keys)
     except TokenError as exc:
         return Validation(reason=_FROM_TOKEN_PROBLEM[exc.problem], detail=exc.detail)
 

@@ -18,6 +18,7 @@ import logging
 import math
 import time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -26,6 +27,9 @@ from prometheus_client import Counter
 
 from sync_backend.errors import RateLimited
 from sync_backend.settings import Settings, Tier
+
+if TYPE_CHECKING:
+    from sync_backend.devices.service import DeviceContext
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,10 @@ class TierLimiter:
             refusal=f"business {business_id} is over its {tier} limit",
             extra={"tier": tier},
         )
+
+    def charge_items(self, device: DeviceContext, items: int) -> None:
+        """Count a push's items against the device's business (the push path's ``charge``)."""
+        self.hit(business_id=device.business_id, tier=device.tier, bucket=Bucket.ITEMS, cost=items)
 
     def hit_enrolment(self, address: str) -> None:
         """Count one enrolment attempt from ``address``: enrolment has no API key to count

@@ -78,16 +78,45 @@ class Decision:
         )
 
 
-def decide(
-    item: OutboxItem,
-    device: DeviceContext,
-    state: BatchState,
-    public_keys: dict[int, Any],
-    received_at: datetime,
-    skew: float | None,
-    skewed: bool,
-    settings: Settings,
-) -> Decision:
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What every item of one push is decided against (built once per push)."""
+
+    device: DeviceContext
+    state: BatchState
+    public_keys: dict[int, Any]
+    received_at: datetime
+    skew: float | None
+    skewed: bool
+    settings: Settings
+    received_iso: str = ""
+
+    @classmethod
+    def build(
+        cls,
+        device: DeviceContext,
+        state: BatchState,
+        public_keys: dict[int, Any],
+        received_at: datetime,
+        sent_at: datetime | None,
+        settings: Settings,
+    ) -> BatchContext:
+        skew = clock_skew(sent_at, received_at)
+        skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
+        return cls(
+            device,
+            state,
+            public_keys,
+            received_at,
+            skew,
+            skewed,
+            settings,
+            received_at.isoformat(),
+        )
+
+
+def decide(item: OutboxItem, batch: BatchContext) -> Decision:
+    state, device = batch.state, batch.device
     existing = state.existing.get(item.id)
     if existing is not None:
         return Decision(
@@ -98,13 +127,16 @@ def decide(
             redemption_id=item.id,
             first_outcome=ItemOutcome(existing.outcome),
         )
-    future = (item.scanned_at - received_at).total_seconds() > settings.clock_skew_tolerance_s
-    flagged = skewed or future
-    received_iso = received_at.isoformat()
-    # JSON-ready values: the Postgres path sends the rows as one JSON document as they are.
+    received_at = batch.received_at
+    future = (item.scanned_at - received_at).total_seconds() > batch.settings.clock_skew_tolerance_s
+    flagged = batch.skewed or future
+    item_id = str(item.id)
+    location = item.location
+    # JSON-ready values (str enums are their values): the Postgres path sends the rows as one
+    # JSON document as they are.
     row: dict[str, Any] = {
-        "id": str(item.id),
-        "kind": item.kind.value,
+        "id": item_id,
+        "kind": item.kind,
         "business_id": device.business_id,
         "device_id": device.device_id,
         "serial": None,
@@ -112,46 +144,36 @@ def decide(
         "voucher_business_id": None,
         "variant": None,
         "token": item.token,
-        "source": item.source.value,
-        "kiosk_reason": item.reason.value,
+        "source": item.source,
+        "kiosk_reason": item.reason,
         "conflict_with": None,
         "scanned_at": item.scanned_at.astimezone(UTC).isoformat(),
-        "received_at": received_iso,
-        "clock_skew_s": None if skew is None else round(skew),
-        "latitude": item.location.lat if item.location else None,
-        "longitude": item.location.lon if item.location else None,
+        "received_at": batch.received_iso,
+        "clock_skew_s": None if batch.skew is None else round(batch.skew),
+        "latitude": location.lat if location else None,
+        "longitude": location.lon if location else None,
     }
     is_redemption = item.kind is ItemKind.REDEMPTION
 
-    def settle(outcome: ItemOutcome, reason: Reason | PushProblem, **extra: Any) -> Decision:
-        row["outcome"] = outcome.value
-        row["server_reason"] = reason.value
-        return Decision(item=item, outcome=outcome, reason=reason, row=row, **extra)
-
     if item.device_id != device.device_id or item.business_id != device.business_id:
         outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
-        return settle(outcome, PushProblem.WRONG_DEVICE, flagged=True)
-
-    def find(serial: int) -> PriorRedemption | None:
-        return state.accepted.get(serial)
+        return _settled(item, row, outcome, PushProblem.WRONG_DEVICE, flagged=True)
 
     decision = validate(
         item.token,
         business_id=device.business_id,
-        public_keys=public_keys,
+        public_keys=batch.public_keys,
         revoked_serials=state.revoked,
-        find_redemption=find,
+        find_redemption=state.accepted.get,
         now=item.scanned_at,
     )
     claims = decision.claims
     if claims is not None:
-        row.update(
-            serial=claims.serial,
-            offer_id=claims.offer_id,
-            voucher_business_id=claims.business_id,
-            variant=claims.variant,
-            token=decision.token,
-        )
+        row["serial"] = claims.serial
+        row["offer_id"] = claims.offer_id
+        row["voucher_business_id"] = claims.business_id
+        row["variant"] = claims.variant
+        row["token"] = decision.token
         copies = (item.serial, item.offer_id, item.variant)
         if copies != (None, None, None) and copies != (
             claims.serial,
@@ -159,27 +181,41 @@ def decide(
             claims.variant,
         ):
             outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
-            return settle(outcome, PushProblem.ITEM_MISMATCH, flagged=True)
+            return _settled(item, row, outcome, PushProblem.ITEM_MISMATCH, flagged=True)
 
     if not is_redemption:
-        return settle(ItemOutcome.RECORDED, decision.reason, flagged=flagged)
+        return _settled(item, row, ItemOutcome.RECORDED, decision.reason, flagged=flagged)
     if decision.reason is Reason.VALID:
         assert claims is not None
         # Later items of this batch must see this one as the copy's redemption.
         state.accepted[claims.serial] = PriorRedemption(
-            str(item.id), item.scanned_at, device.device_id, device.device_name
+            item_id, item.scanned_at, device.device_id, device.device_name
         )
-        return settle(ItemOutcome.ACCEPTED, Reason.VALID, flagged=flagged)
+        return _settled(item, row, ItemOutcome.ACCEPTED, Reason.VALID, flagged=flagged)
     if decision.reason is Reason.ALREADY_REDEEMED:
         assert decision.prior is not None
         row["conflict_with"] = decision.prior.redemption_id
-        return settle(
+        return _settled(
+            item,
+            row,
             ItemOutcome.CONFLICT,
             Reason.ALREADY_REDEEMED,
             redemption_id=uuid.UUID(decision.prior.redemption_id),
             flagged=True,
         )
-    return settle(ItemOutcome.REJECTED, decision.reason, flagged=True)
+    return _settled(item, row, ItemOutcome.REJECTED, decision.reason, flagged=True)
+
+
+def _settled(
+    item: OutboxItem,
+    row: dict[str, Any],
+    outcome: ItemOutcome,
+    reason: Reason | PushProblem,
+    **extra: Any,
+) -> Decision:
+    row["outcome"] = outcome
+    row["server_reason"] = reason
+    return Decision(item=item, outcome=outcome, reason=reason, row=row, **extra)
 
 
 def reason_of(code: str) -> Reason | PushProblem:

@@ -14,7 +14,7 @@ from app.core import sync_wire
 from sync_backend.auth import bearer_token
 from sync_backend.db import DbSession, transaction
 from sync_backend.devices.auth import AuthDevice
-from sync_backend.devices.service import DeviceContext, authenticate
+from sync_backend.devices.service import authenticate
 from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.limits.service import Bucket
@@ -114,14 +114,9 @@ def _push(
             authenticate(session, api_key, utcnow())
         raise
 
-    def charge(device: DeviceContext, items: int) -> None:
-        state.limiter.hit(
-            business_id=device.business_id, tier=device.tier, bucket=Bucket.ITEMS, cost=items
-        )
-
     # The device is authenticated inside the push: on Postgres its key lookup travels in the
     # push's first round trip instead of one of its own.
-    job = group_push.PushJob(api_key, parsed, key, charge)
+    job = group_push.PushJob(api_key, parsed, key, state.limiter.charge_items)
     answer = group_push.push(state.push_context, state.push_groups, job)
     if answer.replayed:
         IDEMPOTENT_REPLAYS.inc()

@@ -8,14 +8,16 @@ group of one and never waits for a timer.
 
 A group runs like one push of many kiosks' requests:
 
-1. one round trip: BEGIN, each request's key owner + key claim, one state read for the serials
-   and ids of all of them;
-2. per request, in arrival order: charge the rate limit, decide its items against the shared
-   state. A copy accepted by an earlier request of the group is already redeemed for a later
-   one, and an item id stored by an earlier one is a duplicate: exactly what the requests would
-   get one after the other;
-3. one round trip: every row, each request's stored answer and event, the key claims of
-   requests the rate limit refused removed, COMMIT.
+1. one round trip: BEGIN, every request's key owner + key claim in one statement, one state
+   read for the serials and ids of all of them;
+2. the rate limit charged once per business for the group's requests (the sum of their
+   items; request by request when the sum is refused); then per request, in arrival order,
+   its items decided against the shared state. A copy accepted by an earlier request of the
+   group is already redeemed for a later one, and an item id stored by an earlier one is a
+   duplicate: exactly what the requests would get one after the other;
+3. one round trip: every row, every request's stored answer and event (one statement each,
+   whatever the group's size), the key claims of requests the rate limit refused removed,
+   COMMIT.
 
 Whatever is unusual leaves the group and runs alone afterwards, in its own thread, through
 ``service.push`` (the single push, same rules): batches with voids, keys in flight or replays,
@@ -154,6 +156,7 @@ def _push_group(
     settled: dict[PushJob, PushAnswer | BaseException] = {}
 
     claims: list[tuple[PushJob, dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
     for job in jobs:
         if not all(isinstance(item, OutboxItem) for item in job.request.items):
             continue  # voids are applied in order, with queries of their own: alone
@@ -162,50 +165,58 @@ def _push_group(
         except PikaError as refused:
             settled[job] = refused
             continue
-        params = idempotency.claim_params(
-            device_id=None,
-            key=job.idempotency_key,
-            request_hash=idempotency.fingerprint(decisions.canonical_items(job.request)),
-            now=received_at,
-            ttl=ttl,
+        if (hashed, job.idempotency_key) in seen:
+            continue  # the same key twice in one group: the second learns its fate alone
+        seen.add((hashed, job.idempotency_key))
+        claims.append(
+            (
+                job,
+                {
+                    "key_hash": hashed,
+                    "key": job.idempotency_key,
+                    "request_hash": idempotency.fingerprint(decisions.canonical_items(job.request)),
+                },
+            )
         )
-        params["key_hash"] = hashed
-        claims.append((job, params))
     if not claims:
         return settled
 
     scans = [item for job, _ in claims for item in _outbox_items(job)]
     with driver.pipeline():
-        claim_cursors = [idempotency.send_owner_and_claim(driver, p) for _, p in claims]
+        claim_cursor = idempotency.send_owners_and_claims(
+            driver, [c for _, c in claims], now=received_at, ttl=ttl
+        )
         state_cursor = repository.send_state(
             driver, decisions.claimed_serials(scans), [item.id for item in scans]
         )
+    claim_rows = {row[0]: row[1:] for row in claim_cursor.fetchall()}
     state = repository.read_state(state_cursor)
     public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
 
-    rows: list[dict[str, Any]] = []
-    finishes: list[dict[str, Any]] = []
-    released: list[tuple[str, str]] = []
-    for (job, _params), cursor in zip(claims, claim_cursors, strict=True):
-        owner, (got_lock, claimed) = idempotency.split_owner_and_claim(cursor.fetchone())
+    admitted: list[tuple[PushJob, DeviceContext]] = []
+    for n, (job, _claim) in enumerate(claims):
+        owner, (got_lock, claimed) = idempotency.split_owner_and_claim(claim_rows.get(n))
         try:
             device = check_key_owner(owner, received_at)
         except PikaError:
             continue  # refused by the single push, in the same words
         if not (got_lock and claimed):
             continue  # in flight elsewhere, or a replay: the single push answers it
-        try:
-            job.charge_once(device, job.items)
-        except PikaError as refused:
-            settled[job] = refused
+        admitted.append((job, device))
+    released: list[tuple[str, str]] = []
+    for job, device in admitted:
+        if job not in settled and not _charge(job, device, admitted, settled):
             released.append((device.device_id, job.idempotency_key))
-            continue
-        skew = decisions.clock_skew(job.request.sent_at, received_at)
-        skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
-        decided = [
-            decisions.decide(item, device, state, public_keys, received_at, skew, skewed, settings)
-            for item in _outbox_items(job)
-        ]
+
+    rows: list[dict[str, Any]] = []
+    finishes: list[dict[str, Any]] = []
+    for job, device in admitted:
+        if job in settled:
+            continue  # refused by the rate limit
+        batch = decisions.BatchContext.build(
+            device, state, public_keys, received_at, job.request.sent_at, settings
+        )
+        decided = [decisions.decide(item, batch) for item in _outbox_items(job)]
         for d in decided:
             if d.row is not None:  # later requests of the group see this item as stored
                 rows.append(d.row)
@@ -213,12 +224,42 @@ def _push_group(
                     d.row["outcome"], d.row["server_reason"], None
                 )
         answered = decisions.answer(
-            job.request, decided, [], device, job.idempotency_key, received_at, skew
+            job.request, decided, [], device, job.idempotency_key, received_at, batch.skew
         )
         finishes.append(answered.finish)
         settled[job] = PushAnswer(200, answered.body, replayed=False, outcomes=answered.outcomes)
     repository.commit_batch(session, rows, finishes, released)
     return settled
+
+
+def _charge(
+    job: PushJob,
+    device: DeviceContext,
+    admitted: list[tuple[PushJob, DeviceContext]],
+    settled: dict[PushJob, PushAnswer | BaseException],
+) -> bool:
+    """Charge the rate limit for ``job``: once for all the group's requests of its business
+    (one Redis round trip, the sum of their items), or, when that sum is refused, request by
+    request so the ones that still fit go through. False when ``job`` was refused."""
+    if not job.charged:
+        # Requests charged the same way (one limiter) to the same business.
+        same = [
+            (j, d)
+            for j, d in admitted
+            if d.business_id == device.business_id and j.charge == job.charge
+        ]
+        try:
+            job.charge(device, sum(j.items for j, _ in same))
+        except PikaError:
+            for j, d in same:
+                try:
+                    j.charge_once(d, j.items)
+                except PikaError as refused:
+                    settled[j] = refused
+        else:
+            for j, _ in same:
+                j.charged = True
+    return job not in settled
 
 
 def _outbox_items(job: PushJob) -> Iterable[OutboxItem]:

@@ -93,6 +93,42 @@ _PG_OWNER_AND_CLAIM = f"""
     SELECT owner.*, lock.got, EXISTS (SELECT 1 FROM claimed) FROM owner, lock
 """
 
+#: The group push's first statement: the owner-and-claim of every request in the group at once.
+#: ``claims`` are arrays of ord, key_hash, key, request_hash, each (key hash, key) at
+#: most once (a second request with the same key runs alone). One row per request whose API
+#: key exists: its ``ord``, then the same columns as the single statement.
+_PG_OWNERS_AND_CLAIMS = f"""
+    WITH req AS (
+        SELECT * FROM unnest(CAST(%(ords)s AS integer[]), CAST(%(key_hashes)s AS text[]),
+                             CAST(%(keys)s AS text[]), CAST(%(request_hashes)s AS text[]))
+            AS r(ord, key_hash, key, request_hash)
+    ), owner AS (
+        SELECT req.ord, req.key, req.request_hash, o.*
+          FROM req CROSS JOIN LATERAL ({PG_KEY_OWNER.replace("%(key_hash)s", "req.key_hash")}
+          ) AS o
+    ), lock AS (
+        SELECT owner.ord, pg_try_advisory_xact_lock(
+            hashtextextended(owner.device_id || '/' || owner.key, 0)) AS got FROM owner
+    ), claimed AS (
+        INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
+        SELECT owner.device_id, owner.key, owner.request_hash, %(now)s
+          FROM owner JOIN lock USING (ord)
+         WHERE lock.got AND owner.device_revoked_at IS NULL
+           AND (owner.expires_at IS NULL OR owner.expires_at > %(now)s)
+        ON CONFLICT (device_id, key) DO UPDATE
+            SET request_hash = excluded.request_hash, created_at = excluded.created_at,
+                status_code = NULL, response_body = NULL
+            WHERE idempotency_keys.created_at < %(expired_before)s
+        RETURNING device_id, key
+    )
+    SELECT owner.ord, owner.key_row_id, owner.rotate_after, owner.expires_at, owner.device_id,
+           owner.device_name, owner.device_revoked_at, owner.business_id, owner.tier,
+           lock.got,
+           EXISTS (SELECT 1 FROM claimed c WHERE c.device_id = owner.device_id
+                                            AND c.key = owner.key)
+      FROM owner JOIN lock USING (ord)
+"""
+
 #: How many leading columns of the owner-and-claim row are the key owner.
 OWNER_COLUMNS = len(fields(KeyOwner))
 
@@ -120,6 +156,25 @@ def send_owner_and_claim(driver: Any, params: dict[str, Any]) -> Any:
     """Postgres: send the key-owner lookup and the claim as one statement (``params`` need
     ``key_hash``); read the answer with :func:`split_owner_and_claim`."""
     return driver.execute(_PG_OWNER_AND_CLAIM, params, prepare=True)
+
+
+def send_owners_and_claims(
+    driver: Any, claims: list[dict[str, Any]], *, now: datetime, ttl: timedelta
+) -> Any:
+    """Postgres: :func:`send_owner_and_claim` for a whole group in one statement; ``claims``
+    holds ``key_hash``, ``key`` and ``request_hash`` per request (``ord`` is added). Rows come
+    back as ``(ord, *owner-and-claim row)``."""
+    # Arrays, not a JSON record set: the planner sizes ``unnest`` by the array (a handful of
+    # rows) and probes the key index; a record set is guessed at 100 rows and scanned against.
+    params = {
+        "ords": list(range(len(claims))),
+        "key_hashes": [c["key_hash"] for c in claims],
+        "keys": [c["key"] for c in claims],
+        "request_hashes": [c["request_hash"] for c in claims],
+        "now": now,
+        "expired_before": now - ttl,
+    }
+    return driver.execute(_PG_OWNERS_AND_CLAIMS, params, prepare=True)
 
 
 def split_owner_and_claim(row: tuple[Any, ...] | None) -> tuple[KeyOwner | None, tuple[bool, bool]]:

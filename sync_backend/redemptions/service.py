@@ -39,7 +39,7 @@ from sync_backend.devices.service import DeviceContext, authenticate, check_key_
 from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
 from sync_backend.redemptions import decisions as decisions_
 from sync_backend.redemptions import idempotency, repository
-from sync_backend.redemptions.decisions import Decision, PushAnswer, canonical_items
+from sync_backend.redemptions.decisions import BatchContext, Decision, PushAnswer, canonical_items
 from sync_backend.redemptions.repository import BatchState, FeedPosition
 from sync_backend.redemptions.verification import with_printed_tokens
 from sync_backend.settings import Settings
@@ -132,9 +132,8 @@ def _push(
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
     charge(device, len(request.items))
 
-    skew = decisions_.clock_skew(request.sent_at, received_at)
-    skewed = skew is not None and abs(skew) > settings.clock_skew_tolerance_s
     public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
+    batch = BatchContext.build(device, state, public_keys, received_at, request.sent_at, settings)
     # The lean write needs every decision made before anything is written: no voids.
     lean = optimistic and driver is not None and len(scans) == len(request.items)
 
@@ -146,10 +145,7 @@ def _push(
     segment: list[OutboxItem] = []
 
     def settle_segment() -> None:
-        decided = [
-            decisions_.decide(item, device, state, public_keys, received_at, skew, skewed, settings)
-            for item in segment
-        ]
+        decided = [decisions_.decide(item, batch) for item in segment]
         if not lean:
             _insert_and_settle(session, decided, state)
         decisions.extend(decided)
@@ -164,7 +160,7 @@ def _push(
     settle_segment()
 
     answered = decisions_.answer(
-        request, decisions, voided, device, idempotency_key, received_at, skew
+        request, decisions, voided, device, idempotency_key, received_at, batch.skew
     )
     if lean:
         rows = [d.row for d in decisions if d.row is not None]

@@ -167,3 +167,49 @@ def test_a_group_that_loses_a_race_runs_every_request_alone(
     lost = results_of(push(context, None, jobs[0]))[0]
     assert lost["outcome"] == "conflict"
     assert results_of(push(context, None, jobs[1]))[0]["outcome"] == "accepted"
+
+
+def test_the_same_key_twice_in_a_group_is_answered_once_and_then_replayed(
+    context: PushContext, kit: Kit
+) -> None:
+    business = kit.business()
+    voucher = kit.vouchers(business, 1)[0]
+    kiosk = kit.kiosk(business)
+    item = kiosk.item(voucher.token)
+    first, again = job(kiosk, item, key="same"), job(kiosk, item, key="same")
+    run_group(context, [first, again])
+    assert results(first)[0]["outcome"] == "accepted"
+    assert again.alone
+    replay = push(context, None, again)
+    assert replay.replayed and replay.body == first.answer.body  # type: ignore[union-attr]
+
+
+def test_a_group_charges_its_business_once_and_falls_back_request_by_request(
+    context: PushContext, kit: Kit
+) -> None:
+    """One Redis round trip for the whole group's items of a business; when that sum is over
+    the limit, each request is charged alone, so the ones that still fit go through."""
+    business = kit.business()
+    vouchers = kit.vouchers(business, 3)
+    kiosk = kit.kiosk(business)
+    calls: list[int] = []
+    budget = [2]
+
+    def charge(_device: DeviceContext, items: int) -> None:
+        calls.append(items)
+        if items > budget[0]:
+            raise RateLimited("over")
+        budget[0] -= items
+
+    jobs = [job(kiosk, kiosk.item(v.token), charge=charge) for v in vouchers]
+    run_group(context, jobs)
+    assert calls == [3, 1, 1, 1]  # the sum refused, then one by one: two fit
+    assert [r["outcome"] for r in results(jobs[0])] == ["accepted"]
+    assert [r["outcome"] for r in results(jobs[1])] == ["accepted"]
+    assert isinstance(jobs[2].error, RateLimited)
+
+    calls.clear()
+    budget[0] = 10
+    more = [job(kiosk, kiosk.item(v.token), charge=charge) for v in kit.vouchers(business, 3)]
+    run_group(context, more)
+    assert calls == [3]

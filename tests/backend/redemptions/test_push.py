@@ -299,7 +299,7 @@ def test_nothing_is_written_when_the_batch_fails(client, kit: Kit, session, monk
     monkeypatch.setattr(repository, "finish_batch", broken)
     # The lean Postgres path sends the answer and COMMIT with the rows: fail it there, after
     # the rows went in.
-    monkeypatch.setattr(repository, "_PG_FINISH", "SELECT 1 / 0 WHERE %(key)s IS NOT NULL")
+    monkeypatch.setattr(repository, "_PG_FINISH_MANY", "SELECT 1 / 0 WHERE %(events)s IS NOT NULL")
     with_errors = type(client)(client.app, raise_server_exceptions=False)
     response = with_errors.post(
         sync_wire.PUSH_PATH,
