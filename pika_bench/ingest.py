@@ -18,7 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from pika_bench.ingest_common import add_common_arguments
 
     add_common_arguments(parser)
-    parser.add_argument("--rows", type=int, default=20_000, help="redemptions to push")
+    parser.add_argument(
+        "--rows", type=int, default=60_000, help="redemptions to push (long enough to steady noise)"
+    )
     parser.add_argument("--batch", type=int, default=100, help="items per push / rows per INSERT")
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
 

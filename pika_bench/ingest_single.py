@@ -17,7 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from pika_bench.ingest_common import add_common_arguments
 
     add_common_arguments(parser)
-    parser.add_argument("--requests", type=int, default=4000, help="redemptions to push")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=10_000,
+        help="redemptions to push (long enough to steady noise)",
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
 
 

@@ -175,8 +175,12 @@ _BASE32_TOKEN = re.compile(f"[A-Z2-7]{{{TOKEN_LENGTH}}}")
 _PAD_BITS = TOKEN_LENGTH * 5 - TOKEN_BYTES * 8
 
 
+@functools.lru_cache(maxsize=4096)
 def _base32_bytes(compact: str) -> bytes:
-    """The 92 bytes of normalised token text (RFC 4648 base32, no padding), canonical only."""
+    """The 92 bytes of normalised token text (RFC 4648 base32, no padding), canonical only.
+
+    Cached (failures are not): the backend pre-reads each pushed token for its serial, then
+    decodes it again in ``validate``, and checks the printed twin, usually the same text."""
     if not _BASE32_TOKEN.fullmatch(compact):
         raise TokenError(TokenProblem.MALFORMED, "not base32 text")
     number = int(compact.translate(_TO_INT_DIGITS), 32)
@@ -186,13 +190,9 @@ def _base32_bytes(compact: str) -> bytes:
     return (number >> _PAD_BITS).to_bytes(TOKEN_BYTES, "big")
 
 
-@functools.lru_cache(maxsize=4096)
 def token_bytes(text: str) -> bytes | None:
     """The signed bytes of token-shaped text, or None: a cheap pre-read (e.g. the backend
-    looking up the state a batch needs). The verdict on a token is always :func:`verify`'s.
-
-    Cached: the backend pre-reads each pushed token and then the printed one it matches, which
-    is usually the same text."""
+    looking up the state a batch needs). The verdict on a token is always :func:`verify`'s."""
     try:
         return _base32_bytes(normalise_text(text))
     except TokenError:
