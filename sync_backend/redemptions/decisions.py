@@ -132,11 +132,11 @@ def decide(item: OutboxItem, batch: BatchContext) -> Decision:
     flagged = batch.skewed or future
     item_id = str(item.id)
     location = item.location
-    # JSON-ready values (str enums are their values): the Postgres path sends the rows as one
-    # JSON document as they are.
+    # JSON-ready plain values (an enum member costs pydantic_core's to_json a Python call, ~6x
+    # slower): the Postgres path sends the rows as one JSON document as they are.
     row: dict[str, Any] = {
         "id": item_id,
-        "kind": item.kind,
+        "kind": item.kind.value,
         "business_id": device.business_id,
         "device_id": device.device_id,
         "serial": None,
@@ -144,8 +144,8 @@ def decide(item: OutboxItem, batch: BatchContext) -> Decision:
         "voucher_business_id": None,
         "variant": None,
         "token": item.token,
-        "source": item.source,
-        "kiosk_reason": item.reason,
+        "source": item.source.value,
+        "kiosk_reason": item.reason.value,
         "conflict_with": None,
         "scanned_at": item.scanned_at.astimezone(UTC).isoformat(),
         "received_at": batch.received_iso,
@@ -213,8 +213,8 @@ def _settled(
     reason: Reason | PushProblem,
     **extra: Any,
 ) -> Decision:
-    row["outcome"] = outcome
-    row["server_reason"] = reason
+    row["outcome"] = outcome.value
+    row["server_reason"] = reason.value
     return Decision(item=item, outcome=outcome, reason=reason, row=row, **extra)
 
 
