@@ -256,6 +256,9 @@ class RemoteRedemption(_Wire):
     #: Uploaded well after the scan (the kiosk was offline): ``redeemed_at`` is the kiosk's
     #: clock, ``received_at`` the server's.
     made_offline: bool = False
+    #: Set when the kiosk that made it took it back (undo or manager void): the copy is free
+    #: again, and a kiosk that learnt of the redemption earlier must let it go.
+    voided_at: datetime | None = None
 
 
 class PullResponse(_Wire):

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.core.validation import PriorRedemption
-from sync_backend.db import next_seqs, pg_driver
+from sync_backend.db import next_seqs, pg_driver, txid_expr
 from sync_backend.models import Device, Event, IdempotencyKey, Redemption, Voucher
 
 
@@ -386,7 +386,14 @@ def mark_voided(
     result = session.execute(
         sa.update(Redemption)
         .where(Redemption.id == redemption_id, Redemption.voided_at.is_(None))
-        .values(voided_at=voided_at, void_reason=reason, voided_by=void_id)
+        .values(
+            voided_at=voided_at,
+            void_reason=reason,
+            voided_by=void_id,
+            # A new feed position: kiosks that pulled the redemption learn of the void.
+            seq=next_seqs(session, 1)[0],
+            txid=txid_expr(session),
+        )
         .returning(Redemption.id)
     )
     return result.first() is not None

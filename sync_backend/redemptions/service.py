@@ -336,9 +336,9 @@ def pull(
                     Redemption.outcome.in_(
                         [ItemOutcome.ACCEPTED.value, ItemOutcome.CONFLICT.value]
                     ),
-                    # Voided before this kiosk pulled it: the copy is free, say nothing. (A
-                    # void after the pull does not reach other kiosks yet.)
-                    Redemption.voided_at.is_(None),
+                    # A voided row comes again at its void's position, with ``voided_at``: a
+                    # kiosk that learnt of the redemption frees the copy, one that did not
+                    # has nothing to do.
                 ],
             ),
         ),
@@ -398,6 +398,7 @@ def pull(
                     outcome=ItemOutcome(row.outcome),
                     made_offline=(row.received_at - row.scanned_at).total_seconds()
                     > offline_after_s,
+                    voided_at=row.voided_at,
                 )
             )
     return sync_wire.PullResponse(

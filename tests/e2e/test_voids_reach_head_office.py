@@ -59,3 +59,40 @@ def test_an_undo_at_the_kiosk_voids_the_server_row(kiosk: Kiosk, database: Datab
         "SELECT outcome FROM redemptions WHERE id = :id", id=again.recorded.scan_id
     )
     assert second.outcome == "accepted"
+
+
+def test_an_undo_at_one_kiosk_frees_the_copy_at_another_that_had_pulled_it(
+    tmp_path: Path, kiosk: Kiosk, head_office: HeadOffice, backend: Backend, database: Database
+) -> None:
+    """Caja 2 learns from sync that Caja 1 redeemed a copy, and refuses it. Caja 1's cashier
+    undoes the redemption; after both sync, Caja 2 accepts the copy again."""
+    from app.core.validation import Reason
+
+    caja2 = Kiosk.enrol(
+        tmp_path / "k2",
+        backend.url,
+        head_office.enrolment_code(kiosk.device.business_id),
+        "Caja 2",
+        book=kiosk.book,
+    )
+    try:
+        serial = kiosk.serials()[0]
+        scan = kiosk.counter.scan(kiosk.book[serial], source=ScanSource.CAMERA)
+        kiosk.drain()
+        caja2.engine.pull()
+        refused = caja2.counter.scan(caja2.book[serial], source=ScanSource.CAMERA)
+        assert refused.recorded.reason is Reason.ALREADY_REDEEMED
+
+        Corrections(kiosk.store, kiosk.device).undo(scan)
+        kiosk.drain()
+        caja2.drain()  # sends its refused scan, then pulls: the redemption comes back voided
+        again = caja2.counter.scan(caja2.book[serial], source=ScanSource.CAMERA)
+        assert again.recorded.reason is Reason.VALID
+        caja2.drain()
+        [row] = database.rows(
+            "SELECT outcome, device_id FROM redemptions WHERE id = :id",
+            id=again.recorded.scan_id,
+        )
+        assert row.outcome == "accepted" and row.device_id == caja2.device.device_id
+    finally:
+        caja2.close()

@@ -626,6 +626,44 @@ class KioskStore:
                 )
         return added
 
+    def void_remote_redemptions(self, voids: Iterable[tuple[uuid.UUID, datetime]]) -> int:
+        """Let go of redemptions other kiosks took back (from sync): each known remote
+        redemption named in ``voids`` (id, voided at) is marked voided, so its copy is free
+        here too; return how many changed. Unknown ids and this kiosk's own rows are left
+        alone (a kiosk's own voids are its own business). One transaction, one event each."""
+        r = schema.redemptions
+        changed = 0
+        with self._transaction() as conn:
+            for redemption_id, voided_at in voids:
+                require_utc_aware("voided_at", voided_at)
+                row = conn.execute(
+                    update(r)
+                    .where(
+                        r.c.redemption_id == redemption_id,
+                        r.c.origin == "remote",
+                        r.c.voided_at.is_(None),
+                    )
+                    .values(voided_at=voided_at, void_reason="voided at the other kiosk")
+                    .returning(r.c.serial, r.c.device_id)
+                ).first()
+                if row is None:
+                    continue
+                changed += 1
+                conn.execute(
+                    _INSERT_EVENT,
+                    {
+                        "at": voided_at,
+                        "type": "redemption.remote_voided",
+                        "payload": {
+                            "redemption_id": str(redemption_id),
+                            "serial": row.serial,
+                            "remote_device_id": row.device_id,
+                            "voided_at": to_iso_utc(voided_at),
+                        },
+                    },
+                )
+        return changed
+
     def recent_scans(self, limit: int = 50) -> list[ScanRecord]:
         """The latest scans, newest first, with whether each has been answered by the server."""
         s, o = schema.scans, schema.outbox

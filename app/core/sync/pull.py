@@ -12,7 +12,9 @@ One bad record never blocks the rest of the feed: it is skipped and reported in
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from app.core import sync_wire
 from app.core.store import (
@@ -41,6 +43,8 @@ class PullApplied:
     vouchers: int = 0
     revocations: int = 0
     redemptions: int = 0
+    #: Redemptions learnt earlier that their kiosk has since taken back (copies freed here).
+    voids: int = 0
     problems: list[str] = field(default_factory=list)
 
     def add(self, other: PullApplied) -> None:
@@ -49,6 +53,7 @@ class PullApplied:
         self.vouchers += other.vouchers
         self.revocations += other.revocations
         self.redemptions += other.redemptions
+        self.voids += other.voids
         self.problems.extend(other.problems)
 
 
@@ -133,13 +138,20 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
             applied.problems.append(f"revocation of {serial}: {exc}")
 
     remote: list[RemoteRedemption] = []
+    voided: list[tuple[uuid.UUID, datetime]] = []
     for wire_redemption in page.redemptions:
+        if wire_redemption.voided_at is not None:
+            # Taken back at the other kiosk: free the copy here if we knew of it.
+            voided.append((wire_redemption.id, wire_redemption.voided_at.astimezone(UTC)))
+            continue
         try:
             remote.append(_remote_redemption(store, wire_redemption, business_id))
         except (InvalidRecordError, TokenError) as exc:
             applied.problems.append(f"redemption {wire_redemption.id}: {exc}")
     if remote:
         applied.redemptions += store.add_remote_redemptions(remote)
+    if voided:
+        applied.voids += store.void_remote_redemptions(voided)
     return applied
 
 

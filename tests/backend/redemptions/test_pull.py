@@ -156,7 +156,7 @@ def test_an_open_transaction_in_this_database_holds_back_only_later_changes(
     assert len(pull(client, kiosk).vouchers) == 2
 
 
-def test_a_redemption_voided_before_the_pull_is_not_sent(client, kit: Kit) -> None:
+def test_a_redemption_voided_before_the_pull_comes_as_voided(client, kit: Kit) -> None:
     business = kit.business()
     printed = kit.vouchers(business, 2)
     caja1, caja2 = kit.kiosk(business), kit.kiosk(business, "Caja 2")
@@ -164,4 +164,23 @@ def test_a_redemption_voided_before_the_pull_is_not_sent(client, kit: Kit) -> No
     undone, kept = caja2.item(printed[0].token), caja2.item(printed[1].token)
     push(client, caja2, undone, caja2.void(undone["id"]), kept)
     delta = pull(client, caja1, first.cursor)
-    assert [str(r.id) for r in delta.redemptions] == [kept["id"]]
+    by_id = {str(r.id): r for r in delta.redemptions}
+    assert set(by_id) == {undone["id"], kept["id"]}
+    assert by_id[undone["id"]].voided_at is not None and by_id[kept["id"]].voided_at is None
+
+
+def test_a_void_after_the_pull_reaches_the_kiosks_that_pulled_it(client, kit: Kit) -> None:
+    """Caja 1 learnt of Caja 2's redemption; Caja 2 then takes it back. Caja 1's next pull
+    carries the same redemption again, voided, so Caja 1 can free the copy."""
+    business = kit.business()
+    printed = kit.vouchers(business, 1)
+    caja1, caja2 = kit.kiosk(business), kit.kiosk(business, "Caja 2")
+    redeemed = caja2.item(printed[0].token)
+    push(client, caja2, redeemed)
+    seen = pull(client, caja1)
+    assert [(str(r.id), r.voided_at) for r in seen.redemptions] == [(redeemed["id"], None)]
+    push(client, caja2, caja2.void(redeemed["id"]))
+    after = pull(client, caja1, seen.cursor)
+    assert [str(r.id) for r in after.redemptions] == [redeemed["id"]]
+    assert after.redemptions[0].voided_at is not None
+    assert pull(client, caja1, after.cursor).redemptions == []  # once

@@ -89,3 +89,23 @@ def test_a_batch_with_a_wrong_item_writes_nothing(counter: Counter) -> None:
     with pytest.raises(InvalidRecordError):
         counter.store.add_remote_redemptions([remote(8004), {"serial": 8005}])  # type: ignore[list-item]
     assert counter.store.find_redemption(8004) is None
+
+
+def test_a_remote_redemption_taken_back_frees_the_copy_here(counter: Counter) -> None:
+    learned = remote(8006)
+    counter.store.add_remote_redemptions([learned])
+    assert counter.store.find_redemption(8006) is not None
+    voided_at = NOW - timedelta(hours=1)
+    assert counter.store.void_remote_redemptions([(learned.redemption_id, voided_at)]) == 1
+    assert counter.store.void_remote_redemptions([(learned.redemption_id, voided_at)]) == 0
+    assert counter.store.find_redemption(8006) is None
+    recorded = counter.scan(counter.voucher(8006))
+    assert recorded.reason is Reason.VALID  # the customer may use the copy again
+
+
+def test_remote_voids_leave_own_and_unknown_redemptions_alone(counter: Counter) -> None:
+    own = counter.scan(counter.voucher(8007))
+    assert own.redemption_id is not None
+    changed = counter.store.void_remote_redemptions([(own.redemption_id, NOW), (uuid.uuid4(), NOW)])
+    assert changed == 0
+    assert counter.store.find_redemption(8007) is not None
