@@ -179,6 +179,8 @@ def cmd_create_offer(args: argparse.Namespace) -> int:
             "business_id": args.business,
             "title": args.title,
             "discount": args.discount,
+            "discount_kind": args.discount_kind,
+            "discount_value": args.discount_value,
             "valid_from": args.valid_from,
             "valid_until": args.valid_until,
             "cap_total": args.cap_total,
@@ -309,7 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("create-offer", cmd_create_offer, "add an offer to a business")
     p.add_argument("--business", type=int, required=True)
     p.add_argument("--title", required=True)
-    p.add_argument("--discount", required=True)
+    p.add_argument("--discount", required=True, help='display text: "20%%", "Gs. 15.000", "2x1"')
+    p.add_argument(
+        "--discount-kind",
+        choices=["amount", "percent", "other"],
+        help="say it in numbers (default: read from --discount)",
+    )
+    p.add_argument("--discount-value", type=int, help="guaraníes or whole percent")
     p.add_argument("--from", dest="valid_from", required=True, help="ISO-8601 with zone")
     p.add_argument("--until", dest="valid_until", required=True, help="ISO-8601 with zone")
     p.add_argument("--cap-total", type=int)

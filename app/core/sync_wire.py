@@ -29,6 +29,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from app.core.discounts import DiscountKind
 from app.core.tokens import MAX_INPUT_LENGTH
 from app.core.validation import Reason
 
@@ -216,7 +217,13 @@ class Offer(_Wire):
     id: int
     business_id: int
     title: str
+    #: Display text ("20%", "Gs. 15.000", "2x1"), shown to the cashier.
     discount: str
+    #: ``amount`` (guaraníes), ``percent`` or ``other``; None from a backend that sends only
+    #: the text (the kiosk then reads the text, see ``app.core.discounts``).
+    discount_kind: DiscountKind | None = None
+    #: Guaraníes or whole percent; None for ``other``.
+    discount_value: int | None = None
     valid_from: datetime
     valid_until: datetime
     cap_total: int | None = None

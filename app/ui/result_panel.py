@@ -87,8 +87,13 @@ class ResultPanel(QFrame):
         offer = outcome.offer
         if offer is None:
             return ""
-        if outcome.reason is Reason.VALID and offer.discount_kind is DiscountKind.AMOUNT:
-            return f"{offer.title}: −{format_guaranies(offer.discount_value)}"
+        amount = offer.discount_value
+        if (
+            outcome.reason is Reason.VALID
+            and offer.discount_kind is DiscountKind.AMOUNT
+            and amount is not None
+        ):
+            return f"{offer.title}: −{format_guaranies(amount)}"
         return f"{offer.title}: {offer.discount_text}"
 
     def _detail_text(self, outcome: ScanOutcome) -> str:

@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from app.core.discounts import DiscountKind, discount_problem, read_discount
 from app.core.sync_wire import OfferVariant, PublicKey
 
 
@@ -15,6 +16,10 @@ class OfferIn(BaseModel):
     business_id: int
     title: str = Field(min_length=1, max_length=200)
     discount: str = Field(min_length=1, max_length=200)
+    #: Say the discount in numbers; left out, both are read from ``discount`` (a text that
+    #: names no amount or percentage, like "2x1", is kind ``other`` with no value).
+    discount_kind: DiscountKind | None = None
+    discount_value: int | None = None
     valid_from: AwareDatetime
     valid_until: AwareDatetime
     cap_total: int | None = Field(default=None, ge=1)
@@ -24,6 +29,13 @@ class OfferIn(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if self.discount_kind is None:
+            if self.discount_value is not None:
+                raise ValueError("discount_value needs discount_kind")
+            self.discount_kind, self.discount_value = read_discount(self.discount)
+        problem = discount_problem(self.discount_kind, self.discount_value)
+        if problem is not None:
+            raise ValueError(problem)
         if self.valid_until <= self.valid_from:
             raise ValueError("valid_until must be after valid_from")
         if self.valid_until.timestamp() > 0xFFFF_FFFF or self.valid_from.timestamp() < 0:
@@ -40,6 +52,8 @@ class OfferOut(BaseModel):
     business_id: int
     title: str
     discount: str
+    discount_kind: DiscountKind
+    discount_value: int | None
     valid_from: datetime
     valid_until: datetime
     cap_total: int | None

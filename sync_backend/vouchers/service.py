@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from app.core.discounts import DiscountKind
 from app.core.tokens import VoucherClaims, short_code_for, sign
 from sync_backend.businesses import service as businesses
 from sync_backend.db import next_seqs
@@ -30,6 +31,8 @@ def create_offer(session: Session, body: OfferIn, actor: str) -> Offer:
             business_id=body.business_id,
             title=body.title,
             discount=body.discount,
+            discount_kind=(body.discount_kind or DiscountKind.OTHER).value,
+            discount_value=body.discount_value,
             valid_from=body.valid_from.astimezone(UTC),
             valid_until=body.valid_until.astimezone(UTC),
             cap_total=body.cap_total,

@@ -23,7 +23,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore
 def test_head_office_cli_on_the_demo_database(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db = str(tmp_path / "demo.db")
     demo = ["--demo", "--demo-db", db]
-    assert run(capsys, "migrate", *demo)["migrated_to"] == "0004"
+    assert run(capsys, "migrate", *demo)["migrated_to"] == "0005"
     business = run(capsys, "create-business", "Heladería Sur", "--tier", "BASIC", *demo)
     offer = run(
         capsys,

@@ -25,7 +25,7 @@ def test_sqlite_upgrades_downgrades_and_upgrades_again(tmp_path) -> None:  # typ
     upgrade(url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == "0005"
         assert conn.execute(sa.text("SELECT value FROM sync_counter")).scalar_one() == 0
     engine.dispose()
 
@@ -40,3 +40,45 @@ def test_events_are_append_only_on_postgres(engine: sa.Engine) -> None:
     for statement in ("UPDATE events SET kind = 'x'", "DELETE FROM events", "TRUNCATE events"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(sa.text(statement))
+
+
+def test_existing_offers_get_their_discount_numbers_and_go_back_on_the_feed() -> None:
+    """Migration 0005 on Postgres: an offer made before it gets the kind and value its text
+    names, and a new feed position, so kiosks that pulled it pull it again with them."""
+    from pika_bench.backend_server import throwaway_database
+    from tests.backend.support import ADMIN_URL
+
+    with throwaway_database(ADMIN_URL, prefix="pika_test_m5") as url:  # made at head
+        command.downgrade(alembic_config(url), "0004")
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO businesses (id, name, tier, created_at)"
+                        " VALUES (1, 'Café', 'BASIC', now())"
+                    )
+                )
+                for offer_id, text in ((1, "Gs. 15.000"), (2, "2x1"), (3, "25 %")):
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO offers (id, business_id, title, discount, valid_from,"
+                            " valid_until, variants, created_at) VALUES"
+                            " (:id, 1, 't', :text, now(), now() + interval '1 day', '[]', now())"
+                        ),
+                        {"id": offer_id, "text": text},
+                    )
+                before = conn.execute(sa.text("SELECT max(seq) FROM offers")).scalar_one()
+            upgrade(url)
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    sa.text("SELECT id, discount_kind, discount_value, seq FROM offers ORDER BY id")
+                ).all()
+        finally:
+            engine.dispose()
+    assert [(r.id, r.discount_kind, r.discount_value) for r in rows] == [
+        (1, "amount", 15000),
+        (2, "other", None),
+        (3, "percent", 25),
+    ]
+    assert all(r.seq > before for r in rows)

@@ -10,6 +10,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from app.core.discounts import DiscountKind, discount_problem
 from app.core.store.errors import InvalidRecordError
 from app.core.tokens import VoucherClaims
 from app.core.validation import PriorRedemption, Reason
@@ -23,11 +24,6 @@ class ScanSource(StrEnum):
     CAMERA = "camera"
     WEDGE = "wedge"
     MANUAL = "manual"
-
-
-class DiscountKind(StrEnum):
-    AMOUNT = "amount"  # value in guaraníes (PYG has no minor unit)
-    PERCENT = "percent"  # value in whole percent, 1..100
 
 
 class OutboxKind(StrEnum):
@@ -58,7 +54,8 @@ class Offer:
     title: str
     discount_text: str
     discount_kind: DiscountKind
-    discount_value: int
+    #: Guaraníes for AMOUNT, whole percent for PERCENT, None for OTHER ("2x1").
+    discount_value: int | None
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     #: A/B variant number (as signed in the token) -> label shown in reports.
@@ -78,12 +75,9 @@ class Offer:
         except ValueError as exc:
             raise InvalidRecordError(f"unknown discount kind {self.discount_kind!r}") from exc
         object.__setattr__(self, "discount_kind", kind)
-        upper = 100 if kind is DiscountKind.PERCENT else 2**53
-        if not isinstance(self.discount_value, int) or not 0 < self.discount_value <= upper:
-            raise InvalidRecordError(
-                f"a {kind.value} discount must be an integer in 1..{upper}, "
-                f"got {self.discount_value!r}"
-            )
+        problem = discount_problem(kind, self.discount_value)
+        if problem is not None:
+            raise InvalidRecordError(problem)
         for name in ("valid_from", "valid_until"):
             value = getattr(self, name)
             if value is not None:

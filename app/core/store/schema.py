@@ -56,12 +56,17 @@ offers = Table(
     Column("title", String, nullable=False),
     Column("discount_text", String, nullable=False),
     Column("discount_kind", String, nullable=False),
-    Column("discount_value", Integer, nullable=False),
+    #: Guaraníes (amount) or whole percent; NULL for an ``other`` discount ("2x1").
+    Column("discount_value", Integer, nullable=True),
     Column("valid_from", UtcDateTime, nullable=True),
     Column("valid_until", UtcDateTime, nullable=True),
     Column("variant_labels", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    CheckConstraint("discount_kind IN ('amount', 'percent')", name="discount_kind"),
+    CheckConstraint(
+        "(discount_kind IN ('amount', 'percent') AND discount_value IS NOT NULL)"
+        " OR (discount_kind = 'other' AND discount_value IS NULL)",
+        name="discount_kind",
+    ),
 )
 
 #: Printed copies known from sync, so a typed short code maps back to its signed token.

@@ -11,12 +11,12 @@ One bad record never blocks the rest of the feed: it is skipped and reported in
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.core import sync_wire
+from app.core.discounts import read_discount
 from app.core.store import (
     DiscountKind,
     InvalidRecordError,
@@ -29,9 +29,6 @@ from app.core.tokens import TokenError, decode
 
 #: Settings key of the last applied pull position (opaque text from the backend).
 CURSOR_SETTING = "sync.pull_cursor"
-
-_NUMBER = re.compile(r"\d[\d.,]*")
-_CURRENCY = re.compile(r"\bgs\b|₲|\bpyg\b|guaran")
 
 
 @dataclass(slots=True)
@@ -57,25 +54,13 @@ class PullApplied:
         self.problems.extend(other.problems)
 
 
-def discount_of(text: str) -> tuple[DiscountKind, int]:
-    """Read the kind and value of a discount from the backend's display text.
-
-    The wire carries only the text ("20%", "Gs. 15.000"); see /work/notes/sync-needs.md. In
-    Paraguay "." groups thousands and guaraníes have no minor unit, so an amount is its digits.
-    """
-    match = _NUMBER.search(text)
-    lowered = text.lower()
-    if match is not None and "%" in text:
-        number = match.group().rstrip(".,")
-        return DiscountKind.PERCENT, round(float(number.replace(".", "").replace(",", ".")))
-    if match is not None and (_CURRENCY.search(lowered) or text.strip() == match.group()):
-        return DiscountKind.AMOUNT, int(re.sub(r"[.,]", "", match.group()))
-    # "2x1", "chipa gratis": no honest kind and value; better no offer row than a wrong one.
-    raise InvalidRecordError(f"discount {text!r} names no amount in guaraníes or percentage")
-
-
 def offer_of(wire: sync_wire.Offer) -> Offer:
-    kind, value = discount_of(wire.discount)
+    """The store's offer for a pulled one: the kind and value head office states, or (from a
+    backend that sends only the text) what the text names."""
+    if wire.discount_kind is not None:
+        kind, value = DiscountKind(wire.discount_kind), wire.discount_value
+    else:
+        kind, value = read_discount(wire.discount)
     return Offer(
         offer_id=wire.id,
         business_id=wire.business_id,

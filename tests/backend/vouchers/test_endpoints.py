@@ -140,3 +140,49 @@ def test_business_tier_change(client, kit: Kit) -> None:
     )
     events = client.get("/v1/admin/events", headers=ADMIN, params={"business_id": business}).json()
     assert "business_tier_changed" in [e["kind"] for e in events]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"discount": "20%"}, ("percent", 20)),
+        ({"discount": "Gs. 15.000"}, ("amount", 15000)),
+        ({"discount": "2x1"}, ("other", None)),
+        ({"discount": "Llevá 3, pagá 2", "discount_kind": "other"}, ("other", None)),
+        (
+            {"discount": "Un tercio menos", "discount_kind": "percent", "discount_value": 33},
+            ("percent", 33),
+        ),
+    ],
+)
+def test_offers_say_their_discount_in_numbers_and_kiosks_pull_them(  # type: ignore[no-untyped-def]
+    client, kit: Kit, given, expected
+) -> None:
+    from app.core import sync_wire
+
+    business = kit.business()
+    body = {**offer_body(business), **given}
+    made = client.post("/v1/admin/offers", headers=ADMIN, json=body)
+    assert made.status_code == 201, made.text
+    assert (made.json()["discount_kind"], made.json()["discount_value"]) == expected
+    kiosk = kit.kiosk(business)
+    page = sync_wire.PullResponse.model_validate(
+        client.get(sync_wire.PULL_PATH, headers=kiosk.headers).json()
+    )
+    [offer] = page.offers
+    assert (offer.discount_kind, offer.discount_value) == expected
+    assert offer.discount == given["discount"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"discount_kind": "percent", "discount_value": 120},
+        {"discount_kind": "amount"},
+        {"discount_kind": "other", "discount_value": 5},
+        {"discount_value": 5},
+    ],
+)
+def test_discount_numbers_that_do_not_hold_are_refused(client, kit: Kit, given) -> None:  # type: ignore[no-untyped-def]
+    body = {**offer_body(kit.business()), **given}
+    assert client.post("/v1/admin/offers", headers=ADMIN, json=body).status_code == 422

@@ -77,6 +77,13 @@ def test_store_made_at_the_first_revision_upgrades_and_keeps_its_data(
                 " '2026-11-20T10:00:00.000000Z', 'dev-old', 'Caja vieja', 'camera')"
             )
         )
+        conn.execute(
+            text(
+                "INSERT INTO offers (offer_id, business_id, title, discount_text, discount_kind,"
+                " discount_value, variant_labels, updated_at) VALUES (7, 42, 'Café', '20%',"
+                " 'percent', 20, '{}', '2026-11-20T10:00:00.000000Z')"
+            )
+        )
     assert current_revisions(conn) == ("0001_initial",)
     conn.close()
     engine.dispose()
@@ -86,5 +93,19 @@ def test_store_made_at_the_first_revision_upgrades_and_keeps_its_data(
         assert prior is not None and prior.device_name == "Caja vieja"
         with store._transaction() as c:
             assert c.execute(text("SELECT origin FROM redemptions")).scalar_one() == "local"
+            # 0003: the offer kept its figures, and a "2x1" offer now fits beside it.
+            c.execute(
+                text(
+                    "INSERT INTO offers (offer_id, business_id, title, discount_text,"
+                    " discount_kind, discount_value, variant_labels, updated_at) VALUES"
+                    " (8, 42, 'Empanadas', '2x1', 'other', NULL, '{}',"
+                    " '2026-11-20T10:00:00.000000Z')"
+                )
+            )
+        offer = store.offer(7)
+        assert offer is not None and (offer.discount_kind, offer.discount_value) == ("percent", 20)
+        other = store.offer(8)
+        assert other is not None and other.discount_value is None
+        with store._transaction() as c:
             revisions = MigrationContext.configure(c).get_current_heads()
         assert set(revisions) == set(head_revisions())

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core import sync_wire
+from app.core.discounts import read_discount
 from app.core.store import KioskStore, schema
 from app.core.sync import (
     ProtocolError,
@@ -21,7 +22,7 @@ from app.core.sync import (
     parse_result,
 )
 from app.core.sync.credentials import load_api_key, save_api_key
-from app.core.sync.pull import CURSOR_SETTING, discount_of
+from app.core.sync.pull import CURSOR_SETTING
 from app.core.tokens import public_key_bytes
 from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
 from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection, error
@@ -307,30 +308,64 @@ def test_key_rotation_keeps_the_new_key_in_the_keyring_and_uses_it(
 
 
 def test_discount_texts() -> None:
-    assert discount_of("20%") == ("percent", 20)
-    assert discount_of("Gs. 15.000 de descuento") == ("amount", 15000)
-    assert discount_of("12,5 % menos") == ("percent", 12)
-    assert discount_of("15000") == ("amount", 15000)
-    for text in ("chipa gratis", "2x1"):
-        with pytest.raises(ValueError, match="names no amount"):
-            discount_of(text)
+    assert read_discount("20%") == ("percent", 20)
+    assert read_discount("Gs. 15.000 de descuento") == ("amount", 15000)
+    assert read_discount("12,5 % menos") == ("percent", 12)
+    assert read_discount("15000") == ("amount", 15000)
+    for text in ("chipa gratis", "2x1", "250 %", "0%"):
+        assert read_discount(text) == ("other", None)
 
 
-def test_an_offer_whose_discount_cannot_be_read_is_skipped_and_named(
+def test_an_offer_with_no_amount_is_kept_with_its_text(
+    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+) -> None:
+    """A "2x1" offer (a backend that sends only the text, or one that says kind 'other'):
+    the kiosk keeps it, so the cashier sees its title and text on the voucher's result."""
+    offers = [
+        sync_wire.Offer(
+            id=98,
+            business_id=BUSINESS_ID,
+            title="Chipa gratis",
+            discount="chipa gratis",
+            valid_from=NOW,
+            valid_until=NOW + timedelta(days=1),
+        ),
+        sync_wire.Offer(
+            id=99,
+            business_id=BUSINESS_ID,
+            title="Empanadas",
+            discount="2x1",
+            discount_kind="other",
+            valid_from=NOW,
+            valid_until=NOW + timedelta(days=1),
+        ),
+    ]
+    backend.feed = [sync_wire.PullResponse(server_time=NOW, cursor="", more=False, offers=offers)]
+    applied, _ = engine.pull()
+    assert applied.offers == 2 and not applied.problems
+    for offer_id, text in ((98, "chipa gratis"), (99, "2x1")):
+        stored = store.offer(offer_id)
+        assert stored is not None and stored.discount_text == text
+        assert stored.discount_kind == "other" and stored.discount_value is None
+
+
+def test_an_offer_whose_stated_discount_does_not_hold_is_skipped_and_named(
     engine: SyncEngine, store: KioskStore, backend: FakeBackend
 ) -> None:
     offer = sync_wire.Offer(
-        id=99,
+        id=97,
         business_id=BUSINESS_ID,
-        title="Chipa gratis",
-        discount="chipa gratis",
+        title="Roto",
+        discount="30%",
+        discount_kind="percent",
+        discount_value=300,
         valid_from=NOW,
         valid_until=NOW + timedelta(days=1),
     )
     backend.feed = [sync_wire.PullResponse(server_time=NOW, cursor="", more=False, offers=[offer])]
     applied, _ = engine.pull()
-    assert applied.offers == 0 and applied.problems and "offer 99" in applied.problems[0]
-    assert store.offer(99) is None and store.get_setting(CURSOR_SETTING) == "1"
+    assert applied.offers == 0 and applied.problems and "offer 97" in applied.problems[0]
+    assert store.offer(97) is None and store.get_setting(CURSOR_SETTING) == "1"
 
 
 def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
