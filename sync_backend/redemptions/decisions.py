@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
 from app.core import sync_wire
 from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem
@@ -225,6 +226,31 @@ def reason_of(code: str) -> Reason | PushProblem:
         return PushProblem(code)
 
 
+class _ResultFields(TypedDict):
+    """``sync_wire.PushItemResult``'s fields, in order, as plain values."""
+
+    id: uuid.UUID
+    outcome: ItemOutcome
+    reason: Reason | PushProblem
+    redemption_id: uuid.UUID | None
+    first_outcome: ItemOutcome | None
+    flagged: bool
+    received_at: datetime
+
+
+class _ResponseFields(TypedDict):
+    """``sync_wire.PushResponse``'s fields, in order."""
+
+    server_time: datetime
+    clock_skew_s: float | None
+    results: list[_ResultFields]
+
+
+#: Serialises an answer without building and validating a model per item (about half the
+#: cost for a batch); tests hold its bytes to the wire models'.
+_RESPONSE_JSON = TypeAdapter(_ResponseFields)
+
+
 @dataclass(frozen=True, slots=True)
 class Answered:
     """A decided push, ready to store: the body, its outcome counts, the key row + event."""
@@ -244,15 +270,24 @@ def answer(
     skew: float | None,
 ) -> Answered:
     """The response for every item in the kiosk's order, plus what the key row and log keep."""
-    by_id = {d.item.id: d.result(received_at) for d in decisions}
-    by_id.update((v.id, v) for v in voided)
-    response = sync_wire.PushResponse(
-        server_time=received_at,
-        clock_skew_s=skew,
-        results=[by_id[item.id] for item in request.items],
+    by_id: dict[uuid.UUID, _ResultFields] = {
+        d.item.id: {
+            "id": d.item.id,
+            "outcome": d.outcome,
+            "reason": d.reason,
+            "redemption_id": d.redemption_id,
+            "first_outcome": d.first_outcome,
+            "flagged": d.flagged,
+            "received_at": received_at,
+        }
+        for d in decisions
+    }
+    for v in voided:
+        by_id[v.id] = _ResultFields(**v.model_dump())  # type: ignore[typeddict-item]
+    results = [by_id[item.id] for item in request.items]
+    body = _RESPONSE_JSON.dump_json(
+        {"server_time": received_at, "clock_skew_s": skew, "results": results}
     )
-    body = response.model_dump_json().encode()
-    results = response.results
     finish = repository.finish_params(
         device_id=device.device_id,
         key=idempotency_key,
@@ -268,7 +303,7 @@ def answer(
                 {
                     "idempotency_key": idempotency_key,
                     "items": len(results),
-                    "outcomes": dict(Counter(r.outcome.value for r in results)),
+                    "outcomes": dict(Counter(r["outcome"].value for r in results)),
                     "voids": len(voided),
                     "clock_skew_s": skew,
                 }

@@ -1,0 +1,92 @@
+"""The push answer is serialised from plain values: it must be the wire models' exact bytes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from app.core import sync_wire
+from app.core.sync_wire import ItemOutcome
+from app.core.validation import Reason
+from sync_backend.devices.service import DeviceContext
+from sync_backend.redemptions import decisions
+from sync_backend.redemptions.decisions import Decision
+
+NOW = datetime(2026, 11, 25, 18, 8, 20, 951174, tzinfo=UTC)
+DEVICE = DeviceContext("dev-1", "Caja 1", 7, "PREMIUM", False)
+
+
+def item() -> sync_wire.OutboxItem:
+    return sync_wire.OutboxItem.model_validate(
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "redemption",
+            "token": "A" * 148,
+            "business_id": 7,
+            "reason": "valid",
+            "scanned_at": (NOW - timedelta(minutes=3)).isoformat(),
+            "device_id": "dev-1",
+            "source": "camera",
+        }
+    )
+
+
+def test_answer_body_is_byte_for_byte_the_push_response_model() -> None:
+    a, b, c = item(), item(), item()
+    decided = [
+        Decision(a, ItemOutcome.ACCEPTED, Reason.VALID, row={}),
+        Decision(
+            b,
+            ItemOutcome.CONFLICT,
+            Reason.ALREADY_REDEEMED,
+            row={},
+            redemption_id=a.id,
+            flagged=True,
+        ),
+        Decision(
+            c,
+            ItemOutcome.DUPLICATE,
+            Reason.VALID,
+            row=None,
+            redemption_id=c.id,
+            first_outcome=ItemOutcome.ACCEPTED,
+        ),
+    ]
+    request = sync_wire.PushRequest.model_construct(items=[a, b, c], sent_at=None)
+    for skew in (None, -1.5, 12.0):
+        answered = decisions.answer(request, decided, [], DEVICE, "key", NOW, skew)
+        model = sync_wire.PushResponse(
+            server_time=NOW, clock_skew_s=skew, results=[d.result(NOW) for d in decided]
+        )
+        assert answered.body == model.model_dump_json().encode()
+        assert sync_wire.PushResponse.model_validate_json(answered.body) == model
+
+
+def test_void_results_go_in_the_kiosks_order_with_the_same_bytes() -> None:
+    a = item()
+    void = sync_wire.PushItemResult(
+        id=uuid.uuid4(),
+        outcome=ItemOutcome.DUPLICATE,
+        reason=Reason.VALID,
+        redemption_id=a.id,
+        first_outcome=ItemOutcome.ACCEPTED,
+        received_at=NOW,
+    )
+    void_item = sync_wire.VoidItem.model_validate(
+        {
+            "id": str(void.id),
+            "kind": "void",
+            "redemption_id": str(a.id),
+            "void_reason": "undo",
+            "voided_at": NOW.isoformat(),
+            "business_id": 7,
+            "device_id": "dev-1",
+        }
+    )
+    decided = [Decision(a, ItemOutcome.ACCEPTED, Reason.VALID, row={})]
+    request = sync_wire.PushRequest.model_construct(items=[void_item, a], sent_at=None)
+    answered = decisions.answer(request, decided, [void], DEVICE, "key", NOW, None)
+    model = sync_wire.PushResponse(
+        server_time=NOW, clock_skew_s=None, results=[void, decided[0].result(NOW)]
+    )
+    assert answered.body == model.model_dump_json().encode()
