@@ -70,33 +70,13 @@ _PG_CLAIM = """
 """
 
 
-#: The push's first statement on Postgres: find the API key's owner and claim the key for that
-#: device, in one round trip. The owner row comes back whatever its state; a revoked device or
-#: an expired key claims nothing (the caller then refuses it with ``check_key_owner``).
-_PG_OWNER_AND_CLAIM = f"""
-    WITH owner AS ({PG_KEY_OWNER}
-    ), lock AS (
-        SELECT pg_try_advisory_xact_lock(
-            hashtextextended(owner.device_id || '/' || %(key)s, 0)) AS got FROM owner
-    ), claimed AS (
-        INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
-        SELECT owner.device_id, %(key)s, %(request_hash)s, %(now)s
-          FROM owner, lock
-         WHERE lock.got AND owner.device_revoked_at IS NULL
-           AND (owner.expires_at IS NULL OR owner.expires_at > %(now)s)
-        ON CONFLICT (device_id, key) DO UPDATE
-            SET request_hash = excluded.request_hash, created_at = excluded.created_at,
-                status_code = NULL, response_body = NULL
-            WHERE idempotency_keys.created_at < %(expired_before)s
-        RETURNING 1
-    )
-    SELECT owner.*, lock.got, EXISTS (SELECT 1 FROM claimed) FROM owner, lock
-"""
-
-#: The group push's first statement: the owner-and-claim of every request in the group at once.
-#: ``claims`` are arrays of ord, key_hash, key, request_hash, each (key hash, key) at
-#: most once (a second request with the same key runs alone). One row per request whose API
-#: key exists: its ``ord``, then the same columns as the single statement.
+#: A push's first statement on Postgres (a single push is a group of one): find each request's
+#: API key owner and claim its Idempotency-Key for that device, in one round trip. ``claims``
+#: are arrays of ord, key_hash, key, request_hash, each (key hash, key) at most once (a second
+#: request with the same key runs alone). One row per request whose API key exists: its
+#: ``ord``, the owner's columns (:class:`KeyOwner`), got the lock, claimed the key. A revoked
+#: device or an expired key claims nothing (the caller then refuses it with
+#: ``check_key_owner``).
 _PG_OWNERS_AND_CLAIMS = f"""
     WITH req AS (
         SELECT * FROM unnest(CAST(%(ords)s AS integer[]), CAST(%(key_hashes)s AS text[]),
@@ -136,8 +116,8 @@ OWNER_COLUMNS = len(fields(KeyOwner))
 def claim_params(
     *, device_id: str | None, key: str, request_hash: str, now: datetime, ttl: timedelta
 ) -> dict[str, Any]:
-    """Parameters of a claim; ``device_id`` may be None when the owner-and-claim statement
-    finds the device by its key (``key_hash`` is then added)."""
+    """Parameters of a claim (and of reading its stored answer); ``device_id`` may be None
+    until the owner-and-claim statement has found the device by its API key."""
     return {
         "device_id": device_id,
         "key": key,
@@ -152,18 +132,13 @@ def send_claim(driver: Any, params: dict[str, Any]) -> Any:
     return driver.execute(_PG_CLAIM, params, prepare=True)
 
 
-def send_owner_and_claim(driver: Any, params: dict[str, Any]) -> Any:
-    """Postgres: send the key-owner lookup and the claim as one statement (``params`` need
-    ``key_hash``); read the answer with :func:`split_owner_and_claim`."""
-    return driver.execute(_PG_OWNER_AND_CLAIM, params, prepare=True)
-
-
 def send_owners_and_claims(
     driver: Any, claims: list[dict[str, Any]], *, now: datetime, ttl: timedelta
 ) -> Any:
-    """Postgres: :func:`send_owner_and_claim` for a whole group in one statement; ``claims``
-    holds ``key_hash``, ``key`` and ``request_hash`` per request (``ord`` is added). Rows come
-    back as ``(ord, *owner-and-claim row)``."""
+    """Postgres: send the key-owner lookups and key claims of a group (or one push) as one
+    statement; ``claims`` holds ``key_hash``, ``key`` and ``request_hash`` per request. Rows
+    come back as ``(ord, *owner, got_lock, claimed)``: read them with
+    :func:`split_owner_and_claim` (without the ord)."""
     # Arrays, not a JSON record set: the planner sizes ``unnest`` by the array (a handful of
     # rows) and probes the key index; a record set is guessed at 100 rows and scanned against.
     params = {

@@ -92,12 +92,13 @@ def _push(
     optimistic: bool,
 ) -> PushAnswer:
     received_at = utcnow()
+    ttl = timedelta(hours=settings.idempotency_ttl_hours)
     params = idempotency.claim_params(
         device_id=None,
         key=idempotency_key,
         request_hash=idempotency.fingerprint(canonical_items(request)),
         now=received_at,
-        ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        ttl=ttl,
     )
     scans = [i for i in request.items if isinstance(i, OutboxItem)]
     serials = decisions_.claimed_serials(scans)
@@ -107,11 +108,18 @@ def _push(
         # One round trip: the key's owner, the key claim and the batch's state. The state is
         # read even when the key turns out to be a replay or the API key bad (both rare),
         # which costs less than waiting for them first.
-        params["key_hash"] = key_hash(api_key)
-        with driver.pipeline():
-            claim_cursor = idempotency.send_owner_and_claim(driver, params)
+        claim = {
+            "key_hash": key_hash(api_key),
+            "key": idempotency_key,
+            "request_hash": params["request_hash"],
+        }
+        with driver.pipeline():  # a single push is a group of one here
+            claim_cursor = idempotency.send_owners_and_claims(
+                driver, [claim], now=received_at, ttl=ttl
+            )
             state_cursor = repository.send_state(driver, serials, ids)
-        owner, claim_row = idempotency.split_owner_and_claim(claim_cursor.fetchone())
+        found = claim_cursor.fetchone()
+        owner, claim_row = idempotency.split_owner_and_claim(None if found is None else found[1:])
         device = check_key_owner(owner, received_at)
         params["device_id"] = device.device_id
         stored = idempotency.settle_claim(session, claim_row, params)
@@ -125,7 +133,7 @@ def _push(
             key=idempotency_key,
             request_hash=params["request_hash"],
             now=received_at,
-            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            ttl=ttl,
         )
         state = repository.batch_state(session, serials, ids) if stored is None else BatchState()
     if stored is not None:
