@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
@@ -25,6 +26,8 @@ from sync_backend.migrate import upgrade
 from sync_backend.settings import Settings
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+#: What each uvicorn worker logs once its app is ready to serve.
+STARTED = b"Application startup complete."
 
 
 @contextmanager
@@ -64,8 +67,9 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
     random port; yields the base URL."""
     port = free_port()
     # The server's log goes to a file: an unread pipe fills up and then blocks the server's
-    # event loop on its next log line.
-    with tempfile.TemporaryFile() as log:
+    # event loop on its next log line. The server appends; we read it through our own handle.
+    with tempfile.TemporaryDirectory() as folder, open(Path(folder) / "server.log", "ab") as log:
+        log_path = Path(folder) / "server.log"
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -79,7 +83,7 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
                 "--workers",
                 str(workers),
                 "--log-level",
-                "warning",
+                "info",  # each worker says "Application startup complete." (no access log)
             ],
             env=settings_env(settings),
             stdout=subprocess.DEVNULL,
@@ -90,10 +94,13 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
             deadline = time.monotonic() + timeout_s
             while True:
                 if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"backend exited: {log.read().decode()[-2000:]}")
+                    tail = log_path.read_bytes().decode(errors="replace")[-2000:]
+                    raise RuntimeError(f"backend exited: {tail}")
                 try:
-                    if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
+                    # One answer proves one worker: wait for all of them, or the first would
+                    # accept every connection opened meanwhile and serve them alone.
+                    answered = httpx.get(f"{url}/health/live", timeout=1).status_code == 200
+                    if answered and log_path.read_bytes().count(STARTED) >= workers:
                         break
                 except httpx.HTTPError:
                     pass
