@@ -1,8 +1,10 @@
 """A throwaway backend for benchmarks and tests: a fresh Postgres database and uvicorn.
 
 ``throwaway_database`` creates ``<prefix>_<random>`` on the given Postgres, migrates it with
-Alembic and drops it afterwards; ``uvicorn_server`` runs ``sync_backend.app:create_app`` on a
-random 127.0.0.1 port with the given settings and stops it afterwards.
+Alembic and drops it afterwards; ``uvicorn_server`` runs ``pika-backend serve`` on a random
+127.0.0.1 port with the given settings and stops it afterwards. ``create_database`` and
+``start_server`` are the same steps for harnesses that keep the pieces longer
+(``live_backend``: a backend killed and started again on the same port).
 """
 
 from __future__ import annotations
@@ -30,22 +32,45 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 STARTED = b"Application startup complete."
 
 
+def create_database(admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench") -> str:
+    """Create ``<prefix>_<random>`` on the Postgres of ``admin_url``, migrate it to head and
+    return its URL (drop it with :func:`drop_database`)."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin.dispose()
+    try:
+        upgrade(url)
+    except BaseException:
+        drop_database(url)
+        raise
+    return url
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of ``url`` (closing whoever is still connected to it)."""
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @contextmanager
 def throwaway_database(
     admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench"
 ) -> Iterator[str]:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{secrets.token_hex(4)}"
+    url = create_database(admin_url, prefix)
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(url)
 
 
 def free_port() -> int:
@@ -61,19 +86,25 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-@contextmanager
-def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 30) -> Iterator[str]:
-    """``pika-backend serve`` (waits for the database, migrates, serves) for ``settings`` on a
-    random port; yields the base URL."""
-    port = free_port()
-    # The server's log goes to a file: an unread pipe fills up and then blocks the server's
-    # event loop on its next log line. The server appends; we read it through our own handle.
-    with tempfile.TemporaryDirectory() as folder, open(Path(folder) / "server.log", "ab") as log:
-        log_path = Path(folder) / "server.log"
+def start_server(
+    env: dict[str, str], port: int, *, workers: int, log_path: Path, timeout_s: float = 30
+) -> subprocess.Popen[bytes]:
+    """Start ``pika-backend serve`` (waits for the database, migrates, serves) on
+    127.0.0.1:``port`` with ``env``, its log appended to ``log_path``; return once every
+    worker serves.
+
+    One ``/health/live`` answer proves one worker: connections opened while another is still
+    starting would all go to the first, which then serves them alone. So the log must also
+    show each worker's "Application startup complete." (the server logs at info level, with no
+    access log). The log goes to a file: an unread pipe fills up and then blocks the server.
+    """
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
+                # pika-backend serve, not bare uvicorn: with --workers > 1 uvicorn's shared
+                # socket delays every answer ~40 ms (see sync_backend/server.py)
                 "sync_backend.cli",
                 "serve",
                 "--host",
@@ -83,35 +114,52 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
                 "--workers",
                 str(workers),
                 "--log-level",
-                "info",  # each worker says "Application startup complete." (no access log)
+                "info",
             ],
-            env=settings_env(settings),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
-        url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.poll() is not None:
+            tail = log_path.read_bytes().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"backend exited with {process.returncode}: {tail}")
         try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                if process.poll() is not None:
-                    tail = log_path.read_bytes().decode(errors="replace")[-2000:]
-                    raise RuntimeError(f"backend exited: {tail}")
-                try:
-                    # One answer proves one worker: wait for all of them, or the first would
-                    # accept every connection opened meanwhile and serve them alone.
-                    answered = httpx.get(f"{url}/health/live", timeout=1).status_code == 200
-                    if answered and log_path.read_bytes().count(STARTED) >= workers:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("backend did not start in time")
-                time.sleep(0.2)
-            yield url
+            answered = httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).is_success
+            if answered and log_path.read_bytes().count(STARTED) >= workers:
+                return process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            stop_server(process)
+            raise RuntimeError("backend did not start in time")
+        time.sleep(0.1)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 30) -> Iterator[str]:
+    """``pika-backend serve`` for ``settings`` on a random port; yields the base URL."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        process = start_server(
+            settings_env(settings),
+            port,
+            workers=workers,
+            log_path=Path(folder) / "server.log",
+            timeout_s=timeout_s,
+        )
+        try:
+            yield f"http://127.0.0.1:{port}"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)

@@ -11,16 +11,23 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import sys
-import time
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+
+from pika_bench.backend_server import (
+    create_database,
+    drop_database,
+    free_port,
+    start_server,
+    stop_server,
+)
 
 ADMIN_TOKEN = "pika-dev-admin-token"
 POSTGRES = os.environ.get(
@@ -56,24 +63,12 @@ def services_missing() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Database:
     """A fresh database on the test Postgres, migrated to head; dropped by :meth:`drop`."""
 
     def __init__(self) -> None:
-        from sync_backend.migrate import upgrade
-
-        self.admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-        self.name = f"pika_e2e_{secrets.token_hex(4)}"
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
-        self.url = self.admin.url.set(database=self.name).render_as_string(hide_password=False)
-        upgrade(self.url)
+        self.url = create_database(POSTGRES, prefix="pika_e2e")
+        self.name = sa.make_url(self.url).database
         self.engine = sa.create_engine(self.url)
 
     def scalar(self, sql: str, **params: Any) -> Any:
@@ -86,20 +81,22 @@ class Database:
 
     def drop(self) -> None:
         self.engine.dispose()
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
+        drop_database(self.url)
 
 
 @dataclass
 class Backend:
-    """``pika-backend serve`` (uvicorn) as a child process on a fixed port."""
+    """``pika-backend serve`` (uvicorn) as a child process on a fixed port, so it can be
+    killed with SIGKILL and started again where the kiosks expect it."""
 
     database_url: str
     port: int = field(default_factory=free_port)
     workers: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    _logs: tempfile.TemporaryDirectory[str] = field(
+        default_factory=tempfile.TemporaryDirectory, repr=False
+    )
 
     @property
     def url(self) -> str:
@@ -122,36 +119,12 @@ class Backend:
         return env
 
     def start(self, timeout_s: float = 30) -> Backend:
-        command = [
-            sys.executable,
-            "-m",
-            # pika-backend serve, not bare uvicorn: with --workers > 1 uvicorn's shared socket
-            # delays every answer ~40 ms (see sync_backend/server.py)
-            "sync_backend.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--log-level",
-            "warning",
-        ]
-        self.process = subprocess.Popen(
-            command, env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        # A log per start: the readiness check counts this start's workers only.
+        log_path = Path(self._logs.name) / f"server-{secrets.token_hex(4)}.log"
+        self.process = start_server(
+            self.env(), self.port, workers=self.workers, log_path=log_path, timeout_s=timeout_s
         )
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"backend exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/health/live", timeout=1).status_code < 500:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("backend did not start in time")
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; whatever was in flight is cut."""
@@ -160,12 +133,8 @@ class Backend:
             self.process.wait(10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process is not None:
+            stop_server(self.process)
 
 
 class HeadOffice:
