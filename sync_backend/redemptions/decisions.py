@@ -67,17 +67,6 @@ class Decision:
     first_outcome: ItemOutcome | None = None
     flagged: bool = False
 
-    def result(self, received_at: datetime) -> sync_wire.PushItemResult:
-        return sync_wire.PushItemResult(
-            id=self.item.id,
-            outcome=self.outcome,
-            reason=self.reason,
-            redemption_id=self.redemption_id,
-            first_outcome=self.first_outcome,
-            flagged=self.flagged,
-            received_at=received_at,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class BatchContext:

@@ -21,7 +21,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync_backend.db import pg_driver
 from sync_backend.devices.repository import PG_KEY_OWNER, KeyOwner
 from sync_backend.errors import Conflict, Unprocessable
 from sync_backend.models import IdempotencyKey
@@ -51,23 +50,6 @@ def check_key(key: str | None) -> str:
             code="idempotency_key_invalid",
         )
     return key
-
-
-_PG_CLAIM = """
-    WITH lock AS (
-        SELECT pg_try_advisory_xact_lock(
-            hashtextextended(%(device_id)s || '/' || %(key)s, 0)) AS got
-    ), claimed AS (
-        INSERT INTO idempotency_keys (device_id, key, request_hash, created_at)
-        SELECT %(device_id)s, %(key)s, %(request_hash)s, %(now)s FROM lock WHERE got
-        ON CONFLICT (device_id, key) DO UPDATE
-            SET request_hash = excluded.request_hash, created_at = excluded.created_at,
-                status_code = NULL, response_body = NULL
-            WHERE idempotency_keys.created_at < %(expired_before)s
-        RETURNING 1
-    )
-    SELECT (SELECT got FROM lock), EXISTS (SELECT 1 FROM claimed)
-"""
 
 
 #: A push's first statement on Postgres (a single push is a group of one): find each request's
@@ -127,11 +109,6 @@ def claim_params(
     }
 
 
-def send_claim(driver: Any, params: dict[str, Any]) -> Any:
-    """Postgres: send the claim (inside a pipeline it goes out with the next statements)."""
-    return driver.execute(_PG_CLAIM, params, prepare=True)
-
-
 def send_owners_and_claims(
     driver: Any, claims: list[dict[str, Any]], *, now: datetime, ttl: timedelta
 ) -> Any:
@@ -168,11 +145,10 @@ def claim(
     now: datetime,
     ttl: timedelta,
 ) -> StoredAnswer | None:
-    """Own the key for this request (returns None) or get the stored answer to replay."""
+    """SQLite (the demo): own the key for this request (returns None) or get the stored
+    answer to replay. Postgres claims with :func:`send_owners_and_claims` instead, in the
+    push's first round trip (with an advisory lock that tells "in flight" apart)."""
     params = claim_params(device_id=device_id, key=key, request_hash=request_hash, now=now, ttl=ttl)
-    driver = pg_driver(session)
-    if driver is not None:
-        return settle_claim(session, send_claim(driver, params).fetchone(), params)
     if _sqlite_claim(session, params):
         return None
     return stored_answer(session, params)

@@ -227,25 +227,15 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> set[uuid.U
     return inserted
 
 
-_PG_FINISH = """
-    WITH logged AS (
-        INSERT INTO events (occurred_at, kind, business_id, actor, subject, payload)
-        VALUES (%(occurred_at)s, %(kind)s, %(business_id)s, %(actor)s, %(subject)s,
-                CAST(%(payload)s AS jsonb))
-    )
-    UPDATE idempotency_keys SET status_code = %(status_code)s, response_body = %(body)s
-     WHERE device_id = %(device_id)s AND key = %(key)s
-"""
-
-
 def finish_batch(session: Session, finish: dict[str, Any]) -> None:
-    """Store the answer for the Idempotency-Key and log the batch (one statement on Postgres).
+    """Store the answer for the Idempotency-Key and log the batch (one statement on Postgres,
+    the same one a group uses).
 
     ``finish`` comes from :func:`finish_params`.
     """
     driver = pg_driver(session)
     if driver is not None:
-        driver.execute(_PG_FINISH, finish, prepare=True)
+        driver.execute(_PG_FINISH_MANY, _finish_many_params([finish]), prepare=True)
         return
     event = {name: finish[name] for name in _EVENT_COLUMNS}
     session.execute(sa.insert(Event).values(**{**event, "payload": json.loads(event["payload"])}))

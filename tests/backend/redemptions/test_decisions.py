@@ -16,6 +16,19 @@ NOW = datetime(2026, 11, 25, 18, 8, 20, 951174, tzinfo=UTC)
 DEVICE = DeviceContext("dev-1", "Caja 1", 7, "PREMIUM", False)
 
 
+def result(d: Decision) -> sync_wire.PushItemResult:
+    """The wire model for a decision: what the answer's bytes must equal."""
+    return sync_wire.PushItemResult(
+        id=d.item.id,
+        outcome=d.outcome,
+        reason=d.reason,
+        redemption_id=d.redemption_id,
+        first_outcome=d.first_outcome,
+        flagged=d.flagged,
+        received_at=NOW,
+    )
+
+
 def item() -> sync_wire.OutboxItem:
     return sync_wire.OutboxItem.model_validate(
         {
@@ -56,7 +69,7 @@ def test_answer_body_is_byte_for_byte_the_push_response_model() -> None:
     for skew in (None, -1.5, 12.0):
         answered = decisions.answer(request, decided, [], DEVICE, "key", NOW, skew)
         model = sync_wire.PushResponse(
-            server_time=NOW, clock_skew_s=skew, results=[d.result(NOW) for d in decided]
+            server_time=NOW, clock_skew_s=skew, results=[result(d) for d in decided]
         )
         assert answered.body == model.model_dump_json().encode()
         assert sync_wire.PushResponse.model_validate_json(answered.body) == model
@@ -87,6 +100,6 @@ def test_void_results_go_in_the_kiosks_order_with_the_same_bytes() -> None:
     request = sync_wire.PushRequest.model_construct(items=[void_item, a], sent_at=None)
     answered = decisions.answer(request, decided, [void], DEVICE, "key", NOW, None)
     model = sync_wire.PushResponse(
-        server_time=NOW, clock_skew_s=None, results=[void, decided[0].result(NOW)]
+        server_time=NOW, clock_skew_s=None, results=[void, result(decided[0])]
     )
     assert answered.body == model.model_dump_json().encode()

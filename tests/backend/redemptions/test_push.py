@@ -163,9 +163,10 @@ class TestIdempotencyKey:
         assert other.json()["error"]["code"] == "idempotency_key_reused"
 
     def test_key_in_flight_is_409(self, client, kit: Kit, engine, app) -> None:
-        from sync_backend.db import make_sessionmaker
+        from sync_backend.db import make_sessionmaker, pg_driver
         from sync_backend.models import utcnow
         from sync_backend.redemptions import idempotency, service
+        from sync_backend.settings import sha256_hex
 
         business = kit.business()
         voucher = kit.vouchers(business, 1)[0]
@@ -174,15 +175,16 @@ class TestIdempotencyKey:
         request = sync_wire.PushRequest.model_validate(body)
         # Another request holds the key: its transaction has claimed it and not finished.
         with make_sessionmaker(engine)() as holder:
-            claimed = idempotency.claim(
-                holder,
-                device_id=kiosk.device_id,
-                key="batch-1",
-                request_hash=idempotency.fingerprint(service.canonical_items(request)),
-                now=utcnow(),
-                ttl=timedelta(hours=24),
-            )
-            assert claimed is None
+            claim = {
+                "key_hash": sha256_hex(kiosk.api_key),
+                "key": "batch-1",
+                "request_hash": idempotency.fingerprint(service.canonical_items(request)),
+            }
+            [row] = idempotency.send_owners_and_claims(
+                pg_driver(holder), [claim], now=utcnow(), ttl=timedelta(hours=24)
+            ).fetchall()
+            _owner, claimed = idempotency.split_owner_and_claim(row[1:])
+            assert claimed == (True, True)  # got the lock, claimed the key
             response = client.post(
                 sync_wire.PUSH_PATH,
                 headers={**kiosk.headers, "Idempotency-Key": "batch-1"},
