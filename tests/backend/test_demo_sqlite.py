@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,8 @@ def test_push_and_pull_on_sqlite(tmp_path: Path) -> None:
         pulled = client.get(sync_wire.PULL_PATH, headers=headers).json()
         assert len(pulled["vouchers"]) == 24 and pulled["cursor"]
         token = pulled["vouchers"][0]["token"]
+        # The demo offer is valid from "yesterday" on the real clock: scan inside it.
+        scanned_at = datetime.now(UTC)
 
         def item() -> dict[str, object]:
             return {
@@ -94,7 +97,7 @@ def test_push_and_pull_on_sqlite(tmp_path: Path) -> None:
                 "token": token,
                 "business_id": seeded["business_id"],
                 "reason": "valid",
-                "scanned_at": "2026-11-25T12:00:00+00:00",
+                "scanned_at": scanned_at.isoformat(),
                 "device_id": enrolled["device_id"],
                 "source": "manual",
             }
@@ -128,7 +131,7 @@ def test_push_and_pull_on_sqlite(tmp_path: Path) -> None:
             "kind": "void",
             "redemption_id": first["id"],
             "void_reason": "cashier-undo",
-            "voided_at": "2026-11-25T12:01:00+00:00",
+            "voided_at": (scanned_at + timedelta(minutes=1)).isoformat(),
             "business_id": seeded["business_id"],
             "device_id": enrolled["device_id"],
         }
