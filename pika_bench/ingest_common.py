@@ -10,6 +10,7 @@ the ceiling the API is compared with.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import threading
@@ -198,9 +199,12 @@ RAW_COLUMNS = (
     "id, kind, outcome, business_id, device_id, serial, offer_id, voucher_business_id, variant, "
     "token, source, kiosk_reason, server_reason, scanned_at, received_at"
 )
+RAW_TABLE = "raw_redemptions"
+CEILING_TABLE = "ceiling_redemptions"
 
 
-def raw_rows(seeded: Seeded) -> list[tuple[Any, ...]]:
+def raw_rows(seeded: Seeded, *, first_serial: int = 10**9) -> list[tuple[Any, ...]]:
+    """The API side's rows as plain tuples (serials from ``first_serial`` on)."""
     now = datetime.now(UTC)
     device_id = seeded.kiosks[0][0]
     return [
@@ -221,8 +225,23 @@ def raw_rows(seeded: Seeded) -> list[tuple[Any, ...]]:
             now,
             now,
         )
-        for serial, token in enumerate(seeded.tokens, start=10**9)
+        for serial, token in enumerate(seeded.tokens, start=first_serial)
     ]
+
+
+def _dsn(database_url: str) -> str:
+    return database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _copy_of_redemptions(dsn: str, table: str) -> None:
+    """An empty table shaped like ``redemptions`` (same columns, defaults and indexes)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(
+            f"CREATE TABLE {table} (LIKE redemptions INCLUDING DEFAULTS INCLUDING INDEXES)"
+        )
 
 
 def run_raw(
@@ -231,44 +250,102 @@ def run_raw(
     *,
     batch: int,
     concurrency: int,
+    warm_rows: Sequence[tuple[Any, ...]] = (),
     on_batch: Callable[[float], None] | None = None,
 ) -> float:
     """Plain batched INSERTs (psycopg executemany, one transaction per batch) from
-    ``concurrency`` connections into a copy of the redemptions table; returns seconds."""
+    ``concurrency`` connections into a copy of the redemptions table; returns seconds.
+
+    Treated as the API side is: every connection is opened and warmed up (``warm_rows``, split
+    over the connections, so psycopg has prepared its statement and the table's first pages
+    exist) before the clock starts; only the timed rows are timed.
+    """
     import psycopg
 
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS raw_redemptions")
-        conn.execute(
-            "CREATE TABLE raw_redemptions (LIKE redemptions INCLUDING DEFAULTS INCLUDING INDEXES)"
-        )
+    dsn = _dsn(database_url)
+    _copy_of_redemptions(dsn, RAW_TABLE)
+    if not rows:
+        return 0.0
     placeholders = ", ".join(["%s"] * len(rows[0]))
     sql = (
-        f"INSERT INTO raw_redemptions ({RAW_COLUMNS}, seq) VALUES ({placeholders}, 0) "
+        f"INSERT INTO {RAW_TABLE} ({RAW_COLUMNS}, seq) VALUES ({placeholders}, 0) "
         "ON CONFLICT DO NOTHING"
     )
     batches = [rows[i : i + batch] for i in range(0, len(rows), batch)]
+    warm_batches = [warm_rows[i : i + batch] for i in range(0, len(warm_rows), batch)]
     lock = threading.Lock()
+    ready = threading.Barrier(concurrency + 1)
+    errors: list[BaseException] = []
 
-    def worker() -> None:
-        with psycopg.connect(dsn) as conn:
-            while True:
-                with lock:
-                    if not batches:
-                        return
-                    chunk = batches.pop()
-                start = time.perf_counter()
-                with conn.cursor() as cur:
-                    cur.executemany(sql, chunk)
-                conn.commit()
-                if on_batch is not None:
-                    on_batch(time.perf_counter() - start)
+    def insert(conn: psycopg.Connection[Any], chunk: Sequence[tuple[Any, ...]]) -> None:
+        with conn.cursor() as cur:
+            cur.executemany(sql, chunk)
+        conn.commit()
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    start = time.perf_counter()
+    def worker(index: int) -> None:
+        try:
+            with psycopg.connect(dsn) as conn:
+                for chunk in warm_batches[index::concurrency]:
+                    insert(conn, chunk)
+                ready.wait()
+                while True:
+                    with lock:
+                        if not batches:
+                            return
+                        chunk = batches.pop()
+                    start = time.perf_counter()
+                    insert(conn, chunk)
+                    if on_batch is not None:
+                        on_batch(time.perf_counter() - start)
+        except BaseException as error:  # surfaced after join; a broken barrier frees the rest
+            errors.append(error)
+            ready.abort()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
     for t in threads:
         t.start()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: raised below
+        ready.wait()
+    start = time.perf_counter()
     for t in threads:
         t.join()
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"raw INSERTs failed: {errors[0]!r}") from errors[0]
+    return elapsed
+
+
+def run_ceiling(database_url: str, seeded: Seeded, rows: int) -> float:
+    """Seconds for Postgres to write ``rows`` redemption-shaped rows it generates itself
+    (one ``INSERT … SELECT … FROM generate_series`` statement, one transaction) into another
+    copy of the redemptions table: no client, no network, no parsing. The upper bound of what
+    any client could reach on this database, so the API's ratio has a known ceiling."""
+    import psycopg
+
+    dsn = _dsn(database_url)
+    _copy_of_redemptions(dsn, CEILING_TABLE)
+    token_length = len(seeded.tokens[0]) if seeded.tokens else 148
+    sql = f"""
+        INSERT INTO {CEILING_TABLE} ({RAW_COLUMNS}, seq)
+        SELECT gen_random_uuid(), 'redemption', 'accepted', %(business)s, %(device)s,
+               2000000000 + g, 1, %(business)s, 0, lpad(g::text, %(token_length)s, 'A'),
+               'camera', 'valid', 'valid', now(), now(), 0
+        FROM generate_series(1, %(rows)s) AS g
+        ON CONFLICT DO NOTHING
+    """
+    params = {
+        "business": seeded.business_id,
+        "device": seeded.kiosks[0][0],
+        "token_length": token_length,
+        "rows": rows,
+    }
+    with psycopg.connect(dsn) as conn:
+        # Warm-up: the same statement on a few rows, then emptied, so the timed statement
+        # finds a planned query and a warm catalogue, as the other two sides do.
+        conn.execute(sql, {**params, "rows": 100})
+        conn.execute(f"TRUNCATE {CEILING_TABLE}")
+        conn.commit()
+        start = time.perf_counter()
+        conn.execute(sql, params)
+        conn.commit()
+        return time.perf_counter() - start
