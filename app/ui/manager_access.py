@@ -75,13 +75,19 @@ class ManagerAccess(QObject):
             self.ops.store_op(self.pin.ensure_demo_pin, None, self._failed)
         pad = PinDialog(self.ops, self.pin, PinPurpose.ENTER, self.window, demo=self.demo)
         pad.accepted.connect(self._open_panel)
-        pad.finished.connect(pad.deleteLater)
+        # However the pad closes (right PIN, Cancel, Esc, the window's close button), Qt
+        # deletes it: forget it at the same moment, or the next open() touches a dead object.
+        pad.finished.connect(lambda _result: self._pad_closed(pad))
         self.pad = pad
         pad.open()
         return pad
 
+    def _pad_closed(self, pad: PinDialog) -> None:
+        if self.pad is pad:
+            self.pad = None
+        pad.deleteLater()
+
     def _open_panel(self) -> None:
-        self.pad = None
         panel = ManagerView(
             self.ops,
             self.corrections,

@@ -133,6 +133,12 @@ class PinDialog(QDialog):
         self.cancel_button = QPushButton()
         self.cancel_button.setMinimumHeight(56)
         self.cancel_button.clicked.connect(self.reject)
+        # Keys typed on a keyboard belong to the pad itself (keyPressEvent): Enter submits,
+        # Esc cancels. A focused or auto-default button would take Enter for itself.
+        for button in (self.ok_button, self.cancel_button):
+            button.setAutoDefault(False)
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)

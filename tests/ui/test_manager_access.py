@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtWidgets import QWidget
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.kiosk_settings import KioskSettings
 from app.core.manager_pin import DEMO_PIN
@@ -119,3 +121,63 @@ def test_a_new_kiosk_sets_its_pin_on_first_open(qtbot, kiosk, window) -> None:
     with qtbot.waitSignal(access.panel_opened, timeout=3000):
         enter(pad, "9753")
     kiosk.ops.store_op(lambda: kiosk.pin.verify("9753")).result()
+
+
+def _focused(qtbot, pad: PinDialog) -> QWidget:
+    """Where a keyboard's keys go: the widget holding the focus in the pad (Qt sends them
+    to the active window itself when no widget holds it)."""
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is pad, timeout=3000)
+    focused = QApplication.focusWidget() or pad
+    assert focused.window() is pad
+    return focused
+
+
+def _cancel_with_button(qtbot, pad: PinDialog) -> None:
+    qtbot.mouseClick(pad.cancel_button, Qt.MouseButton.LeftButton)
+
+
+def _cancel_with_escape(qtbot, pad: PinDialog) -> None:
+    qtbot.keyClick(_focused(qtbot, pad), Qt.Key.Key_Escape)
+
+
+def _cancel_with_close_button(qtbot, pad: PinDialog) -> None:
+    pad.close()  # what the window manager's close button (or Alt+F4) does
+
+
+def _cancel_by_typing_then_escape(qtbot, pad: PinDialog) -> None:
+    qtbot.keyClicks(_focused(qtbot, pad), "12")
+    qtbot.keyClick(_focused(qtbot, pad), Qt.Key.Key_Escape)
+
+
+@pytest.mark.parametrize(
+    "cancel",
+    [
+        _cancel_with_button,
+        _cancel_with_escape,
+        _cancel_with_close_button,
+        _cancel_by_typing_then_escape,
+    ],
+)
+def test_a_cancelled_pad_opens_again_and_takes_the_pin(qtbot, kiosk, window, cancel) -> None:
+    kiosk.ops.store_op(lambda: kiosk.pin.set_up("2468")).result()
+    access = make_access(kiosk, window)
+    for _ in range(2):  # cancelled twice: the second open must not find a dead pad either
+        pad = access.open()
+        assert isinstance(pad, PinDialog) and pad.isVisible()
+        cancel(qtbot, pad)
+        qtbot.waitUntil(lambda p=pad: not shiboken6.isValid(p), timeout=3000)  # Qt deleted it
+        assert access.panel is None
+    pad = access.open()
+    assert isinstance(pad, PinDialog) and pad.isVisible()
+    with qtbot.waitSignal(access.panel_opened, timeout=3000):
+        enter(pad, "2468")
+
+
+def test_enter_on_a_keyboard_accepts_the_pin(qtbot, kiosk, window) -> None:
+    kiosk.ops.store_op(lambda: kiosk.pin.set_up("2468")).result()
+    access = make_access(kiosk, window)
+    pad = access.open()
+    assert isinstance(pad, PinDialog)
+    with qtbot.waitSignal(access.panel_opened, timeout=3000):
+        qtbot.keyClicks(_focused(qtbot, pad), "2468")
+        qtbot.keyClick(_focused(qtbot, pad), Qt.Key.Key_Return)
