@@ -156,6 +156,9 @@ class KioskWindow(QMainWindow):
 
         self.video_button = QPushButton()
         self.video_button.clicked.connect(self._choose_video)
+        # It opens a file browser: only the demo offers it to whoever stands at the counter.
+        # A real kiosk's manager chooses a video in the panel's settings, behind the PIN.
+        self.video_button.setVisible(demo)
         self.print_button = QPushButton()
         self.print_button.clicked.connect(self._choose_sheet)
         self.print_button.setVisible(demo_catalogue is not None)
@@ -469,6 +472,8 @@ class KioskWindow(QMainWindow):
 
     # --- demo tools --------------------------------------------------------------------
     def _choose_video(self) -> None:
+        if not self.demo:
+            return
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("Video to use as camera"), "", self.tr("Videos (*.mp4 *.avi *.mkv)")
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from app.core.manager_pin import DEMO_PIN
@@ -74,3 +76,24 @@ def test_cashier_undo_makes_the_voucher_redeemable_again(qtbot, kiosk) -> None:
     window.submit_entry()
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=3000)
     assert seen[1].reason is Reason.VALID
+
+
+@pytest.mark.parametrize("kiosk_mode", [True, False])
+@pytest.mark.parametrize("demo", [True, False])
+def test_a_video_as_camera_is_on_the_counter_screen_only_in_the_demo(
+    qtbot, tmp_path, demo: bool, kiosk_mode: bool
+) -> None:
+    """Choosing a video opens a file browser: outside the demo that is the manager's (the
+    panel's settings have it, behind the PIN), never the cashier's."""
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
+    window = build_window(session if demo else dataclasses.replace(session, demo=None), ops)
+    qtbot.addWidget(window)
+    if kiosk_mode:
+        window.enter_kiosk_mode()
+    else:
+        window.show()
+    assert window.video_button.isVisible() is demo
+    window._exit_allowed = True
+    window.close()
+    ops.shutdown(close_store=session.store.close)
