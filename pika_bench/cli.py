@@ -19,6 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "record": ("pika_bench.record", "ms to record one redemption in the encrypted store"),
     "scan": ("pika_bench.scan", "QR read rate and ms per image of the kiosk's decoder chain"),
     "frame": ("pika_bench.frame", "ms per 1280x720 camera frame, without and with a voucher"),
+    "scan-set": (
+        "pika_bench.scan_set",
+        "codes read by bucket and effect on a photo set with an index.csv",
+    ),
     "scan-latency": ("pika_bench.scan_latency", "ms from camera frame to validated scan"),
     "drain": ("pika_bench.drain", "s to drain 10,000 offline redemptions to a real backend"),
     "ingest": ("pika_bench.ingest", "redemptions/s through the push API vs raw batched INSERTs"),
