@@ -120,6 +120,17 @@ def start_server(
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
+    try:
+        _wait_until_serving(process, port, workers, log_path, timeout_s)
+    except BaseException:  # also Ctrl-C while waiting: never leave the server behind
+        stop_server(process)
+        raise
+    return process
+
+
+def _wait_until_serving(
+    process: subprocess.Popen[bytes], port: int, workers: int, log_path: Path, timeout_s: float
+) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         if process.poll() is not None:
@@ -128,11 +139,10 @@ def start_server(
         try:
             answered = httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).is_success
             if answered and log_path.read_bytes().count(STARTED) >= workers:
-                return process
+                return
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            stop_server(process)
             raise RuntimeError("backend did not start in time")
         time.sleep(0.1)
 

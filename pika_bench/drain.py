@@ -21,12 +21,21 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pika_bench.backend_server import DEFAULT_POSTGRES
+from pika_bench.live_backend import DEFAULT_REDIS
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redemptions", type=int, default=10_000, help="queued offline")
     parser.add_argument("--batch", type=int, default=500, help="items per push (backend max 500)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--dir", type=Path, default=None, help="where the kiosk store goes")
+    parser.add_argument(
+        "--postgres",
+        default=DEFAULT_POSTGRES,
+        help="Postgres to create the throwaway database on",
+    )
+    parser.add_argument("--redis", default=DEFAULT_REDIS, help="Redis for the rate limiter")
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -39,12 +48,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from app.core.sync.pull import add_public_keys
     from pika_bench.live_backend import Backend, Database, HeadOffice, services_missing
 
-    problem = services_missing()
+    problem = services_missing(args.postgres, args.redis)
     if problem is not None:
         raise SystemExit(f"pika-bench drain: {problem}")
     count = args.redemptions
-    database = Database()
-    backend = Backend(database.url, workers=args.workers)
+    database = Database(args.postgres)
+    backend = Backend(database.url, args.redis, workers=args.workers)
     try:
         backend.start()
         office = HeadOffice(backend.url)

@@ -1,9 +1,11 @@
 """The real sync backend as a child process on a fresh Postgres database, for end-to-end
 tests and the drain benchmark.
 
-:class:`Database` makes and migrates ``pika_e2e_<random>`` on the local Postgres and drops it at
-the end; :class:`Backend` runs ``pika-backend serve`` on a fixed port so it can
-be killed with SIGKILL and started again; :class:`HeadOffice` drives the admin API.
+:class:`Database` makes and migrates ``pika_e2e_<random>`` on the given Postgres and drops it
+at the end; :class:`Backend` runs ``pika-backend serve`` on a fixed port with the given Redis,
+so it can be killed with SIGKILL and started again; :class:`HeadOffice` drives the admin API.
+Both take their servers from the caller (tests: tests/support/services.py decides; the drain
+benchmark: its ``--postgres`` and ``--redis``).
 """
 
 from __future__ import annotations
@@ -30,10 +32,7 @@ from pika_bench.backend_server import (
 )
 
 ADMIN_TOKEN = "pika-dev-admin-token"
-POSTGRES = os.environ.get(
-    "PIKA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-REDIS = os.environ.get("PIKA_TEST_REDIS", "redis://127.0.0.1:6379/15")
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 HOW_TO_START = (
     "start Postgres on 127.0.0.1:5432 (trust, user postgres), e.g. "
     "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, and Redis, "
@@ -41,10 +40,10 @@ HOW_TO_START = (
 )
 
 
-def services_missing() -> str | None:
-    """Why the e2e tests cannot run here, or None."""
+def services_missing(postgres: str, redis_url: str) -> str | None:
+    """Why the backend cannot run on these servers, or None."""
     try:
-        engine = sa.create_engine(POSTGRES)
+        engine = sa.create_engine(postgres)
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
@@ -53,7 +52,7 @@ def services_missing() -> str | None:
     try:
         import redis
 
-        redis.Redis.from_url(REDIS, socket_timeout=1).ping()
+        redis.Redis.from_url(redis_url, socket_timeout=1).ping()
     except Exception:
         return f"Redis not reachable: {HOW_TO_START}"
     try:
@@ -64,10 +63,11 @@ def services_missing() -> str | None:
 
 
 class Database:
-    """A fresh database on the test Postgres, migrated to head; dropped by :meth:`drop`."""
+    """A fresh database on the Postgres of ``admin_url``, migrated to head; dropped by
+    :meth:`drop`."""
 
-    def __init__(self) -> None:
-        self.url = create_database(POSTGRES, prefix="pika_e2e")
+    def __init__(self, admin_url: str) -> None:
+        self.url = create_database(admin_url, prefix="pika_e2e")
         self.name = sa.make_url(self.url).database
         self.engine = sa.create_engine(self.url)
 
@@ -90,6 +90,7 @@ class Backend:
     killed with SIGKILL and started again where the kiosks expect it."""
 
     database_url: str
+    redis_url: str
     port: int = field(default_factory=free_port)
     workers: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class Backend:
             {
                 "PIKA_ENVIRONMENT": "development",
                 "PIKA_DATABASE_URL": self.database_url,
-                "PIKA_REDIS_URL": REDIS,
+                "PIKA_REDIS_URL": self.redis_url,
                 "PIKA_RATE_LIMIT_KEY_PREFIX": f"e2e-{secrets.token_hex(4)}",
                 "PIKA_FRAUD_INTERVAL_S": "0",
                 "PIKA_TIER_LIMITS": '{"BASIC": "100/hour", "PREMIUM": "1000/hour", '

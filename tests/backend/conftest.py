@@ -1,14 +1,12 @@
 """Backend test fixtures: a fresh Postgres database per run, migrated by Alembic.
 
-The database ``pika_test_<random>`` is created on ``PIKA_TEST_POSTGRES`` (default
-127.0.0.1:5432, user postgres), migrated to head, emptied after every test (TRUNCATE) and
-dropped at the end. Without a reachable Postgres the tests skip with how to start one; with
-``CI=true`` they fail instead.
+The database ``pika_test_<random>`` is created on the tests' Postgres (``postgres_server``,
+tests/conftest.py: the machine's or a throwaway one), migrated to head, emptied after every
+test (TRUNCATE) and dropped at the end.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -20,50 +18,19 @@ from pika_bench.backend_server import throwaway_database
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.settings import Settings
-from tests.backend.support import ADMIN_URL, Kit, make_settings
-
-REDIS_URL = os.environ.get("PIKA_TEST_REDIS", "redis://127.0.0.1:6379/15")
-START_POSTGRES = (
-    "start Postgres on 127.0.0.1:5432 (trust auth, user postgres), e.g. "
-    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
-    "or point PIKA_TEST_POSTGRES at one"
-)
-START_REDIS = (
-    "start Redis on 127.0.0.1:6379, e.g. `redis-server --daemonize yes --port 6379 --save ''`, "
-    "or point PIKA_TEST_REDIS at one"
-)
-
-
-def missing_service(what: str, how: str) -> None:
-    message = f"{what} not reachable: {how}"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI=true requires it: {message}", pytrace=False)
-    pytest.skip(message)
+from tests.backend.support import Kit, make_settings
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        missing_service("Postgres", START_POSTGRES)
-    admin.dispose()
-    with throwaway_database(ADMIN_URL, prefix="pika_test") as url:
+def database_url(postgres_server: str) -> Iterator[str]:
+    with throwaway_database(postgres_server, prefix="pika_test") as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except redis.RedisError:
-        missing_service("Redis", START_REDIS)
-    return REDIS_URL
+def redis_url(redis_server: str) -> str:
+    """The tests' Redis (tests/conftest.py), under the name the backend's settings use."""
+    return redis_server
 
 
 @pytest.fixture(scope="session")

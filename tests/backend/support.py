@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -20,10 +19,6 @@ from sync_backend.vouchers import repository as voucher_repository
 from sync_backend.vouchers import service as vouchers
 from sync_backend.vouchers.schemas import OfferIn
 
-#: The Postgres on which each test run creates (and drops) its own database.
-ADMIN_URL = os.environ.get(
-    "PIKA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -42,13 +42,14 @@ def test_events_are_append_only_on_postgres(engine: sa.Engine) -> None:
             conn.execute(sa.text(statement))
 
 
-def test_existing_offers_get_their_discount_numbers_and_go_back_on_the_feed() -> None:
+def test_existing_offers_get_their_discount_numbers_and_go_back_on_the_feed(
+    postgres_server: str,
+) -> None:
     """Migration 0005 on Postgres: an offer made before it gets the kind and value its text
     names, and a new feed position, so kiosks that pulled it pull it again with them."""
     from pika_bench.backend_server import throwaway_database
-    from tests.backend.support import ADMIN_URL
 
-    with throwaway_database(ADMIN_URL, prefix="pika_test_m5") as url:  # made at head
+    with throwaway_database(postgres_server, prefix="pika_test_m5") as url:  # made at head
         command.downgrade(alembic_config(url), "0004")
         engine = sa.create_engine(url)
         try:

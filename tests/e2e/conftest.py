@@ -1,40 +1,29 @@
 """End-to-end fixtures: one backend on a fresh, migrated Postgres database per module.
 
-Without Postgres, Redis or the backend package the tests skip and say how to start them;
-with ``CI=true`` they fail instead.
+The servers are the tests' own (``postgres_server`` and ``redis_server``, tests/conftest.py:
+the machine's, or throwaway ones started for the session).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import Backend, Database, HeadOffice, services_missing
-
-
-def _require_services() -> None:
-    problem = services_missing()
-    if problem is None:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI=true requires it: {problem}", pytrace=False)
-    pytest.skip(problem)
+from tests.e2e.harness import Backend, Database, HeadOffice
 
 
 @pytest.fixture(scope="module")
-def database() -> Iterator[Database]:
-    _require_services()
-    db = Database()
+def database(postgres_server: str) -> Iterator[Database]:
+    db = Database(postgres_server)
     yield db
     db.drop()
 
 
 @pytest.fixture(scope="module")
-def backend(database: Database) -> Iterator[Backend]:
+def backend(database: Database, redis_server: str) -> Iterator[Backend]:
     # Small pull pages, so every kiosk's first pull crosses several pages and cursors.
-    server = Backend(database.url, extra_env={"PIKA_MAX_PULL_PAGE": "25"}).start()
+    server = Backend(database.url, redis_server, extra_env={"PIKA_MAX_PULL_PAGE": "25"}).start()
     yield server
     server.stop()
 

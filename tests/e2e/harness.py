@@ -22,7 +22,7 @@ from app.core.counter import Counter
 from app.core.device import DeviceIdentity
 from app.core.store import KioskStore, schema
 from app.core.sync import SyncApi, SyncEngine, apply_enrolment
-from pika_bench.live_backend import Backend, Database, HeadOffice, services_missing
+from pika_bench.live_backend import Backend, Database, HeadOffice
 
 __all__ = [
     "Backend",
@@ -31,7 +31,6 @@ __all__ = [
     "Kiosk",
     "assert_invariants",
     "printed_book",
-    "services_missing",
 ]
 
 

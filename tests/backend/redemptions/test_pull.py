@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from app.core import sync_wire
-from tests.backend.support import ADMIN, ADMIN_URL, Kit, push
+from tests.backend.support import ADMIN, Kit, push
 
 
 def pull(
@@ -126,11 +126,13 @@ def test_server_time_and_cursor_are_in_every_answer(client, kit: Kit, session) -
     assert session.execute(sa.text("SELECT 1")).scalar_one() == 1
 
 
-def test_a_long_transaction_in_another_database_does_not_stall_pulls(client, kit: Kit) -> None:
+def test_a_long_transaction_in_another_database_does_not_stall_pulls(
+    client, kit: Kit, postgres_server: str
+) -> None:
     """The feed horizon is per database: other databases on the cluster cannot hold it."""
     business = kit.business()
     kiosk = kit.kiosk(business)
-    other = sa.create_engine(ADMIN_URL)  # the cluster's "postgres" database
+    other = sa.create_engine(postgres_server)  # the cluster's "postgres" database
     try:
         with other.connect() as conn:
             conn.execute(sa.text("SELECT pg_current_xact_id()"))  # holds an xid, stays open
