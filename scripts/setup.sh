@@ -11,6 +11,9 @@ DEBIAN_PACKAGES=(
   libgl1 libegl1 libfontconfig1 libglib2.0-0 libxkbcommon0 libdbus-1-3 libpulse0 libxrandr2
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libzbar0 xvfb fonts-dejavu-core
+  # tests/ui/test_kiosk_on_x11.py: read the kiosk window's place back from a real X server,
+  # with a (kiosk) window manager and without one
+  x11-utils matchbox-window-manager
 )
 
 if command -v dpkg-query >/dev/null 2>&1; then

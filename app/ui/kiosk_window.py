@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -451,6 +451,12 @@ class KioskWindow(QMainWindow):
         """Full screen; closing needs the manager PIN (the panel's Exit kiosk)."""
         self.kiosk_mode = True
         self._exit_allowed = False
+        # Full screen is a request to the window manager; a kiosk started straight from xinit
+        # has none, and the window would stay at its normal size in a corner. Covering the
+        # screen ourselves first makes both cases the same.
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setGeometry(screen.geometry())
         self.showFullScreen()
 
     def exit_kiosk(self) -> None:
