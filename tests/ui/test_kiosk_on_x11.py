@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ci import running_in_ci
 from tests.support.x11 import Geometry, missing_tools, viewable_windows, xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The installed program (its X class is its name, which is how its window is found).
 KIOSK = Path(sys.executable).with_name("pika-kiosk")
 SCREEN = (1280, 800)
-IN_CI = os.environ.get("CI") == "true"
+IN_CI = running_in_ci()
 
 pytestmark = [
     pytest.mark.slow,
