@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Self
 
+from limits import parse
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -83,8 +84,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_pull_page: int = Field(default=1000, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
-    #: Kiosk clock further off than this (in either direction) flags the items it sends.
+    #: Kiosk clock further off than this (in either direction) flags the items it sends. Pull
+    #: answers tell kiosks this figure, so a kiosk warns exactly when head office flags.
     clock_skew_tolerance_s: int = Field(default=300, ge=1)
+    #: How often an idle kiosk pulls, told to kiosks in every pull answer (``poll_interval_s``).
+    #: Lower means other kiosks' redemptions are seen sooner, at more requests per device.
+    poll_interval_s: int = Field(default=30, ge=5, le=3600)
     #: A redemption received this long after its scan counts as made offline.
     offline_after_s: int = Field(default=120, ge=1)
 
@@ -97,7 +102,8 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="0 disables the in-process loop"
     )
 
-    # Rate limits per tier, in `limits` notation; one unit = one pushed item or one request.
+    # Rate limits per tier, in `limits` notation; one unit = one pushed item (redemption, scan,
+    # void) of the business's kiosks. Pulls are not counted here (see device_sync_limit).
     tier_limits: dict[Tier, str] = Field(
         default_factory=lambda: {
             Tier.BASIC: "100/hour",
@@ -106,9 +112,32 @@ class Settings(BaseSettings):
         }
     )
 
+    #: Each device's own budget for pull pages and key rotations (``limits`` notation): only
+    #: there to stop a runaway client, so it must leave room for at least twice the polls
+    #: ``poll_interval_s`` asks for, plus page walks and the manager's "Sync now".
+    device_sync_limit: str = "600/hour"
+
     #: Enrolment attempts per client address (``limits`` notation); behind a reverse proxy,
     #: run uvicorn with --forwarded-allow-ips so the address is the client's, not the proxy's.
     enrolment_limit: str = "20/hour"
+
+    @model_validator(mode="after")
+    def _limits_make_sense(self) -> Self:
+        """Every limit parses (the limiter's own parser), and the device budget leaves room
+        for the polls the backend advises."""
+        try:
+            for text in [*self.tier_limits.values(), self.enrolment_limit]:
+                parse(text)
+            device = parse(self.device_sync_limit)
+        except ValueError as exc:
+            raise ValueError(f"a rate limit is not in `limits` notation: {exc}") from None
+        polls = device.get_expiry() / self.poll_interval_s
+        if device.amount < 2 * polls:
+            raise ValueError(
+                f"device_sync_limit {self.device_sync_limit!r} allows fewer than twice the "
+                f"{polls:.0f} polls that poll_interval_s={self.poll_interval_s} asks for"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:

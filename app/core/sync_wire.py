@@ -8,11 +8,13 @@ Flow for a kiosk (see ``sync_backend`` README section for the full contract):
 
 1. ``POST ENROL_PATH`` with :class:`EnrolRequest` → :class:`EnrolResponse` (API key shown once).
 2. ``GET PULL_PATH?cursor=...`` with ``Authorization: Bearer <api key>`` → :class:`PullResponse`;
-   repeat while ``more`` is true; keep ``cursor`` for next time (opaque text).
+   repeat while ``more`` is true; keep ``cursor`` for next time (opaque text); pull again after
+   ``poll_interval_s``.
 3. ``POST PUSH_PATH`` with an ``Idempotency-Key`` header and :class:`PushRequest` →
    :class:`PushResponse`, one :class:`PushItemResult` per item, in the same order.
    Drop an outbox item only on a final outcome (every outcome here is final); keep it on
-   5xx, 409, 429 or a broken connection and retry with the same key and body.
+   5xx, 409, 429 or a broken connection and retry with the same key and body (a 429 says
+   ``remaining`` and Retry-After: send at most ``remaining + 1`` items then).
 4. ``POST ROTATE_KEY_PATH`` when a pull says ``rotate_key``: the old key keeps working for the
    overlap window, so a lost answer can be retried.
 
@@ -280,6 +282,15 @@ class PullResponse(_Wire):
     redemptions: list[RemoteRedemption] = []
     #: The device's API key is due for rotation (``POST ROTATE_KEY_PATH``).
     rotate_key: bool = False
+    #: Seconds an idle kiosk waits before its next pull (head office's ``poll_interval_s``).
+    #: Pulls are not charged to the business's tier but to a per-device budget sized for this
+    #: pace, so a kiosk that keeps to it is never refused. None (an older backend): the kiosk
+    #: keeps its own default. A kiosk bounds it (``app.core.sync.engine``) against a bad value.
+    poll_interval_s: int | None = None
+    #: Head office flags a pushed item when the kiosk's clock is further off than this many
+    #: seconds (``clock_skew_tolerance_s``); the kiosk warns at the same figure. None (an
+    #: older backend): the kiosk uses its own default, the backend's default figure.
+    clock_skew_limit_s: int | None = None
 
 
 # ---------------------------------------------------------------- devices

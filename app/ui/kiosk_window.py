@@ -303,7 +303,7 @@ class KioskWindow(QMainWindow):
         self.sounds.play(outcome.tone)
         self.undo_bar.offer(outcome)
         if self.sync is not None and outcome.accepted:
-            self.sync.sync_now()  # a redemption never waits for the network, but goes soon
+            self.sync.send_soon()  # a redemption never waits for the network, but goes soon
         self._show_pending(outcome.pending_sync)
         self.outcome_shown.emit(outcome)
 
@@ -329,7 +329,8 @@ class KioskWindow(QMainWindow):
         self.refresh_pending()
 
     def _show_connection(self) -> None:
-        """The badge a cashier glances at: online, offline (and still working), or why not."""
+        """The badge a cashier glances at: online, waiting to send or offline (and still
+        working), or why not."""
         status = self.sync_status
         if self.demo:
             text, colour = self.tr("Demo · offline"), "#6d4c41"
@@ -339,6 +340,10 @@ class KioskWindow(QMainWindow):
             text, colour = self.tr("Connecting…"), "#757575"
         elif status.connection is Connection.ONLINE:
             text, colour = self.tr("Online"), "#2e7d32"
+        elif status.connection is Connection.WAITING_TO_SEND:
+            # Head office answered, but the shop is over its tier for now: nothing is wrong
+            # at the counter, the redemptions go when head office takes them again.
+            text, colour = self.tr("Waiting to send · working normally"), "#1565c0"
         elif status.connection is Connection.NOT_AUTHORISED:
             text, colour = self.tr("Not authorised: enrol again"), "#c62828"
         else:

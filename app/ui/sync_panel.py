@@ -80,6 +80,12 @@ class SyncPanel(QWidget):
         self.sync_button.setText(self.tr("Syncing…") if status.syncing else self.tr("Sync now"))
 
     def _connection(self, status: SyncStatus) -> str:
+        if status.connection is Connection.WAITING_TO_SEND:
+            after = status.send_after
+            return self.tr(
+                "Connection: online, waiting to send (head office takes no more for now: "
+                "this business is over its plan's limit); sending again at {when}"
+            ).format(when=after.astimezone().strftime("%H:%M:%S") if after else "?")
         return {
             Connection.UNKNOWN: self.tr("Connection: not tried yet"),
             Connection.ONLINE: self.tr("Connection: online"),

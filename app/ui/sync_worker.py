@@ -7,11 +7,12 @@ threads: a timer on the GUI thread reads the loop's status snapshot and emits
 
 Wiring (for the integrator):
 
-* ``status_changed(SyncStatus)``: online/offline badge (``status.online``,
-  ``status.connection``), pending count (``status.pending``), last sync time
+* ``status_changed(SyncStatus)``: online/waiting to send/offline badge (``status.online``,
+  ``status.connection``, ``status.send_after``), pending count (``status.pending``), last sync time
   (``status.last_sync_at``), clock skew warning (``status.clock_skewed``, ``clock_skew_s``),
   items for review (``status.needs_review``), last error text (``status.last_error``);
-* ``sync_now()``: the manager's button; also call it after each redemption to send it soon;
+* ``sync_now()``: the manager's button (a whole pass, pull included);
+* ``send_soon()``: after each redemption, to push it soon (pulls keep the backend's pace);
 * ``revoked(str)``: head office revoked this kiosk and its local data was wiped; the store is
   closed: show the message and end the counter (the next start asks for enrolment);
 * ``start()`` after the window is shown, ``stop()`` before the store is closed.
@@ -113,6 +114,9 @@ class SyncWorker(QObject):
 
     def sync_now(self) -> None:
         self.loop.sync_now()
+
+    def send_soon(self) -> None:
+        self.loop.send_soon()
 
     def status(self) -> SyncStatus:
         return self.loop.status()

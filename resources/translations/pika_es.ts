@@ -63,123 +63,128 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="247"/>
+        <location filename="../../app/ui/kiosk_window.py" line="250"/>
         <source>No camera ({error}): type the code or use a USB scanner.</source>
         <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="255"/>
+        <location filename="../../app/ui/kiosk_window.py" line="258"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="260"/>
+        <location filename="../../app/ui/kiosk_window.py" line="263"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN de gerente {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="266"/>
+        <location filename="../../app/ui/kiosk_window.py" line="269"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="272"/>
+        <location filename="../../app/ui/kiosk_window.py" line="275"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-R</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-R</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="273"/>
+        <location filename="../../app/ui/kiosk_window.py" line="276"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="274"/>
+        <location filename="../../app/ui/kiosk_window.py" line="277"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="275"/>
+        <location filename="../../app/ui/kiosk_window.py" line="278"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="276"/>
+        <location filename="../../app/ui/kiosk_window.py" line="279"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="313"/>
+        <location filename="../../app/ui/kiosk_window.py" line="316"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="332"/>
+        <location filename="../../app/ui/kiosk_window.py" line="336"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="334"/>
+        <location filename="../../app/ui/kiosk_window.py" line="338"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="336"/>
+        <location filename="../../app/ui/kiosk_window.py" line="340"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="338"/>
+        <location filename="../../app/ui/kiosk_window.py" line="342"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="340"/>
+        <location filename="../../app/ui/kiosk_window.py" line="346"/>
+        <source>Waiting to send · working normally</source>
+        <translation>Esperando para enviar · funciona normalmente</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="348"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="342"/>
+        <location filename="../../app/ui/kiosk_window.py" line="350"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="344"/>
+        <location filename="../../app/ui/kiosk_window.py" line="352"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="356"/>
+        <location filename="../../app/ui/kiosk_window.py" line="364"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="372"/>
+        <location filename="../../app/ui/kiosk_window.py" line="380"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="473"/>
+        <location filename="../../app/ui/kiosk_window.py" line="489"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="473"/>
+        <location filename="../../app/ui/kiosk_window.py" line="489"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="480"/>
+        <location filename="../../app/ui/kiosk_window.py" line="496"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="480"/>
+        <location filename="../../app/ui/kiosk_window.py" line="496"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="498"/>
+        <location filename="../../app/ui/kiosk_window.py" line="514"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -442,87 +447,87 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="163"/>
+        <location filename="../../app/ui/pin_dialog.py" line="169"/>
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="166"/>
+        <location filename="../../app/ui/pin_dialog.py" line="172"/>
         <source>Delete the last digit</source>
         <translation>Borrar el último dígito</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="167"/>
+        <location filename="../../app/ui/pin_dialog.py" line="173"/>
         <source>OK</source>
         <translation>Aceptar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="168"/>
+        <location filename="../../app/ui/pin_dialog.py" line="174"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="169"/>
+        <location filename="../../app/ui/pin_dialog.py" line="175"/>
         <source>Demo PIN: {pin}</source>
         <translation>PIN de la demo: {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="181"/>
+        <location filename="../../app/ui/pin_dialog.py" line="187"/>
         <source>Enter the current manager PIN</source>
         <translation>Ingrese el PIN actual del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="182"/>
+        <location filename="../../app/ui/pin_dialog.py" line="188"/>
         <source>Enter the manager PIN</source>
         <translation>Ingrese el PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="184"/>
+        <location filename="../../app/ui/pin_dialog.py" line="190"/>
         <source>Choose a new manager PIN ({low} to {high} digits)</source>
         <translation>Elija un nuevo PIN del encargado (de {low} a {high} dígitos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="187"/>
+        <location filename="../../app/ui/pin_dialog.py" line="193"/>
         <source>Enter the new PIN again</source>
         <translation>Ingrese de nuevo el PIN nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="227"/>
+        <location filename="../../app/ui/pin_dialog.py" line="233"/>
         <source>The two PINs are different. Choose the new PIN again.</source>
         <translation>Los dos PIN no coinciden. Elija de nuevo el PIN nuevo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="254"/>
+        <location filename="../../app/ui/pin_dialog.py" line="260"/>
         <source>Wrong PIN. {count} tries left.</source>
         <translation>PIN incorrecto. Le quedan {count} intentos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="263"/>
+        <location filename="../../app/ui/pin_dialog.py" line="269"/>
         <source>No manager PIN yet: choose one now.</source>
         <translation>Todavía no hay PIN del encargado: elija uno ahora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="267"/>
+        <location filename="../../app/ui/pin_dialog.py" line="273"/>
         <source>A manager PIN is already set.</source>
         <translation>Ya hay un PIN del encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="271"/>
+        <location filename="../../app/ui/pin_dialog.py" line="277"/>
         <source>A PIN has {low} to {high} digits.</source>
         <translation>Un PIN tiene de {low} a {high} dígitos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="276"/>
+        <location filename="../../app/ui/pin_dialog.py" line="282"/>
         <source>The stored PIN is damaged. Call IT to reset it.</source>
         <translation>El PIN guardado está dañado. Llame a soporte técnico para restablecerlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="279"/>
+        <location filename="../../app/ui/pin_dialog.py" line="285"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="321"/>
+        <location filename="../../app/ui/pin_dialog.py" line="327"/>
         <source>Too many wrong PINs. Try again in {seconds} s.</source>
         <translation>Demasiados PIN incorrectos. Intente de nuevo en {seconds} s.</translation>
     </message>
@@ -638,12 +643,12 @@
         <translation>o escriba el código impreso debajo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="100"/>
+        <location filename="../../app/ui/result_panel.py" line="105"/>
         <source>Used on {when} at {where}.</source>
         <translation>Usado el {when} en {where}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="108"/>
+        <location filename="../../app/ui/result_panel.py" line="113"/>
         <source>Recorded on this kiosk · waiting to sync</source>
         <translation>Registrado en este equipo · pendiente de sincronizar</translation>
     </message>
@@ -696,27 +701,32 @@
         <translation>Sincronizar ahora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="84"/>
+        <location filename="../../app/ui/sync_panel.py" line="86"/>
+        <source>Connection: online, waiting to send (head office takes no more for now: this business is over its plan&apos;s limit); sending again at {when}</source>
+        <translation>Conexión: en línea, esperando para enviar (la oficina central no recibe más por ahora: este negocio superó el límite de su plan); vuelve a enviar a las {when}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="90"/>
         <source>Connection: not tried yet</source>
         <translation>Conexión: todavía sin intentar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="85"/>
+        <location filename="../../app/ui/sync_panel.py" line="91"/>
         <source>Connection: online</source>
         <translation>Conexión: en línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="86"/>
+        <location filename="../../app/ui/sync_panel.py" line="92"/>
         <source>Connection: offline (the kiosk keeps working)</source>
         <translation>Conexión: sin conexión (el equipo sigue funcionando)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="87"/>
+        <location filename="../../app/ui/sync_panel.py" line="93"/>
         <source>Connection: refused, enrol this kiosk again</source>
         <translation>Conexión: rechazada, registre este equipo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="88"/>
+        <location filename="../../app/ui/sync_panel.py" line="94"/>
         <source>Connection: this kiosk was revoked</source>
         <translation>Conexión: este equipo fue dado de baja</translation>
     </message>

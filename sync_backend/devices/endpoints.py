@@ -29,6 +29,7 @@ def enrol(
 
 @router.post(sync_wire.ROTATE_KEY_PATH, response_model=sync_wire.KeyRotation)
 def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync_wire.KeyRotation:
+    request.app.state.limiter.hit_sync(device)  # the device's own budget, not its shop's tier
     return service.rotate_key(session, request.app.state.settings, device)
 
 

@@ -1,10 +1,25 @@
-"""Rate limits per business tier with the ``limits`` library.
+"""Rate limits with the ``limits`` library: the business's tier counts its redemption traffic,
+each device's own sync has a budget of its own.
 
-One unit is one pushed item (a batch of 40 redemptions costs 40; a replay of a stored answer
-costs nothing) or one pull. Units are counted per business, over all its kiosks, in a
-sliding-window counter: ``BASIC 100/hour`` means 100 units in any hour. Pushed items and pulls are
-counted apart, each against the tier's figure, so a kiosk that polls for changes never eats
-the budget for uploading redemptions.
+* ``items`` (per business, the tier's figure): one unit per pushed item (a batch of 40
+  redemptions costs 40; a replay of a stored answer costs nothing). This is what a business
+  pays for: ``BASIC 100/hour`` means 100 pushed items in any hour, over all its kiosks.
+* ``sync`` (per device, ``device_sync_limit``): one unit per pull page and per key rotation.
+  A shop's own background sync must never push it into 429, so polling is not the tier's
+  business: an idle kiosk's pulls that find nothing new cost the tier nothing. The device
+  budget still keeps a runaway client (a kiosk polling in a loop, a stolen key) from costing
+  the server more than a fixed number of requests an hour. Kiosks poll as often as the pull
+  answer says (``poll_interval_s``), and the settings refuse a device budget below twice that.
+* ``enrolments`` (per client address): see :meth:`TierLimiter.hit_enrolment`.
+
+The windows are *moving* windows (the ``limits`` moving-window strategy): a refusal means that
+exactly the figure was used in the last window, never more and never fewer (the sliding-window
+counter only approximates, and lets more through just after a busy window). The moving window
+also keeps time the same way in memory and in Redis: entries carry this process's
+``time.time()``, and Redis compares them in its script (the sliding-window counter takes its
+time from Redis key TTLs instead). So the counting follows the backend's own clock, several
+processes on one Redis agree as long as their clocks do (NTP), and a test can move the clock
+(time-machine) and see the windows move with it.
 
 With ``PIKA_REDIS_URL`` set the counters live in Redis and hold across every backend process;
 without it they live in this process only (the single-process demo). If Redis fails mid-way the
@@ -22,10 +37,10 @@ from typing import TYPE_CHECKING
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 from prometheus_client import Counter
 
-from sync_backend.errors import RateLimited
+from sync_backend.errors import PayloadTooLarge, RateLimited
 from sync_backend.settings import Settings, Tier
 
 if TYPE_CHECKING:
@@ -37,11 +52,14 @@ RATE_LIMIT_ERRORS = Counter(
     "pika_rate_limit_errors_total", "Rate-limit checks that failed open (storage unreachable)"
 )
 RATE_LIMITED = Counter("pika_rate_limited_total", "Requests refused with 429", ["tier", "bucket"])
+RATE_LIMIT_UNITS = Counter(
+    "pika_rate_limit_units_total", "Units charged against a rate limit", ["bucket"]
+)
 
 
 class Bucket(StrEnum):
-    ITEMS = "items"  # pushed redemptions and scans
-    REQUESTS = "requests"  # pulls, key rotations
+    ITEMS = "items"  # pushed redemptions, scans and voids, per business (the tier)
+    SYNC = "sync"  # pull pages and key rotations, per device
     ENROLMENTS = "enrolments"  # enrolment attempts, per client address (no key yet)
 
 
@@ -53,17 +71,18 @@ class TierLimiter:
         if settings.redis_url:
             options = {"key_prefix": settings.rate_limit_key_prefix, "socket_timeout": 0.5}
         self.storage = storage_from_string(uri, **options)
-        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.limiter = MovingWindowRateLimiter(self.storage)
         self.items: dict[Tier, RateLimitItem] = {
             tier: parse(text) for tier, text in settings.tier_limits.items()
         }
+        self.device_sync = parse(settings.device_sync_limit)
         self.enrolments = parse(settings.enrolment_limit)
 
     def limit_for(self, tier: str) -> RateLimitItem:
         return self.items[Tier(tier)]
 
     def hit(self, *, business_id: int, tier: str, bucket: Bucket, cost: int = 1) -> None:
-        """Count ``cost`` units or raise :class:`RateLimited` with Retry-After."""
+        """Count ``cost`` units of the business's tier or raise :class:`RateLimited`."""
         self._hit(
             self.limit_for(tier),
             bucket,
@@ -75,8 +94,34 @@ class TierLimiter:
         )
 
     def charge_items(self, device: DeviceContext, items: int) -> None:
-        """Count a push's items against the device's business (the push path's ``charge``)."""
+        """Count a push's items against the device's business (the push path's ``charge``).
+
+        A batch larger than the tier's whole figure could never pass, so it is not a 429 (the
+        kiosk would wait and send it again for ever) but 413 ``batch_too_large`` with
+        ``max_batch_items``: the kiosk splits it, as it does for the server's batch cap.
+        """
+        figure = self.limit_for(device.tier).amount
+        if items > figure:
+            raise PayloadTooLarge(
+                f"batch of {items} items; the {device.tier} tier takes at most {figure} in "
+                f"{self.limit_for(device.tier)}",
+                code="batch_too_large",
+                extra={"max_batch_items": figure},
+            )
         self.hit(business_id=device.business_id, tier=device.tier, bucket=Bucket.ITEMS, cost=items)
+
+    def hit_sync(self, device: DeviceContext) -> None:
+        """Count one sync request (a pull page, a key rotation) against the device's own
+        budget; the business's tier is not touched (see the module docstring)."""
+        self._hit(
+            self.device_sync,
+            Bucket.SYNC,
+            device.device_id,
+            1,
+            label=device.tier,
+            refusal=f"device {device.device_id} is over its sync budget",
+            extra={"tier": device.tier},
+        )
 
     def hit_enrolment(self, address: str) -> None:
         """Count one enrolment attempt from ``address``: enrolment has no API key to count
@@ -103,9 +148,14 @@ class TierLimiter:
         extra: dict[str, str],
     ) -> None:
         """Count ``cost`` units of ``identity`` in ``bucket`` or raise :class:`RateLimited`;
-        ``label`` names the limit in the refusal metric (a tier, or "enrolment")."""
+        ``label`` names the limit in the refusal metric (a tier, or "enrolment").
+
+        The refusal says ``remaining`` (units free now) and, in Retry-After, when the oldest
+        unit in the window leaves it: a kiosk that then sends at most ``remaining + 1`` items
+        fits (see ``app.core.sync.engine``)."""
         try:
             if self.limiter.hit(item, bucket.value, identity, cost=cost):
+                RATE_LIMIT_UNITS.labels(bucket.value).inc(cost)
                 return
             stats = self.limiter.get_window_stats(item, bucket.value, identity)
         except Exception:  # any storage failure fails open, and is counted
@@ -119,6 +169,7 @@ class TierLimiter:
             extra={
                 **extra,
                 "limit": str(item),
+                "limit_units": item.amount,
                 "bucket": bucket.value,
                 "cost": cost,
                 "remaining": stats.remaining,

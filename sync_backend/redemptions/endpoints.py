@@ -12,12 +12,10 @@ from starlette.requests import ClientDisconnect
 
 from app.core import sync_wire
 from sync_backend.auth import bearer_token
-from sync_backend.db import DbSession, transaction
-from sync_backend.devices.auth import AuthDevice
+from sync_backend.db import transaction
 from sync_backend.devices.service import authenticate
 from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
-from sync_backend.limits.service import Bucket
 from sync_backend.models import utcnow
 from sync_backend.redemptions import group_push, idempotency, service
 from sync_backend.settings import Settings
@@ -128,17 +126,30 @@ def _push(
     )
 
 
-@router.get(sync_wire.PULL_PATH, response_model=sync_wire.PullResponse)
-def pull(
-    device: AuthDevice,
-    session: DbSession,
+@router.get(sync_wire.PULL_PATH, response_model=sync_wire.PullResponse, responses={429: {}})
+async def pull(
     request: Request,
     cursor: Annotated[
         str | None, Query(max_length=64, pattern=r"^(-?\d{1,20}\.-?\d{1,20})?$")
     ] = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
-) -> sync_wire.PullResponse:
-    state = request.app.state
-    state.limiter.hit(business_id=device.business_id, tier=device.tier, bucket=Bucket.REQUESTS)
-    page = min(limit or state.settings.max_pull_page, state.settings.max_pull_page)
-    return service.pull(session, device, cursor, page, state.settings.offline_after_s)
+) -> Response:
+    """Charged to the device's own sync budget, never to the business's tier: a kiosk's
+    background polling must not eat the budget its shop's redemptions need (see
+    ``sync_backend.limits``). The answer says how often to come back.
+
+    Every kiosk polls here every ``poll_interval_s``, mostly to find nothing new, so the whole
+    pull (authenticate, charge, read the feed, serialise) runs in one worker thread: a sync
+    route with session and device dependencies would take three thread hand-offs.
+    """
+    return await run_in_threadpool(_pull, request.app.state, bearer_token(request), cursor, limit)
+
+
+def _pull(state: State, api_key: str | None, cursor: str | None, limit: int | None) -> Response:
+    settings: Settings = state.settings
+    with transaction(state.sessionmaker) as session:
+        device = authenticate(session, api_key, utcnow())
+        state.limiter.hit_sync(device)
+        page = min(limit or settings.max_pull_page, settings.max_pull_page)
+        answer = service.pull(session, device, cursor, page, settings)
+    return Response(answer.model_dump_json(), media_type="application/json")

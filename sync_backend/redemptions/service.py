@@ -296,9 +296,11 @@ def pull(
     device: DeviceContext,
     cursor: str | None,
     limit: int,
-    offline_after_s: int = 120,
+    settings: Settings,
 ) -> sync_wire.PullResponse:
-    """Everything that changed for the device's business since ``cursor``, oldest first."""
+    """Everything that changed for the device's business since ``cursor``, oldest first, and
+    how the kiosk should sync: when to pull again, which clock skew head office flags."""
+    offline_after_s = settings.offline_after_s
     now = utcnow()
     after = FeedPosition.decode(cursor)
     horizon = feed_horizon(session)
@@ -414,5 +416,7 @@ def pull(
         cursor=last.encode() if last.txid >= 0 else "",
         more=more,
         rotate_key=device.rotate_key,
+        poll_interval_s=settings.poll_interval_s,
+        clock_skew_limit_s=settings.clock_skew_tolerance_s,
         **response,
     )

@@ -53,3 +53,22 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("PIKA_TIER_LIMITS", '{"BASIC": "5/minute"}')
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.max_batch_items == 50 and settings.tier_limits == {"BASIC": "5/minute"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"device_sync_limit": "100/hour"}, "fewer than twice the 120 polls"),
+        ({"poll_interval_s": 10, "device_sync_limit": "600/hour"}, "fewer than twice the 360"),
+        ({"device_sync_limit": "often"}, "not in `limits` notation"),
+        ({"tier_limits": {"BASIC": "lots"}}, "not in `limits` notation"),
+    ],
+)
+def test_rate_limits_must_parse_and_leave_room_for_the_advised_polls(
+    values: dict[str, object], message: str
+) -> None:
+    """A device budget that the backend's own poll advice would exhaust would put obedient
+    kiosks into 429: refused at start, like a limit that does not parse."""
+    with pytest.raises(ValidationError, match=message):
+        Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    assert Settings(_env_file=None, poll_interval_s=60, device_sync_limit="120/hour")  # type: ignore[call-arg]

@@ -239,8 +239,9 @@ def test_a_kiosk_clock_far_off_is_seen_and_recorded(
 def test_the_business_rate_limit_keeps_the_rest_and_says_when(
     tmp_path: Path, head_office: HeadOffice, backend: Backend, database: Database
 ) -> None:
-    """BASIC tier: 100 items an hour. The 101st waits for the server's Retry-After."""
-    from app.core.sync import Backoff, ServerBusyError, SyncLoop
+    """BASIC tier: 100 items an hour. The 101st waits for the server's Retry-After, and the
+    kiosk says "waiting to send", not "offline"."""
+    from app.core.sync import Backoff, Connection, SyncLoop
 
     business = head_office.business_with_book(120, tier="BASIC")
     code = head_office.enrolment_code(business)
@@ -249,18 +250,19 @@ def test_the_business_rate_limit_keeps_the_rest_and_says_when(
     )
     try:
         kiosk.redeem(kiosk.serials())
-        with pytest.raises(ServerBusyError) as limited:
-            kiosk.engine.push()
-        assert limited.value.status == 429 and limited.value.retry_after
+        report = kiosk.engine.push()
+        assert report.refused_429 == 1 and report.held_until is not None
         assert kiosk.store.pending_outbox_count() == 20
         on_server = database.scalar(
             "SELECT count(*) FROM redemptions WHERE device_id = :d", d=kiosk.device.device_id
         )
         assert on_server == 100
         loop = SyncLoop(kiosk.engine, backoff=Backoff(base_s=1, cap_s=5))
-        delay = loop.run_pass()
-        assert delay is not None and delay >= min(limited.value.retry_after, 3600) - 1
-        assert not loop.status().online and loop.status().pending == 20
+        delay = loop.run_pass()  # held: no push; the pull goes on (the tier does not count it)
+        status = loop.status()
+        assert status.connection is Connection.WAITING_TO_SEND and status.pending == 20
+        assert status.send_after == report.held_until and delay is not None
+        assert delay <= loop.poll_interval_s
     finally:
         kiosk.close()
 

@@ -1,16 +1,22 @@
-"""The window shows the sync state by itself: offline when the server is unreachable, and a
-redemption never waits for the network."""
+"""The window shows the sync state by itself: offline when the server is unreachable, waiting
+to send when head office takes no more for now, and a redemption never waits for the
+network."""
 
 from __future__ import annotations
 
+import httpx
+
+from app.core import sync_wire
 from app.core.counter import Counter
 from app.core.session import open_session
-from app.core.sync import SyncApi, SyncEngine, SyncLoop
+from app.core.sync import Connection, SyncApi, SyncEngine, SyncLoop
 from app.core.tokens import short_code_for
 from app.core.validation import Reason
 from app.ui.kiosk_window import KioskWindow
+from app.ui.language import Language
 from app.ui.operations import Operations
 from app.ui.sync_worker import SyncWorker
+from tests.core.sync.fake_backend import FakeBackend, error
 
 
 def test_unreachable_server_shows_offline_and_redeeming_still_works(qtbot, tmp_path) -> None:
@@ -37,6 +43,67 @@ def test_unreachable_server_shows_offline_and_redeeming_still_works(qtbot, tmp_p
         qtbot.waitUntil(lambda: window.pending_label.text().endswith("1"), timeout=3000)
     finally:
         sync.stop()
+        window._exit_allowed = True
+        window.close()
+        ops.shutdown(close_store=session.store.close)
+
+
+def test_a_shop_over_its_tier_shows_waiting_to_send_in_spanish_and_keeps_redeeming(
+    qtbot, qapp, tmp_path
+) -> None:
+    """Head office answers every push 429 (the business is over its tier): the badge says
+    "waiting to send" (the kiosk's first language, Spanish), never "offline"; the items stay
+    queued and the counter keeps redeeming."""
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
+    device = session.device
+    backend = FakeBackend(device_id=device.device_id, business_id=device.business_id)
+    pushes: list[httpx.Request] = []
+
+    def over_tier(request: httpx.Request) -> httpx.Response:
+        if request.url.path == sync_wire.PUSH_PATH:
+            pushes.append(request)
+            refused = error(429, "rate_limited", remaining=0, bucket="items")
+            refused.headers["Retry-After"] = "600"
+            return refused
+        return backend.handle(request)
+
+    language = Language(qapp)
+    assert language.switch("es")
+    window = KioskWindow(Counter(session.store, device), ops, demo=False, throwaway_key=False)
+    qtbot.addWidget(window)
+    api = SyncApi(
+        "http://backend.test", api_key=backend.api_key, transport=httpx.MockTransport(over_tier)
+    )
+    engine = SyncEngine(session.store, api, device, run_on_store=ops.store_call)
+    sync = SyncWorker(SyncLoop(engine, interval_s=0.2), window)
+    window.attach_sync(sync)
+    sync.start()
+    seen: list = []
+    window.outcome_shown.connect(seen.append)
+    try:
+        qtbot.waitUntil(lambda: "En línea" in window.connection_badge.text(), timeout=10_000)
+        for n, voucher in enumerate(session.demo.vouchers[:2], start=1):
+            window.entry.setText(short_code_for(voucher.token))
+            window.submit_entry()
+            qtbot.waitUntil(lambda n=n: len(seen) == n, timeout=3000)
+            assert seen[-1].reason is Reason.VALID
+            qtbot.waitUntil(lambda: bool(pushes), timeout=5000)
+            qtbot.waitUntil(
+                lambda: (
+                    window.connection_badge.text() == "Esperando para enviar · funciona normalmente"
+                ),
+                timeout=5000,
+            )
+        # Held until the Retry-After: the second redemption waits without another refusal.
+        assert len(pushes) == 1
+        qtbot.waitUntil(lambda: window.pending_label.text().endswith("2"), timeout=3000)
+        status = sync.status()
+        assert status.connection is Connection.WAITING_TO_SEND and status.pending == 2
+        assert status.send_after is not None
+    finally:
+        sync.stop()
+        language.reset()
         window._exit_allowed = True
         window.close()
         ops.shutdown(close_store=session.store.close)

@@ -7,7 +7,7 @@ every store access goes through the ``run_on_store`` runner it is given.
 from app.core.sync.api import SyncApi
 from app.core.sync.backoff import Backoff
 from app.core.sync.engine import (
-    CLOCK_SKEW_LIMIT_S,
+    DEFAULT_CLOCK_SKEW_LIMIT_S,
     PushReport,
     StoreRunner,
     SyncEngine,
@@ -32,6 +32,7 @@ from app.core.sync.errors import (
     NotAuthorisedError,
     NotEnrolledForSyncError,
     ProtocolError,
+    RateLimitedError,
     RequestRefusedError,
     ServerBusyError,
     ServerUnreachableError,
@@ -43,7 +44,7 @@ from app.core.sync.outbox import SyncOutcome, SyncResult, parse_result
 from app.core.sync.pull import PullApplied
 
 __all__ = [
-    "CLOCK_SKEW_LIMIT_S",
+    "DEFAULT_CLOCK_SKEW_LIMIT_S",
     "SERVER_URL_SETTING",
     "Backoff",
     "Connection",
@@ -57,6 +58,7 @@ __all__ = [
     "ProtocolError",
     "PullApplied",
     "PushReport",
+    "RateLimitedError",
     "RequestRefusedError",
     "ServerBusyError",
     "ServerUnreachableError",

@@ -22,6 +22,7 @@ from app.core.sync.errors import (
     NotAuthorisedError,
     NotEnrolledForSyncError,
     ProtocolError,
+    RateLimitedError,
     RequestRefusedError,
     ServerBusyError,
     ServerUnreachableError,
@@ -125,7 +126,9 @@ class SyncApi:
 
 def _parse(response: httpx.Response, model: type[M]) -> M:
     status = response.status_code
-    if status >= 500 or status in (408, 409, 425, 429):
+    if status == 429:
+        raise _rate_limited(response)
+    if status >= 500 or status in (408, 409, 425):
         raise ServerBusyError(
             status, _error_message(response), retry_after=retry_after_seconds(response)
         )
@@ -154,6 +157,19 @@ def _error_body(response: httpx.Response) -> sync_wire.ErrorBody | None:
         return sync_wire.ErrorBody.model_validate_json(response.content)
     except ValidationError:
         return None
+
+
+def _rate_limited(response: httpx.Response) -> RateLimitedError:
+    body = _error_body(response)
+    extra = dict(body.error.model_extra or {}) if body is not None else {}
+    remaining = extra.get("remaining")
+    bucket = extra.get("bucket")
+    return RateLimitedError(
+        f"server answered 429: {_error_message(response)}",
+        retry_after=retry_after_seconds(response),
+        remaining=remaining if isinstance(remaining, int) and remaining >= 0 else None,
+        bucket=bucket if isinstance(bucket, str) else None,
+    )
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -6,13 +6,24 @@ scripts and tests). It never sleeps and never retries by itself: a transient fai
 as a :class:`TransientSyncError` after the items that were sent are noted as tried, and the
 loop (:mod:`app.core.sync.loop`) decides when to come back.
 
-The outbox rules (DESIGN.md "Sync"):
+The outbox rules (README "Kiosk sync"):
 
 * items leave the queue only on a final answer: a per-item result, or a 4xx that names the item
   (a whole-batch 4xx is split until each refused item is found; the others still go through);
 * a 4xx that does not come from the backend (no backend error body: a proxy, a wrong address)
   is not an answer, it is treated as transient, so a misconfigured network never ends items;
 * the same batch always travels under the same Idempotency-Key (see :func:`batch_key`).
+
+What the backend says about pacing, the engine keeps and obeys:
+
+* a push answered 429 (the business is over its tier) is not a failure and not "offline": the
+  items stay queued, pushes are held until the Retry-After (:attr:`SyncEngine.push_held_until`,
+  the counter keeps redeeming meanwhile), and the first batch after the hold holds at most the
+  ``remaining + 1`` units the refusal left free (the server's Retry-After is when its oldest
+  unit leaves the window), so it fits instead of being refused again; pulls go on meanwhile;
+* every pull answer says how often to poll (``poll_interval_s``, bounded here so a wrong figure
+  can neither make a kiosk spin nor go deaf) and the clock skew head office flags
+  (``clock_skew_limit_s``): the kiosk warns at that same figure.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ from app.core.sync.errors import (
     DeviceRevokedError,
     NotAuthorisedError,
     ProtocolError,
+    RateLimitedError,
     RequestRefusedError,
     TransientSyncError,
 )
@@ -54,12 +66,21 @@ from app.core.sync.pull import CURSOR_SETTING, PullApplied, apply_page
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: A kiosk clock further off than this from the server's is shown and recorded (DESIGN.md).
-CLOCK_SKEW_LIMIT_S = 600.0
+#: A kiosk clock further off than this from the server's is shown and recorded, until a pull
+#: answer says head office's figure (``clock_skew_limit_s``). This is the backend's default
+#: ``clock_skew_tolerance_s``, beyond which it flags the items a kiosk pushes.
+DEFAULT_CLOCK_SKEW_LIMIT_S = 300.0
 #: A recorded skew is recorded again only when it moved by more than this.
 CLOCK_SKEW_RERECORD_S = 60.0
 DEFAULT_BATCH_SIZE = 250
 MAX_PULL_PAGES = 10_000
+#: Bounds on the poll interval a pull answer asks for.
+MIN_POLL_INTERVAL_S = 5.0
+MAX_POLL_INTERVAL_S = 3600.0
+#: The longest push hold a 429 can ask for (a broken proxy must not park the outbox for a day),
+#: and the hold when a 429 names no Retry-After.
+MAX_PUSH_HOLD_S = 3600.0
+DEFAULT_PUSH_HOLD_S = 60.0
 
 
 class StoreRunner(Protocol):
@@ -79,6 +100,11 @@ class PushReport:
     sent: int = 0
     #: Final answers per outcome (accepted, conflict, recorded, refused, unsendable, ...).
     outcomes: Counter[str] = field(default_factory=Counter)
+    #: Set when head office asked to wait (429): nothing more is pushed before then; the
+    #: items stay queued.
+    held_until: datetime | None = None
+    #: Pushes answered 429 in this pass.
+    refused_429: int = 0
 
     @property
     def answered(self) -> int:
@@ -92,6 +118,8 @@ class SyncReport:
     server_time: datetime | None
     clock_skew_s: float | None
     key_rotated: bool
+    #: False when the pass only pushed (a pull was not due).
+    pulled: bool = True
 
 
 class SyncEngine:
@@ -115,35 +143,65 @@ class SyncEngine:
         self.clock = clock
         #: Kiosk clock minus server clock, seconds, from the latest pull.
         self.clock_skew_s: float | None = None
+        #: Head office's figure, from the latest pull answer that said it.
+        self.clock_skew_limit_s = DEFAULT_CLOCK_SKEW_LIMIT_S
+        #: How often to poll, from the latest pull answer that said it (bounded); None: the
+        #: loop's own default.
+        self.poll_interval_s: float | None = None
+        #: No push before this (a 429's Retry-After).
+        self.push_held_until: datetime | None = None
+        #: At most this many items in the next batch (what the latest 429 left free, plus one).
+        self._push_allowance: int | None = None
         self._skew_recorded: float | None = None
         self._rotation_due = False
 
     # -- one pass -------------------------------------------------------------------------------
 
-    def sync_once(self) -> SyncReport:
-        """Push everything queued, pull everything new, rotate the key if due."""
+    def sync_once(self, *, pull: bool = True) -> SyncReport:
+        """Push everything queued (unless held), pull everything new (when ``pull``: the loop
+        pulls at the pace the backend asks, not after every redemption), rotate the key if
+        due."""
         pushed = self.push()
-        pulled, server_time = self.pull()
+        server_time = None
+        pulled = PullApplied()
+        if pull:
+            pulled, server_time = self.pull()
         rotated = False
         if self._rotation_due or self._rotation_overdue():
             self.rotate_key()
             rotated = True
-        return SyncReport(pushed, pulled, server_time, self.clock_skew_s, rotated)
+        return SyncReport(pushed, pulled, server_time, self.clock_skew_s, rotated, pull)
 
     # -- push -----------------------------------------------------------------------------------
 
     def push(self) -> PushReport:
-        """Drain the outbox until it is empty or a transient error is raised."""
+        """Drain the outbox until it is empty, head office asks to wait (429: the report says
+        until when) or a transient error is raised."""
         report = PushReport()
-        while True:
-            batch = self._next_batch(report)
-            if not batch:
+        if self.push_held_until is not None:
+            if self.clock() < self.push_held_until:
+                report.held_until = self.push_held_until
                 return report
-            self._send(batch, report)
+            self.push_held_until = None
+        try:
+            while True:
+                batch = self._next_batch(report)
+                if not batch:
+                    return report
+                self._send(batch, report)
+        except RateLimitedError as exc:
+            report.refused_429 += 1
+            wait = DEFAULT_PUSH_HOLD_S if exc.retry_after is None else exc.retry_after
+            self.push_held_until = self.clock() + timedelta(seconds=min(wait, MAX_PUSH_HOLD_S))
+            self._push_allowance = None if exc.remaining is None else exc.remaining + 1
+            log.info("head office asked to wait: pushes held until %s", self.push_held_until)
+            report.held_until = self.push_held_until
+            return report
 
     def _next_batch(self, report: PushReport) -> list[sync_wire.OutboxItem | sync_wire.VoidItem]:
         while True:
-            window = self.batch_size
+            size = min(self.batch_size, self._push_allowance or self.batch_size)
+            window = size
             while True:
                 items = self.run_on_store(partial(self.store.pending_outbox, window))
                 candidates = [item for item in items if sendable(item)]
@@ -152,7 +210,7 @@ class SyncEngine:
                 window *= 2  # only kinds the wire lacks at the head of the queue
             wire: list[sync_wire.OutboxItem | sync_wire.VoidItem] = []
             broken: dict[uuid.UUID, str] = {}
-            for item in candidates[: self.batch_size]:
+            for item in candidates[:size]:
                 try:
                     wire.append(wire_item(item, business_id=self.device.business_id))
                 except ItemNotSendable as exc:
@@ -177,8 +235,8 @@ class SyncEngine:
         report.sent += len(items)
         try:
             response = self.api.push(request, batch_key(ids) + salt)
-        except (NotAuthorisedError, DeviceRevokedError):
-            raise
+        except (NotAuthorisedError, DeviceRevokedError, RateLimitedError):
+            raise  # a 429 is no failed attempt: the items simply wait (see push)
         except RequestRefusedError as exc:
             if exc.code == "idempotency_key_reused" and not salt:
                 # The key was first used for another body (an older kiosk version queued the
@@ -193,6 +251,7 @@ class SyncEngine:
             error = str(exc)
             self.run_on_store(lambda: self.store.outbox_attempt_failed(ids, error))
             raise
+        self._push_allowance = None
         sent = set(ids)
         answers = {r.id: result_text(r) for r in response.results if r.id in sent}
         self.run_on_store(lambda: self.store.outbox_answered(answers))
@@ -257,6 +316,7 @@ class SyncEngine:
             page = self.api.pull(cursor)
             answered = self.clock()
             server_time = page.server_time
+            self._obey(page)
             self._note_server_time(page.server_time, asked, answered)
             self._rotation_due = self._rotation_due or page.rotate_key
             total.add(self.run_on_store(partial(self._apply, page)))
@@ -268,6 +328,15 @@ class SyncEngine:
             log.warning("pull: skipped %s", problem)
         return total, server_time
 
+    def _obey(self, page: sync_wire.PullResponse) -> None:
+        """Keep what the backend says about pacing; absent (an older backend): keep ours."""
+        if page.poll_interval_s is not None:
+            self.poll_interval_s = min(
+                max(float(page.poll_interval_s), MIN_POLL_INTERVAL_S), MAX_POLL_INTERVAL_S
+            )
+        if page.clock_skew_limit_s is not None and page.clock_skew_limit_s > 0:
+            self.clock_skew_limit_s = float(page.clock_skew_limit_s)
+
     def _apply(self, page: sync_wire.PullResponse) -> PullApplied:
         applied = apply_page(self.store, page, business_id=self.device.business_id)
         self.store.set_setting(CURSOR_SETTING, page.cursor)
@@ -278,7 +347,7 @@ class SyncEngine:
         middle = asked + (answered - asked) / 2
         skew = (middle - server_time).total_seconds()
         self.clock_skew_s = skew
-        if abs(skew) <= CLOCK_SKEW_LIMIT_S:
+        if abs(skew) <= self.clock_skew_limit_s:
             if self._skew_recorded is not None:
                 self._record_skew("sync.clock_skew_resolved", skew)
                 self._skew_recorded = None
@@ -289,7 +358,7 @@ class SyncEngine:
             self._skew_recorded = skew
 
     def _record_skew(self, event: str, skew: float) -> None:
-        payload = {"clock_skew_s": round(skew, 3), "limit_s": CLOCK_SKEW_LIMIT_S}
+        payload = {"clock_skew_s": round(skew, 3), "limit_s": self.clock_skew_limit_s}
         at = self.clock()
         self.run_on_store(lambda: self.store.record_event(event, payload, at=at))
 

@@ -37,6 +37,26 @@ class ServerBusyError(TransientSyncError):
         self.status = status
 
 
+class RateLimitedError(ServerBusyError):
+    """429: head office takes nothing more for now (the business is over its tier, or this
+    device over its own sync budget). Not "offline": the server answered, and says when to
+    come back (``retry_after``) and how many units were still free (``remaining``), so the
+    kiosk can send a batch that fits then. ``bucket`` names the budget (``items``, ``sync``);
+    both are None when the 429 is not the backend's own (a proxy's)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        remaining: int | None = None,
+        bucket: str | None = None,
+    ) -> None:
+        super().__init__(429, message, retry_after=retry_after)
+        self.remaining = remaining
+        self.bucket = bucket
+
+
 class ProtocolError(TransientSyncError):
     """A success status whose body is not what the wire promises (a proxy page, a cut body).
 

@@ -1,13 +1,15 @@
-"""Tier rate limits: one unit per pushed item or other request, 429 with Retry-After,
-shared by several backend processes through Redis."""
+"""Rate limits: the tier counts pushed items per business, pulls count against each device's
+own budget; 429 with Retry-After, shared by several backend processes through Redis."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 
 from app.core import sync_wire
@@ -126,3 +128,86 @@ def test_enrolment_attempts_are_limited_per_client_address(database_url: str, ki
         kit.session.commit()
         valid = client.post(sync_wire.ENROL_PATH, json={"code": code, "device_name": "Caja"})
         assert valid.status_code == 429
+
+
+def test_an_idle_kiosk_polling_all_day_costs_its_tier_nothing(
+    database_url: str, redis_url: str, kit: Kit
+) -> None:
+    """The issue's measurement, with the real limiter on Redis and a moved clock: a BASIC
+    kiosk pulling every 30 s for two hours (240 pulls) used to be refused from about the 125th
+    pull on. Now no pull is refused, the answer asks for that pace, and the business still has
+    its whole hour of 100 items."""
+    settings = make_settings(database_url, redis_url=redis_url, tier_limits=TIERS)
+    with (
+        time_machine.travel(datetime(2031, 3, 3, 8, tzinfo=UTC), tick=False) as clock,
+        TestClient(create_app(settings)) as client,
+    ):
+        business = kit.business(tier=Tier.BASIC)
+        tokens = [v.token for v in kit.vouchers(business, 100)]
+        kiosk = kit.kiosk(business)
+        statuses = []
+        for _ in range(240):
+            answer = client.get(sync_wire.PULL_PATH, headers=kiosk.headers)
+            statuses.append(answer.status_code)
+            clock.shift(30)
+        assert statuses == [200] * 240
+        page = sync_wire.PullResponse.model_validate_json(answer.content)
+        assert page.poll_interval_s == settings.poll_interval_s == 30
+        assert page.clock_skew_limit_s == settings.clock_skew_tolerance_s == 300
+        pushed = client.post(
+            sync_wire.PUSH_PATH,
+            headers={**kiosk.headers, "Idempotency-Key": "all-of-the-hour"},
+            json=push_body(*[kiosk.item(t) for t in tokens]),
+        )
+        assert pushed.status_code == 200
+
+
+def test_a_runaway_device_is_held_to_its_own_budget(database_url: str, kit: Kit) -> None:
+    """A client polling far faster than asked meets 429 on its own device budget; the other
+    kiosks of its shop and the shop's redemptions are not touched."""
+    settings = make_settings(
+        database_url, tier_limits=TIERS, poll_interval_s=1800, device_sync_limit="4/hour"
+    )
+    with TestClient(create_app(settings)) as client:
+        business = kit.business(tier=Tier.BASIC)
+        token = kit.vouchers(business, 1)[0].token
+        runaway, other = kit.kiosk(business), kit.kiosk(business, "Caja 2")
+        for _ in range(4):
+            assert client.get(sync_wire.PULL_PATH, headers=runaway.headers).status_code == 200
+        refused = client.get(sync_wire.PULL_PATH, headers=runaway.headers)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        error = refused.json()["error"]
+        assert error["bucket"] == "sync" and error["limit_units"] == 4 and error["remaining"] == 0
+        rotate = client.post(sync_wire.ROTATE_KEY_PATH, headers=runaway.headers)
+        assert rotate.status_code == 429  # key rotations are sync requests too
+        assert client.get(sync_wire.PULL_PATH, headers=other.headers).status_code == 200
+        pushed = client.post(
+            sync_wire.PUSH_PATH,
+            headers={**runaway.headers, "Idempotency-Key": "redemption"},
+            json=push_body(runaway.item(token)),
+        )
+        assert pushed.status_code == 200
+
+
+def test_a_batch_larger_than_the_tier_figure_is_413_with_the_figure(
+    tier_client: TestClient, kit: Kit
+) -> None:
+    """It could never pass, so it is no 429 to retry for ever: the kiosk splits it."""
+    business = kit.business(tier=Tier.BASIC)
+    tokens = [v.token for v in kit.vouchers(business, 101)]
+    kiosk = kit.kiosk(business)
+    response = tier_client.post(
+        sync_wire.PUSH_PATH,
+        headers={**kiosk.headers, "Idempotency-Key": "too-big"},
+        json=push_body(*[kiosk.item(t) for t in tokens]),
+    )
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "batch_too_large" and error["max_batch_items"] == 100
+    # Nothing was charged: the whole hour is still there.
+    again = tier_client.post(
+        sync_wire.PUSH_PATH,
+        headers={**kiosk.headers, "Idempotency-Key": "fits"},
+        json=push_body(*[kiosk.item(t) for t in tokens[:100]]),
+    )
+    assert again.status_code == 200

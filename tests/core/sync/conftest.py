@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -36,6 +38,24 @@ def api(backend: FakeBackend) -> Iterator[SyncApi]:
     client.close()
 
 
+@dataclass
+class Clock:
+    """The kiosk's clock in these tests: stands at ``now`` until moved."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 @pytest.fixture
-def engine(store: KioskStore, api: SyncApi, counter: Counter) -> SyncEngine:  # noqa: F811
-    return SyncEngine(store, api, DEVICE, batch_size=4, clock=lambda: NOW)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(store: KioskStore, api: SyncApi, counter: Counter, clock: Clock) -> SyncEngine:  # noqa: F811
+    return SyncEngine(store, api, DEVICE, batch_size=4, clock=clock)

@@ -52,6 +52,10 @@ class FakeBackend:
     revoked: bool = False
     push_keys_seen: list[str] = field(default_factory=list)
     items_received: int = 0
+    pulls: int = 0
+    #: What pull answers say about pacing (None: like a backend from before they said it).
+    poll_interval_s: int | None = None
+    clock_skew_limit_s: int | None = None
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -185,11 +189,20 @@ class FakeBackend:
         )
 
     def _pull(self, request: httpx.Request) -> httpx.Response:
+        self.pulls += 1
+        pacing = {
+            "poll_interval_s": self.poll_interval_s,
+            "clock_skew_limit_s": self.clock_skew_limit_s,
+        }
         cursor = request.url.params.get("cursor") or ""
         position = int(cursor) if cursor else 0
         if position >= len(self.feed):
             page = sync_wire.PullResponse(
-                server_time=self.now, cursor=cursor, more=False, rotate_key=self.rotate_key
+                server_time=self.now,
+                cursor=cursor,
+                more=False,
+                rotate_key=self.rotate_key,
+                **pacing,
             )
         else:
             page = self.feed[position].model_copy(
@@ -198,6 +211,7 @@ class FakeBackend:
                     "more": position + 1 < len(self.feed),
                     "server_time": self.now,
                     "rotate_key": self.rotate_key,
+                    **pacing,
                 }
             )
         return httpx.Response(200, content=page.model_dump_json())
@@ -205,6 +219,17 @@ class FakeBackend:
 
 def drop_connection(request: httpx.Request) -> httpx.Response | None:
     raise httpx.ConnectError("connection refused", request=request)
+
+
+def rate_limited(retry_after: int, remaining: int, bucket: str = "items") -> Fault:
+    """The backend's own 429: Retry-After, and the units still free when it refused."""
+
+    def fault(_request: httpx.Request) -> httpx.Response:
+        response = error(429, "rate_limited", remaining=remaining, bucket=bucket)
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    return fault
 
 
 def answer(status: int, code: str = "unavailable", **headers: str) -> Fault:

@@ -12,6 +12,7 @@ from app.core.sync import (
     NotAuthorisedError,
     NotEnrolledForSyncError,
     ProtocolError,
+    RateLimitedError,
     RequestRefusedError,
     ServerBusyError,
     ServerUnreachableError,
@@ -47,8 +48,20 @@ def test_5xx_and_429_are_busy_with_retry_after() -> None:
     limited = error(429, "rate_limited")
     limited.headers["Retry-After"] = "Wed, 25 Nov 2026 16:00:30 GMT"
     assert retry_after_seconds(limited, datetime(2026, 11, 25, 16, 0, tzinfo=UTC)) == 30
-    with pytest.raises(ServerBusyError):
+    with pytest.raises(RateLimitedError) as refused:
         answering(limited).pull(None)
+    assert refused.value.status == 429 and refused.value.remaining is None
+    told = error(429, "rate_limited", remaining=3, bucket="items")
+    told.headers["Retry-After"] = "40"
+    with pytest.raises(RateLimitedError) as refused:
+        answering(told).pull(None)
+    assert isinstance(refused.value, ServerBusyError)  # still "keep the items, retry later"
+    assert refused.value.retry_after == 40
+    assert (refused.value.remaining, refused.value.bucket) == (3, "items")
+    proxy = httpx.Response(429, text="<html>slow down</html>")
+    with pytest.raises(RateLimitedError) as refused:
+        answering(proxy).pull(None)
+    assert refused.value.remaining is None and refused.value.bucket is None
     with pytest.raises(ServerBusyError) as plain:
         answering(httpx.Response(502, text="bad gateway")).pull(None)
     assert plain.value.retry_after is None

@@ -25,7 +25,14 @@ from app.core.sync.credentials import load_api_key, save_api_key
 from app.core.sync.pull import CURSOR_SETTING
 from app.core.tokens import public_key_bytes
 from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
-from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection, error
+from tests.core.sync.conftest import Clock
+from tests.core.sync.fake_backend import (
+    FakeBackend,
+    answer,
+    drop_connection,
+    error,
+    rate_limited,
+)
 
 
 def redeem(counter: Counter, first: int, count: int) -> list[uuid.UUID]:
@@ -281,18 +288,77 @@ def test_a_pull_cut_between_pages_resumes_after_the_last_applied_page(
     assert applied.redemptions == 1 and applied.vouchers == 0
 
 
-def test_clock_skew_beyond_ten_minutes_is_recorded_once(
+def skew_events(store: KioskStore) -> list[dict[str, float]]:
+    with store._transaction() as conn:
+        query = select(schema.events.c.payload).where(schema.events.c.type == "sync.clock_skew")
+        return [row.payload for row in conn.execute(query)]
+
+
+def test_clock_skew_beyond_the_limit_is_recorded_once(
     engine: SyncEngine, store: KioskStore, backend: FakeBackend
 ) -> None:
     backend.now = NOW - timedelta(minutes=25)  # the kiosk's clock is 25 minutes ahead
     engine.pull()
     engine.pull()
     assert engine.clock_skew_s == pytest.approx(1500)
-    with store._transaction() as conn:
-        events = conn.execute(
-            select(schema.events.c.payload).where(schema.events.c.type == "sync.clock_skew")
-        ).all()
-    assert len(events) == 1 and events[0].payload["clock_skew_s"] == pytest.approx(1500)
+    events = skew_events(store)
+    assert len(events) == 1 and events[0]["clock_skew_s"] == pytest.approx(1500)
+
+
+@pytest.mark.parametrize(
+    ("head_office_limit", "recorded"),
+    [(None, True), (300, True), (600, False)],  # None: a backend from before it said so
+)
+def test_clock_skew_is_judged_at_head_offices_figure(
+    engine: SyncEngine,
+    store: KioskStore,
+    backend: FakeBackend,
+    head_office_limit: int | None,
+    recorded: bool,
+) -> None:
+    """Six minutes off: head office flags the kiosk's pushes beyond its ``clock_skew_limit_s``
+    (its default is 300 s), so the kiosk warns at exactly that figure, and at 300 s when the
+    backend does not say."""
+    backend.clock_skew_limit_s = head_office_limit
+    backend.now = NOW - timedelta(minutes=6)
+    engine.pull()
+    assert engine.clock_skew_limit_s == (head_office_limit or 300)
+    assert bool(skew_events(store)) is recorded
+    if recorded:
+        assert skew_events(store)[0]["limit_s"] == (head_office_limit or 300)
+
+
+def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend, clock: Clock
+) -> None:
+    redeem(counter, 1, 7)
+    backend.faults.append(rate_limited(retry_after=40, remaining=1))
+    report = engine.push()
+    assert report.refused_429 == 1 and report.held_until == NOW + timedelta(seconds=40)
+    assert store.pending_outbox_count() == 7
+    # Waiting is not failing: no attempt counted against the items.
+    assert all(item.attempts == 0 and not item.last_error for item in store.pending_outbox())
+    sent = len(backend.push_keys_seen)
+    clock.advance(39)
+    assert engine.push().held_until == NOW + timedelta(seconds=40)
+    assert len(backend.push_keys_seen) == sent  # no request while held
+    clock.advance(1)
+    before = backend.items_received
+    report = engine.push()
+    assert report.held_until is None and store.pending_outbox_count() == 0
+    # One unit was free, one more at the Retry-After: the first batch holds two items, then
+    # batches are full again (4 in these tests).
+    assert report.batches == 3 and backend.items_received - before == 7
+
+
+def test_the_pace_the_backend_asks_for_is_kept_within_bounds(
+    engine: SyncEngine, backend: FakeBackend
+) -> None:
+    assert engine.poll_interval_s is None  # until a backend says
+    for asked, kept in [(45, 45), (1, 5), (86_400, 3600), (None, 3600)]:
+        backend.poll_interval_s = asked
+        engine.pull()
+        assert engine.poll_interval_s == kept
 
 
 def test_key_rotation_keeps_the_new_key_in_the_keyring_and_uses_it(
