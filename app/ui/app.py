@@ -21,6 +21,7 @@ from app.ui.enrolment_dialog import EnrolmentDialog
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
+from app.ui.startup_errors import startup_error_text, startup_title
 from app.ui.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,9 @@ def _run(
 ) -> int:
     ops = Operations()
     try:
-        # The store is opened on its own thread: it may only be used there.
-        session: KioskSession = ops.store_op(lambda: open_session(data_dir, demo=demo)).result()
+        # The store is opened on its own thread: it may only be used there. No window exists
+        # yet, so waiting blocks nothing; the failures are answered right here.
+        session: KioskSession = ops.store_call(lambda: open_session(data_dir, demo=demo))
     except NotEnrolledError:
         if not enrol(ops, data_dir / STORE_FILE):
             ops.shutdown()
@@ -82,9 +84,7 @@ def _run(
             kiosk_mode=kiosk_mode,
         )
     except StoreError as exc:
-        log.error("cannot start: %s", exc)
-        print(f"pika-kiosk: {exc}", file=sys.stderr)
-        QMessageBox.critical(None, app.tr("Pika Counter cannot start"), str(exc))
+        refuse_to_start(exc)
         ops.shutdown()
         return 2
     for problem in session.settings.problems:
@@ -106,6 +106,14 @@ def _run(
         sync.stop()
     ops.shutdown(close_store=None if window.revoked_message else session.store.close)
     return code
+
+
+def refuse_to_start(error: StoreError) -> None:
+    """Say once, in the screen's language, why the kiosk cannot start and what to do: on the
+    terminal (or the service's log) for IT, and in a dialog for whoever stands at the screen."""
+    message = startup_error_text(error)
+    print(f"pika-kiosk: {message}", file=sys.stderr)
+    QMessageBox.critical(None, startup_title(), message)
 
 
 def enrol(ops: Operations, store_path: Path) -> bool:

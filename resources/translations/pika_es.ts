@@ -654,6 +654,79 @@
     </message>
 </context>
 <context>
+    <name>StartupError</name>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="26"/>
+        <source>Pika Counter cannot start</source>
+        <translation>Pika Counter no puede iniciar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="29"/>
+        <source>There is no usable keyring on this computer.</source>
+        <translation>No hay ningún llavero del sistema que se pueda usar en este equipo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="32"/>
+        <source>The only keyring here ({detail}) keeps secrets in a clear-text file, so it is not used. Uninstall keyrings.alt or set PYTHON_KEYRING_BACKEND to a real keyring.</source>
+        <translation>El único llavero disponible ({detail}) guarda los secretos en un archivo sin cifrar, así que no se usa. Desinstale keyrings.alt o indique un llavero real en PYTHON_KEYRING_BACKEND.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="37"/>
+        <source>The keyring could not be read ({detail}).</source>
+        <translation>No se pudo leer el llavero del sistema ({detail}).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="40"/>
+        <source>The keyring refused to keep the key ({detail}).</source>
+        <translation>El llavero del sistema no aceptó guardar la clave ({detail}).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="43"/>
+        <source>The keyring did not keep the key it was given.</source>
+        <translation>El llavero del sistema no conservó la clave que se le dio.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="48"/>
+        <source>Pika Counter keeps the key of its encrypted data in the operating system&apos;s keyring. On Linux install and unlock gnome-keyring or KWallet (for example apt-get install gnome-keyring, then log in to a desktop session that unlocks it); on Windows the Credential Manager and on macOS the Keychain must be reachable for the user running the kiosk. To try the kiosk without a keyring, start it in demo mode (pika-kiosk --demo): it keeps nothing.</source>
+        <translation>Pika Counter guarda la clave de sus datos cifrados en el llavero del sistema operativo. En Linux instale y desbloquee gnome-keyring o KWallet (por ejemplo apt-get install gnome-keyring y luego inicie una sesión de escritorio que lo desbloquee); en Windows el Administrador de credenciales y en macOS el Llavero deben estar disponibles para el usuario que ejecuta el quiosco. Para probar el quiosco sin llavero, inícielo en modo demo (pika-kiosk --demo): no guarda nada.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="58"/>
+        <source>The key in the keyring does not open the kiosk data {path}. The file was left untouched. Restore the keyring entry it was made with, or move the file away to start empty (its redemptions not yet sent would be lost).</source>
+        <translation>La clave del llavero no abre los datos del quiosco {path}. El archivo no se modificó. Restaure la entrada del llavero con la que se creó, o mueva el archivo a otro lugar para empezar de cero (se perderían los canjes aún no enviados).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="64"/>
+        <source>The kiosk data {path} is damaged or is not Pika Counter data ({detail}). The file was left untouched: restore it from a backup or move it away to start empty.</source>
+        <translation>Los datos del quiosco {path} están dañados o no son datos de Pika Counter ({detail}). El archivo no se modificó: restáurelo desde una copia de seguridad o muévalo a otro lugar para empezar de cero.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="69"/>
+        <source>The kiosk data {path} was written by a newer version of Pika Counter. Install that version again; the file was left untouched.</source>
+        <translation>Los datos del quiosco {path} los escribió una versión más nueva de Pika Counter. Vuelva a instalar esa versión; el archivo no se modificó.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="74"/>
+        <source>The kiosk data {path} exists but the keyring has no key for it (the keyring was reset, or the file was copied from another computer or user). The file was left untouched: restore the keyring, or move the file away to start empty.</source>
+        <translation>Los datos del quiosco {path} existen, pero el llavero no tiene su clave (se reinició el llavero, o el archivo se copió de otro equipo o usuario). El archivo no se modificó: restaure el llavero o mueva el archivo a otro lugar para empezar de cero.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="80"/>
+        <source>The keyring has a key for the kiosk data {path}, but the file is missing (moved, deleted, or on a drive that is not mounted). Put the file back.</source>
+        <translation>El llavero tiene una clave para los datos del quiosco {path}, pero el archivo no está (se movió, se borró o está en una unidad no conectada). Vuelva a poner el archivo en su lugar.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="85"/>
+        <source>The kiosk data is in use by another program (is Pika Counter already open?). Close it and start again.</source>
+        <translation>Otro programa está usando los datos del quiosco (¿ya está abierto Pika Counter?). Ciérrelo y vuelva a iniciar.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="90"/>
+        <source>The kiosk data could not be opened: {error}</source>
+        <translation>No se pudieron abrir los datos del quiosco: {error}</translation>
+    </message>
+</context>
+<context>
     <name>SyncPanel</name>
     <message>
         <location filename="../../app/ui/sync_panel.py" line="57"/>
@@ -841,14 +914,6 @@
         <location filename="../../app/ui/manager_view.py" line="177"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
-    </message>
-</context>
-<context>
-    <name>app</name>
-    <message>
-        <location filename="../../app/ui/app.py" line="87"/>
-        <source>Pika Counter cannot start</source>
-        <translation>Pika Counter no puede iniciar</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import keyring
 import pytest
 from keyring.backends import fail
@@ -41,14 +43,30 @@ def test_normal_mode_without_enrolment_says_so(tmp_path) -> None:
         open_session(tmp_path, demo=False)
 
 
-def test_window_start_shows_the_fix_and_exits(
-    qapp, tmp_path, no_keyring, monkeypatch, capsys
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("es", ("No hay ningún llavero", "gnome-keyring", "modo demo")),
+        ("en", ("There is no usable keyring", "gnome-keyring", "demo mode")),
+    ],
+)
+def test_window_start_refuses_once_in_the_screen_language(
+    qapp, tmp_path, no_keyring, monkeypatch, capsys, caplog, language, words
 ) -> None:
-    shown: list[str] = []
+    shown: list[tuple[str, str]] = []
     monkeypatch.setattr(
-        kiosk_app.QMessageBox, "critical", lambda _parent, _title, text: shown.append(text)
+        kiosk_app.QMessageBox,
+        "critical",
+        lambda _parent, title, text: shown.append((title, text)),
     )
-    code = kiosk_app.run_kiosk(data_dir=tmp_path, demo=False, video=None, language="es")
+    code = kiosk_app.run_kiosk(data_dir=tmp_path, demo=False, video=None, language=language)
     assert code == 2
-    assert shown and "keyring" in shown[0].lower()
-    assert "keyring" in capsys.readouterr().err.lower()
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert all(word in text for word in words), text
+    assert title == (
+        "Pika Counter no puede iniciar" if language == "es" else "Pika Counter cannot start"
+    )
+    err = capsys.readouterr().err
+    assert err == f"pika-kiosk: {text}\n"  # said once, the dialog's words, no traceback
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -34,6 +34,7 @@ from keyring.errors import KeyringError, PasswordDeleteError
 from app.core.store.connection import KEY_BYTES
 from app.core.store.errors import (
     DatabaseKeyMissingError,
+    KeyringProblem,
     KeyringUnavailableError,
     PlaintextKeyringRefusedError,
     StoreError,
@@ -82,14 +83,18 @@ def usable_keyring() -> KeyringBackend:
     members = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
     plaintext = [b for b in members if _is_plaintext(b)]
     if plaintext:
+        name = f"{type(plaintext[0]).__module__}.{type(plaintext[0]).__name__}"
         raise PlaintextKeyringRefusedError(
-            f"The keyring backend {type(plaintext[0]).__module__}.{type(plaintext[0]).__name__} "
-            "stores secrets in a clear-text file, so it is refused (uninstall keyrings.alt, or "
-            "set PYTHON_KEYRING_BACKEND to a real keyring)."
+            f"The keyring backend {name} stores secrets in a clear-text file, so it is refused "
+            "(uninstall keyrings.alt, or set PYTHON_KEYRING_BACKEND to a real keyring).",
+            KeyringProblem.PLAINTEXT,
+            name,
         )
     real = [b for b in members if not isinstance(b, (fail.Keyring, null.Keyring))]
     if not real:
-        raise KeyringUnavailableError("No usable keyring was found on this computer.")
+        raise KeyringUnavailableError(
+            "No usable keyring was found on this computer.", KeyringProblem.NONE
+        )
     return backend
 
 
@@ -119,7 +124,9 @@ def load_database_key(store_path: Path, *, demo: bool = False) -> DatabaseKey:
     except KeyringError as exc:  # e.g. locked, or no D-Bus session for the Secret Service
         if demo and not exists:
             return DatabaseKey(secrets.token_bytes(KEY_BYTES), throwaway=True, created=True)
-        raise KeyringUnavailableError(f"The keyring could not be read ({exc}).") from exc
+        raise KeyringUnavailableError(
+            f"The keyring could not be read ({exc}).", KeyringProblem.UNREADABLE, str(exc)
+        ) from exc
     if stored is None:
         if exists:
             raise DatabaseKeyMissingError(store_path)
@@ -129,9 +136,13 @@ def load_database_key(store_path: Path, *, demo: bool = False) -> DatabaseKey:
             backend.set_password(SERVICE, entry, encoded)
             kept = backend.get_password(SERVICE, entry)
         except KeyringError as exc:
-            raise KeyringUnavailableError(f"The keyring refused the key ({exc}).") from exc
+            raise KeyringUnavailableError(
+                f"The keyring refused the key ({exc}).", KeyringProblem.REFUSED, str(exc)
+            ) from exc
         if kept != encoded:
-            raise KeyringUnavailableError("The keyring did not keep the key it was given.")
+            raise KeyringUnavailableError(
+                "The keyring did not keep the key it was given.", KeyringProblem.NOT_KEPT
+            )
         return DatabaseKey(key, created=True)
     if not exists:
         raise StoreFileMissingError(store_path)

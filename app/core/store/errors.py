@@ -8,6 +8,7 @@ the store did not create: a store that cannot be opened is left exactly as it wa
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -83,8 +84,22 @@ class UnknownRedemptionError(InvalidRecordError):
 # Key management -------------------------------------------------------------------------------
 
 
+class KeyringProblem(StrEnum):
+    """Why the keyring cannot keep the database key: a stable code the UI words itself."""
+
+    NONE = "none"  # only the fail/null backends: no keyring on this computer
+    PLAINTEXT = "plaintext"  # a clear-text file keyring, refused
+    UNREADABLE = "unreadable"  # there, but locked or unreachable (no D-Bus session)
+    REFUSED = "refused"  # it would not take the key
+    NOT_KEPT = "not_kept"  # it took the key but did not give it back
+
+
 class KeyringUnavailableError(StoreError):
-    """No usable OS keyring to keep the database key in; says how to get one."""
+    """No usable OS keyring to keep the database key in; says how to get one.
+
+    ``kind`` says why in a stable code and ``detail`` carries the keyring's own words (a
+    backend name, its error), so the kiosk can say it in the screen's language.
+    """
 
     FIX = (
         "Pika Counter keeps the key of its encrypted store in the operating system's keyring. "
@@ -95,9 +110,13 @@ class KeyringUnavailableError(StoreError):
         "throwaway key and keeps nothing."
     )
 
-    def __init__(self, problem: str) -> None:
+    def __init__(
+        self, problem: str, kind: KeyringProblem = KeyringProblem.NONE, detail: str = ""
+    ) -> None:
         super().__init__(f"{problem} {self.FIX}")
         self.problem = problem
+        self.kind = kind
+        self.detail = detail
 
 
 class PlaintextKeyringRefusedError(KeyringUnavailableError):
