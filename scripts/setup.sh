@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Pika Counter needs on a fresh Debian machine, then exits.
-#   - Debian system libraries for Qt, QtMultimedia, zbar and Xvfb (only when run as root and
-#     something is missing; otherwise it prints the apt-get line to run).
+#   - Debian system libraries for Qt, QtMultimedia, zbar and Xvfb, and Postgres and Redis for
+#     the tests to start throwaway servers from (only when run as root and something is
+#     missing; otherwise it prints the apt-get line to run).
 #   - a virtualenv in .venv with the project and its pinned dependencies (constraints.txt).
 # Safe to run again: it only does what is missing. Sourced by scripts/demo and scripts/test.
 set -euo pipefail
@@ -14,6 +15,8 @@ DEBIAN_PACKAGES=(
   # tests/ui/test_kiosk_on_x11.py: read the kiosk window's place back from a real X server,
   # with a (kiosk) window manager and without one
   x11-utils matchbox-window-manager
+  # tests/support/services.py: throwaway servers when none is running (not started here)
+  postgresql redis-server
 )
 
 if command -v dpkg-query >/dev/null 2>&1; then
