@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from app.core.device import DeviceIdentity
 from app.core.scanning.decoders import signature_validator
 from app.core.scanning.wedge import resolve
 from app.core.store.records import ScanSource
-from app.core.tokens import TokenError, parse_short_code
+from app.core.tokens import ShortCodeError, looks_like_short_code, parse_short_code
 from app.core.validation import Reason, Validation, validate
 
 if TYPE_CHECKING:
@@ -31,6 +31,16 @@ class Tone(StrEnum):
     VALID = "valid"
     WARNING = "warning"
     INVALID = "invalid"
+
+
+class EntryProblem(StrEnum):
+    """Why a typed code was refused before any voucher was judged: the advice differs (a
+    mistyped character is not a missing voucher). Stable codes; the UI words them."""
+
+    LENGTH = "length"  # a character missing or one too many
+    CHARACTER = "character"  # a character short codes never hold
+    CHECK = "check"  # the check character caught a mistyped character
+    NOT_FOUND = "not_found"  # a right code, but no voucher of this kiosk has it
 
 
 def tone_for(reason: Reason) -> Tone:
@@ -51,6 +61,8 @@ class ScanOutcome:
     offer: Offer | None
     pending_sync: int
     detail: str = ""
+    #: For a typed code refused as malformed: what was wrong with it.
+    entry_problem: EntryProblem | None = None
 
     @property
     def accepted(self) -> bool:
@@ -101,7 +113,11 @@ class Counter:
         Scanners type through the keyboard layout, which can turn characters into others
         (QWERTZ, AZERTY, Caps Lock). The signature decides: the first layout reading that
         verifies is the voucher; if none does, the text as received is judged (and rejected).
+        Text shaped like a short code was typed, however fast (no barcode carries one): it is
+        a manual entry.
         """
+        if looks_like_short_code(text):
+            return self.enter_code(text)
         chosen = resolve(text, signature_validator(self.store.public_keys()))
         return self.scan(chosen if chosen is not None else text, ScanSource.WEDGE)
 
@@ -116,16 +132,19 @@ class Counter:
             return self.scan(typed, ScanSource.MANUAL)
         try:
             code = parse_short_code(typed)
-        except TokenError as exc:
-            return self._reject_manual(typed, exc.detail)
+        except ShortCodeError as exc:
+            return self._reject_manual(typed, exc.detail, EntryProblem(exc.code_problem.value))
         token = self.store.token_for_short_code(code)
         if token is None:
-            return self._reject_manual(typed, f"no voucher with code {code} on this device")
+            return self._reject_manual(
+                typed, f"no voucher with code {code} on this device", EntryProblem.NOT_FOUND
+            )
         return self.scan(token, ScanSource.MANUAL)
 
-    def _reject_manual(self, typed: str, detail: str) -> ScanOutcome:
+    def _reject_manual(self, typed: str, detail: str, problem: EntryProblem) -> ScanOutcome:
         validation = Validation(reason=Reason.MALFORMED, detail=detail)
-        return self._record(validation, typed, ScanSource.MANUAL, self._clock())
+        outcome = self._record(validation, typed, ScanSource.MANUAL, self._clock())
+        return replace(outcome, entry_problem=problem)
 
     def _record(
         self, validation: Validation, raw_text: str, source: ScanSource, scanned_at: datetime

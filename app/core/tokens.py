@@ -68,6 +68,22 @@ class TokenError(ValueError):
         self.detail = detail
 
 
+class ShortCodeProblem(StrEnum):
+    """What is wrong with a typed short code, so the cashier can be told what to look for."""
+
+    LENGTH = "length"  # a character missing or one too many
+    CHARACTER = "character"  # a character short codes never hold
+    CHECK = "check"  # the check character does not match: a character mistyped
+
+
+class ShortCodeError(TokenError):
+    """A typed short code that cannot be one (``code_problem`` says why); malformed."""
+
+    def __init__(self, code_problem: ShortCodeProblem, detail: str) -> None:
+        super().__init__(TokenProblem.MALFORMED, detail)
+        self.code_problem = code_problem
+
+
 #: Each claim field's largest value (its width in the packed token).
 _CLAIM_LIMITS = (
     ("version", 0xFF),
@@ -246,7 +262,7 @@ def verify(text: str, public_keys: Mapping[int, Ed25519PublicKey]) -> VerifiedVo
 
 
 def short_code_for(token: str) -> str:
-    """The code printed under the QR for manual entry, e.g. ``7KQ2-M9XD-R``.
+    """The code printed under the QR for manual entry, e.g. ``7KQ2-M9XD-T``.
 
     Derived from a hash of the whole signed token, so it cannot be guessed from a serial;
     the kiosk maps it back to the token through its voucher cache. The last character is a
@@ -271,19 +287,34 @@ def parse_short_code(text: str) -> str:
     Accepts lower case, spaces, missing or extra dashes and the usual look-alikes (O for 0,
     I or L for 1). Returns the canonical ``XXXX-XXXX-C`` form or raises :class:`TokenError`.
     """
-    if not isinstance(text, str) or len(text) > 64 or not text.isascii():
-        raise TokenError(TokenProblem.MALFORMED, "not a short code")
+    if not isinstance(text, str) or len(text) > 64:
+        raise ShortCodeError(ShortCodeProblem.LENGTH, "not a short code")
+    if not text.isascii():
+        raise ShortCodeError(ShortCodeProblem.CHARACTER, "short code holds a non-ASCII character")
     compact = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_CROCKFORD_ALIASES)
     if len(compact) != SHORT_CODE_DATA_CHARS + 1:
-        raise TokenError(
-            TokenProblem.MALFORMED,
+        raise ShortCodeError(
+            ShortCodeProblem.LENGTH,
             f"a short code has {SHORT_CODE_DATA_CHARS + 1} characters, got {len(compact)}",
         )
     if any(ch not in SHORT_CODE_ALPHABET for ch in compact):
-        raise TokenError(TokenProblem.MALFORMED, "short code holds a character it cannot have")
+        raise ShortCodeError(
+            ShortCodeProblem.CHARACTER, "short code holds a character it cannot have"
+        )
     if not luhn.is_valid(compact, alphabet=SHORT_CODE_ALPHABET):
-        raise TokenError(TokenProblem.MALFORMED, "check character does not match")
+        raise ShortCodeError(ShortCodeProblem.CHECK, "check character does not match")
     return f"{compact[:4]}-{compact[4:8]}-{compact[8]}"
+
+
+def looks_like_short_code(text: str) -> bool:
+    """Shaped like a typed short code (letters, digits, dashes and spaces; as many letters and
+    digits as a short code has), whether or not it is a right one. No barcode carries a short
+    code, so such text came from someone typing, however fast."""
+    if len(text) > 64 or not text.isascii():
+        return False
+    if any(not (ch.isalnum() or ch in "- ") for ch in text):
+        return False
+    return sum(ch.isalnum() for ch in text) == SHORT_CODE_DATA_CHARS + 1
 
 
 def public_key_bytes(key: Ed25519PublicKey) -> bytes:

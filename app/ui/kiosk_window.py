@@ -196,6 +196,7 @@ class KioskWindow(QMainWindow):
         )
         self.wedge_debounce = Debouncer(window_s=self.settings.debounce_seconds)
         self.wedge.scanned.connect(self._wedge_scan)
+        self.wedge.typed.connect(self.entry.insert)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.wedge)
@@ -272,7 +273,7 @@ class KioskWindow(QMainWindow):
         self.mode_label.setVisible(bool(notes))
         self._show_connection()
         self._show_pending(self._pending)
-        self.entry.setPlaceholderText(self.tr("Type the code under the QR, e.g. 7KQ2-M9XD-R"))
+        self.entry.setPlaceholderText(self.tr("Type the code under the QR, e.g. 7KQ2-M9XD-T"))
         self.check_button.setText(self.tr("Check"))
         self.manager_button.setText(self.tr("Manager"))
         self.video_button.setText(self.tr("Use a video as camera…"))
@@ -440,7 +441,17 @@ class KioskWindow(QMainWindow):
             self.entry.setText(typed[: -len(leaked)])
         self.wedge_debounce.window_s = self.settings.debounce_seconds
         if not self.wedge_debounce.admit(text, ScanSource.WEDGE.value):
-            return  # the same voucher scanned again within seconds is one scan
+            # The same voucher scanned again within seconds is one scan; say so, or a cashier
+            # who scanned twice on purpose sees nothing happen.
+            self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
+            self.statusBar().showMessage(
+                self.tr(
+                    "Same code again within {seconds} s: it was checked once, the result is "
+                    "above. To check it again, wait a moment and scan it again."
+                ).format(seconds=f"{self.settings.debounce_seconds:g}"),
+                8_000,
+            )
+            return
         self.ops.store_op(lambda: self.counter.scan_wedge(text), self.show_outcome, self._failed)
 
     def _undone(self, _correction: object) -> None:

@@ -15,7 +15,7 @@ from app.core.money import format_guaranies
 from app.core.screen import READY, Screen, ScreenState
 from app.core.store import DiscountKind
 from app.core.validation import Reason
-from app.ui.texts import reason_advice, reason_title
+from app.ui.texts import entry_advice, reason_advice, reason_title
 
 TONE_COLOURS = {
     Tone.VALID: ("#1b7f3b", "#ffffff"),
@@ -98,6 +98,8 @@ class ResultPanel(QFrame):
 
     def _detail_text(self, outcome: ScanOutcome) -> str:
         prior = outcome.recorded.prior
+        if outcome.entry_problem is not None:
+            return entry_advice(outcome.entry_problem)
         advice = reason_advice(outcome.reason)
         if outcome.reason is Reason.ALREADY_REDEEMED and prior is not None:
             when = prior.redeemed_at.astimezone().strftime("%d/%m/%Y %H:%M")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from app.core.counter import EntryProblem
 from app.core.validation import Reason
 
 _CONTEXT = "Reason"
@@ -50,9 +51,38 @@ _ADVICE = {
 }
 
 
+#: After a typed code was refused, what to look for: never just "type it again".
+_ENTRY_ADVICE = {
+    EntryProblem.LENGTH: QT_TRANSLATE_NOOP(
+        "Reason",
+        "A code has 9 letters and digits, like 7KQ2-M9XD-T: one is missing or one too many. "
+        "Compare it with the voucher.",
+    ),
+    EntryProblem.CHARACTER: QT_TRANSLATE_NOOP(
+        "Reason",
+        "The code has a character vouchers never use (such as Ñ or an accented letter). "
+        "Compare it with the voucher.",
+    ),
+    EntryProblem.CHECK: QT_TRANSLATE_NOOP(
+        "Reason",
+        "One character is wrong: the last character of the code is a check that caught it. "
+        "Compare the code with the voucher, character by character, or scan its QR.",
+    ),
+    EntryProblem.NOT_FOUND: QT_TRANSLATE_NOOP(
+        "Reason",
+        "The code is well formed but no voucher of this shop has it. Check that the voucher is "
+        "for this shop, or scan its QR. Do not give the discount.",
+    ),
+}
+
+
 def reason_title(reason: Reason) -> str:
     return QCoreApplication.translate(_CONTEXT, str(_TITLES[reason]))
 
 
 def reason_advice(reason: Reason) -> str:
     return QCoreApplication.translate(_CONTEXT, str(_ADVICE[reason]))
+
+
+def entry_advice(problem: EntryProblem) -> str:
+    return QCoreApplication.translate(_CONTEXT, str(_ENTRY_ADVICE[problem]))

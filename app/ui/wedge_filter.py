@@ -1,9 +1,11 @@
 """Captures USB keyboard-wedge scanners anywhere in the kiosk (an application event filter).
 
-Every key press with text goes to :class:`app.core.scanning.wedge.WedgeReader`, which tells a
-scanner's burst from a person typing. Once a burst is recognised its keys are swallowed, so a
+Every key press with text goes to :class:`app.core.scanning.wedge.WedgeReader`, timed by the
+event's own timestamp (when the key was pressed, not when this busy thread saw it), which tells
+a scanner's burst from a person typing. Once a burst is recognised its keys are swallowed, so a
 scan never lands in whatever field has focus; the few keys that arrived before the burst was
 recognised are reported in ``leaked`` so the window can take them back out of its entry line.
+Keys swallowed from what then turned out to be typing come back through ``typed``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
 
-from app.core.scanning.wedge import WedgeReader, WedgeScan
+from app.core.scanning.wedge import KeyClock, WedgeReader, WedgeScan
 
 _SPECIAL_KEYS = {
     Qt.Key.Key_Return: "\r",
@@ -30,6 +32,9 @@ class WedgeScannerFilter(QObject):
     the code and the leaked prefix that reached the focused widget before recognition."""
 
     scanned = Signal(str, str)
+    #: Keys held back as a possible scan that were a person typing after all: the window puts
+    #: them where they were going (its entry line), before the key that is being handled.
+    typed = Signal(str)
 
     def __init__(
         self,
@@ -43,6 +48,7 @@ class WedgeScannerFilter(QObject):
         self.reader = reader or WedgeReader()
         self._listening = listening
         self._clock = clock
+        self._key_clock = KeyClock()
         self._leaked = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -61,10 +67,12 @@ class WedgeScannerFilter(QObject):
         if len(key) != 1 or (not key.isprintable() and key not in "\r\t\b"):
             return False
         was_burst = self.reader.in_burst
-        finished = self.reader.feed(key, self._clock())
+        finished = self.reader.feed(key, self._key_clock.at(event.timestamp(), self._clock()))
+        self._give_back()
         if finished is not None:
             self._emit(finished)
-        swallow = self.reader.in_burst or (was_burst and key in "\r\t")
+        # The Enter or Tab that ends a scan is the scanner's; one after typing is the person's.
+        swallow = self.reader.in_burst or (was_burst and key in "\r\t" and finished is not None)
         if not self.reader.in_burst and not swallow:
             self._leaked = self.reader.buffered
         self._arm()
@@ -77,8 +85,15 @@ class WedgeScannerFilter(QObject):
             return
         self._timer.start(max(1, int((deadline - self._clock()) * 1000)))
 
+    def _give_back(self) -> None:
+        released = self.reader.take_released()
+        if released:
+            self._leaked = ""
+            self.typed.emit(released)
+
     def _idle(self) -> None:
         finished = self.reader.poll(self._clock())
+        self._give_back()
         if finished is not None:
             self._emit(finished)
         else:

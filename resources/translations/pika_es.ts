@@ -63,128 +63,133 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="250"/>
+        <location filename="../../app/ui/kiosk_window.py" line="251"/>
         <source>No camera ({error}): type the code or use a USB scanner.</source>
         <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="258"/>
+        <location filename="../../app/ui/kiosk_window.py" line="259"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="263"/>
+        <location filename="../../app/ui/kiosk_window.py" line="264"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN de gerente {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="269"/>
+        <location filename="../../app/ui/kiosk_window.py" line="270"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="275"/>
-        <source>Type the code under the QR, e.g. 7KQ2-M9XD-R</source>
-        <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-R</translation>
+        <location filename="../../app/ui/kiosk_window.py" line="276"/>
+        <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
+        <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="276"/>
+        <location filename="../../app/ui/kiosk_window.py" line="277"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="277"/>
+        <location filename="../../app/ui/kiosk_window.py" line="278"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="278"/>
+        <location filename="../../app/ui/kiosk_window.py" line="279"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="279"/>
+        <location filename="../../app/ui/kiosk_window.py" line="280"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="316"/>
+        <location filename="../../app/ui/kiosk_window.py" line="317"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="336"/>
+        <location filename="../../app/ui/kiosk_window.py" line="337"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="338"/>
+        <location filename="../../app/ui/kiosk_window.py" line="339"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="340"/>
+        <location filename="../../app/ui/kiosk_window.py" line="341"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="342"/>
+        <location filename="../../app/ui/kiosk_window.py" line="343"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="346"/>
+        <location filename="../../app/ui/kiosk_window.py" line="347"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="348"/>
+        <location filename="../../app/ui/kiosk_window.py" line="349"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="350"/>
+        <location filename="../../app/ui/kiosk_window.py" line="351"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="352"/>
+        <location filename="../../app/ui/kiosk_window.py" line="353"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="364"/>
+        <location filename="../../app/ui/kiosk_window.py" line="365"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="380"/>
+        <location filename="../../app/ui/kiosk_window.py" line="381"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="489"/>
+        <location filename="../../app/ui/kiosk_window.py" line="449"/>
+        <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
+        <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="500"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="489"/>
+        <location filename="../../app/ui/kiosk_window.py" line="500"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="496"/>
+        <location filename="../../app/ui/kiosk_window.py" line="507"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="496"/>
+        <location filename="../../app/ui/kiosk_window.py" line="507"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="514"/>
+        <location filename="../../app/ui/kiosk_window.py" line="525"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -535,94 +540,115 @@
 <context>
     <name>Reason</name>
     <message>
-        <location filename="../../app/ui/texts.py" line="17"/>
+        <location filename="../../app/ui/texts.py" line="18"/>
         <source>Valid voucher</source>
         <translation>Voucher válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="18"/>
+        <location filename="../../app/ui/texts.py" line="19"/>
         <source>Already used</source>
         <translation>Ya fue usado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="19"/>
+        <location filename="../../app/ui/texts.py" line="20"/>
         <source>Expired</source>
         <translation>Vencido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="20"/>
+        <location filename="../../app/ui/texts.py" line="21"/>
         <source>Not valid yet</source>
         <translation>Todavía no es válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="21"/>
+        <location filename="../../app/ui/texts.py" line="22"/>
         <source>Voucher of another business</source>
         <translation>Voucher de otro comercio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="22"/>
+        <location filename="../../app/ui/texts.py" line="23"/>
         <source>Voucher cancelled</source>
         <translation>Voucher anulado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="23"/>
+        <location filename="../../app/ui/texts.py" line="24"/>
         <source>Voucher not recognised</source>
         <translation>Voucher no reconocido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="24"/>
+        <location filename="../../app/ui/texts.py" line="25"/>
         <source>Fake voucher</source>
         <translation>Voucher falso</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="25"/>
+        <location filename="../../app/ui/texts.py" line="26"/>
         <source>Cannot read this code</source>
         <translation>No se puede leer este código</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="29"/>
+        <location filename="../../app/ui/texts.py" line="30"/>
         <source>Give the discount.</source>
         <translation>Aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="30"/>
+        <location filename="../../app/ui/texts.py" line="31"/>
         <source>Do not give the discount again.</source>
         <translation>No aplique el descuento otra vez.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="31"/>
+        <location filename="../../app/ui/texts.py" line="32"/>
         <source>Its validity has ended. Do not give the discount.</source>
         <translation>Su vigencia terminó. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="34"/>
+        <location filename="../../app/ui/texts.py" line="35"/>
         <source>It cannot be used yet. Do not give the discount.</source>
         <translation>Todavía no se puede usar. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="37"/>
+        <location filename="../../app/ui/texts.py" line="38"/>
         <source>It is for another shop. Do not give the discount.</source>
         <translation>Es para otro comercio. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="40"/>
+        <location filename="../../app/ui/texts.py" line="41"/>
         <source>Head office cancelled it. Do not give the discount.</source>
         <translation>La central lo anuló. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="43"/>
+        <location filename="../../app/ui/texts.py" line="44"/>
         <source>Sync this kiosk, then try again. Do not give the discount yet.</source>
         <translation>Sincronice este equipo y vuelva a intentar. Todavía no aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="46"/>
+        <location filename="../../app/ui/texts.py" line="47"/>
         <source>The code was altered. Do not give the discount.</source>
         <translation>El código fue alterado. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="47"/>
+        <location filename="../../app/ui/texts.py" line="48"/>
         <source>Try again or type the code printed under the QR.</source>
         <translation>Intente de nuevo o escriba el código impreso debajo del QR.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="56"/>
+        <source>A code has 9 letters and digits, like 7KQ2-M9XD-T: one is missing or one too many. Compare it with the voucher.</source>
+        <extracomment>After a typed code was refused, what to look for: never just &quot;type it again&quot;.</extracomment>
+        <translation>Un código tiene 9 letras y números, como 7KQ2-M9XD-T: falta uno o sobra uno. Compárelo con el voucher.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="61"/>
+        <source>The code has a character vouchers never use (such as Ñ or an accented letter). Compare it with the voucher.</source>
+        <translation>El código tiene un carácter que los vouchers nunca usan (como Ñ o una letra con tilde). Compárelo con el voucher.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="66"/>
+        <source>One character is wrong: the last character of the code is a check that caught it. Compare the code with the voucher, character by character, or scan its QR.</source>
+        <translation>Hay un carácter equivocado: el último carácter del código es de control y lo detectó. Compare el código con el voucher, carácter por carácter, o escanee su QR.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="71"/>
+        <source>The code is well formed but no voucher of this shop has it. Check that the voucher is for this shop, or scan its QR. Do not give the discount.</source>
+        <translation>El código está bien escrito, pero ningún voucher de este comercio lo tiene. Verifique que el voucher sea de este comercio, o escanee su QR. No aplique el descuento.</translation>
     </message>
 </context>
 <context>
@@ -643,12 +669,12 @@
         <translation>o escriba el código impreso debajo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="105"/>
+        <location filename="../../app/ui/result_panel.py" line="107"/>
         <source>Used on {when} at {where}.</source>
         <translation>Usado el {when} en {where}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="113"/>
+        <location filename="../../app/ui/result_panel.py" line="115"/>
         <source>Recorded on this kiosk · waiting to sync</source>
         <translation>Registrado en este equipo · pendiente de sincronizar</translation>
     </message>

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.core import demo
-from app.core.counter import Counter, Tone
+from app.core.counter import Counter, EntryProblem, Tone
 from app.core.store import KioskStore, ScanSource
 from app.core.tokens import short_code_for
 from app.core.validation import Reason
@@ -79,3 +79,42 @@ def test_each_failing_demo_voucher_has_its_reason(counter) -> None:
         is Reason.OTHER_BUSINESS
     )
     assert counter_.scan(catalogue.revoked.token, ScanSource.CAMERA).reason is Reason.REVOKED
+
+
+def _mistyped(code: str) -> str:
+    """The code with its first character replaced: the check character catches it."""
+    return ("B" if code[0] != "B" else "C") + code[1:]
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        (lambda code: code[:-2], EntryProblem.LENGTH),
+        (lambda code: code + "7", EntryProblem.LENGTH),
+        (lambda code: "Ñ" + code[1:], EntryProblem.CHARACTER),
+        (_mistyped, EntryProblem.CHECK),
+        (lambda _code: "7KQ2-M9XD-T", EntryProblem.NOT_FOUND),
+    ],
+    ids=["short", "long", "character", "check", "not-found"],
+)
+def test_a_refused_typed_code_says_what_was_wrong_with_it(counter, typed, problem) -> None:
+    counter_, catalogue = counter
+    code = short_code_for(catalogue.vouchers[3].token)
+    assert code != "7KQ2-M9XD-T"  # the well-formed example code is no demo voucher's
+    outcome = counter_.enter_code(typed(code))
+    assert outcome.reason is Reason.MALFORMED
+    assert outcome.entry_problem is problem
+    assert outcome.recorded.source is ScanSource.MANUAL
+
+
+def test_a_short_code_typed_fast_enough_to_look_like_a_scanner_is_a_manual_entry(counter) -> None:
+    counter_, catalogue = counter
+    code = short_code_for(catalogue.vouchers[4].token)
+    outcome = counter_.scan_wedge(code)
+    assert outcome.reason is Reason.VALID
+    assert outcome.recorded.source is ScanSource.MANUAL  # not "scanner" in the history
+    typo = counter_.scan_wedge(_mistyped(code))
+    assert typo.entry_problem is EntryProblem.CHECK and typo.recorded.source is ScanSource.MANUAL
+    garbage = counter_.scan_wedge("HTTPS://EXAMPLE.COM/PROMO")
+    assert garbage.reason is Reason.MALFORMED and garbage.recorded.source is ScanSource.WEDGE
+    assert garbage.entry_problem is None

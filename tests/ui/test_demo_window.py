@@ -81,6 +81,17 @@ def test_mistyped_code_is_red_and_recorded(qtbot, demo) -> None:
     assert window.result_panel.styleSheet().count("#c62828") == 1
 
 
+def test_a_typo_is_answered_with_what_to_check_not_with_type_it_again(qtbot, demo) -> None:
+    window, session = demo
+    code = short_code_for(session.demo.vouchers[1].token)
+    typo = ("B" if code[0] != "B" else "C") + code[1:]
+    outcome = type_code(qtbot, window, typo)
+    advice = window.result_panel.detail.text()
+    assert outcome.entry_problem is not None
+    assert "check" in advice and "character by character" in advice
+    assert "type the code printed under the QR" not in advice
+
+
 def test_scanned_token_goes_through_the_same_path(qtbot, demo) -> None:
     window, session = demo
     token = session.demo.vouchers[2].token

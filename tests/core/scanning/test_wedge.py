@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import itertools
+import math
+import random
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.scanning.decoders import signature_validator
-from app.core.scanning.wedge import WedgeReader, WedgeScan, candidates, resolve
+from app.core.scanning.wedge import KeyClock, WedgeReader, WedgeScan, candidates, resolve
 from app.core.tokens import VoucherClaims, sign
 
 
@@ -92,6 +96,92 @@ def test_bad_feed_and_settings_are_refused() -> None:
         WedgeReader(max_gap_s=0)
     with pytest.raises(ValueError):
         WedgeReader(min_length=0)
+    with pytest.raises(ValueError):
+        WedgeReader(typical_gap_s=0.1, max_gap_s=0.05)
+
+
+def human_gaps(rng: random.Random, count: int, mean_s: float) -> list[float]:
+    """A fast typist's gaps between keys: log-normal around ``mean_s`` (spread 0.35), with
+    one key in five pressed before the last was released (15 to 30 ms after it)."""
+    sigma = 0.35
+    mu = math.log(mean_s) - sigma**2 / 2
+    return [
+        rng.uniform(0.015, 0.030) if rng.random() < 0.2 else rng.lognormvariate(mu, sigma)
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("mean_ms", [60, 70, 80])
+def test_a_person_typing_60_to_80_ms_a_key_is_never_a_scanner(mean_ms: int) -> None:
+    rng = random.Random(mean_ms)
+    code = "VZBG-MBPJ-N"
+    reader = WedgeReader()
+    t = 0.0
+    for _ in range(2000):  # two thousand codes typed, each followed by Enter
+        keys = code + "\r"
+        gaps = [1.0, *human_gaps(rng, len(keys) - 1, mean_ms / 1000)]
+        for key, gap in zip(keys, gaps, strict=True):
+            t += gap
+            assert reader.feed(key, t) is None
+            assert reader.take_released() == "" or not reader.in_burst
+    assert reader.poll(t + 10) is None
+
+
+@pytest.mark.parametrize("gap_ms", [1, 2, 5, 10, 20])
+def test_scanners_from_2_to_20_ms_a_key_are_scanners(token: str, gap_ms: int) -> None:
+    rng = random.Random(gap_ms)
+    reader = WedgeReader()
+    t, scans = 0.0, []
+    for key in token + "\r":
+        t += gap_ms / 1000 + rng.uniform(0, 0.002)  # USB polling jitter
+        if (scan := reader.feed(key, t)) is not None:
+            scans.append(scan)
+    assert [s.text for s in scans] == [token]
+
+
+def test_keys_held_as_a_scan_come_back_when_it_was_typing() -> None:
+    reader = WedgeReader()
+    # Four keys in a rush (held back as a possible scan), then a person's pace.
+    times = [0.0, 0.02, 0.04, 0.06, 0.13, 0.20]
+    for key, at in zip("ABCDEF", times, strict=True):
+        reader.feed(key, at)
+        if at == 0.06:
+            assert reader.in_burst  # "D" is held back from the field
+    assert not reader.in_burst
+    assert reader.take_released() == "D"
+    assert reader.take_released() == ""  # given back once
+
+
+def test_a_fast_start_ended_by_enter_gives_its_keys_back() -> None:
+    reader = WedgeReader()
+    for key, at in zip("ABCDE\r", [0.0, 0.01, 0.02, 0.03, 0.04, 0.05], strict=True):
+        assert reader.feed(key, at) is None  # five keys are too few for a code
+    assert reader.take_released() == "DE"
+
+
+def test_key_clock_keeps_the_gaps_between_presses_when_the_thread_was_busy() -> None:
+    clock = KeyClock()
+    # Pressed 70 ms apart, handled all at once 0.5 s later by a busy UI thread.
+    handled = [clock.at(stamp, now=50.5) for stamp in (10_000, 10_070, 10_140, 10_210)]
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(handled)]
+    assert gaps == [0.07, 0.07, 0.07]
+    assert clock.at(0, now=77.0) == 77.0  # no timestamp (a program's event): when handled
+
+
+def test_key_clock_starts_afresh_when_the_window_system_clock_wraps() -> None:
+    clock = KeyClock()
+    assert clock.at(2**32 - 100, now=1000.0) == pytest.approx(1000.0)
+    assert clock.at(2**32 - 30, now=1000.1) == pytest.approx(1000.07)
+    after_wrap = clock.at(50, now=1000.15)
+    assert after_wrap == pytest.approx(1000.15)
+    assert clock.at(120, now=1000.3) - after_wrap == pytest.approx(0.07)
+
+
+def test_time_going_backwards_ends_a_sequence(token: str) -> None:
+    reader = WedgeReader()
+    type_keys(reader, token[:10], start=5.0)
+    reader.feed("X", 1.0)
+    assert reader.buffered == "X"
 
 
 # --- layouts ---------------------------------------------------------------------------------
