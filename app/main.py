@@ -98,11 +98,34 @@ def _demo_files(args: argparse.Namespace) -> int:
         written = write_sheet([v.printable() for v in catalogue.all_vouchers], args.print_sheet)
         print("\n".join(str(p) for p in written))
     if args.make_video:
-        from app.core.scanning.demo import write_demo_video
+        from app.core.scanning.demo import write_counter_demo
 
-        write_demo_video(args.make_video, [v.token for v in catalogue.all_vouchers])
+        tokens = [v.token for v in catalogue.all_vouchers]
+        write_counter_demo(args.make_video, tokens, progress=_TerminalProgress(args.make_video))
         print(args.make_video)
     return 0
+
+
+class _TerminalProgress:
+    """``Writing demo.avi: 45% (218/484 frames)`` on one terminal line (stderr), redrawn
+    when the percentage changes, so stdout keeps only the file's name."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self._shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent == self._shown:
+            return
+        self._shown = percent
+        end = "\n" if done >= total else ""
+        print(
+            f"\rWriting {self.target.name}: {percent}% ({done}/{total} frames)",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

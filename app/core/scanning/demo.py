@@ -10,7 +10,7 @@ through :func:`app.core.scanning.capture.open_video`) or as an image folder.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +21,35 @@ import qrcode.constants
 
 from app.core.scanning.errors import ScanError
 
-#: Codecs this OpenCV build both writes and reads back (checked: MJPG in .avi, mp4v in .mp4;
-#: H.264 needs an encoder the wheels do not ship).
+#: Codecs this OpenCV build both writes and reads back (checked: MJPG and XVID in .avi, mp4v in
+#: .mp4; H.264 needs an encoder the wheels do not ship). MJPG is the default for .avi: every
+#: frame stands alone, the fairest input for decode benchmarks.
 _FOURCC_BY_SUFFIX = {".avi": "MJPG", ".mp4": "mp4v"}
+#: Codecs that compare frames with the one before (MPEG-4 Part 2), for small files.
+_COMPACT_FOURCC_BY_SUFFIX = {".avi": "XVID", ".mp4": "mp4v"}
+#: Noisy looks at the empty counter made once and shown in turn: fresh noise for every frame
+#: cost more than all the rest of a frame, and no decoder (or viewer) can tell.
+EMPTY_LOOKS = 4
+#: Frames a hand holds a voucher still before it wobbles: a video codec then sends the frames
+#: between as "no change" (a new wobble every frame tripled the size of the demo video).
+HAND_STEADY_FRAMES = 3
+
+#: Called with (frames written, frames in all) as a video is written.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoVideo:
+    """How the demo's stand-in camera footage is made (``pika-kiosk --demo --make-video``):
+    a VGA webcam at 10 frames a second, each voucher held up for 1 s with half a second of
+    empty counter between, in a codec that compares frames: 8 MB and about 10 s for the 40
+    demo vouchers, where 720p MJPG at 15 frames a second took 110 MB and 89 s."""
+
+    size: tuple[int, int] = (640, 480)
+    fps: float = 10.0
+    hold_frames: int = 10
+    gap_frames: int = 5
+    compact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,17 +157,35 @@ def demo_frames(
         raise ScanError("hold_frames must be at least 1 and gap_frames at least 0")
     rng = np.random.default_rng(seed)
     background = textured_background(size, rng)
-    for _ in range(gap_frames):
-        yield camera_look(background, rng), None
+    empty = [camera_look(background, rng) for _ in range(min(gap_frames, EMPTY_LOOKS))]
+    shown = 0
+
+    def gap() -> Iterator[tuple[np.ndarray, str | None]]:
+        nonlocal shown
+        for _ in range(gap_frames):
+            yield empty[(shown // HAND_STEADY_FRAMES) % len(empty)], None
+            shown += 1
+
+    yield from gap()
     for payload in payloads:
         card = voucher_card(payload)
         placement = int(rng.integers(0, 2**31))
-        for _ in range(hold_frames):
-            # the same placement seed with a small per-frame wobble: a hand, not a tripod
-            wobble = np.random.default_rng(placement + int(rng.integers(0, 3)))
-            yield place_card(background, card, wobble), payload
-        for _ in range(gap_frames):
-            yield camera_look(background, rng), None
+        # The same placement with a small wobble every few frames: a hand, not a tripod. Each
+        # of the three wobbles is one and the same image whenever it comes back: made once.
+        looks: dict[int, np.ndarray] = {}
+        wobble = placement
+        for held in range(hold_frames):
+            if held % HAND_STEADY_FRAMES == 0:
+                wobble = placement + int(rng.integers(0, 3))
+            if wobble not in looks:
+                looks[wobble] = place_card(background, card, np.random.default_rng(wobble))
+            yield looks[wobble], payload
+        yield from gap()
+
+
+def demo_frame_count(payload_count: int, *, hold_frames: int, gap_frames: int) -> int:
+    """How many frames :func:`demo_frames` makes for ``payload_count`` vouchers."""
+    return gap_frames + payload_count * (hold_frames + gap_frames)
 
 
 def _timeline(labels: list[str | None]) -> list[DemoSegment]:
@@ -165,15 +209,23 @@ def write_demo_video(
     hold_frames: int = 15,
     gap_frames: int = 8,
     seed: int = 0,
+    compact: bool = False,
+    progress: Progress | None = None,
 ) -> list[DemoSegment]:
-    """Write the footage as ``.avi`` (MJPG) or ``.mp4`` (mp4v); returns which frames show what."""
+    """Write the footage as ``.avi`` or ``.mp4``; returns which frames show what.
+
+    ``.avi`` is MJPG (every frame stands alone), or XVID with ``compact``; ``.mp4`` is mp4v.
+    ``progress`` hears (frames written, frames in all) after every frame.
+    """
     file = Path(path)
-    fourcc = _FOURCC_BY_SUFFIX.get(file.suffix.lower())
+    codecs = _COMPACT_FOURCC_BY_SUFFIX if compact else _FOURCC_BY_SUFFIX
+    fourcc = codecs.get(file.suffix.lower())
     if fourcc is None:
-        raise ScanError(f"demo video must end in {sorted(_FOURCC_BY_SUFFIX)}, got {file.name}")
+        raise ScanError(f"demo video must end in {sorted(codecs)}, got {file.name}")
     writer = cv2.VideoWriter(str(file), cv2.VideoWriter.fourcc(*fourcc), fps, size)
     if not writer.isOpened():
         raise ScanError(f"this OpenCV build cannot write {fourcc} to {file}")
+    total = demo_frame_count(len(payloads), hold_frames=hold_frames, gap_frames=gap_frames)
     labels: list[str | None] = []
     try:
         for image, label in demo_frames(
@@ -181,9 +233,31 @@ def write_demo_video(
         ):
             writer.write(image)
             labels.append(label)
+            if progress is not None:
+                progress(len(labels), total)
     finally:
         writer.release()
     return _timeline(labels)
+
+
+def write_counter_demo(
+    path: str | os.PathLike[str],
+    payloads: Sequence[str],
+    *,
+    video: DemoVideo = DemoVideo(),
+    progress: Progress | None = None,
+) -> list[DemoSegment]:
+    """The demo's stand-in camera footage (see :class:`DemoVideo`)."""
+    return write_demo_video(
+        path,
+        payloads,
+        fps=video.fps,
+        size=video.size,
+        hold_frames=video.hold_frames,
+        gap_frames=video.gap_frames,
+        compact=video.compact,
+        progress=progress,
+    )
 
 
 def write_demo_folder(
