@@ -143,6 +143,26 @@ class KioskWindow(QMainWindow):
         self.undo_bar.failed.connect(self._failed)
         self.preview = CameraPreview()
         self.preview.setVisible(False)
+        # A video standing in for the camera ends; the preview would freeze on its last frame.
+        # It is said here with a way to play it again, not looped: a second pass shows every
+        # voucher as already used, which to a demo's audience looks like the kiosk failing.
+        self.video_ended = QLabel()
+        self.video_ended.setObjectName("videoEnded")
+        self.video_ended.setWordWrap(True)
+        self.video_ended.setStyleSheet("color: #9a5b00; font-weight: bold;")
+        self.replay_button = QPushButton()
+        self.replay_button.setObjectName("replayVideo")
+        self.replay_button.clicked.connect(self.replay_video)
+        self._video: tuple[Path, Pacing] | None = None
+        ended_row = QHBoxLayout()
+        ended_row.addWidget(self.video_ended, 1)
+        ended_row.addWidget(self.replay_button)
+        self.video_ended_bar = QWidget()
+        self.video_ended_bar.setLayout(ended_row)
+        self.video_ended_bar.setVisible(False)
+        camera_column = QVBoxLayout()
+        camera_column.addWidget(self.preview, 1)
+        camera_column.addWidget(self.video_ended_bar)
 
         entry_font = QFont(self.font())
         entry_font.setPointSize(20)
@@ -171,7 +191,7 @@ class KioskWindow(QMainWindow):
         top.addWidget(self.manager_button)
         middle = QHBoxLayout()
         middle.addWidget(self.result_panel, 3)
-        middle.addWidget(self.preview, 2)
+        middle.addLayout(camera_column, 2)
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
         entry_row.addWidget(self.check_button)
@@ -235,6 +255,7 @@ class KioskWindow(QMainWindow):
 
         def opened(source: FrameSource) -> None:
             self.statusBar().clearMessage()
+            self._video = None
             self.start_camera(source)
 
         def failed(error: BaseException) -> None:
@@ -277,6 +298,10 @@ class KioskWindow(QMainWindow):
         self.check_button.setText(self.tr("Check"))
         self.manager_button.setText(self.tr("Manager"))
         self.video_button.setText(self.tr("Use a video as camera…"))
+        self.video_ended.setText(
+            self.tr("The video used as the camera has ended: the picture is its last frame.")
+        )
+        self.replay_button.setText(self.tr("Play it again"))
         self.print_button.setText(self.tr("Print voucher sheet…"))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -392,7 +417,15 @@ class KioskWindow(QMainWindow):
         except ScanError as exc:
             self._failed(exc)
             return
+        self._video = (path, pacing)
         self.start_camera(source)
+
+    def replay_video(self) -> None:
+        """Play the video that ended from its start (the same one, the same way)."""
+        if self._video is not None:
+            self.start_video(*self._video)
+        elif isinstance(self.settings.camera, Path):
+            self.start_configured_camera()
 
     def start_camera(self, source: FrameSource) -> None:
         """Scan from ``source``; the decoder trusts only texts that verify with known keys."""
@@ -402,9 +435,12 @@ class KioskWindow(QMainWindow):
             chain = DecoderChain(validator=signature_validator(keys))
             debouncer = Debouncer(window_s=self.settings.debounce_seconds)
             pipeline = ScanPipeline(source, chain=chain, debouncer=debouncer)
-            self.camera = CameraWorker(pipeline, self)
-            self.camera.scanned.connect(self._camera_scan)
-            self.camera.failed.connect(self._camera_lost)
+            camera = CameraWorker(pipeline, self)
+            self.camera = camera
+            camera.scanned.connect(self._camera_scan)
+            camera.failed.connect(self._camera_lost)
+            camera.finished.connect(self._camera_finished)
+            self.video_ended_bar.setVisible(False)
             self.preview.mirror = self.settings.mirror_preview
             self.preview.watch(source)
             self.preview.setVisible(source.pacing is Pacing.LIVE)
@@ -420,6 +456,14 @@ class KioskWindow(QMainWindow):
             self.camera = None
         self.preview.watch(None)
         self.preview.setVisible(False)
+        self.video_ended_bar.setVisible(False)
+
+    def _camera_finished(self) -> None:
+        """A camera loop ended (queued from its thread): if it was a video that ran out of
+        frames, and still the one in use, say so."""
+        camera = self.sender()
+        if camera is self.camera and self.camera is not None and self.camera.pipeline.source_ended:
+            self.video_ended_bar.setVisible(True)
 
     def _camera_lost(self, message: str) -> None:
         self.stop_camera()

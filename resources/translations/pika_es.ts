@@ -63,133 +63,143 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="251"/>
+        <location filename="../../app/ui/kiosk_window.py" line="272"/>
         <source>No camera ({error}): type the code or use a USB scanner.</source>
         <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="259"/>
+        <location filename="../../app/ui/kiosk_window.py" line="280"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="264"/>
+        <location filename="../../app/ui/kiosk_window.py" line="285"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN de gerente {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="270"/>
+        <location filename="../../app/ui/kiosk_window.py" line="291"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="276"/>
+        <location filename="../../app/ui/kiosk_window.py" line="297"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="277"/>
+        <location filename="../../app/ui/kiosk_window.py" line="298"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="278"/>
+        <location filename="../../app/ui/kiosk_window.py" line="299"/>
         <source>Manager</source>
         <translation>Gerente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="279"/>
+        <location filename="../../app/ui/kiosk_window.py" line="300"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="280"/>
+        <location filename="../../app/ui/kiosk_window.py" line="302"/>
+        <source>The video used as the camera has ended: the picture is its last frame.</source>
+        <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="304"/>
+        <source>Play it again</source>
+        <translation>Reproducir de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="305"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="317"/>
+        <location filename="../../app/ui/kiosk_window.py" line="342"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="337"/>
+        <location filename="../../app/ui/kiosk_window.py" line="362"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="339"/>
+        <location filename="../../app/ui/kiosk_window.py" line="364"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="341"/>
+        <location filename="../../app/ui/kiosk_window.py" line="366"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="343"/>
+        <location filename="../../app/ui/kiosk_window.py" line="368"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="347"/>
+        <location filename="../../app/ui/kiosk_window.py" line="372"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="349"/>
+        <location filename="../../app/ui/kiosk_window.py" line="374"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="351"/>
+        <location filename="../../app/ui/kiosk_window.py" line="376"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="353"/>
+        <location filename="../../app/ui/kiosk_window.py" line="378"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="365"/>
+        <location filename="../../app/ui/kiosk_window.py" line="390"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="381"/>
+        <location filename="../../app/ui/kiosk_window.py" line="406"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="449"/>
+        <location filename="../../app/ui/kiosk_window.py" line="493"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="500"/>
+        <location filename="../../app/ui/kiosk_window.py" line="544"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="500"/>
+        <location filename="../../app/ui/kiosk_window.py" line="544"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="507"/>
+        <location filename="../../app/ui/kiosk_window.py" line="551"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="507"/>
+        <location filename="../../app/ui/kiosk_window.py" line="551"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="525"/>
+        <location filename="../../app/ui/kiosk_window.py" line="569"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>

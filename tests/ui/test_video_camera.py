@@ -75,3 +75,39 @@ def test_live_video_plays_like_a_camera_with_preview(qtbot, window, tmp_path) ->
     assert outcomes[0].reason is Reason.VALID
     assert not win.preview.isHidden()
     qtbot.waitUntil(lambda: win.preview.frames_shown > 0, timeout=5_000)
+
+
+def test_the_end_of_a_video_is_said_and_it_plays_again(qtbot, window, tmp_path) -> None:
+    win, session = window
+    voucher = session.demo.vouchers[6]
+    video = tmp_path / "short.avi"
+    write_demo_video(video, [voucher.token], hold_frames=6, gap_frames=2, fps=30)
+    outcomes = collect_from(win)
+    win.start_video(video)  # LIVE, with preview, as the demo plays it
+    qtbot.waitUntil(lambda: len(outcomes) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: not win.video_ended_bar.isHidden(), timeout=10_000)
+    assert "ended" in win.video_ended.text() and win.replay_button.isVisibleTo(win)
+    win.replay_button.click()
+    qtbot.waitUntil(lambda: win.video_ended_bar.isHidden(), timeout=5_000)
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=30_000)
+    assert [o.reason for o in outcomes] == [Reason.VALID, Reason.ALREADY_REDEEMED]
+    qtbot.waitUntil(lambda: not win.video_ended_bar.isHidden(), timeout=10_000)
+
+
+def test_a_stopped_camera_is_not_an_ended_video(qtbot, window, tmp_path) -> None:
+    win, session = window
+    video = tmp_path / "long.avi"
+    write_demo_video(video, [session.demo.vouchers[7].token], hold_frames=60, gap_frames=30)
+    win.start_video(video)
+    qtbot.waitUntil(lambda: win.camera is not None and win.camera.running, timeout=10_000)
+    camera = win.camera
+    win.stop_camera()
+    qtbot.waitUntil(lambda: not camera.running, timeout=5_000)
+    qtbot.wait(300)  # the loop's "finished" arrives queued
+    assert win.video_ended_bar.isHidden()
+
+
+def collect_from(win) -> list:
+    outcomes: list = []
+    win.outcome_shown.connect(outcomes.append)
+    return outcomes

@@ -107,5 +107,11 @@ class ScanPipeline:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
+    @property
+    def source_ended(self) -> bool:
+        """True when a file or folder ran out of frames (not when :meth:`stop` was asked):
+        the kiosk then says the video is over instead of freezing on its last frame."""
+        return not self._stop.is_set() and self.source.ended
+
     def _source_ended(self) -> bool:
         return self.source.ended
