@@ -162,7 +162,9 @@ class TierLimiter:
             log.exception("rate limit storage failed; letting the request through")
             RATE_LIMIT_ERRORS.inc()
             return
-        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        # The oldest unit leaves the window strictly after reset_time (the moving window still
+        # counts an entry exactly one window old), so the next whole second after it.
+        retry_after = max(1, math.floor(stats.reset_time - time.time()) + 1)
         RATE_LIMITED.labels(label, bucket.value).inc()
         raise RateLimited(
             f"{refusal} of {item} {bucket.value}",

@@ -20,7 +20,9 @@ What the backend says about pacing, the engine keeps and obeys:
   items stay queued, pushes are held until the Retry-After (:attr:`SyncEngine.push_held_until`,
   the counter keeps redeeming meanwhile), and the first batch after the hold holds at most the
   ``remaining + 1`` units the refusal left free (the server's Retry-After is when its oldest
-  unit leaves the window), so it fits instead of being refused again; pulls go on meanwhile;
+  unit leaves the window), so it fits instead of being refused again; pulls go on meanwhile.
+  A refusal that leaves some units free (``remaining`` > 0) is answered at once with a batch
+  of that many;
 * every pull answer says how often to poll (``poll_interval_s``, bounded here so a wrong figure
   can neither make a kiosk spin nor go deaf) and the clock skew head office flags
   (``clock_skew_limit_s``): the kiosk warns at that same figure.
@@ -183,20 +185,25 @@ class SyncEngine:
                 report.held_until = self.push_held_until
                 return report
             self.push_held_until = None
-        try:
-            while True:
-                batch = self._next_batch(report)
-                if not batch:
-                    return report
+        while True:
+            batch = self._next_batch(report)
+            if not batch:
+                return report
+            try:
                 self._send(batch, report)
-        except RateLimitedError as exc:
-            report.refused_429 += 1
-            wait = DEFAULT_PUSH_HOLD_S if exc.retry_after is None else exc.retry_after
-            self.push_held_until = self.clock() + timedelta(seconds=min(wait, MAX_PUSH_HOLD_S))
-            self._push_allowance = None if exc.remaining is None else exc.remaining + 1
-            log.info("head office asked to wait: pushes held until %s", self.push_held_until)
-            report.held_until = self.push_held_until
-            return report
+            except RateLimitedError as exc:
+                report.refused_429 += 1
+                if exc.remaining and exc.remaining < len(batch) and report.refused_429 == 1:
+                    # Room for that many right now (a backlog after a day offline): send them
+                    # at once rather than wait for the Retry-After.
+                    self._push_allowance = exc.remaining
+                    continue
+                wait = DEFAULT_PUSH_HOLD_S if exc.retry_after is None else exc.retry_after
+                self.push_held_until = self.clock() + timedelta(seconds=min(wait, MAX_PUSH_HOLD_S))
+                self._push_allowance = None if exc.remaining is None else exc.remaining + 1
+                log.info("head office asked to wait: pushes held until %s", self.push_held_until)
+                report.held_until = self.push_held_until
+                return report
 
     def _next_batch(self, report: PushReport) -> list[sync_wire.OutboxItem | sync_wire.VoidItem]:
         while True:

@@ -211,3 +211,38 @@ def test_a_batch_larger_than_the_tier_figure_is_413_with_the_figure(
         json=push_body(*[kiosk.item(t) for t in tokens[:100]]),
     )
     assert again.status_code == 200
+
+
+def test_a_push_sent_at_the_retry_after_fits(database_url: str, redis_url: str, kit: Kit) -> None:
+    """Exactly the figure, and the Retry-After is the first whole second at which the oldest
+    unit has left the window: not a second early (refused again), not later than needed."""
+    settings = make_settings(
+        database_url, redis_url=redis_url, tier_limits={**TIERS, Tier.BASIC: "10/hour"}
+    )
+    with (
+        time_machine.travel(datetime(2031, 3, 3, 8, tzinfo=UTC), tick=False) as clock,
+        TestClient(create_app(settings)) as client,
+    ):
+        business = kit.business(tier=Tier.BASIC)
+        tokens = [v.token for v in kit.vouchers(business, 14)]
+        kiosk = kit.kiosk(business)
+
+        def send(batch: list[str]) -> httpx.Response:
+            return client.post(
+                sync_wire.PUSH_PATH,
+                headers={**kiosk.headers, "Idempotency-Key": str(uuid.uuid4())},
+                json=push_body(*[kiosk.item(t) for t in batch]),
+            )
+
+        assert send(tokens[:4]).status_code == 200
+        clock.shift(600)
+        assert send(tokens[4:10]).status_code == 200  # 10 of 10 in the last hour
+        clock.shift(100)
+        refused = send(tokens[10:11])
+        assert refused.status_code == 429 and refused.json()["error"]["remaining"] == 0
+        retry_after = int(refused.headers["Retry-After"])
+        assert retry_after == 3600 - 700 + 1
+        clock.shift(retry_after - 1)
+        assert send(tokens[10:11]).status_code == 429  # a second early: still an hour full
+        clock.shift(1)
+        assert send(tokens[10:14]).status_code == 200  # the first four units have left

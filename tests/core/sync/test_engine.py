@@ -332,7 +332,7 @@ def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
     engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend, clock: Clock
 ) -> None:
     redeem(counter, 1, 7)
-    backend.faults.append(rate_limited(retry_after=40, remaining=1))
+    backend.faults.append(rate_limited(retry_after=40, remaining=0))
     report = engine.push()
     assert report.refused_429 == 1 and report.held_until == NOW + timedelta(seconds=40)
     assert store.pending_outbox_count() == 7
@@ -346,9 +346,21 @@ def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
     before = backend.items_received
     report = engine.push()
     assert report.held_until is None and store.pending_outbox_count() == 0
-    # One unit was free, one more at the Retry-After: the first batch holds two items, then
+    # None was free, one more is at the Retry-After: the first batch holds one item, then
     # batches are full again (4 in these tests).
     assert report.batches == 3 and backend.items_received - before == 7
+
+
+def test_a_429_that_leaves_room_is_answered_at_once_with_a_batch_that_fits(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    """A backlog (a day offline) meets a window with three units free: those three go now."""
+    redeem(counter, 1, 7)
+    backend.faults.append(rate_limited(retry_after=40, remaining=3))
+    report = engine.push()
+    assert report.refused_429 == 1 and report.held_until is None
+    assert store.pending_outbox_count() == 0 and backend.items_received == 7
+    assert report.batches == 3  # 4 refused, then 3, then the last 4
 
 
 def test_the_pace_the_backend_asks_for_is_kept_within_bounds(
