@@ -15,6 +15,7 @@ from app.core.validation import Reason
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
+from app.ui.sync_panel import SyncPanel
 from app.ui.sync_worker import SyncWorker
 from tests.core.sync.fake_backend import FakeBackend, error
 
@@ -96,14 +97,51 @@ def test_a_shop_over_its_tier_shows_waiting_to_send_in_spanish_and_keeps_redeemi
                 timeout=5000,
             )
         # Held until the Retry-After: the second redemption waits without another refusal.
-        assert len(pushes) == 1
         qtbot.waitUntil(lambda: window.pending_label.text().endswith("2"), timeout=3000)
+        qtbot.waitUntil(lambda: sync.status().pending == 2, timeout=5000)
         status = sync.status()
-        assert status.connection is Connection.WAITING_TO_SEND and status.pending == 2
+        assert status.connection is Connection.WAITING_TO_SEND and len(pushes) == 1
         assert status.send_after is not None
+        # The manager's panel says why and until when.
+        panel = SyncPanel(sync)
+        qtbot.addWidget(panel)
+        assert "en línea, esperando para enviar" in panel.summary.text()
+        assert status.send_after.astimezone().strftime("%H:%M:%S") in panel.summary.text()
     finally:
         sync.stop()
         language.reset()
+        window._exit_allowed = True
+        window.close()
+        ops.shutdown(close_store=session.store.close)
+
+
+def test_the_screen_warns_of_clock_skew_exactly_when_head_office_flags(qtbot, tmp_path) -> None:
+    """Six minutes off: beyond head office's 300 s (which it says in every pull answer), so
+    the badge warns, although the kiosk's old figure was ten minutes."""
+    from datetime import UTC, datetime, timedelta
+
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
+    device = session.device
+    backend = FakeBackend(
+        device_id=device.device_id,
+        business_id=device.business_id,
+        now=datetime.now(UTC) - timedelta(minutes=6),  # the server's clock, six minutes behind
+    )
+    backend.clock_skew_limit_s = 300
+    window = KioskWindow(Counter(session.store, device), ops, demo=False, throwaway_key=False)
+    qtbot.addWidget(window)
+    api = SyncApi("http://backend.test", api_key=backend.api_key, transport=backend.transport())
+    engine = SyncEngine(session.store, api, device, run_on_store=ops.store_call)
+    sync = SyncWorker(SyncLoop(engine, interval_s=60), window)
+    window.attach_sync(sync)
+    sync.start()
+    try:
+        qtbot.waitUntil(lambda: "Online" in window.connection_badge.text(), timeout=10_000)
+        assert window.connection_badge.text() == "Online · clock off by 6 min"
+        assert sync.status().clock_skew_limit_s == 300
+    finally:
+        sync.stop()
         window._exit_allowed = True
         window.close()
         ops.shutdown(close_store=session.store.close)
