@@ -119,14 +119,17 @@ class Kiosk:
             return set(conn.execute(query).scalars())
 
     def drain(self, attempts: int = 40) -> int:
-        """Sync until the outbox is empty, retrying transient failures; return the tries."""
+        """Sync until the outbox is empty, retrying transient failures and waiting out a
+        429's hold as the sync loop would; return the tries."""
         from app.core.sync import TransientSyncError
 
         for attempt in range(1, attempts + 1):
             try:
-                self.engine.sync_once()
+                held = self.engine.sync_once().push.held_until
                 if self.store.pending_outbox_count() == 0:
                     return attempt
+                if held is not None:  # a 429: the engine pushes again at its Retry-After
+                    time.sleep(min(max((held - self.engine.clock()).total_seconds(), 0), 5))
             except TransientSyncError:
                 time.sleep(0.05)
         raise AssertionError(f"outbox not empty after {attempts} tries")
