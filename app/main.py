@@ -12,7 +12,6 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 log = logging.getLogger("pika")
@@ -75,16 +74,24 @@ def main(argv: list[str] | None = None) -> int:
         return _demo_files(args)
     from app.ui.app import run_kiosk
 
-    data_dir = args.data_dir
-    if data_dir is None:
-        data_dir = Path(tempfile.mkdtemp(prefix="pika-demo-")) if args.demo else default_data_dir()
-    return run_kiosk(
-        data_dir=data_dir,
-        demo=args.demo,
-        video=args.video,
-        language=args.lang,
-        kiosk_mode=args.kiosk,
-    )
+    def run_in(data_dir: Path) -> int:
+        return run_kiosk(
+            data_dir=data_dir,
+            demo=args.demo,
+            video=args.video,
+            language=args.lang,
+            kiosk_mode=args.kiosk,
+        )
+
+    if args.data_dir is not None:
+        return run_in(args.data_dir)
+    if not args.demo:
+        return run_in(default_data_dir())
+    from app.core.demo_folder import demo_data_dir
+
+    # The demo keeps nothing: its folder goes when the kiosk ends (SIGTERM included).
+    with demo_data_dir() as data_dir:
+        return run_in(data_dir)
 
 
 def _demo_files(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
 from app.ui.startup_errors import startup_error_text, startup_title
+from app.ui.stop_signals import StopOnSignals
 from app.ui.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,13 @@ def run_kiosk(
     assert isinstance(app, QApplication)
     lang = Language(app)
     lang.switch(language or "es")  # until the store says otherwise
+    stop = StopOnSignals(app)
     try:
         full_screen = (not demo) if kiosk_mode is None else kiosk_mode
         return _run(
             app,
             lang,
+            stop,
             data_dir=data_dir,
             demo=demo,
             video=video,
@@ -52,12 +55,14 @@ def run_kiosk(
             kiosk_mode=full_screen,
         )
     finally:
+        stop.close()
         lang.reset()
 
 
 def _run(
     app: QApplication,
     lang: Language,
+    stop: StopOnSignals,
     *,
     data_dir: Path,
     demo: bool,
@@ -77,6 +82,7 @@ def _run(
         return _run(
             app,
             lang,
+            stop,
             data_dir=data_dir,
             demo=demo,
             video=video,
@@ -100,7 +106,9 @@ def _run(
         window.start_video(video)
     else:
         window.start_configured_camera()
-    code = app.exec()
+    log.info("counter window open (%s)", "kiosk mode" if kiosk_mode else "windowed")
+    # A stop signal that came while starting is answered now rather than ignored.
+    code = app.exec() if stop.received is None else 0
     window.stop_camera()
     if sync is not None:
         sync.stop()
