@@ -1,11 +1,15 @@
 """The decoder chain: one camera frame in, the QR payloads it holds out.
 
 Most frames at the counter hold no code, so the chain is built to be cheap when there is
-nothing to find: two fast zxing-cpp passes look at every frame, and everything slower (image
-clean-up variants, then other libraries) runs only when one of those passes saw a QR symbol it
-could not read, or read one the caller's ``validator`` refused (a misread that fails the voucher
-signature check). A hostile or broken code never stops the loop: every decoder call is guarded,
-and its exceptions are counted in :class:`DecodeStats` for the UI to show.
+nothing to find: two fast zxing-cpp passes look at every frame. When they see no symbol at all,
+a sub-millisecond look for a compact patch of fine print (:mod:`app.core.scanning.regions`)
+decides whether anything more is tried: the largest such patch, if any, is cropped, scaled and
+cleaned up for a few more zxing-cpp passes. Everything slower runs only where a symbol was seen
+but not read, or read as something the caller's ``validator`` refused (a misread that fails the
+voucher signature check): image clean-up variants on a crop, the symbol warped flat,
+soft-decision erasure decoding of its Reed-Solomon blocks (:mod:`app.core.scanning.soft_decode`),
+then other libraries. A hostile or broken code never stops the loop: every decoder call is
+guarded, and its exceptions are counted in :class:`DecodeStats` for the UI to show.
 
 Only QR Model 1 and 2 are searched: our vouchers are QR, and 1D or Micro QR detectors find
 false codes in camera noise.
@@ -25,6 +29,8 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.core.scanning.errors import FrameError
+from app.core.scanning.regions import Box, texture_regions
+from app.core.scanning.soft_decode import SymbolGrid, grid_of, soft_read
 from app.core.tokens import TokenError, verify
 
 Point = tuple[int, int]
@@ -183,6 +189,7 @@ class ZxingPass:
     prepare: Callable[[np.ndarray], np.ndarray]
     binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
     downscale: bool = True  # let zxing-cpp also try smaller copies (large frames)
+    invert: bool = True  # also look for light-on-dark codes (phone screens)
 
 
 def _same(gray: np.ndarray) -> np.ndarray:
@@ -237,6 +244,57 @@ RECTIFIED_PASSES: tuple[ZxingPass, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class RegionPass:
+    """One zxing-cpp call on a place that may hold a symbol (an unread symbol, or a patch of
+    fine texture where zxing-cpp saw nothing: :mod:`app.core.scanning.regions`).
+
+    The crop is cleaned up at its own resolution (so a small patch costs little), then scaled
+    so its longer side is ``side``: small codes get enough pixels per module, big
+    ones lose noise. ``prepare`` gets the crop and that scale, to size its filters in the
+    pixels of the scaled crop.
+    """
+
+    name: str
+    prepare: Callable[[np.ndarray, float], np.ndarray]
+    side: int = 480
+
+
+def _as_is(gray: np.ndarray, scale: float) -> np.ndarray:
+    return gray
+
+
+def _clahe_sharpen(gray: np.ndarray, scale: float) -> np.ndarray:
+    # Local contrast first (dim, glared or colour-cast paper), then a strong unsharp mask of
+    # ~3 px at the scaled size (defocus and motion smear finder patterns into blobs).
+    sigma = max(0.5, 3.0 / scale)
+    contrasted = _clahe(gray)
+    blurred = cv2.GaussianBlur(contrasted, (0, 0), sigma)
+    return cv2.addWeighted(contrasted, 2.5, blurred, -1.5, 0)
+
+
+def _median_clahe_sharpen(gray: np.ndarray, scale: float) -> np.ndarray:
+    # The same after a 3x3 median: JPEG blocks and sensor noise would be sharpened too.
+    return _clahe_sharpen(cv2.medianBlur(gray, 3), scale)
+
+
+#: Chosen on the even rows of voucher_photos/set-b (``pika-bench scan-set --split tune``),
+#: cheapest first: the plain pass reads codes that were only too small or too big for the
+#: finder; contrast and sharpening read blurred, dim and glared ones. The size a code needs
+#: is not known, so the sharpened pass runs at two more scales.
+REGION_PASSES: tuple[RegionPass, ...] = (
+    RegionPass("zxing-region", _as_is),
+    RegionPass("zxing-region-clahe-sharpen", _clahe_sharpen),
+    RegionPass("zxing-region-median-clahe-sharpen", _median_clahe_sharpen),
+    RegionPass("zxing-region-clahe-sharpen-640", _clahe_sharpen, side=640),
+    RegionPass("zxing-region-clahe-sharpen-360", _clahe_sharpen, side=360),
+)
+_REGION_MARGIN = 0.15
+#: A patch is never enlarged more than this: a code in it had at least ~2 px a module to be
+#: found at all, and 8 px a module is plenty for zxing-cpp.
+_MAX_UPSCALE = 4.0
+
+
 def _quad(position: zxingcpp.Position) -> Quad:
     corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
     a, b, c, d = ((int(p.x), int(p.y)) for p in corners)
@@ -244,14 +302,18 @@ def _quad(position: zxingcpp.Position) -> Quad:
 
 
 def _read_zxing(
-    image: np.ndarray, binarizer: zxingcpp.Binarizer, *, downscale: bool = True
+    image: np.ndarray,
+    binarizer: zxingcpp.Binarizer,
+    *,
+    downscale: bool = True,
+    invert: bool = True,
 ) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(
         image,
         formats=QR_FORMATS,
         try_rotate=True,
         try_downscale=downscale,
-        try_invert=True,
+        try_invert=invert,
         text_mode=zxingcpp.TextMode.Plain,
         binarizer=binarizer,
         return_errors=True,
@@ -349,6 +411,11 @@ class _Region:
         )
         return cls(image, np.linalg.inv(forward))
 
+    def grid_to_frame(self, grid: SymbolGrid) -> SymbolGrid:
+        points = np.array([grid.corners], dtype=np.float64)
+        mapped = cv2.perspectiveTransform(points, self.back)[0]
+        return replace(grid, corners=tuple((float(x), float(y)) for x, y in mapped))
+
     def to_frame(self, code: DecodedCode) -> DecodedCode:
         if code.position is None:
             return code
@@ -365,6 +432,7 @@ class _Attempt:
     """What one ``decode`` call has met so far, kept out of the chain's own state."""
 
     unread: list[Quad | None] = field(default_factory=list)
+    grids: list[SymbolGrid] = field(default_factory=list)  # unread symbols with known format
     refused: list[DecodedCode] = field(default_factory=list)
 
 
@@ -387,6 +455,8 @@ class DecoderChain:
         first_passes: Sequence[ZxingPass] = FIRST_PASSES,
         rescue_passes: Sequence[ZxingPass] = RESCUE_PASSES,
         rectified_passes: Sequence[ZxingPass] = RECTIFIED_PASSES,
+        region_passes: Sequence[RegionPass] = REGION_PASSES,
+        max_texture_regions: int = 1,
         second_decoders: Sequence[SecondDecoder] | None = None,
     ) -> None:
         self.validator = validator
@@ -394,6 +464,8 @@ class DecoderChain:
         self.first_passes = tuple(first_passes)
         self.rescue_passes = tuple(rescue_passes)
         self.rectified_passes = tuple(rectified_passes)
+        self.region_passes = tuple(region_passes)
+        self.max_texture_regions = max_texture_regions
         self.second_decoders: tuple[SecondDecoder, ...] = (
             tuple(second_decoders)
             if second_decoders is not None
@@ -421,7 +493,9 @@ class DecoderChain:
             if found:
                 return found
         if not attempt.unread:
-            return []
+            found = self._search_texture(gray, attempt)
+            if found or not attempt.unread:
+                return found
         self.stats.count("rescues")
         crops = self._crops(gray, attempt.unread)
         for region, _ in crops:
@@ -439,6 +513,13 @@ class DecoderChain:
                 found = self._run_zxing(zx_pass, flat, attempt)
                 if found:
                     return found
+        found = self._soft_decode(gray, attempt)
+        if found:
+            return found
+        for box in _boxes(gray, attempt.unread)[:_MAX_RESCUE_SYMBOLS]:
+            found = self._run_region_passes(gray, box, attempt)
+            if found:
+                return found
         self.stats.count("second_decoder_runs")
         for _, region in crops:  # other libraries get native pixels: upscaling costs them 4x
             for decoder in self.second_decoders:
@@ -449,12 +530,84 @@ class DecoderChain:
 
     # -- stages --
 
+    def _search_texture(self, gray: np.ndarray, attempt: _Attempt) -> list[DecodedCode]:
+        """Where the first passes saw no symbol at all: region passes on patches of fine
+        texture (:func:`~app.core.scanning.regions.texture_regions`). A symbol they see but
+        cannot read lands in ``attempt.unread`` and gets the full rescue."""
+        boxes = texture_regions(gray, limit=self.max_texture_regions)
+        if boxes:
+            self.stats.count("texture_searches")
+        for box in boxes:
+            found = self._run_region_passes(gray, box, attempt)
+            if found:
+                return found
+        return []
+
+    def _soft_decode(self, gray: np.ndarray, attempt: _Attempt) -> list[DecodedCode]:
+        """Symbols whose format was read but whose data failed Reed-Solomon: read again with
+        the least sure codewords as erasures (:mod:`app.core.scanning.soft_decode`)."""
+        for grid in dict.fromkeys(attempt.grids):  # each report once; others differ a little
+            try:
+                payloads = soft_read(gray, grid, QR_FORMATS)
+            except Exception as exc:  # same rule as every decoder: count it, go on
+                self.stats.error("zxing-soft", exc)
+                continue
+            corners = tuple((round(x), round(y)) for x, y in grid.corners)
+            quad: Quad = (corners[0], corners[1], corners[2], corners[3])
+            found = [
+                code
+                for code in (DecodedCode(t, raw, "zxing-soft", quad) for t, raw in payloads)
+                if self._accept(code, attempt)
+            ]
+            if found:
+                return found
+        return []
+
+    def _run_region_passes(
+        self, gray: np.ndarray, box: Box, attempt: _Attempt
+    ) -> list[DecodedCode]:
+        height, width = gray.shape[:2]
+        x0, y0, x1, y1 = box
+        margin = int(_REGION_MARGIN * max(x1 - x0, y1 - y0))
+        x0, y0 = max(0, x0 - margin), max(0, y0 - margin)
+        x1, y1 = min(width, x1 + margin), min(height, y1 + margin)
+        crop = gray[y0:y1, x0:x1]
+        done: set[tuple[object, float]] = set()
+        for region_pass in self.region_passes:
+            scale = min(region_pass.side / max(crop.shape[:2]), _MAX_UPSCALE)
+            if (region_pass.prepare, round(scale, 2)) in done:
+                continue  # a small patch capped to the same scale: the same look again
+            done.add((region_pass.prepare, round(scale, 2)))
+            interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+            try:
+                image = cv2.resize(
+                    region_pass.prepare(crop, scale),
+                    None,
+                    fx=scale,
+                    fy=scale,
+                    interpolation=interpolation,
+                )
+            except cv2.error as exc:  # e.g. a crop too thin to scale
+                self.stats.error(region_pass.name, exc)
+                continue
+            region = _Region.crop(image, x0, y0, scale)
+            # At a chosen scale, for printed (dark-on-light) vouchers: no smaller copies and no
+            # inverted pass, which would double the cost of every look at a false patch.
+            zx_pass = ZxingPass(region_pass.name, _same, downscale=False, invert=False)
+            found = self._run_zxing(zx_pass, region, attempt)
+            if found:
+                return found
+        return []
+
     def _run_zxing(
         self, zx_pass: ZxingPass, region: _Region, attempt: _Attempt
     ) -> list[DecodedCode]:
         try:
             barcodes = _read_zxing(
-                zx_pass.prepare(region.image), zx_pass.binarizer, downscale=zx_pass.downscale
+                zx_pass.prepare(region.image),
+                zx_pass.binarizer,
+                downscale=zx_pass.downscale,
+                invert=zx_pass.invert,
             )
         except Exception as exc:  # a hostile symbol must never stop the scan loop
             self.stats.error(zx_pass.name, exc)
@@ -469,6 +622,9 @@ class DecoderChain:
             )
             if not barcode.valid:
                 attempt.unread.append(code.position)
+                grid = grid_of(barcode)
+                if grid is not None and len(attempt.grids) < _MAX_RESCUE_SYMBOLS:
+                    attempt.grids.append(region.grid_to_frame(grid))
             elif self._accept(code, attempt):
                 found.append(code)
             else:
@@ -502,29 +658,8 @@ class DecoderChain:
     def _crops(gray: np.ndarray, unread: list[Quad | None]) -> list[tuple[_Region, _Region]]:
         """Crops around each unread symbol (the whole frame when a position is unknown): one
         upscaled when small so the rescue passes see enough pixels per module, and one as is."""
-        height, width = gray.shape[:2]
-        boxes: list[tuple[int, int, int, int]] = []
-        for quad in unread:
-            if quad is None:
-                box = (0, 0, width, height)
-            else:
-                xs = [p[0] for p in quad]
-                ys = [p[1] for p in quad]
-                margin = int(_CROP_MARGIN * max(max(xs) - min(xs), max(ys) - min(ys), 16))
-                box = (
-                    max(0, min(xs) - margin),
-                    max(0, min(ys) - margin),
-                    min(width, max(xs) + margin),
-                    min(height, max(ys) + margin),
-                )
-            if box[2] - box[0] < 16 or box[3] - box[1] < 16:
-                continue
-            if any(_inside(box, other) for other in boxes):
-                continue
-            boxes = [b for b in boxes if not _inside(b, box)]
-            boxes.append(box)
         crops = []
-        for x0, y0, x1, y1 in boxes[:_MAX_RESCUE_SYMBOLS]:
+        for x0, y0, x1, y1 in _boxes(gray, unread, _CROP_MARGIN)[:_MAX_RESCUE_SYMBOLS]:
             native = _Region.crop(np.ascontiguousarray(gray[y0:y1, x0:x1]), x0, y0, 1.0)
             rescue = native
             if max(native.image.shape[:2]) < _SMALL_SIDE:
@@ -532,6 +667,33 @@ class DecoderChain:
                 rescue = _Region.crop(bigger, x0, y0, 2.0)
             crops.append((rescue, native))
         return crops
+
+
+def _boxes(gray: np.ndarray, unread: list[Quad | None], margin_share: float = 0.0) -> list[Box]:
+    """Boxes around unread symbols plus a margin (the whole frame where a position is
+    unknown), without boxes that lie inside another."""
+    height, width = gray.shape[:2]
+    boxes: list[Box] = []
+    for quad in unread:
+        if quad is None:
+            box = (0, 0, width, height)
+        else:
+            xs = [p[0] for p in quad]
+            ys = [p[1] for p in quad]
+            margin = int(margin_share * max(max(xs) - min(xs), max(ys) - min(ys), 16))
+            box = (
+                max(0, min(xs) - margin),
+                max(0, min(ys) - margin),
+                min(width, max(xs) + margin),
+                min(height, max(ys) + margin),
+            )
+        if box[2] - box[0] < 16 or box[3] - box[1] < 16:
+            continue
+        if any(_inside(box, other) for other in boxes):
+            continue
+        boxes = [b for b in boxes if not _inside(b, box)]
+        boxes.append(box)
+    return boxes
 
 
 def _distinct(quads: list[Quad | None]) -> list[Quad]:
