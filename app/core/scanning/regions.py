@@ -25,7 +25,7 @@ WORK_WIDTH = 400
 #: Smallest side of a proposal, in frame pixels (a version 1 symbol at ~2 px a module).
 MIN_SIDE_PX = 80
 #: A proposal's rotated bounding box may be at most this much longer than wide...
-MAX_ASPECT = 3.0
+MAX_ASPECT = 2.5
 #: ...and at least this share of it must be texture.
 MIN_FILL = 0.45
 
