@@ -59,8 +59,18 @@ U32 = Annotated[int, Field(ge=0, le=0xFFFF_FFFF)]
 U64 = Annotated[int, Field(ge=0, le=0xFFFF_FFFF_FFFF_FFFF)]
 
 
-class _Wire(BaseModel):
+class _Request(BaseModel):
+    """What a kiosk sends: the backend refuses a field it does not know (a typo, a forgery)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Answer(BaseModel):
+    """What the backend answers: a kiosk ignores fields it does not know yet, so head office
+    can add one (as it did ``poll_interval_s``) without breaking kiosks already at counters,
+    which are upgraded one by one, long after the backend."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 # ---------------------------------------------------------------- push
@@ -82,12 +92,12 @@ class ScanSource(StrEnum):
     MANUAL = "manual"
 
 
-class Location(_Wire):
+class Location(_Request):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
 
 
-class OutboxItem(_Wire):
+class OutboxItem(_Request):
     """One scan at the counter, as queued in the kiosk's outbox.
 
     ``id`` is made at scan time and is the item's idempotency key for ever. ``serial``,
@@ -121,7 +131,7 @@ class OutboxItem(_Wire):
 MAX_VOID_REASON_LENGTH = 500
 
 
-class VoidItem(_Wire):
+class VoidItem(_Request):
     """The kiosk took back one of its own redemptions (``redemption_id``, the id of the
     ``redemption`` item it pushed): the copy is redeemable again. ``id`` is the void's own
     idempotency key, made when the void was queued."""
@@ -139,7 +149,7 @@ class VoidItem(_Wire):
 PushItem = Annotated[OutboxItem | VoidItem, Field(discriminator="kind")]
 
 
-class PushRequest(_Wire):
+class PushRequest(_Request):
     #: The kiosk's clock when it sent the batch: the backend measures clock skew from it.
     sent_at: AwareDatetime | None = None
     items: list[PushItem] = Field(min_length=1)
@@ -179,7 +189,7 @@ class PushProblem(StrEnum):
     ALREADY_VOIDED = "already_voided"  # a void names a redemption another void took back
 
 
-class PushItemResult(_Wire):
+class PushItemResult(_Answer):
     id: UUID
     outcome: ItemOutcome
     #: The backend's own validation reason (a ``Reason`` value) or a ``PushProblem`` value.
@@ -192,7 +202,7 @@ class PushItemResult(_Wire):
     received_at: datetime
 
 
-class PushResponse(_Wire):
+class PushResponse(_Answer):
     server_time: datetime
     #: Kiosk clock minus server clock in seconds, when the request said ``sent_at``.
     clock_skew_s: float | None = None
@@ -202,20 +212,20 @@ class PushResponse(_Wire):
 # ---------------------------------------------------------------- pull
 
 
-class PublicKey(_Wire):
+class PublicKey(_Answer):
     key_id: int
     public_key_hex: str = Field(pattern=r"^[0-9a-f]{64}$")
     #: Retired keys signed earlier books: they keep verifying, they sign nothing new.
     retired: bool = False
 
 
-class OfferVariant(_Wire):
+class OfferVariant(_Answer):
     variant: int = Field(ge=1, le=255)
     label: str
     weight: int = Field(ge=1)
 
 
-class Offer(_Wire):
+class Offer(_Answer):
     id: int
     business_id: int
     title: str
@@ -233,7 +243,7 @@ class Offer(_Wire):
     variants: list[OfferVariant] = []
 
 
-class Voucher(_Wire):
+class Voucher(_Answer):
     serial: int
     offer_id: int
     variant: int
@@ -242,13 +252,13 @@ class Voucher(_Wire):
     revoked_at: datetime | None = None
 
 
-class Revocation(_Wire):
+class Revocation(_Answer):
     serial: int
     revoked_at: datetime
     reason: str = ""
 
 
-class RemoteRedemption(_Wire):
+class RemoteRedemption(_Answer):
     """A redemption made at another kiosk of the same business."""
 
     id: UUID
@@ -270,7 +280,7 @@ class RemoteRedemption(_Wire):
     voided_at: datetime | None = None
 
 
-class PullResponse(_Wire):
+class PullResponse(_Answer):
     server_time: datetime
     #: Opaque: send it back as ``?cursor=`` to get only what changed since.
     cursor: str
@@ -296,18 +306,18 @@ class PullResponse(_Wire):
 # ---------------------------------------------------------------- devices
 
 
-class EnrolRequest(_Wire):
+class EnrolRequest(_Request):
     code: str = Field(min_length=4, max_length=64)
     device_name: str = Field(min_length=1, max_length=100)
 
 
-class Business(_Wire):
+class Business(_Answer):
     id: int
     name: str
     tier: str
 
 
-class EnrolResponse(_Wire):
+class EnrolResponse(_Answer):
     device_id: str
     #: Shown once; the backend keeps only its hash.
     api_key: str
@@ -317,7 +327,7 @@ class EnrolResponse(_Wire):
     rotate_after: datetime
 
 
-class KeyRotation(_Wire):
+class KeyRotation(_Answer):
     api_key: str
     rotate_after: datetime
     #: The key used for this request keeps working until then.

@@ -101,3 +101,31 @@ def test_a_retry_after_that_is_neither_seconds_nor_a_date_is_ignored() -> None:
     response = error(503, "unavailable")
     response.headers["Retry-After"] = "soon, maybe"
     assert retry_after_seconds(response) is None
+
+
+def test_an_answer_from_a_newer_backend_with_fields_this_kiosk_does_not_know_is_read() -> None:
+    """Kiosks are upgraded long after head office: a field added to an answer must not
+    turn every pull of an older kiosk into a protocol error."""
+    answer = {
+        "public_keys": [],
+        "offers": [],
+        "vouchers": [],
+        "revocations": [],
+        "redemptions": [],
+        "cursor": "1.2",
+        "more": False,
+        "server_time": "2026-01-01T00:00:00+00:00",
+        "rotate_key": False,
+        "field_from_a_later_backend": {"anything": 1},
+    }
+    pulled = answering(httpx.Response(200, json=answer)).pull(None)
+    assert pulled.cursor == "1.2" and not hasattr(pulled, "field_from_a_later_backend")
+
+
+def test_what_a_kiosk_sends_still_refuses_unknown_fields() -> None:
+    from pydantic import ValidationError
+
+    from app.core import sync_wire
+
+    with pytest.raises(ValidationError, match="extra_forbidden"):
+        sync_wire.PushRequest.model_validate({"sent_at": None, "surprise": 1})
