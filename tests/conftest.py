@@ -7,6 +7,10 @@
 - ``postgres_server`` and ``redis_server``: the servers the backend and end-to-end tests use,
   started for the session when needed (tests/support/services.py decides which). Without them
   a test fails; ``PIKA_TEST_NO_SERVICES=1`` makes it skip instead, except in CI.
+- ``--clock-shift=3y`` (or ``PIKA_TEST_CLOCK_SHIFT=3y``) moves the wall clock of this process
+  and of every Python process it starts three years ahead, so a test that mixes a literal date
+  with the real clock fails now rather than on the day the calendar gets there
+  (tests/support/clock_shift/moved_clock.py). ``scripts/test`` does a second run like this in CI.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 
 MEMORY_KEYRING = "tests.support.memory_keyring.MemoryKeyring"
 os.environ["PYTHON_KEYRING_BACKEND"] = MEMORY_KEYRING
@@ -24,6 +29,7 @@ import pytest  # noqa: E402
 
 from tests.support import services  # noqa: E402
 from tests.support.ci import running_in_ci  # noqa: E402
+from tests.support.clock_shift import moved_clock  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 # In case a plugin imported keyring and chose a backend before this file ran.
@@ -55,3 +61,30 @@ def postgres_server() -> Iterator[str]:
 def redis_server() -> Iterator[str]:
     """URL of the Redis the tests use."""
     yield from _serve(services.redis_in_use)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-shift",
+        default=os.environ.get(moved_clock.ENV, ""),
+        help="move the clock of the run and its child processes, e.g. 1y, 3y, 90d "
+        f"(default: ${moved_clock.ENV})",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    shift = config.getoption("clock_shift")
+    if shift:
+        try:
+            moved_clock.parse_shift(shift)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+        moved_clock.move(shift)
+        moved_clock.share_with_children(shift)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    shift = config.getoption("clock_shift")
+    if not shift:
+        return None
+    return f"clock moved {shift}: now is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"

@@ -29,6 +29,8 @@ from app.core.store import KioskStore, OutboxKind, ScanSource
 from app.core.validation import Reason
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+# Any clock read the tests do not inject sees NOW too (tests/support/date_guard.py).
+pytestmark = pytest.mark.time_machine(NOW)
 
 
 class Clock:
@@ -246,4 +248,4 @@ def test_scan_counts_needs_an_aware_time(kiosk: Kiosk) -> None:
     from app.core.store import InvalidRecordError
 
     with pytest.raises(InvalidRecordError):
-        kiosk.store.scan_counts(datetime(2026, 11, 25))
+        kiosk.store.scan_counts(NOW.replace(tzinfo=None))

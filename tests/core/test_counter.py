@@ -15,6 +15,8 @@ from app.core.tokens import short_code_for
 from app.core.validation import Reason
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+# Any clock read the tests do not inject sees NOW too (tests/support/date_guard.py).
+pytestmark = pytest.mark.time_machine(NOW)
 
 
 @pytest.fixture

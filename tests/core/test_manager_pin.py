@@ -27,6 +27,8 @@ from app.core.manager_pin import (
 from app.core.store import KioskStore
 
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+# Any clock read the tests do not inject sees START too (tests/support/date_guard.py).
+pytestmark = pytest.mark.time_machine(START)
 
 
 class Clock:

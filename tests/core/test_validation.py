@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,9 +14,8 @@ VECTORS = load_validation_vectors()
 def test_shared_vectors(case: ValidationCase) -> None:
     def find(serial: int) -> PriorRedemption | None:
         if serial in case.redeemed_serials:
-            return PriorRedemption(
-                "r-1", datetime(2026, 11, 24, 9, 30, tzinfo=UTC), "dev-1", "Caja 1"
-            )
+            redeemed_at = VECTORS.now - timedelta(days=1)  # the vectors' own fixed now
+            return PriorRedemption("r-1", redeemed_at, "dev-1", "Caja 1")
         return None
 
     result = validate(

@@ -26,6 +26,7 @@ from tests.e2e.harness import (
     assert_invariants,
     enrol_for_business,
 )
+from tests.support.clock_shift.moved_clock import child_pythonpath
 from tests.support.fault_proxy import FaultProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -43,7 +44,7 @@ def kiosk(
 
 
 def child(*args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=child_pythonpath(ROOT))
     return subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.kiosk_child", *args],
         cwd=ROOT,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from app.core import demo
 from app.core.corrections import Corrections
@@ -88,5 +89,8 @@ def open_demo_kiosk(tmp_path: Path) -> Iterator[DemoKiosk]:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path) -> Iterator[DemoKiosk]:
+def kiosk(tmp_path: Path, time_machine: TimeMachineFixture) -> Iterator[DemoKiosk]:
+    """The demo kiosk at NOW; a clock read the tests do not inject (the widgets' "today")
+    sees NOW too (tests/support/date_guard.py)."""
+    time_machine.move_to(NOW)
     yield from open_demo_kiosk(tmp_path)

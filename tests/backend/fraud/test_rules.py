@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from sync_backend.fraud import rules
 from sync_backend.fraud.rules import ScanRow
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+# Any clock read the tests do not inject sees T0 too (tests/support/date_guard.py).
+pytestmark = pytest.mark.time_machine(T0)
 
 
 def row(

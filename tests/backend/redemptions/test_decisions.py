@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.core import sync_wire
 from app.core.sync_wire import ItemOutcome
 from app.core.validation import Reason
@@ -13,6 +15,8 @@ from sync_backend.redemptions import decisions
 from sync_backend.redemptions.decisions import Decision
 
 NOW = datetime(2026, 11, 25, 18, 8, 20, 951174, tzinfo=UTC)
+# Any clock read the tests do not inject sees NOW too (tests/support/date_guard.py).
+pytestmark = pytest.mark.time_machine(NOW)
 DEVICE = DeviceContext("dev-1", "Caja 1", 7, "PREMIUM", False)
 
 

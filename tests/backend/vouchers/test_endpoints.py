@@ -71,11 +71,12 @@ def test_split_by_weight_adds_up() -> None:
 
 def test_bad_offers_are_refused(client, kit: Kit) -> None:
     business = kit.business()
-    backwards = offer_body(business, valid_until="2020-01-01T00:00:00+00:00")
+    starts = datetime.fromisoformat(offer_body(business)["valid_from"])
+    backwards = offer_body(business, valid_until=(starts - timedelta(days=1)).isoformat())
     assert client.post("/v1/admin/offers", headers=ADMIN, json=backwards).status_code == 422
     dup = offer_body(business, variants=[{"variant": 1, "label": "A", "weight": 1}] * 2)
     assert client.post("/v1/admin/offers", headers=ADMIN, json=dup).status_code == 422
-    naive = offer_body(business, valid_from="2026-01-01T00:00:00")
+    naive = offer_body(business, valid_from=starts.replace(tzinfo=None).isoformat())
     assert client.post("/v1/admin/offers", headers=ADMIN, json=naive).status_code == 422
     assert client.post("/v1/admin/offers", headers=ADMIN, json=offer_body(999)).status_code == 404
     assert (

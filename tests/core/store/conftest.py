@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from time_machine import TimeMachineFixture
 
 from app.core.store import DiscountKind, KioskStore, Offer, RecordedScan, SettingKey
 from app.core.tokens import VoucherClaims, public_key_bytes, sign
@@ -93,6 +94,13 @@ def sample_offer(**changes: object) -> Offer:
     }
     values.update(changes)
     return Offer(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(time_machine: TimeMachineFixture) -> None:
+    """Every store test lives at NOW: a clock read the tests do not inject agrees with the
+    dates they write (tests/support/date_guard.py)."""
+    time_machine.move_to(NOW)
 
 
 @pytest.fixture

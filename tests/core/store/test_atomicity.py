@@ -15,6 +15,7 @@ from app.core.store import KioskStore, StoreError
 from app.core.validation import Reason
 from tests.core.store.conftest import Counter
 from tests.core.store.test_record_scan import table_counts
+from tests.support.clock_shift.moved_clock import child_pythonpath
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -95,7 +96,7 @@ def test_killed_mid_write_reopens_with_no_half_recorded_scan(
     store_path: Path, key: bytes, store: KioskStore
 ) -> None:
     store.close()
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": child_pythonpath(REPO_ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.core.store.record_loop", str(store_path), key.hex()],
         cwd=REPO_ROOT,

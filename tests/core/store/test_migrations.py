@@ -13,6 +13,10 @@ from app.core.store import KioskStore, SchemaTooNewError
 from app.core.store import migrate as migrate_module
 from app.core.store.migrate import head_revisions
 from app.core.store.schema import metadata
+from tests.core.store.conftest import NOW
+
+# The old rows below are dated before NOW (the conftest also pins the clock there).
+pytestmark = pytest.mark.time_machine(NOW)
 
 
 def test_fresh_store_is_at_alembic_head(store: KioskStore) -> None:

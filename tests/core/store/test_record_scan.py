@@ -20,6 +20,9 @@ from app.core.store import (
 from app.core.validation import Reason
 from tests.core.store.conftest import BUSINESS_ID, DEVICE_ID, NOW, OFFER_ID, Counter
 
+# The dates written below are NOW's (the conftest also pins the clock there).
+pytestmark = pytest.mark.time_machine(NOW)
+
 
 def table_counts(store: KioskStore) -> dict[str, int]:
     with store._transaction() as conn:

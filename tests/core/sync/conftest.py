@@ -16,6 +16,7 @@ from tests.core.store.conftest import (  # noqa: F401  (fixtures)
     DEVICE_ID,
     NOW,
     Counter,
+    _clock_at_now,  # autouse: the sync tests live at NOW as well
     counter,
     key,
     store,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import email.utils
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -46,8 +47,10 @@ def test_5xx_and_429_are_busy_with_retry_after() -> None:
     assert busy.value.status == 503 and busy.value.retry_after == 17
 
     limited = error(429, "rate_limited")
-    limited.headers["Retry-After"] = "Wed, 25 Nov 2026 16:00:30 GMT"
-    assert retry_after_seconds(limited, datetime(2026, 11, 25, 16, 0, tzinfo=UTC)) == 30
+    now = datetime.now(UTC).replace(microsecond=0)
+    in_30_s = email.utils.format_datetime(now + timedelta(seconds=30), usegmt=True)
+    limited.headers["Retry-After"] = in_30_s  # an HTTP date, e.g. "Wed, 25 Nov 2026 16:00:30 GMT"
+    assert retry_after_seconds(limited, now) == 30
     with pytest.raises(RateLimitedError) as refused:
         answering(limited).pull(None)
     assert refused.value.status == 429 and refused.value.remaining is None
