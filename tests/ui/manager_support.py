@@ -90,7 +90,7 @@ def open_demo_kiosk(tmp_path: Path) -> Iterator[DemoKiosk]:
 
 @pytest.fixture
 def kiosk(tmp_path: Path, time_machine: TimeMachineFixture) -> Iterator[DemoKiosk]:
-    """The demo kiosk at NOW; a clock read the tests do not inject (the widgets' "today")
-    sees NOW too (tests/support/date_guard.py)."""
+    """The demo kiosk at NOW; any clock read the tests do not inject sees NOW too
+    (tests/support/date_guard.py)."""
     time_machine.move_to(NOW)
     yield from open_demo_kiosk(tmp_path)
