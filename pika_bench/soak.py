@@ -250,6 +250,7 @@ def soak(
         "fds_max": max((s.fds for s in day), default=None),
         "threads_start_end": [day[0].threads, day[-1].threads] if day else None,
         "threads_max": max((s.threads for s in day), default=None),
+        "rss_samples_columns": ["seconds_into_day", "rss_mb", "open_fds", "threads"],
         "rss_samples": [
             [round(s.t - (ready_at or 0), 1), s.rss_mb, s.fds, s.threads]
             for s in day[:: max(1, len(day) // 40)]

@@ -2,17 +2,19 @@
 
     python -m pika_bench.soak_child CONFIG_JSON
 
-Enrols a kiosk for real against the backend the parent started, opens it as ``pika-kiosk``
-does (``open_session``, ``app.ui.app.build_window``, ``app.ui.app.start_sync``) and drives it
-through the window's own entry points, one action at a time, each waiting for its result on
-screen (``outcome_shown``) before the next:
+Enrols a kiosk for real against the backend the parent started (set-up: enrolment, manager
+PIN, the book pulled, the camera video filmed), then starts it with the kiosk's own
+``app.ui.app.run_kiosk`` (kiosk mode, sync on, the video as its camera) and drives the window
+that opened through its own entry points, one action at a time, each waiting for its result
+on screen (``outcome_shown``) before the next:
 
-* camera: the demo's video writer films copies of the book and the window plays it through the
-  real capture/decoder/debounce path (``start_video``), replayed during the day;
+* camera: the demo's video writer films copies of the book; the kiosk plays it through the
+  real capture/decoder/debounce path at start, and again during the day (``replay_video``);
 * camera payloads: ``submit_scan(payload, CAMERA)``, what the camera loop hands on once decoded;
 * scanner: the wedge filter's ``scanned`` signal, i.e. the window's real scanner handler;
 * typed short codes: the entry line's text and ``submit_entry``;
-* undo through the undo bar, voids through the manager panel (PIN pad, panel, void, back).
+* undo through the undo bar, voids through the manager panel (PIN pad, panel, void, back);
+* at the end, once the outbox has drained, the manager's Exit kiosk (``exit_kiosk``).
 
 Progress goes to stdout as JSON lines, one per event; logs go to stderr.
 """
@@ -83,10 +85,10 @@ class Driver(QObject):
         self.wedge_seen: dict[str, float] = {}
         self.last_outcome: Any = None
         self.started = time.monotonic()
-        self.video: Path | None = Path(config["video"]) if config.get("video") else None
         self.video_every = max(1, int(config.get("video_every", 5000)))
         self.manager_every = max(1, int(config.get("manager_every", 400)))
-        self.next_video = 0
+        self.next_video = self.video_every
+        self.drain_until = 0.0
         self.next_manager = self.manager_every
         self.watchdog = QTimer(self)
         self.watchdog.setSingleShot(True)
@@ -106,7 +108,14 @@ class Driver(QObject):
 
     # -- the loop -------------------------------------------------------------------------
     def start(self) -> None:
-        QTimer.singleShot(0, self.step)
+        """Begin once the kiosk's first play of the video (its camera at start) has ended."""
+        if self.window.camera is not None or self.window._video is not None:
+            self.day.count("video_plays")
+            self._wait("video")
+            self.watchdog.setInterval(120_000)
+            self.poll.start()
+        else:
+            QTimer.singleShot(0, self.step)
 
     def _wait(self, what: str) -> None:
         self.waiting = what
@@ -145,7 +154,7 @@ class Driver(QObject):
         if self.scans >= self.scans_target or now >= self.deadline:
             self.finish()
             return
-        if self.video is not None and self.scans >= self.next_video:
+        if self.window._video is not None and self.scans >= self.next_video:
             self.next_video += self.video_every
             self._play_video()
             return
@@ -156,6 +165,8 @@ class Driver(QObject):
         self._scan_one()
 
     def finish(self) -> None:
+        """The day is over: once the outbox has drained (backend back), exit as the manager
+        would (the kiosk's own exit path; ``run_kiosk`` then stops sync and store)."""
         emit(
             "finished",
             scans=self.scans,
@@ -163,7 +174,27 @@ class Driver(QObject):
             counts=self.day.counts,
             sync=self._sync_words(),
         )
-        QApplication.instance().quit()  # type: ignore[union-attr]
+        self.window.stop_camera()
+        self.drain_until = time.monotonic() + float(self.config.get("drain_seconds", 90))
+        self._check_drained()
+
+    def _check_drained(self) -> None:
+        store = self.window.counter.store
+        self.window.ops.store_op(store.pending_outbox_count, self._drained, self._drain_failed)
+
+    def _drained(self, pending: int) -> None:
+        if pending and time.monotonic() < self.drain_until:
+            if self.window.sync is not None:
+                self.window.sync.sync_now()
+            QTimer.singleShot(1000, self._check_drained)
+            return
+        emit("drained", pending=pending, device_id=self.window.counter.device.device_id)
+        self.window.exit_kiosk()
+
+    def _drain_failed(self, error: BaseException) -> None:
+        log.error("reading the outbox failed: %s", error)
+        emit("drained", pending=-1, device_id=self.window.counter.device.device_id)
+        self.window.exit_kiosk()
 
     def _sync_words(self) -> str:
         status = self.window.sync_status
@@ -245,13 +276,11 @@ class Driver(QObject):
 
     # -- camera (video) -------------------------------------------------------------------
     def _play_video(self) -> None:
-        from app.core.scanning import Pacing
-
-        assert self.video is not None
+        """The "play it again" button: the same video through the camera path."""
         self.day.count("video_plays")
         self._wait("video")
         self.watchdog.setInterval(120_000)
-        self.window.start_video(self.video, Pacing.ALL)
+        self.window.replay_video()
         self.poll.start()
 
     def _poll_camera(self) -> None:
@@ -307,7 +336,7 @@ class Driver(QObject):
 
 
 def book_tokens(store: Any) -> list[str]:
-    """Every cached copy's printed token (store thread)."""
+    """Every cached copy's printed token."""
     import sqlalchemy as sa
 
     from app.core.store import schema
@@ -318,92 +347,81 @@ def book_tokens(store: Any) -> list[str]:
     return [t for t in tokens if t]
 
 
-def enrol(data_dir: Path, server_url: str, code: str) -> None:
-    """Enrol as the enrolment screen does (keyring for both keys), and set a manager PIN."""
+def enrol(data_dir: Path, server_url: str, code: str, copies: int) -> list[str]:
+    """Enrol as the enrolment screen does (keyring for both keys), set a manager PIN and pull
+    the book (set-up, untimed); returns the printed tokens the cashier will be shown."""
     from app.core.manager_pin import ManagerPin
     from app.core.session import STORE_FILE
     from app.core.store.database_key import open_kiosk_store
-    from app.core.sync import SyncApi, apply_enrolment
+    from app.core.sync import SyncApi, SyncEngine, apply_enrolment
+    from app.core.sync.credentials import load_api_key
 
-    opened = open_kiosk_store(data_dir / STORE_FILE)
+    store = open_kiosk_store(data_dir / STORE_FILE).store
     api = SyncApi(server_url)
     try:
-        apply_enrolment(
-            opened.store,
-            api.enrol(code, "Caja soak"),
-            server_url=server_url,
-            device_name="Caja soak",
+        device = apply_enrolment(
+            store, api.enrol(code, "Caja soak"), server_url=server_url, device_name="Caja soak"
         )
-        ManagerPin(opened.store).set_up(SOAK_PIN)
+        ManagerPin(store).set_up(SOAK_PIN)
+        api.api_key = load_api_key(store.path)
+        engine = SyncEngine(store, api, device)
+        tokens: list[str] = []
+        give_up = time.monotonic() + 120
+        while len(tokens) < copies and time.monotonic() < give_up:
+            engine.pull()
+            tokens = book_tokens(store)
+        return tokens
     finally:
         api.close()
-        opened.store.close()
+        store.close()
+
+
+class Soak(QObject):
+    """Finds the window ``run_kiosk`` opened and hands it to the :class:`Driver`."""
+
+    def __init__(self, app: QApplication, day: Day, config: dict[str, Any]) -> None:
+        super().__init__(app)
+        self.day = day
+        self.config = config
+        self.driver: Driver | None = None
+
+    def attach(self) -> None:
+        from app.ui.kiosk_window import KioskWindow
+
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow)]
+        if not windows:
+            QTimer.singleShot(100, self.attach)
+            return
+        self.driver = Driver(windows[0], self.day, self.config)
+        emit("ready")
+        self.driver.start()
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     config = json.loads(Path(argv[0]).read_text())
     from app.core.scanning.demo import write_demo_video
-    from app.core.session import open_session
-    from app.ui.app import build_window, start_sync
-    from app.ui.language import Language
-    from app.ui.operations import Operations
+    from app.ui.app import run_kiosk
 
-    app = QApplication(sys.argv[:1])
-    lang = Language(app)
-    lang.switch("es")
     with tempfile.TemporaryDirectory(prefix="pika-soak-") as tmp:
         data_dir = Path(tmp) / "kiosk"
         data_dir.mkdir()
-        enrol(data_dir, config["server_url"], config["code"])
-        ops = Operations()
-        session = ops.store_call(lambda: open_session(data_dir, demo=False))
-        window = build_window(session, ops, lang)
-        window.show()
-        sync = start_sync(session, ops, window)
-        if sync is None:
-            raise SystemExit("soak: the kiosk did not start its sync")
-        # The sync's first pull brings the book; wait for it (untimed set-up).
-        copies = int(config["copies"])
-        tokens: list[str] = []
-        waited = time.monotonic() + 120
-        while len(tokens) < copies and time.monotonic() < waited:
-            app.processEvents()
-            time.sleep(0.5)
-            tokens = ops.store_call(lambda: book_tokens(session.store))
+        tokens = enrol(data_dir, config["server_url"], config["code"], int(config["copies"]))
         emit("book", copies=len(tokens))
-        rng = random.Random(config.get("seed", 1))
-        rng.shuffle(tokens)
-        video = None
+        random.Random(config.get("seed", 1)).shuffle(tokens)
         filmed = int(config.get("video_vouchers", 0))
+        video = None
         if filmed:
             video = Path(tmp) / "camera.avi"
             write_demo_video(video, tokens[:filmed], size=(640, 360), hold_frames=6, gap_frames=3)
             tokens = tokens[filmed:]
-            config["video"] = str(video)
-        day = Day(fresh=tokens)
-        driver = Driver(window, day, config)
-        emit("ready")
-        driver.start()
-        app.exec()
-        window.stop_camera()
-        # Back online at the end (the parent made sure): the outbox must drain.
-        drained_by = time.monotonic() + float(config.get("drain_seconds", 60))
-        pending = -1
-        while time.monotonic() < drained_by:
-            sync.sync_now()
-            pending = ops.store_call(session.store.pending_outbox_count)
-            if pending == 0:
-                break
-            app.processEvents()
-            time.sleep(1)
-        emit("drained", pending=pending, device_id=session.device.device_id)
-        sync.stop()
-        window.exit_kiosk()
-        ops.shutdown(close_store=session.store.close)
-    lang.reset()
-    emit("exit")
-    return 0
+        app = QApplication(sys.argv[:1])
+        soak = Soak(app, Day(fresh=tokens), config)
+        QTimer.singleShot(0, soak.attach)
+        # The kiosk's own start: store, window in kiosk mode, sync, the video as its camera.
+        code = run_kiosk(data_dir=data_dir, demo=False, video=video, language="es", kiosk_mode=True)
+    emit("exit", code=code)
+    return code
 
 
 if __name__ == "__main__":
