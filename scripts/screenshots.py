@@ -1,21 +1,26 @@
 """Screenshots of every kiosk state, for docs/screenshots/ and the README.
 
-Runs the real window (demo store, Spanish by default) on a real X display: start it through
-scripts/screenshots.sh, which provides one with Xvfb. Each state is reached the way a cashier
-reaches it (typed code, scanner, camera stand-in), never by painting a fake state.
+Runs the real window (demo store, Spanish by default) on a real X display at one screen size:
+start it through scripts/screenshots.sh, which provides one with Xvfb for each size. Each state
+is reached the way a cashier reaches it (typed code, scanner, camera stand-in), never by
+painting a fake state. PNGs are saved as 256-colour palettes (Pillow), a tenth of the size.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from PySide6.QtWidgets import QApplication
+from PIL import Image
+from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.counter import ScanSource
 from app.core.demo import DEMO_KEY_ID, DemoCatalogue
@@ -71,15 +76,35 @@ def steps(catalogue: DemoCatalogue) -> list[tuple[str, Callable[[KioskWindow], N
         ("07-forged", scanned(forged(catalogue.vouchers[1].token))),
         ("08-unknown-key", scanned(unknown_key(catalogue))),
         ("09-unreadable", typed("7KQ2-M9XD-Q")),
+        # two valid scans in a row: the second must look new (scan number, serial, flash)
+        ("10-valid-again", typed(short_code_for(catalogue.vouchers[2].token))),
+        ("11-valid-next", scanned(catalogue.vouchers[3].token)),
     ]
+
+
+def save_png(pixmap: QPixmap, path: Path) -> None:
+    """Save small: a UI screenshot has few colours, so a 256-colour palette loses little."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pixmap.save(buffer, "PNG")
+    image = Image.open(io.BytesIO(bytes(buffer.data().data()))).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+def grab(widget: QWidget, path: Path) -> None:
+    save_png(widget.grab(), path)
+    print(path)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lang", default="es", choices=("es", "en"))
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--size", default="1280x800", help="window size, e.g. 1024x768")
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(n) for n in args.size.split("x"))
+    out: Path = args.out / args.size
+    out.mkdir(parents=True, exist_ok=True)
 
     app = QApplication(sys.argv)
     Language(app).switch(args.lang)
@@ -87,7 +112,7 @@ def main() -> int:
     session = ops.store_op(lambda: open_session(Path(tempfile.mkdtemp()), demo=True)).result()
     assert session.demo is not None
     window = build_window(session, ops)
-    window.resize(1280, 800)
+    window.setGeometry(0, 0, width, height)
     window.show()
 
     def settle() -> None:
@@ -96,9 +121,7 @@ def main() -> int:
 
     def save(name: str) -> None:
         settle()
-        path = args.out / f"{args.lang}-{name}.png"
-        window.grab().save(str(path))
-        print(path)
+        grab(window, out / f"{args.lang}-{name}.png")
 
     save("00-ready")
     shown: list[object] = []
@@ -109,14 +132,25 @@ def main() -> int:
         while len(shown) == before:
             app.processEvents()
         save(name)
-    manager_screens(app, window, args.out, args.lang, settle)
+    # the undo bar belongs to a redemption: back on "ready" it is offered again
+    window.result_panel.show_state(window.machine.reset())
+    window.undo_bar.follow(window.machine.state)
+    save("12-ready-undo")
+    window._camera_unavailable("camera 0 cannot be opened")
+    save("13-no-camera")
+    manager_screens(app, window, out, args.lang, settle, (width, height))
     window.exit_kiosk()
     ops.shutdown(close_store=session.store.close)
     return 0
 
 
 def manager_screens(
-    app: QApplication, window: KioskWindow, out: Path, lang: str, settle: Callable[[], None]
+    app: QApplication,
+    window: KioskWindow,
+    out: Path,
+    lang: str,
+    settle: Callable[[], None],
+    size: tuple[int, int],
 ) -> None:
     """The PIN pad, then the manager panel's scans and settings, reached with the demo PIN."""
     panels: list[object] = []
@@ -127,7 +161,7 @@ def manager_screens(
     for digit in DEMO_PIN[:2]:
         pad.press(digit)
     settle()
-    pad.grab().save(str(out / f"{lang}-20-manager-pin.png"))
+    grab(pad, out / f"{lang}-20-manager-pin.png")
     for digit in DEMO_PIN[2:]:
         pad.press(digit)
     pad.submit()
@@ -135,14 +169,13 @@ def manager_screens(
         app.processEvents()
     panel = window.manager.panel
     assert panel is not None
-    panel.resize(1280, 800)
+    panel.resize(*size)
     for _ in range(50):
         app.processEvents()
-    panel.grab().save(str(out / f"{lang}-21-manager-scans.png"))
+    grab(panel, out / f"{lang}-21-manager-scans.png")
     panel.tabs.setCurrentIndex(1)
     settle()
-    panel.grab().save(str(out / f"{lang}-22-manager-settings.png"))
-    print(out / f"{lang}-2x-manager-*.png")
+    grab(panel, out / f"{lang}-22-manager-settings.png")
     panel.close()
 
 

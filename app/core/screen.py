@@ -22,6 +22,9 @@ class ScreenState:
     screen: Screen
     outcome: ScanOutcome | None = None
     shown_at: float = 0.0
+    #: Results shown since start, this one included: two valid scans in a row look alike
+    #: except for this number (and the serial), so the screen shows it.
+    number: int = 0
 
 
 READY = ScreenState(Screen.READY)
@@ -35,9 +38,11 @@ class ScreenStateMachine:
             raise ValueError("result_seconds must be positive")
         self.result_seconds = result_seconds
         self.state = READY
+        self.shown = 0
 
     def show(self, outcome: ScanOutcome, now: float) -> ScreenState:
-        self.state = ScreenState(Screen.RESULT, outcome, now)
+        self.shown += 1
+        self.state = ScreenState(Screen.RESULT, outcome, now, self.shown)
         return self.state
 
     def tick(self, now: float) -> ScreenState:

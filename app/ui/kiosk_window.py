@@ -9,13 +9,14 @@ switching language at run time re-labels the whole window.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -33,6 +34,7 @@ from app.core.counter import Counter, ScanOutcome, ScanSource
 from app.core.demo import DemoCatalogue
 from app.core.kiosk_settings import KioskSettings
 from app.core.manager_pin import DEMO_PIN, ManagerPin
+from app.core.result_look import TypeScale, type_scale
 from app.core.scanning import (
     Debouncer,
     DecoderChain,
@@ -109,6 +111,7 @@ class KioskWindow(QMainWindow):
         self.revoked_message: str | None = None
         self.kiosk_mode = kiosk_mode
         self._exit_allowed = not kiosk_mode
+        self._closed = False
         self.resize(1200, 760)
         self.corrections = Corrections(counter.store, counter.device)
         self.manager = ManagerAccess(
@@ -164,14 +167,10 @@ class KioskWindow(QMainWindow):
         camera_column.addWidget(self.preview, 1)
         camera_column.addWidget(self.video_ended_bar)
 
-        entry_font = QFont(self.font())
-        entry_font.setPointSize(20)
         self.entry = QLineEdit()
         self.entry.setObjectName("codeEntry")
-        self.entry.setFont(entry_font)
         self.entry.returnPressed.connect(self.submit_entry)
         self.check_button = QPushButton()
-        self.check_button.setFont(entry_font)
         self.check_button.clicked.connect(self.submit_entry)
 
         self.video_button = QPushButton()
@@ -225,8 +224,36 @@ class KioskWindow(QMainWindow):
         self._timer.setInterval(200)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+        self.apply_type_scale(type_scale(self.width(), self.height()))
         self.retranslate()
         self.refresh_pending()
+
+    # --- sizes ---------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Text follows the window: read from 1.5 m on a 1920×1080 screen as on 1024×768."""
+        super().resizeEvent(event)
+        self.apply_type_scale(type_scale(event.size().width(), event.size().height()))
+
+    def apply_type_scale(self, scale: TypeScale) -> None:
+        self.result_panel.set_type_scale(scale)
+        self.undo_bar.set_pixel_size(scale.body)
+        for widget, size in (
+            (self.business_label, scale.header),
+            (self.connection_badge, scale.header),
+            (self.pending_label, scale.header),
+            (self.manager_button, scale.header),
+            (self.mode_label, scale.status),
+            (self.statusBar(), scale.status),
+            (self.entry, scale.entry),
+            (self.check_button, scale.entry),
+            (self.video_button, scale.status),
+            (self.print_button, scale.status),
+            (self.video_ended, scale.status),
+            (self.replay_button, scale.status),
+        ):
+            font = QFont(widget.font())
+            font.setPixelSize(size)
+            widget.setFont(font)
 
     # --- settings ----------------------------------------------------------------------
     def apply_settings(self, settings: KioskSettings) -> None:
@@ -255,6 +282,7 @@ class KioskWindow(QMainWindow):
 
         def opened(source: FrameSource) -> None:
             self.statusBar().clearMessage()
+            self.result_panel.set_camera_available(True)
             self._video = None
             self.start_camera(source)
 
@@ -266,12 +294,16 @@ class KioskWindow(QMainWindow):
 
     def _camera_unavailable(self, error: str) -> None:
         """No camera, or it was lost (a USB webcam unplugged): say so and keep trying, so
-        plugging it back in is all a cashier has to do. Scanner and typing work meanwhile."""
+        plugging it back in is all a cashier has to do. Scanner and typing work meanwhile.
+        The reason (in English, from OpenCV or the OS) goes to the log, not the cashier's line."""
+        log.warning("no camera: %s", error)
+        self.result_panel.set_camera_available(False)
         self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
         self.statusBar().showMessage(
-            self.tr("No camera ({error}): type the code or use a USB scanner.").format(error=error)
+            self.tr("No camera: type the code or use a USB scanner. Trying the camera again…")
         )
-        if isinstance(self.settings.camera, int):
+        # A camera that failed to open after the window closed is not looked for again.
+        if isinstance(self.settings.camera, int) and not self._closed:
             self._camera_retry.start()
 
     # --- text --------------------------------------------------------------------------
@@ -327,7 +359,7 @@ class KioskWindow(QMainWindow):
     def show_outcome(self, outcome: ScanOutcome) -> None:
         self.result_panel.show_state(self.machine.show(outcome, time.monotonic()))
         self.sounds.play(outcome.tone)
-        self.undo_bar.offer(outcome)
+        self.undo_bar.offer(outcome)  # hides it under a refusal it does not belong to
         if self.sync is not None and outcome.accepted:
             self.sync.send_soon()  # a redemption never waits for the network, but goes soon
         self._show_pending(outcome.pending_sync)
@@ -387,9 +419,7 @@ class KioskWindow(QMainWindow):
         self.stop_camera()
         self.entry.setEnabled(False)
         self.check_button.setEnabled(False)
-        self.result_panel.title.setText(self.tr("This kiosk was revoked"))
-        self.result_panel.offer.setText("")
-        self.result_panel.detail.setText(message)
+        self.result_panel.show_notice(self.tr("This kiosk was revoked"), message)
         self.revoked_message = message
         self._exit_allowed = True  # nothing is left to protect; the next start asks to enrol
 
@@ -398,6 +428,7 @@ class KioskWindow(QMainWindow):
         after = self.machine.tick(time.monotonic())
         if after is not before:
             self.result_panel.show_state(after)
+            self.undo_bar.follow(after)
 
     def _failed(self, error: BaseException) -> None:
         """Errors go to the status line and the log; a modal box would stall the counter."""
@@ -492,14 +523,16 @@ class KioskWindow(QMainWindow):
                 self.tr(
                     "Same code again within {seconds} s: it was checked once, the result is "
                     "above. To check it again, wait a moment and scan it again."
-                ).format(seconds=f"{self.settings.debounce_seconds:g}"),
+                ).format(seconds=max(1, math.ceil(self.settings.debounce_seconds))),
                 8_000,
             )
             return
         self.ops.store_op(lambda: self.counter.scan_wedge(text), self.show_outcome, self._failed)
 
     def _undone(self, _correction: object) -> None:
-        self.result_panel.show_state(self.machine.reset())
+        state = self.machine.reset()
+        self.result_panel.show_state(state)
+        self.undo_bar.follow(state)
         # The undone voucher may be shown again at once: it must not be debounced away.
         self.wedge_debounce.reset()
         if self.camera is not None:
@@ -530,6 +563,7 @@ class KioskWindow(QMainWindow):
             event.ignore()
             self.manager.open()
             return
+        self._closed = True
         self.stop_camera()
         app = QApplication.instance()
         if app is not None:

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from app.core.counter import EntryProblem
+from app.core.counter import EntryProblem, Tone
 from app.core.validation import Reason
 
 _CONTEXT = "Reason"
+
+# A result's first word: it differs for each kind of result (see app.core.result_look).
+_VERDICTS = {
+    Tone.VALID: QT_TRANSLATE_NOOP("Reason", "Valid"),
+    Tone.WARNING: QT_TRANSLATE_NOOP("Reason", "Already used"),
+    Tone.INVALID: QT_TRANSLATE_NOOP("Reason", "Refused"),
+}
 
 _TITLES = {
     Reason.VALID: QT_TRANSLATE_NOOP("Reason", "Valid voucher"),
@@ -74,6 +81,10 @@ _ENTRY_ADVICE = {
         "for this shop, or scan its QR. Do not give the discount.",
     ),
 }
+
+
+def verdict(tone: Tone) -> str:
+    return QCoreApplication.translate(_CONTEXT, str(_VERDICTS[tone]))
 
 
 def reason_title(reason: Reason) -> str:

@@ -1,10 +1,12 @@
 """The cashier's undo: one large button under the result while the last redemption may be undone.
 
 Feed it every outcome shown (:meth:`UndoBar.offer`); it appears for an accepted one, counts the
-undo window down ("Undo (57 s)") and hides when the window closes. A rejected scan in between
-leaves it alone: the last redemption is still the one to undo. The undo itself runs on the
-store thread through :class:`app.core.corrections.Corrections`, which checks the window and
-that nothing was redeemed since.
+undo window down ("Undo (57 s)") and hides when the window closes. It never stands under a
+result it does not belong to: a refusal shown after the redemption hides it (the redemption
+can still be undone once the screen is back to ready, :meth:`UndoBar.follow`). Its space is
+kept while hidden, so the result above does not jump when it comes and goes. The undo itself
+runs on the store thread through :class:`app.core.corrections.Corrections`, which checks the
+window and that nothing was redeemed since.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from app.core.corrections import (
     Correction,
@@ -24,6 +26,7 @@ from app.core.corrections import (
     UndoWindowClosed,
 )
 from app.core.counter import ScanOutcome
+from app.core.screen import Screen, ScreenState
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 
@@ -50,9 +53,11 @@ class UndoBar(QWidget):
         self.outcome: ScanOutcome | None = None
         self._busy = False
         self._note = ""
+        # False while a result other than the redemption to undo is on screen.
+        self._belongs = True
 
         font = QFont(self.font())
-        font.setPointSize(18)
+        font.setPixelSize(24)
         self.button = QPushButton()
         self.button.setObjectName("undoButton")
         self.button.setFont(font)
@@ -65,6 +70,11 @@ class UndoBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.button)
         layout.addWidget(self.note, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        for widget in (self, self.button):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
 
         self._timer = QTimer(self)
         self._timer.setInterval(250)
@@ -77,11 +87,19 @@ class UndoBar(QWidget):
 
     def offer(self, outcome: ScanOutcome) -> None:
         """Every outcome shown goes here; an accepted one becomes the one to undo."""
+        self._belongs = outcome.accepted
         if not outcome.accepted:
+            self.refresh()
             return
         self.outcome = outcome
         self._clear_note()
         self._timer.start()
+        self.refresh()
+
+    def follow(self, state: ScreenState) -> None:
+        """The screen now shows ``state``: the button shows under its own redemption or
+        under "ready", never under another result."""
+        self._belongs = state.screen is Screen.READY or state.outcome is self.outcome
         self.refresh()
 
     def seconds_left(self) -> float:
@@ -95,13 +113,22 @@ class UndoBar(QWidget):
         if left <= 0 and not self._busy:
             self.outcome = None
             self._timer.stop()
-        self.button.setVisible(self.outcome is not None)
+        offered = self.outcome is not None and self._belongs
+        self.button.setVisible(offered)
         self.button.setEnabled(not self._busy)
         self.button.setText(
             self.tr("Undo last redemption ({seconds} s)").format(seconds=int(left + 0.999))
         )
         self.note.setText(self._note)
-        self.setVisible(self.outcome is not None or bool(self._note))
+        self.setVisible(offered or bool(self._note))
+
+    def set_pixel_size(self, size: int) -> None:
+        """Text size for the window's size (the window calls this when it is resized)."""
+        for widget in (self.button, self.note):
+            font = QFont(widget.font())
+            font.setPixelSize(size)
+            widget.setFont(font)
+        self.button.setMinimumHeight(round(size * 2.6))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

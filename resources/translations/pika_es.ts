@@ -63,143 +63,143 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="272"/>
-        <source>No camera ({error}): type the code or use a USB scanner.</source>
+        <location filename="../../app/ui/kiosk_window.py" line="302"/>
+        <source>No camera: type the code or use a USB scanner. Trying the camera again…</source>
         <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
-        <translation>Sin cámara ({error}): escriba el código o use un lector USB.</translation>
+        <translation>Sin cámara: escriba el código o use un lector USB. Se vuelve a probar la cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="280"/>
+        <location filename="../../app/ui/kiosk_window.py" line="310"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="285"/>
+        <location filename="../../app/ui/kiosk_window.py" line="315"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
-        <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN de gerente {pin}</translation>
+        <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="291"/>
+        <location filename="../../app/ui/kiosk_window.py" line="321"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="297"/>
+        <location filename="../../app/ui/kiosk_window.py" line="327"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="298"/>
+        <location filename="../../app/ui/kiosk_window.py" line="328"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="299"/>
+        <location filename="../../app/ui/kiosk_window.py" line="329"/>
         <source>Manager</source>
-        <translation>Gerente</translation>
+        <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="300"/>
+        <location filename="../../app/ui/kiosk_window.py" line="330"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="302"/>
+        <location filename="../../app/ui/kiosk_window.py" line="332"/>
         <source>The video used as the camera has ended: the picture is its last frame.</source>
         <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="304"/>
+        <location filename="../../app/ui/kiosk_window.py" line="334"/>
         <source>Play it again</source>
         <translation>Reproducir de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="305"/>
+        <location filename="../../app/ui/kiosk_window.py" line="335"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="342"/>
+        <location filename="../../app/ui/kiosk_window.py" line="372"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="362"/>
+        <location filename="../../app/ui/kiosk_window.py" line="392"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="364"/>
+        <location filename="../../app/ui/kiosk_window.py" line="394"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="366"/>
+        <location filename="../../app/ui/kiosk_window.py" line="396"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="368"/>
+        <location filename="../../app/ui/kiosk_window.py" line="398"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="372"/>
+        <location filename="../../app/ui/kiosk_window.py" line="402"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="374"/>
+        <location filename="../../app/ui/kiosk_window.py" line="404"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="376"/>
+        <location filename="../../app/ui/kiosk_window.py" line="406"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="378"/>
+        <location filename="../../app/ui/kiosk_window.py" line="408"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="390"/>
+        <location filename="../../app/ui/kiosk_window.py" line="420"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="406"/>
+        <location filename="../../app/ui/kiosk_window.py" line="435"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="493"/>
+        <location filename="../../app/ui/kiosk_window.py" line="522"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="544"/>
+        <location filename="../../app/ui/kiosk_window.py" line="575"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="544"/>
+        <location filename="../../app/ui/kiosk_window.py" line="575"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="551"/>
+        <location filename="../../app/ui/kiosk_window.py" line="582"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="551"/>
+        <location filename="../../app/ui/kiosk_window.py" line="582"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="569"/>
+        <location filename="../../app/ui/kiosk_window.py" line="600"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -225,7 +225,7 @@
     <message>
         <location filename="../../app/ui/manager_view.py" line="361"/>
         <source>Manager</source>
-        <translation>Gerente</translation>
+        <translation>Encargado</translation>
     </message>
     <message>
         <location filename="../../app/ui/manager_view.py" line="362"/>
@@ -550,113 +550,124 @@
 <context>
     <name>Reason</name>
     <message>
-        <location filename="../../app/ui/texts.py" line="18"/>
+        <location filename="../../app/ui/texts.py" line="25"/>
         <source>Valid voucher</source>
         <translation>Voucher válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="19"/>
+        <location filename="../../app/ui/texts.py" line="20"/>
+        <location filename="../../app/ui/texts.py" line="26"/>
         <source>Already used</source>
         <translation>Ya fue usado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="20"/>
+        <location filename="../../app/ui/texts.py" line="19"/>
+        <source>Valid</source>
+        <translation>Válido</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="21"/>
+        <source>Refused</source>
+        <translation>Rechazado</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="27"/>
         <source>Expired</source>
         <translation>Vencido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="21"/>
+        <location filename="../../app/ui/texts.py" line="28"/>
         <source>Not valid yet</source>
         <translation>Todavía no es válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="22"/>
+        <location filename="../../app/ui/texts.py" line="29"/>
         <source>Voucher of another business</source>
         <translation>Voucher de otro comercio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="23"/>
+        <location filename="../../app/ui/texts.py" line="30"/>
         <source>Voucher cancelled</source>
         <translation>Voucher anulado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="24"/>
+        <location filename="../../app/ui/texts.py" line="31"/>
         <source>Voucher not recognised</source>
         <translation>Voucher no reconocido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="25"/>
+        <location filename="../../app/ui/texts.py" line="32"/>
         <source>Fake voucher</source>
         <translation>Voucher falso</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="26"/>
+        <location filename="../../app/ui/texts.py" line="33"/>
         <source>Cannot read this code</source>
         <translation>No se puede leer este código</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="30"/>
+        <location filename="../../app/ui/texts.py" line="37"/>
         <source>Give the discount.</source>
         <translation>Aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="31"/>
+        <location filename="../../app/ui/texts.py" line="38"/>
         <source>Do not give the discount again.</source>
         <translation>No aplique el descuento otra vez.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="32"/>
+        <location filename="../../app/ui/texts.py" line="39"/>
         <source>Its validity has ended. Do not give the discount.</source>
         <translation>Su vigencia terminó. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="35"/>
+        <location filename="../../app/ui/texts.py" line="42"/>
         <source>It cannot be used yet. Do not give the discount.</source>
         <translation>Todavía no se puede usar. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="38"/>
+        <location filename="../../app/ui/texts.py" line="45"/>
         <source>It is for another shop. Do not give the discount.</source>
         <translation>Es para otro comercio. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="41"/>
+        <location filename="../../app/ui/texts.py" line="48"/>
         <source>Head office cancelled it. Do not give the discount.</source>
         <translation>La central lo anuló. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="44"/>
+        <location filename="../../app/ui/texts.py" line="51"/>
         <source>Sync this kiosk, then try again. Do not give the discount yet.</source>
         <translation>Sincronice este equipo y vuelva a intentar. Todavía no aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="47"/>
+        <location filename="../../app/ui/texts.py" line="54"/>
         <source>The code was altered. Do not give the discount.</source>
         <translation>El código fue alterado. No aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="48"/>
+        <location filename="../../app/ui/texts.py" line="55"/>
         <source>Try again or type the code printed under the QR.</source>
         <translation>Intente de nuevo o escriba el código impreso debajo del QR.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="56"/>
+        <location filename="../../app/ui/texts.py" line="63"/>
         <source>A code has 9 letters and digits, like 7KQ2-M9XD-T: one is missing or one too many. Compare it with the voucher.</source>
         <extracomment>After a typed code was refused, what to look for: never just &quot;type it again&quot;.</extracomment>
         <translation>Un código tiene 9 letras y números, como 7KQ2-M9XD-T: falta uno o sobra uno. Compárelo con el voucher.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="61"/>
+        <location filename="../../app/ui/texts.py" line="68"/>
         <source>The code has a character vouchers never use (such as Ñ or an accented letter). Compare it with the voucher.</source>
         <translation>El código tiene un carácter que los vouchers nunca usan (como Ñ o una letra con tilde). Compárelo con el voucher.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="66"/>
+        <location filename="../../app/ui/texts.py" line="73"/>
         <source>One character is wrong: the last character of the code is a check that caught it. Compare the code with the voucher, character by character, or scan its QR.</source>
         <translation>Hay un carácter equivocado: el último carácter del código es de control y lo detectó. Compare el código con el voucher, carácter por carácter, o escanee su QR.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="71"/>
+        <location filename="../../app/ui/texts.py" line="78"/>
         <source>The code is well formed but no voucher of this shop has it. Check that the voucher is for this shop, or scan its QR. Do not give the discount.</source>
         <translation>El código está bien escrito, pero ningún voucher de este comercio lo tiene. Verifique que el voucher sea de este comercio, o escanee su QR. No aplique el descuento.</translation>
     </message>
@@ -664,27 +675,52 @@
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="65"/>
+        <location filename="../../app/ui/result_panel.py" line="130"/>
         <source>Ready to scan</source>
         <translation>Listo para escanear</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="66"/>
+        <location filename="../../app/ui/result_panel.py" line="132"/>
         <source>Show the voucher&apos;s QR to the camera</source>
         <translation>Muestre el QR del voucher a la cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="67"/>
+        <location filename="../../app/ui/result_panel.py" line="133"/>
         <source>or type the code printed under it</source>
         <translation>o escriba el código impreso debajo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="107"/>
-        <source>Used on {when} at {where}.</source>
-        <translation>Usado el {when} en {where}.</translation>
+        <location filename="../../app/ui/result_panel.py" line="135"/>
+        <source>Type the code printed under the QR</source>
+        <translation>Escriba el código impreso debajo del QR</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="115"/>
+        <location filename="../../app/ui/result_panel.py" line="136"/>
+        <source>or scan it with a USB scanner</source>
+        <translation>o léalo con un lector USB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/result_panel.py" line="149"/>
+        <source>Do not apply the discount</source>
+        <translation>No aplique el descuento</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/result_panel.py" line="215"/>
+        <source>Used on {when} at {where}</source>
+        <translation>Usado el {when} en {where}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/result_panel.py" line="230"/>
+        <source>Scan {number}</source>
+        <translation>Lectura {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/result_panel.py" line="233"/>
+        <source>serial {serial}</source>
+        <translation>serie {serial}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/result_panel.py" line="237"/>
         <source>Recorded on this kiosk · waiting to sync</source>
         <translation>Registrado en este equipo · pendiente de sincronizar</translation>
     </message>
@@ -876,33 +912,33 @@
 <context>
     <name>UndoBar</name>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="101"/>
+        <location filename="../../app/ui/undo_bar.py" line="120"/>
         <source>Undo last redemption ({seconds} s)</source>
         <extracomment>How long a note (&quot;Redemption undone&quot;, &quot;Too late…&quot;) stays before the bar hides.</extracomment>
         <translation>Deshacer el último canje ({seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="126"/>
+        <location filename="../../app/ui/undo_bar.py" line="153"/>
         <source>Redemption undone: the voucher can be used again.</source>
         <translation>Canje deshecho: el voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="133"/>
+        <location filename="../../app/ui/undo_bar.py" line="160"/>
         <source>Too late to undo. Ask the manager to void it.</source>
         <translation>Ya no se puede deshacer. Pida al encargado que lo anule.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="135"/>
+        <location filename="../../app/ui/undo_bar.py" line="162"/>
         <source>Only the last redemption can be undone. Ask the manager.</source>
         <translation>Solo se puede deshacer el último canje. Consulte al encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="137"/>
+        <location filename="../../app/ui/undo_bar.py" line="164"/>
         <source>Already undone.</source>
         <translation>Ya fue deshecho.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="142"/>
+        <location filename="../../app/ui/undo_bar.py" line="169"/>
         <source>Could not undo. Ask the manager.</source>
         <translation>No se pudo deshacer. Consulte al encargado.</translation>
     </message>

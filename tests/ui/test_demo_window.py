@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.core.counter import ScanOutcome, ScanSource, Tone
+from app.core.result_look import LOOKS
 from app.core.session import KioskSession, open_session
 from app.core.tokens import short_code_for
 from app.core.validation import Reason
@@ -52,7 +53,7 @@ def test_typed_code_redeems_then_shows_already_redeemed(qtbot, demo) -> None:
     assert window.result_panel.property("tone") == "warning"
     assert second.recorded.prior is not None
     assert window.result_panel.title.text() != valid_title
-    assert "Caja 1" in window.result_panel.detail.text()
+    assert "Caja 1" in window.result_panel.reason.text()
     qtbot.waitUntil(lambda: window.pending_label.text().endswith("2"), timeout=3000)
 
 
@@ -78,7 +79,7 @@ def test_mistyped_code_is_red_and_recorded(qtbot, demo) -> None:
     typo = code[:-1] + ("0" if code[-1] != "0" else "1")
     outcome = type_code(qtbot, window, typo)
     assert outcome.reason is Reason.MALFORMED
-    assert window.result_panel.styleSheet().count("#c62828") == 1
+    assert f"background: {LOOKS[Tone.INVALID].background}" in window.result_panel.styleSheet()
 
 
 def test_a_typo_is_answered_with_what_to_check_not_with_type_it_again(qtbot, demo) -> None:
@@ -140,12 +141,19 @@ def test_same_wedge_scan_twice_within_debounce_is_one_scan(qtbot, demo) -> None:
     assert len(seen) == 1 and seen[0].reason is Reason.VALID
 
 
-def test_missing_camera_is_a_message_not_a_crash(qtbot, demo, tmp_path) -> None:
+def test_missing_camera_is_a_message_not_a_crash(qtbot, demo, tmp_path, caplog) -> None:
     window, _ = demo
+    assert "camera" in window.result_panel.headline.text()
     window.settings = window.settings.with_changes(camera=str(tmp_path / "no-such-video.avi"))
     window.start_configured_camera()
-    qtbot.waitUntil(lambda: "no-such-video" in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: "No camera" in window.statusBar().currentMessage(), timeout=5000)
     assert window.camera is None
+    # The cashier's line is in one language; the (English) reason goes to the log.
+    assert "no-such-video" not in window.statusBar().currentMessage()
+    assert "no-such-video" in caplog.text
+    # and the ready screen no longer asks for the camera, it asks for the typed code
+    assert "camera" not in window.result_panel.headline.text()
+    assert "Type the code" in window.result_panel.headline.text()
 
 
 def test_a_missing_webcam_is_looked_for_again(qtbot, demo) -> None:

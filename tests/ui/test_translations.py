@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from PySide6.QtCore import QCoreApplication, QLocale
+
 from app.core.validation import Reason
 from app.ui.language import TRANSLATIONS, Language
 from app.ui.result_panel import ResultPanel
@@ -43,3 +45,24 @@ def test_language_switches_while_running(qtbot, qapp) -> None:
         assert reason_title(Reason.ALREADY_REDEEMED) == "Already used"
     finally:
         language.reset()
+
+
+def test_qt_own_words_and_numbers_follow_the_language(qapp) -> None:
+    """File dialogs and message boxes use Qt's own words; Spanish writes 2,5 not 2.5."""
+    language = Language(qapp)
+    try:
+        assert language.switch("es")
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancelar"
+        assert QLocale().toString(2.5, "f", 1) == "2,5"
+        assert language.switch("en")
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+        assert QLocale().toString(2.5, "f", 1) == "2.5"
+    finally:
+        language.reset()
+
+
+def test_one_word_for_the_manager(qapp) -> None:
+    """The button and the PIN pad name the same person ("encargado", never "Gerente")."""
+    spanish = ET.tostring(ET.parse(TS).getroot(), encoding="unicode")
+    assert "Gerente" not in spanish and "gerente" not in spanish
+    assert "Encargado" in spanish

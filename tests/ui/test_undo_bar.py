@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.corrections import Correction, CorrectionKind
+from app.core.screen import READY, Screen, ScreenState
 from app.core.validation import Reason
 from app.ui.undo_bar import UndoBar
 from tests.ui.manager_support import DemoKiosk, kiosk
@@ -106,3 +107,20 @@ def test_a_redemption_made_since_is_explained(qtbot, kiosk) -> None:
         bar.undo()
         qtbot.waitUntil(lambda: "Only the last" in bar.note.text(), timeout=3000)
     assert kiosk.scan(0).reason is Reason.ALREADY_REDEEMED
+
+
+def test_the_button_never_stands_under_a_result_it_does_not_belong_to(qtbot, kiosk) -> None:
+    bar = make_bar(qtbot, kiosk)
+    redemption = kiosk.scan(0)
+    bar.offer(redemption)
+    assert bar.button.isVisible()
+    height = bar.height()
+    refusal = kiosk.scan(0)  # the same voucher again: already used
+    bar.offer(refusal)
+    assert not bar.button.isVisible() and bar.outcome is redemption
+    # its space stays, so the result above does not move
+    assert bar.sizePolicy().retainSizeWhenHidden() and bar.height() == height
+    bar.follow(ScreenState(Screen.RESULT, refusal, 0.0, 2))
+    assert not bar.button.isVisible()
+    bar.follow(READY)  # back on "ready", the last redemption may be undone again
+    assert bar.button.isVisible()
