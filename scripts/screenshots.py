@@ -82,6 +82,10 @@ def steps(catalogue: DemoCatalogue) -> list[tuple[str, Callable[[KioskWindow], N
     ]
 
 
+#: States photographed during the border flash that marks a new result.
+FLASHING = {"11-valid-next"}
+
+
 def save_png(pixmap: QPixmap, path: Path) -> None:
     """Save small: a UI screenshot has few colours, so a 256-colour palette loses little."""
     buffer = QBuffer()
@@ -121,6 +125,9 @@ def main() -> int:
 
     def save(name: str) -> None:
         settle()
+        # Results are shown steady, after their arrival flash; one is caught mid-flash.
+        while window.result_panel.flashing and name not in FLASHING:
+            app.processEvents()
         grab(window, out / f"{args.lang}-{name}.png")
 
     save("00-ready")
