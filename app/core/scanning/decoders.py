@@ -29,7 +29,7 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.core.scanning.errors import FrameError
-from app.core.scanning.regions import Box, texture_regions
+from app.core.scanning.regions import Box, StillPatches, texture_regions
 from app.core.scanning.soft_decode import SymbolGrid, grid_of, soft_read
 from app.core.tokens import TokenError, verify
 
@@ -466,6 +466,7 @@ class DecoderChain:
         self.rectified_passes = tuple(rectified_passes)
         self.region_passes = tuple(region_passes)
         self.max_texture_regions = max_texture_regions
+        self._still = StillPatches()
         self.second_decoders: tuple[SecondDecoder, ...] = (
             tuple(second_decoders)
             if second_decoders is not None
@@ -533,14 +534,20 @@ class DecoderChain:
     def _search_texture(self, gray: np.ndarray, attempt: _Attempt) -> list[DecodedCode]:
         """Where the first passes saw no symbol at all: region passes on patches of fine
         texture (:func:`~app.core.scanning.regions.texture_regions`). A symbol they see but
-        cannot read lands in ``attempt.unread`` and gets the full rescue."""
-        boxes = texture_regions(gray, limit=self.max_texture_regions)
-        if boxes:
+        cannot read lands in ``attempt.unread`` and gets the full rescue; a patch that gave
+        nothing is not looked at again while it stays the same (:class:`StillPatches`)."""
+        self._still.next_frame()
+        for box in texture_regions(gray, limit=self.max_texture_regions):
+            if self._still.unchanged(gray, box):
+                self.stats.count("texture_unchanged")
+                continue
             self.stats.count("texture_searches")
-        for box in boxes:
+            seen = len(attempt.unread)
             found = self._run_region_passes(gray, box, attempt)
             if found:
                 return found
+            if len(attempt.unread) == seen:
+                self._still.remember(gray, box)
         return []
 
     def _soft_decode(self, gray: np.ndarray, attempt: _Attempt) -> list[DecodedCode]:

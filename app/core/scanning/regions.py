@@ -67,3 +67,67 @@ def texture_regions(gray: np.ndarray, *, limit: int = 3) -> list[Box]:
         found.append((area, (x * scale, y * scale, (x + w) * scale, (y + h) * scale)))
     found.sort(key=lambda item: -item[0])
     return [box for _, box in found[:limit]]
+
+
+class StillPatches:
+    """Patches the chain already looked at in vain, so a camera that keeps seeing the same
+    print (a menu, a poster, the counter's own labels) does not pay for it on every frame.
+
+    A patch counts as the same when its box nearly coincides with a remembered one and it
+    looks the same: a small thumbnail within a few gray levels and the same sharpness (a
+    voucher coming into focus on the same spot is a new patch). Each memory lasts
+    ``keep_frames`` frames, so even a still patch is looked at again now and then.
+    """
+
+    def __init__(self, *, keep_frames: int = 30, limit: int = 8) -> None:
+        self.keep_frames = keep_frames
+        self.limit = limit
+        self._frame = 0
+        self._patches: list[tuple[int, Box, np.ndarray, float]] = []
+
+    def next_frame(self) -> None:
+        self._frame += 1
+        self._patches = [p for p in self._patches if self._frame - p[0] < self.keep_frames]
+
+    def unchanged(self, gray: np.ndarray, box: Box) -> bool:
+        """Whether ``box`` shows a patch remembered as read in vain."""
+        thumb, sharpness = _signature(gray, box)
+        for _, other, other_thumb, other_sharpness in self._patches:
+            if (
+                _overlap(box, other) >= _SAME_BOX
+                and float(np.abs(thumb - other_thumb).mean()) <= _SAME_LEVELS
+                and abs(sharpness - other_sharpness) <= _SAME_SHARPNESS * max(other_sharpness, 1.0)
+            ):
+                return True
+        return False
+
+    def remember(self, gray: np.ndarray, box: Box) -> None:
+        thumb, sharpness = _signature(gray, box)
+        self._patches = [*self._patches[-(self.limit - 1) :], (self._frame, box, thumb, sharpness)]
+
+
+#: A remembered patch matches when the boxes overlap this much (intersection over union)...
+_SAME_BOX = 0.8
+#: ...its 24x24 thumbnail differs by at most this many gray levels on average (camera noise
+#: averages out at that size)...
+_SAME_LEVELS = 4.0
+#: ...and its sharpness (mean absolute Laplacian) by at most this share.
+_SAME_SHARPNESS = 0.15
+
+
+def _signature(gray: np.ndarray, box: Box) -> tuple[np.ndarray, float]:
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    thumb = cv2.resize(crop, (24, 24), interpolation=cv2.INTER_AREA).astype(np.float32)
+    sharpness = float(np.abs(cv2.Laplacian(crop, cv2.CV_16S)).mean())
+    return thumb, sharpness
+
+
+def _overlap(a: Box, b: Box) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    inter = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union

@@ -7,7 +7,7 @@ import numpy as np
 
 from app.core.scanning.decoders import DecoderChain
 from app.core.scanning.demo import qr_image
-from app.core.scanning.regions import texture_regions
+from app.core.scanning.regions import StillPatches, texture_regions
 
 
 def small_blurred_code(payload: str, *, blur: float = 1.0) -> tuple[np.ndarray, tuple[int, int]]:
@@ -45,3 +45,39 @@ def test_the_chain_reads_a_code_only_a_proposal_found(token: str) -> None:
     assert codes[0].position is not None
     xs = [p[0] for p in codes[0].position]
     assert min(xs) >= 590 and max(xs) <= 720  # mapped back to frame pixels
+
+
+def print_patch_frame(*, shift: int = 0) -> np.ndarray:
+    """A frame with a square block of small print: a proposal, but no code in it."""
+    frame = np.full((720, 1280), 200, np.uint8)
+    for row in range(9):
+        cv2.putText(frame, "PIKA 150 PIKA", (500 + shift, 250 + 22 * row), 0, 0.6, 30, 2)
+    return frame
+
+
+def test_a_still_patch_that_held_nothing_is_not_searched_every_frame() -> None:
+    chain = DecoderChain()
+    frame = print_patch_frame()
+    assert texture_regions(frame), (
+        "the print block must be a proposal for this test to mean anything"
+    )
+    for _ in range(5):
+        assert chain.decode(frame) == []
+    assert chain.stats.events["texture_searches"] == 1
+    assert chain.stats.events["texture_unchanged"] == 4
+    assert chain.decode(print_patch_frame(shift=40)) == []  # moved: a new patch
+    assert chain.stats.events["texture_searches"] == 2
+
+
+def test_a_still_patch_is_searched_again_after_a_while_and_when_it_sharpens(token: str) -> None:
+    memory = StillPatches(keep_frames=3)
+    frame, _ = small_blurred_code(token, blur=2.5)
+    box = texture_regions(frame)[0]
+    memory.next_frame()
+    memory.remember(frame, box)
+    assert memory.unchanged(frame, box)
+    sharper, _ = small_blurred_code(token, blur=1.0)
+    assert not memory.unchanged(sharper, box)  # coming into focus on the same spot
+    for _ in range(3):
+        memory.next_frame()
+    assert not memory.unchanged(frame, box)  # forgotten: looked at again now and then
