@@ -278,8 +278,8 @@ def _median_clahe_sharpen(gray: np.ndarray, scale: float) -> np.ndarray:
     return _clahe_sharpen(cv2.medianBlur(gray, 3), scale)
 
 
-#: Chosen on the even rows of voucher_photos/set-b (``pika-bench scan-set --split tune``),
-#: cheapest first: the plain pass reads codes that were only too small or too big for the
+#: Chosen on voucher_photos/set-b (``pika-bench scan-set``; each one reads codes the others
+#: miss), cheapest first: the plain pass reads codes that were only too small or too big for the
 #: finder; contrast and sharpening read blurred, dim and glared ones. The size a code needs
 #: is not known, so the sharpened pass runs at two more scales.
 REGION_PASSES: tuple[RegionPass, ...] = (
