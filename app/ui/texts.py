@@ -35,23 +35,15 @@ _TITLES = {
 
 _ADVICE = {
     Reason.VALID: QT_TRANSLATE_NOOP("Reason", "Give the discount."),
-    Reason.ALREADY_REDEEMED: QT_TRANSLATE_NOOP("Reason", "Do not give the discount again."),
-    Reason.EXPIRED: QT_TRANSLATE_NOOP(
-        "Reason", "Its validity has ended. Do not give the discount."
-    ),
-    Reason.NOT_YET_VALID: QT_TRANSLATE_NOOP(
-        "Reason", "It cannot be used yet. Do not give the discount."
-    ),
-    Reason.OTHER_BUSINESS: QT_TRANSLATE_NOOP(
-        "Reason", "It is for another shop. Do not give the discount."
-    ),
-    Reason.REVOKED: QT_TRANSLATE_NOOP(
-        "Reason", "Head office cancelled it. Do not give the discount."
-    ),
+    Reason.ALREADY_REDEEMED: QT_TRANSLATE_NOOP("Reason", "A voucher gives its discount once."),
+    Reason.EXPIRED: QT_TRANSLATE_NOOP("Reason", "Its validity has ended."),
+    Reason.NOT_YET_VALID: QT_TRANSLATE_NOOP("Reason", "It cannot be used yet."),
+    Reason.OTHER_BUSINESS: QT_TRANSLATE_NOOP("Reason", "It is for another shop."),
+    Reason.REVOKED: QT_TRANSLATE_NOOP("Reason", "Head office cancelled it."),
     Reason.UNKNOWN_KEY: QT_TRANSLATE_NOOP(
-        "Reason", "Sync this kiosk, then try again. Do not give the discount yet."
+        "Reason", "Sync this kiosk, then scan it again: it may be valid then."
     ),
-    Reason.FORGED: QT_TRANSLATE_NOOP("Reason", "The code was altered. Do not give the discount."),
+    Reason.FORGED: QT_TRANSLATE_NOOP("Reason", "The code was altered."),
     Reason.MALFORMED: QT_TRANSLATE_NOOP(
         "Reason", "Try again or type the code printed under the QR."
     ),
@@ -78,7 +70,7 @@ _ENTRY_ADVICE = {
     EntryProblem.NOT_FOUND: QT_TRANSLATE_NOOP(
         "Reason",
         "The code is well formed but no voucher of this shop has it. Check that the voucher is "
-        "for this shop, or scan its QR. Do not give the discount.",
+        "for this shop, or scan its QR.",
     ),
 }
 

@@ -63,143 +63,143 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="302"/>
+        <location filename="../../app/ui/kiosk_window.py" line="303"/>
         <source>No camera: type the code or use a USB scanner. Trying the camera again…</source>
         <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Sin cámara: escriba el código o use un lector USB. Se vuelve a probar la cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="310"/>
+        <location filename="../../app/ui/kiosk_window.py" line="312"/>
         <source>Pika Counter</source>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="315"/>
+        <location filename="../../app/ui/kiosk_window.py" line="317"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="321"/>
+        <location filename="../../app/ui/kiosk_window.py" line="323"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="327"/>
+        <location filename="../../app/ui/kiosk_window.py" line="329"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="328"/>
+        <location filename="../../app/ui/kiosk_window.py" line="330"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="329"/>
+        <location filename="../../app/ui/kiosk_window.py" line="331"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="330"/>
+        <location filename="../../app/ui/kiosk_window.py" line="332"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="332"/>
+        <location filename="../../app/ui/kiosk_window.py" line="334"/>
         <source>The video used as the camera has ended: the picture is its last frame.</source>
         <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="334"/>
+        <location filename="../../app/ui/kiosk_window.py" line="336"/>
         <source>Play it again</source>
         <translation>Reproducir de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="335"/>
+        <location filename="../../app/ui/kiosk_window.py" line="337"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="372"/>
+        <location filename="../../app/ui/kiosk_window.py" line="374"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="392"/>
+        <location filename="../../app/ui/kiosk_window.py" line="394"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="394"/>
+        <location filename="../../app/ui/kiosk_window.py" line="396"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="396"/>
+        <location filename="../../app/ui/kiosk_window.py" line="398"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="398"/>
+        <location filename="../../app/ui/kiosk_window.py" line="400"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="402"/>
+        <location filename="../../app/ui/kiosk_window.py" line="404"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="404"/>
+        <location filename="../../app/ui/kiosk_window.py" line="406"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="406"/>
+        <location filename="../../app/ui/kiosk_window.py" line="408"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="408"/>
+        <location filename="../../app/ui/kiosk_window.py" line="410"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="420"/>
+        <location filename="../../app/ui/kiosk_window.py" line="422"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="435"/>
+        <location filename="../../app/ui/kiosk_window.py" line="437"/>
         <source>Error: {error}</source>
         <translation>Error: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="522"/>
+        <location filename="../../app/ui/kiosk_window.py" line="524"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="575"/>
+        <location filename="../../app/ui/kiosk_window.py" line="578"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="575"/>
+        <location filename="../../app/ui/kiosk_window.py" line="578"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="582"/>
+        <location filename="../../app/ui/kiosk_window.py" line="585"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="582"/>
+        <location filename="../../app/ui/kiosk_window.py" line="585"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="600"/>
+        <location filename="../../app/ui/kiosk_window.py" line="603"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -612,115 +612,115 @@
     </message>
     <message>
         <location filename="../../app/ui/texts.py" line="38"/>
-        <source>Do not give the discount again.</source>
-        <translation>No aplique el descuento otra vez.</translation>
+        <source>A voucher gives its discount once.</source>
+        <translation>Un voucher da su descuento una sola vez.</translation>
     </message>
     <message>
         <location filename="../../app/ui/texts.py" line="39"/>
-        <source>Its validity has ended. Do not give the discount.</source>
-        <translation>Su vigencia terminó. No aplique el descuento.</translation>
+        <source>Its validity has ended.</source>
+        <translation>Su vigencia terminó.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="40"/>
+        <source>It cannot be used yet.</source>
+        <translation>Todavía no se puede usar.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/texts.py" line="41"/>
+        <source>It is for another shop.</source>
+        <translation>Es para otro comercio.</translation>
     </message>
     <message>
         <location filename="../../app/ui/texts.py" line="42"/>
-        <source>It cannot be used yet. Do not give the discount.</source>
-        <translation>Todavía no se puede usar. No aplique el descuento.</translation>
+        <source>Head office cancelled it.</source>
+        <translation>La central lo anuló.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="45"/>
-        <source>It is for another shop. Do not give the discount.</source>
-        <translation>Es para otro comercio. No aplique el descuento.</translation>
+        <location filename="../../app/ui/texts.py" line="43"/>
+        <source>Sync this kiosk, then scan it again: it may be valid then.</source>
+        <translation>Sincronice este equipo y vuelva a escanearlo: puede que entonces sea válido.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="48"/>
-        <source>Head office cancelled it. Do not give the discount.</source>
-        <translation>La central lo anuló. No aplique el descuento.</translation>
+        <location filename="../../app/ui/texts.py" line="46"/>
+        <source>The code was altered.</source>
+        <translation>El código fue alterado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="51"/>
-        <source>Sync this kiosk, then try again. Do not give the discount yet.</source>
-        <translation>Sincronice este equipo y vuelva a intentar. Todavía no aplique el descuento.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/texts.py" line="54"/>
-        <source>The code was altered. Do not give the discount.</source>
-        <translation>El código fue alterado. No aplique el descuento.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/texts.py" line="55"/>
+        <location filename="../../app/ui/texts.py" line="47"/>
         <source>Try again or type the code printed under the QR.</source>
         <translation>Intente de nuevo o escriba el código impreso debajo del QR.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="63"/>
+        <location filename="../../app/ui/texts.py" line="55"/>
         <source>A code has 9 letters and digits, like 7KQ2-M9XD-T: one is missing or one too many. Compare it with the voucher.</source>
         <extracomment>After a typed code was refused, what to look for: never just &quot;type it again&quot;.</extracomment>
         <translation>Un código tiene 9 letras y números, como 7KQ2-M9XD-T: falta uno o sobra uno. Compárelo con el voucher.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="68"/>
+        <location filename="../../app/ui/texts.py" line="60"/>
         <source>The code has a character vouchers never use (such as Ñ or an accented letter). Compare it with the voucher.</source>
         <translation>El código tiene un carácter que los vouchers nunca usan (como Ñ o una letra con tilde). Compárelo con el voucher.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="73"/>
+        <location filename="../../app/ui/texts.py" line="65"/>
         <source>One character is wrong: the last character of the code is a check that caught it. Compare the code with the voucher, character by character, or scan its QR.</source>
         <translation>Hay un carácter equivocado: el último carácter del código es de control y lo detectó. Compare el código con el voucher, carácter por carácter, o escanee su QR.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="78"/>
-        <source>The code is well formed but no voucher of this shop has it. Check that the voucher is for this shop, or scan its QR. Do not give the discount.</source>
-        <translation>El código está bien escrito, pero ningún voucher de este comercio lo tiene. Verifique que el voucher sea de este comercio, o escanee su QR. No aplique el descuento.</translation>
+        <location filename="../../app/ui/texts.py" line="70"/>
+        <source>The code is well formed but no voucher of this shop has it. Check that the voucher is for this shop, or scan its QR.</source>
+        <translation>El código está bien escrito, pero ningún voucher de este comercio lo tiene. Verifique que el voucher sea de este comercio, o escanee su QR.</translation>
     </message>
 </context>
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="130"/>
+        <location filename="../../app/ui/result_panel.py" line="129"/>
         <source>Ready to scan</source>
         <translation>Listo para escanear</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="132"/>
+        <location filename="../../app/ui/result_panel.py" line="131"/>
         <source>Show the voucher&apos;s QR to the camera</source>
         <translation>Muestre el QR del voucher a la cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="133"/>
+        <location filename="../../app/ui/result_panel.py" line="132"/>
         <source>or type the code printed under it</source>
         <translation>o escriba el código impreso debajo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="135"/>
+        <location filename="../../app/ui/result_panel.py" line="134"/>
         <source>Type the code printed under the QR</source>
         <translation>Escriba el código impreso debajo del QR</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="136"/>
+        <location filename="../../app/ui/result_panel.py" line="135"/>
         <source>or scan it with a USB scanner</source>
         <translation>o léalo con un lector USB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="149"/>
+        <location filename="../../app/ui/result_panel.py" line="148"/>
         <source>Do not apply the discount</source>
         <translation>No aplique el descuento</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="215"/>
+        <location filename="../../app/ui/result_panel.py" line="214"/>
         <source>Used on {when} at {where}</source>
         <translation>Usado el {when} en {where}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="230"/>
+        <location filename="../../app/ui/result_panel.py" line="229"/>
         <source>Scan {number}</source>
         <translation>Lectura {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="233"/>
+        <location filename="../../app/ui/result_panel.py" line="232"/>
         <source>serial {serial}</source>
         <translation>serie {serial}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/result_panel.py" line="237"/>
+        <location filename="../../app/ui/result_panel.py" line="236"/>
         <source>Recorded on this kiosk · waiting to sync</source>
         <translation>Registrado en este equipo · pendiente de sincronizar</translation>
     </message>

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtGui import QFontMetrics
 
 from app.core.counter import ScanOutcome, ScanSource, Tone
-from app.core.result_look import LOOKS
+from app.core.result_look import LOOKS, type_scale
 from app.core.session import KioskSession, open_session
 from app.core.tokens import short_code_for
 from app.core.validation import Reason
@@ -165,3 +166,20 @@ def test_a_missing_webcam_is_looked_for_again(qtbot, demo) -> None:
     assert window.statusBar().currentMessage()
     window.stop_camera()
     assert not window._camera_retry.isActive()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])
+def test_text_is_sized_from_the_window_and_the_amount_stays_on_one_line(qtbot, demo, size) -> None:
+    window, session = demo
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.size().width() == size[0], timeout=2000)
+    type_code(qtbot, window, short_code_for(session.demo.vouchers[0].token))
+    headline = window.result_panel.headline
+    assert "₲" in headline.text()
+    # the whole amount fits the line: Qt has no reason to split it
+    assert QFontMetrics(headline.font()).horizontalAdvance(headline.text()) <= headline.width()
+    # header and status grow with the screen: readable from 1.5 m (about 22 pt at 1920×1080)
+    header = window.business_label.font().pixelSize()
+    assert header == type_scale(*size).header
+    assert window.statusBar().font().pixelSize() == type_scale(*size).status
+    assert header >= 18 and (size[0] < 1920 or header >= 28)
