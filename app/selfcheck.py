@@ -67,7 +67,7 @@ def _check_decoders() -> str:
 
 def _check_qt() -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import qVersion
+    from PySide6.QtCore import QCoreApplication, qVersion
     from PySide6.QtMultimedia import QSoundEffect
     from PySide6.QtWidgets import QApplication
 
@@ -79,11 +79,14 @@ def _check_qt() -> str:
     assert isinstance(app, QApplication)
     language = Language(app)
     assert language.switch("es"), "Spanish translation missing"
+    # Qt's own words (file dialogs, message box buttons) come from PySide6's qtbase_es.qm
+    qt_spanish = QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancelar"
     language.reset()
+    assert qt_spanish, "Qt's own Spanish translation (qtbase_es.qm) missing"
     missing = [n for n in SOUND_FILES.values() if not (resources_dir() / "sounds" / n).exists()]
     assert not missing, f"sounds missing: {missing}"
     QSoundEffect()  # QtMultimedia and its backend plugin load
-    return f"Qt {qVersion()}, es translation, sounds, QtMultimedia"
+    return f"Qt {qVersion()}, es translation (ours and Qt's), sounds, QtMultimedia"
 
 
 def _check_keyring() -> str:
