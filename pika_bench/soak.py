@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -243,9 +244,16 @@ def soak(
         "scans_per_second": round(scans / seconds, 1) if seconds else None,
         "display": args.display,
         "exit_code": result["exit_code"],
+        "hung": result["hung"],
+        "crash_signal": (
+            signal.Signals(-result["exit_code"]).name if result["exit_code"] < 0 else None
+        ),
         "rss_after_warmup_mb": warm[0].rss_mb if warm else None,
         "rss_max_mb": max((s.rss_mb for s in day), default=None),
         "rss_slope_mb_per_min_after_warmup": slope_per_minute([(s.t, s.rss_mb) for s in warm]),
+        "rss_slope_mb_per_min_last_half": slope_per_minute(
+            [(s.t, s.rss_mb) for s in day[len(day) // 2 :]]
+        ),
         "fds_start_end": [day[0].fds, day[-1].fds] if day else None,
         "fds_max": max((s.fds for s in day), default=None),
         "threads_start_end": [day[0].threads, day[-1].threads] if day else None,
@@ -301,9 +309,12 @@ def watch(
     outages = Outages(backend, args.offline_every, args.offline_for)
     outages.start()
     limit = started + args.seconds + 300  # set-up and the final drain on top of the day
+    next_note = started
+    hung = False
     while child.poll() is None:
         now = time.monotonic()
-        if now > limit:
+        if now > limit:  # a hang: counted as a crash, and said
+            hung = True
             child.kill()
             break
         if ready_at is None and events.last("ready") is not None:
@@ -315,6 +326,14 @@ def watch(
         sample = proc_sample(child.pid, now - started)
         if sample is not None:
             samples.append(sample)
+            if now >= next_note:  # a long run says how it goes, on stderr (stdout is the JSON)
+                next_note = now + 30
+                progress = events.last("progress") or {}
+                print(
+                    f"soak: {progress.get('scans', 0)} scans, RSS {sample.rss_mb} MB, "
+                    f"{sample.fds} fds, {sample.threads} threads, sync {progress.get('sync')}",
+                    file=sys.stderr,
+                )
         time.sleep(args.sample_seconds)
     code = child.wait()
     outages.ready.set()
@@ -328,4 +347,5 @@ def watch(
         "exit_code": code,
         "crashes": int(crashed),
         "offline_periods": outages.periods,
+        "hung": hung,
     }

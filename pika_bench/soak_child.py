@@ -234,7 +234,10 @@ class Driver(QObject):
                 day.count("path_camera_forged")
                 window.submit_scan(forged(token, rng), ScanSource.CAMERA)
                 return
-            self.wedge_seen[token] = time.monotonic()
+            now = time.monotonic()
+            if len(self.wedge_seen) > 256:  # the soak's own bookkeeping must not grow either
+                self.wedge_seen = {t: at for t, at in self.wedge_seen.items() if at > now - 4.0}
+            self.wedge_seen[token] = now
             day.count("path_wedge_used")
             window.wedge.scanned.emit(token, "")
         elif roll < 0.80 and (day.used or day.fresh):
