@@ -269,6 +269,7 @@ def soak(
         "voids": counts.get("voided", 0),
         "manager_panel_opened": counts.get("manager_opened", 0),
         "backend_offline_periods": result["offline_periods"],
+        "backend_restart_error": result["outage_error"],
         "left_in_outbox": drained.get("pending"),
         "redemptions_on_server": on_server,
         "child_stderr_tail": err_tail or None,
@@ -288,14 +289,18 @@ class Outages(threading.Thread):
         self.ready = threading.Event()
         self.finished = threading.Event()
         self.periods = 0
+        self.error: str | None = None
 
     def run(self) -> None:
         self.ready.wait()
-        while self.every_s and not self.finished.wait(self.every_s):
-            self.backend.kill()
-            self.periods += 1
-            self.finished.wait(self.for_s)
-            self.backend.start()
+        try:
+            while self.every_s and not self.finished.wait(self.every_s):
+                self.backend.kill()
+                self.periods += 1
+                self.finished.wait(self.for_s)
+                self.backend.start()
+        except Exception as exc:  # said in the report: the kiosk then cannot drain
+            self.error = f"{type(exc).__name__}: {exc}"
 
 
 def watch(
@@ -347,5 +352,6 @@ def watch(
         "exit_code": code,
         "crashes": int(crashed),
         "offline_periods": outages.periods,
+        "outage_error": outages.error,
         "hung": hung,
     }

@@ -313,17 +313,26 @@ class Driver(QObject):
         QTimer.singleShot(300, self._void_first)
 
     def _void_first(self) -> None:
+        """Void as a manager does: the row's Void… button, a reason, the dialog's Void."""
+        from app.ui.manager_view import VOID_COLUMN
+
         panel = self.window.manager.panel
         if panel is None:
             self._done()
             return
-        lines = [line for line in panel.page.lines if line.voidable]
-        if not lines or self.rng.random() < 0.3:
+        buttons = [
+            panel.table.cellWidget(row, VOID_COLUMN) for row in range(panel.table.rowCount())
+        ]
+        buttons = [b for b in buttons if b is not None]
+        if not buttons or self.rng.random() < 0.3:
             self.day.count("manager_no_void")
             self._close_panel()
             self._done()
             return
-        panel.void(lines[0], "soak: cobrado de más")
+        buttons[0].click()
+        dialog = panel.void_dialog
+        dialog.reason_box.setEditText("soak: cobrado de más")
+        dialog.ok_button.click()
 
     def _voided(self, _redemption_id: str) -> None:
         self.day.count("voided")
