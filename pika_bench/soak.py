@@ -64,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace Python allocations in the kiosk (slower): what grew after warm-up",
+    )
+    parser.add_argument(
         "--postgres", default=DEFAULT_POSTGRES, help="Postgres to create the throwaway database on"
     )
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="Redis for the rate limiter")
@@ -196,6 +201,7 @@ def soak(
         "seconds": args.seconds,
         "seed": args.seed,
         "video_vouchers": args.video_vouchers,
+        "tracemalloc": args.tracemalloc,
         "video_every": max(1000, args.scans // 4),
         "manager_every": max(50, min(400, args.scans // 10)),
     }
@@ -272,6 +278,7 @@ def soak(
         "backend_restart_error": result["outage_error"],
         "left_in_outbox": drained.get("pending"),
         "redemptions_on_server": on_server,
+        "tracemalloc": events.last("tracemalloc"),
         "child_stderr_tail": err_tail or None,
     }
 

@@ -89,6 +89,7 @@ class Driver(QObject):
         self.manager_every = max(1, int(config.get("manager_every", 400)))
         self.next_video = self.video_every
         self.drain_until = 0.0
+        self.snapshot: Any = None
         self.next_manager = self.manager_every
         self.watchdog = QTimer(self)
         self.watchdog.setSingleShot(True)
@@ -151,6 +152,8 @@ class Driver(QObject):
                 counts=self.day.counts,
                 sync=self._sync_words(),
             )
+        if self.snapshot is None and self.scans >= self.scans_target // 4:
+            self._trace()
         if self.scans >= self.scans_target or now >= self.deadline:
             self.finish()
             return
@@ -164,6 +167,28 @@ class Driver(QObject):
             return
         self._scan_one()
 
+    def _trace(self) -> None:
+        """With ``--tracemalloc``: a snapshot after warm-up, and at the end where Python's own
+        allocations grew (C libraries' memory, Qt's and SQLCipher's, is not traced)."""
+        import tracemalloc
+
+        if not tracemalloc.is_tracing():
+            return
+        snapshot = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(False, tracemalloc.__file__)]
+        )
+        if self.snapshot is None:
+            self.snapshot = snapshot
+            return
+        grown = snapshot.compare_to(self.snapshot, "lineno")[:12]
+        emit(
+            "tracemalloc",
+            grown_kb=round(
+                sum(d.size_diff for d in snapshot.compare_to(self.snapshot, "filename")) / 1024, 1
+            ),
+            top=[str(d) for d in grown],
+        )
+
     def finish(self) -> None:
         """The day is over: once the outbox has drained (backend back), exit as the manager
         would (the kiosk's own exit path; ``run_kiosk`` then stops sync and store)."""
@@ -174,6 +199,7 @@ class Driver(QObject):
             counts=self.day.counts,
             sync=self._sync_words(),
         )
+        self._trace()
         self.window.stop_camera()
         self.drain_until = time.monotonic() + float(self.config.get("drain_seconds", 90))
         self._check_drained()
@@ -415,6 +441,10 @@ def main(argv: list[str]) -> int:
     from app.core.scanning.demo import write_demo_video
     from app.ui.app import run_kiosk
 
+    if config.get("tracemalloc"):
+        import tracemalloc
+
+        tracemalloc.start(4)
     with tempfile.TemporaryDirectory(prefix="pika-soak-") as tmp:
         data_dir = Path(tmp) / "kiosk"
         data_dir.mkdir()
