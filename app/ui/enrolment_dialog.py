@@ -95,7 +95,7 @@ class EnrolmentDialog(QDialog):
         self._camera = camera
         self.camera_reader = EnrolmentCodeReader(ops, self)
         self.camera_reader.code_read.connect(self._camera_read)
-        self.camera_reader.failed.connect(lambda error: self._say(error, error=True))
+        self.camera_reader.failed.connect(self._camera_failed)
         self.camera_button = QPushButton()
         self.camera_button.setObjectName("enrolmentCamera")
         self.camera_button.setVisible(camera is not None)
@@ -185,6 +185,9 @@ class EnrolmentDialog(QDialog):
             return
         self.camera_reader.start(self._camera)
         self._say(self.tr("Hold the enrolment QR code to the camera."))
+
+    def _camera_failed(self, error: str) -> None:
+        self._say(error, error=True)
 
     def _camera_read(self, text: str) -> None:
         if not self.enrol_button.isEnabled():

@@ -124,7 +124,7 @@ class KioskWindow(QMainWindow):
         )
         self.manager.settings_changed.connect(self.apply_settings)
         self.manager.exit_requested.connect(self.exit_kiosk)
-        self.manager.redemption_voided.connect(lambda _id: self.refresh_pending())
+        self.manager.redemption_voided.connect(self._redemption_voided)
 
         self.business_label = QLabel()
         self.business_label.setObjectName("businessLabel")
@@ -364,6 +364,9 @@ class KioskWindow(QMainWindow):
             self.sync.send_soon()  # a redemption never waits for the network, but goes soon
         self._show_pending(outcome.pending_sync)
         self.outcome_shown.emit(outcome)
+
+    def _redemption_voided(self, _redemption_id: str) -> None:
+        self.refresh_pending()
 
     def refresh_pending(self) -> None:
         store = self.counter.store

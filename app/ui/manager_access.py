@@ -77,15 +77,17 @@ class ManagerAccess(QObject):
         pad.accepted.connect(self._open_panel)
         # However the pad closes (right PIN, Cancel, Esc, the window's close button), Qt
         # deletes it: forget it at the same moment, or the next open() touches a dead object.
-        pad.finished.connect(lambda _result: self._pad_closed(pad))
+        pad.finished.connect(self._pad_closed)
         self.pad = pad
         pad.open()
         return pad
 
-    def _pad_closed(self, pad: PinDialog) -> None:
+    def _pad_closed(self, _result: int) -> None:
+        pad = self.sender()
         if self.pad is pad:
             self.pad = None
-        pad.deleteLater()
+        if pad is not None:
+            pad.deleteLater()
 
     def _open_panel(self) -> None:
         panel = ManagerView(

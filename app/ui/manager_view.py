@@ -109,8 +109,27 @@ def read_history(corrections: Corrections, limit: int) -> HistoryPage:
     )
 
 
+class VoidButton(QPushButton):
+    """A history row's Void… button: ``void_requested(HistoryLine)`` names its row."""
+
+    void_requested = Signal(object)
+
+    def __init__(self, line: HistoryLine, text: str) -> None:
+        super().__init__(text)
+        self.line = line
+        self.clicked.connect(self._clicked)
+
+    def _clicked(self) -> None:
+        self.void_requested.emit(self.line)
+
+
 class VoidDialog(QDialog):
-    """Asks why a redemption is voided; OK stays disabled until a reason is given."""
+    """Asks why a redemption is voided; OK stays disabled until a reason is given.
+
+    ``confirmed(HistoryLine, str)`` carries the line and the reason once it is accepted.
+    """
+
+    confirmed = Signal(object, str)
 
     def __init__(self, line: HistoryLine, offer_title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -186,6 +205,7 @@ class VoidDialog(QDialog):
 
     def _accept_if_reason(self) -> None:
         if self.reason():
+            self.confirmed.emit(self.line, self.reason())
             self.accept()
 
 
@@ -456,9 +476,9 @@ class ManagerView(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
             if line.voidable:
-                button = QPushButton(self.tr("Void…"))
+                button = VoidButton(line, self.tr("Void…"))
                 button.setObjectName(f"void-{record.redemption_id}")
-                button.clicked.connect(lambda _=False, line=line: self.ask_void(line))
+                button.void_requested.connect(self.ask_void)
                 self.table.setCellWidget(row, VOID_COLUMN, button)
             else:
                 self.table.removeCellWidget(row, VOID_COLUMN)
@@ -467,7 +487,7 @@ class ManagerView(QDialog):
         """Open the reason dialog for ``line``; the void runs when it is accepted."""
         offer = self.page.offer_titles.get(line.record.offer_id or -1, "")
         dialog = VoidDialog(line, offer, self)
-        dialog.accepted.connect(lambda: self.void(line, dialog.reason()))
+        dialog.confirmed.connect(self.void)
         dialog.finished.connect(dialog.deleteLater)
         self.void_dialog = dialog
         dialog.open()
@@ -636,11 +656,14 @@ class ManagerView(QDialog):
 
     def change_pin(self) -> PinDialog:
         dialog = PinDialog(self.ops, self.pin, PinPurpose.CHANGE, self)
-        dialog.accepted.connect(lambda: self._say(self.tr("Manager PIN changed.")))
+        dialog.accepted.connect(self._pin_changed)
         dialog.finished.connect(dialog.deleteLater)
         self.pin_dialog = dialog
         dialog.open()
         return dialog
+
+    def _pin_changed(self) -> None:
+        self._say(self.tr("Manager PIN changed."))
 
 
 def _seconds_spin(bounds: tuple[float, float], step: float) -> QDoubleSpinBox:

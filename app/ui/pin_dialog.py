@@ -18,6 +18,7 @@ from enum import StrEnum
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QGridLayout,
     QHBoxLayout,
@@ -114,6 +115,8 @@ class PinDialog(QDialog):
         self.hint.setFont(prompt_font)
 
         self.digit_buttons: dict[str, QPushButton] = {}
+        self.digit_group = QButtonGroup(self)
+        self.digit_group.idClicked.connect(self._digit_clicked)
         grid = QGridLayout()
         for position, digit in enumerate("123456789"):
             grid.addWidget(self._digit_button(digit, big), position // 3, position % 3)
@@ -344,9 +347,12 @@ class PinDialog(QDialog):
     def _digit_button(self, digit: str, font: QFont) -> QPushButton:
         button = self._key_button(font)
         button.setText(digit)
-        button.clicked.connect(lambda: self.press(digit))
+        self.digit_group.addButton(button, int(digit))
         self.digit_buttons[digit] = button
         return button
+
+    def _digit_clicked(self, digit: int) -> None:
+        self.press(str(digit))
 
     def _key_button(self, font: QFont) -> QPushButton:
         button = QPushButton()

@@ -7,6 +7,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+import weakref
+
+from PySide6.QtCore import Qt
 
 from app.ui.operations import Operations
 
@@ -50,3 +55,28 @@ def test_many_cross_thread_results_do_not_corrupt_the_interpreter() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ok 20000" in result.stdout
+
+
+class Payload:
+    """Stands in for the widgets an operation and its callbacks close over."""
+
+
+def test_what_an_operation_holds_is_released_on_the_gui_thread(qtbot) -> None:
+    # A worker that dropped the last reference would finalise a widget off the GUI thread.
+    # Hold the worker inside its signal until the GUI thread has delivered the result: by then
+    # the worker must hold nothing of the job.
+    ops = Operations()
+    delivered = threading.Event()
+    released: list[str] = []
+
+    def hold_the_worker(*_: object) -> None:
+        delivered.wait(5)
+
+    ops._finished.connect(hold_the_worker, Qt.ConnectionType.DirectConnection)
+    payload = Payload()
+    weakref.finalize(payload, lambda: released.append(threading.current_thread().name))
+    ops.store_op(lambda p=payload: time.sleep(0.05), lambda _, p=payload: delivered.set())
+    del payload
+    qtbot.waitUntil(lambda: bool(released), timeout=5000)
+    ops.shutdown()
+    assert released == [threading.main_thread().name]
