@@ -47,12 +47,16 @@ print("clean exit")
 """
 
 
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
 def run_python(script: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script), *args],
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=REPOSITORY,
     )
 
 
@@ -66,6 +70,54 @@ def test_pyside_deletes_a_widget_twice_when_a_childs_lambda_held_its_last_refere
 def test_a_bound_method_slot_leaves_the_widget_to_qt() -> None:
     # PySide holds a connected bound method by a weak reference to its object.
     result = run_python(CHILD_SLOT_HOLDS_PARENT.format(slot="panel.said"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "clean exit" in result.stdout
+
+
+# The kiosk's own manager panel, dropped by its owner while its Change PIN dialog closes (as a
+# test's panel is when the test returns inside qtbot's wait). Before the panel connected a bound
+# method, the dialog's lambda held the panel's last reference: a crash every time.
+PANEL_DROPPED_WHILE_ITS_PIN_DIALOG_CLOSES = """
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.core.kiosk_settings import KioskSettings
+from app.ui.manager_view import ManagerView
+from tests.ui.manager_support import open_demo_kiosk
+
+app = QApplication([])
+kiosks = open_demo_kiosk(Path(tempfile.mkdtemp()))
+kiosk = next(kiosks)
+
+def run_loop(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+def open_the_panel_then_cancel_a_pin_change() -> None:
+    panel = ManagerView(
+        kiosk.ops, kiosk.corrections, kiosk.pin, KioskSettings(), camera_probe=lambda: []
+    )
+    panel.open()
+    run_loop(300)                      # the panel's own store work is delivered
+    dialog = panel.change_pin()
+    run_loop(300)
+    loop = QEventLoop()                # the dialog closes in an event loop that ends at once
+    QTimer.singleShot(0, lambda: (dialog.reject(), loop.quit()))
+    loop.exec()
+
+open_the_panel_then_cancel_a_pin_change()
+app.processEvents()                    # the dialog's deferred deletion
+print("clean exit")
+next(kiosks, None)
+"""
+
+
+def test_a_panel_dropped_while_its_pin_dialog_closes_is_not_a_crash() -> None:
+    result = run_python(PANEL_DROPPED_WHILE_ITS_PIN_DIALOG_CLOSES)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "clean exit" in result.stdout
 
