@@ -203,10 +203,17 @@ def _push_group(
         if not (got_lock and claimed):
             continue  # in flight elsewhere, or a replay: the single push answers it
         admitted.append((job, device))
-    released: list[tuple[str, str]] = []
     for job, device in admitted:
-        if job not in settled and not _charge(job, device, admitted, settled):
-            released.append((device.device_id, job.idempotency_key))
+        if job not in settled:
+            _charge(job, device, admitted, settled)
+    # Every claim the limiter refused goes in this commit, whichever request's charge refused
+    # it (one charge settles its business's whole group): a claim left behind would answer
+    # every retry with 409 "in flight" until the key expired, a day later.
+    released = [
+        (device.device_id, job.idempotency_key)
+        for job, device in admitted
+        if isinstance(settled.get(job), BaseException)
+    ]
 
     rows: list[dict[str, Any]] = []
     finishes: list[dict[str, Any]] = []
@@ -240,7 +247,8 @@ def _charge(
 ) -> bool:
     """Charge the rate limit for ``job``: once for all the group's requests of its business
     (one Redis round trip, the sum of their items), or, when that sum is refused, request by
-    request so the ones that still fit go through. False when ``job`` was refused."""
+    request so the ones that still fit go through. Every refusal, of ``job`` or of another
+    request of its business, lands in ``settled``. False when ``job`` was refused."""
     if not job.charged:
         # Requests charged the same way (one limiter) to the same business.
         same = [

@@ -13,11 +13,15 @@ import sqlalchemy as sa
 from app.core import sync_wire
 from sync_backend.db import make_sessionmaker
 from sync_backend.devices.service import DeviceContext
-from sync_backend.errors import NotAuthenticated, RateLimited
+from sync_backend.errors import NotAuthenticated, PayloadTooLarge, RateLimited
+from sync_backend.limits.service import TierLimiter
 from sync_backend.models import IdempotencyKey, Redemption
 from sync_backend.redemptions.group_push import PushContext, PushJob, push, run_group
+from sync_backend.settings import Tier
 from sync_backend.vouchers.signing import PublicKeyCache
-from tests.backend.support import Kiosk, Kit, push_body
+from tests.backend.support import Kiosk, Kit, make_settings, push_body
+
+TIERS = {Tier.BASIC: "100/hour", Tier.PREMIUM: "1000/hour", Tier.ENTERPRISE: "10000/hour"}
 
 
 @pytest.fixture
@@ -213,3 +217,45 @@ def test_a_group_charges_its_business_once_and_falls_back_request_by_request(
     more = [job(kiosk, kiosk.item(v.token), charge=charge) for v in kit.vouchers(business, 3)]
     run_group(context, more)
     assert calls == [3]
+
+
+def test_every_request_the_limit_refuses_in_a_group_frees_its_key(
+    context: PushContext, kit: Kit, database_url: str, session
+) -> None:
+    """Issue 12, defect 1: the group's sum is refused, then request by request two still fit;
+    every other request (429, or 413 for a batch bigger than the tier's figure) must leave no
+    claimed key behind. They used to stay "in flight" for 24 h: every retry answered 409."""
+    business = kit.business(tier=Tier.BASIC)
+    vouchers = kit.vouchers(business, 7)
+    kiosk = kit.kiosk(business)
+    limiter = TierLimiter(make_settings(database_url, tier_limits={**TIERS, Tier.BASIC: "2/hour"}))
+    jobs = [
+        job(kiosk, kiosk.item(v.token), key=f"key-{n}", charge=limiter.charge_items)
+        for n, v in enumerate(vouchers[:4])
+    ]
+    too_big = job(
+        kiosk,
+        *[kiosk.item(v.token) for v in vouchers[4:]],
+        key="three",
+        charge=limiter.charge_items,
+    )
+    jobs.insert(2, too_big)
+    run_group(context, jobs)
+    assert [j.answer is not None for j in jobs] == [True, True, False, False, False]
+    assert isinstance(too_big.error, PayloadTooLarge)
+    assert all(isinstance(j.error, RateLimited) for j in jobs[3:])
+    keys = session.execute(sa.select(IdempotencyKey.key, IdempotencyKey.status_code)).all()
+    assert sorted(keys) == [("key-0", 200), ("key-1", 200)]
+    # Once the window has room again, the very same requests go through.
+    fresh = TierLimiter(make_settings(database_url, tier_limits=TIERS))
+    retries = [
+        job(
+            kiosk,
+            *j.request.model_dump(mode="json")["items"],
+            key=j.idempotency_key,
+            charge=fresh.charge_items,
+        )
+        for j in jobs[2:]
+    ]
+    run_group(context, retries)
+    assert [r["outcome"] for j in retries for r in results(j)] == ["accepted"] * 5
