@@ -107,15 +107,32 @@ def add_key(
     return key
 
 
+def lock_device(session: Session, device_id: str) -> None:
+    """Hold the device row until the transaction ends (serialises its key rotations)."""
+    session.execute(sa.select(Device.id).where(Device.id == device_id).with_for_update())
+
+
 def expire_other_keys(
-    session: Session, *, device_id: str, keep_id: int, expires_at: datetime
+    session: Session, *, device_id: str, keep_ids: set[int], expires_at: datetime
 ) -> None:
-    """Start the overlap window for every older key that has not already got a shorter one."""
+    """End every key of the device but ``keep_ids`` at ``expires_at`` (unless sooner)."""
     session.execute(
         sa.update(DeviceKey)
         .where(
             DeviceKey.device_id == device_id,
-            DeviceKey.id != keep_id,
+            DeviceKey.id.not_in(keep_ids),
+            sa.or_(DeviceKey.expires_at.is_(None), DeviceKey.expires_at > expires_at),
+        )
+        .values(expires_at=expires_at)
+    )
+
+
+def expire_keys(session: Session, *, ids: set[int], expires_at: datetime) -> None:
+    """Start the overlap window for ``ids``, unless they already end sooner."""
+    session.execute(
+        sa.update(DeviceKey)
+        .where(
+            DeviceKey.id.in_(ids),
             sa.or_(DeviceKey.expires_at.is_(None), DeviceKey.expires_at > expires_at),
         )
         .values(expires_at=expires_at)

@@ -36,6 +36,8 @@ class DeviceContext:
     business_id: int
     tier: str
     rotate_key: bool
+    #: The API key row the request came with (what a rotation keeps for the overlap).
+    key_id: int | None = None
 
 
 def authenticate(session: Session, api_key: str | None, now: datetime) -> DeviceContext:
@@ -68,6 +70,7 @@ def check_key_owner(owner: repository.KeyOwner | None, now: datetime) -> DeviceC
         business_id=owner.business_id,
         tier=owner.tier,
         rotate_key=owner.expires_at is None and owner.rotate_after <= now,
+        key_id=owner.key_row_id,
     )
 
 
@@ -174,7 +177,17 @@ def enrol(
 def rotate_key(
     session: Session, settings: Settings, device: DeviceContext
 ) -> sync_wire.KeyRotation:
+    """A new API key; the key the request came with keeps working for the overlap window.
+
+    A device has at most two live keys, the new one and the caller's, so whoever calls this
+    (a kiosk whose answer was lost, a stolen key in a loop) never holds a pile of working
+    credentials: every other key of the device ends now. The caller's key, not "the newest
+    but one", is the one kept: a kiosk that lost the answer to its last rotation still holds
+    the key it rotated with, and must not be locked out by asking again.
+    """
     now = utcnow()
+    # One rotation of a device at a time: two at once would each keep their own new key.
+    repository.lock_device(session, device.device_id)
     api_key = new_api_key()
     rotate_after = now + settings.api_key_rotate_after
     key = repository.add_key(
@@ -185,9 +198,10 @@ def rotate_key(
         rotate_after=rotate_after,
     )
     overlap_end = now + settings.api_key_overlap
-    repository.expire_other_keys(
-        session, device_id=device.device_id, keep_id=key.id, expires_at=overlap_end
-    )
+    keep = {key.id} if device.key_id is None else {key.id, device.key_id}
+    repository.expire_other_keys(session, device_id=device.device_id, keep_ids=keep, expires_at=now)
+    if device.key_id is not None:
+        repository.expire_keys(session, ids={device.key_id}, expires_at=overlap_end)
     events.append(
         session,
         kind="device_key_rotated",
