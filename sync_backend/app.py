@@ -8,6 +8,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from app.core import sync_wire
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.devices.endpoints import router as devices_router
@@ -63,7 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.fraud_loop = fraud_loop
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        route_max_bytes={sync_wire.PUSH_PATH: settings.max_push_body_bytes},
+    )
     app.add_middleware(RequestMetrics, engine=engine)
     install_error_handlers(app)
     for router in (

@@ -1,7 +1,6 @@
 """Pure ASGI middleware (no per-request task or body re-streaming, unlike ``@app.middleware``).
 
-- :class:`BodySizeLimit` refuses a declared body over ``max_body_bytes`` with 413 before any of
-  it is read (the push route also counts streamed bytes, for bodies without Content-Length).
+- :class:`BodySizeLimit` answers 413 once a body passes its route's limit, declared or streamed.
 - :class:`RequestMetrics` counts requests and times them per route for Prometheus.
 """
 
@@ -9,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,33 +17,89 @@ from sync_backend.errors import PayloadTooLarge
 from sync_backend.health.metrics import LATENCY, REQUESTS, observe_pool
 
 
+class _BodyTooLarge(Exception):
+    """Raised into the app from ``receive`` once the streamed body passes the route's limit."""
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """413 ``body_too_large`` as soon as a request body passes its route's limit.
+
+    A declared ``Content-Length`` over the limit is refused before any of the body is read.
+    Without one (``Transfer-Encoding: chunked``) the bytes are counted as the app receives
+    them: past the limit this middleware answers 413 itself and raises into the app's
+    ``receive``, so no route or framework code (FastAPI reads a whole body before it checks
+    credentials) ever buffers more than ``limit`` bytes. Whatever the app answers after that
+    is dropped. uvicorn stops reading a socket whose body nobody reads (flow control), so an
+    unread body costs no memory either.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, route_max_bytes: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        #: Exact paths that take more (or less) than ``max_bytes``: the push route's batches.
+        self.route_max_bytes = dict(route_max_bytes or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                    error = PayloadTooLarge(
-                        f"body larger than {self.max_bytes} bytes", code="body_too_large"
-                    )
-                    body = json.dumps(error.body()).encode()
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 413,
-                            "headers": [
-                                (b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close"),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.route_max_bytes.get(scope["path"], self.max_bytes)
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await _send_too_large(send, limit)
+                return
+        received = 0
+        started = refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    if not started:
+                        await _send_too_large(send, limit)
+                    refused = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 is the answer; the app's reaction to it is not
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _BodyTooLarge:
+            pass
+        except Exception:
+            # FastAPI wraps errors met while reading a body in its own; once refused, any
+            # error is the app giving up on the body, and the 413 has been sent.
+            if not refused:
+                raise
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    error = PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
+    body = json.dumps(error.body()).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                # The rest of the body is never read: the connection cannot be reused.
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequestMetrics:

@@ -81,7 +81,10 @@ class Settings(BaseSettings):
     #: Only pushes of at most this many items join groups: a bigger batch already spreads a
     #: transaction's fixed costs over its items, and is better written alongside a group.
     push_group_request_items: int = Field(default=20, ge=1)
-    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    #: Request bodies, counted as they stream in (chunked or not): 413 past the limit. Every
+    #: route but push takes small JSON; push carries up to ``max_batch_items`` items.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_push_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_pull_page: int = Field(default=1000, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     #: Kiosk clock further off than this (in either direction) flags the items it sends. Pull

@@ -24,7 +24,7 @@ router = APIRouter(tags=["sync"])
 
 
 async def capped_body(request: Request) -> bytes | PikaError:
-    """The request body, or the error to answer (413 as soon as it passes ``max_body_bytes``).
+    """The request body, or the error to answer (413 as soon as it passes ``max_push_body_bytes``).
 
     The error is returned, not raised, so the route can authenticate first: a caller without
     a valid key learns nothing about the input rules.
@@ -36,7 +36,7 @@ async def capped_body(request: Request) -> bytes | PikaError:
 
 
 async def _read_capped(request: Request) -> bytes:
-    limit = request.app.state.settings.max_body_bytes
+    limit = request.app.state.settings.max_push_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
