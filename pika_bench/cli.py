@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "drain": ("pika_bench.drain", "s to drain 10,000 offline redemptions to a real backend"),
     "ingest": ("pika_bench.ingest", "redemptions/s through the push API vs raw batched INSERTs"),
     "ingest-single": ("pika_bench.ingest_single", "one redemption per request at 32 clients"),
+    "sheet": ("pika_bench.sheet", "s to print a 2,500-voucher book as one PDF"),
     "soak": (
         "pika_bench.soak",
         "a simulated day in the real kiosk window: crashes, RSS slope, open files, threads",

@@ -207,9 +207,9 @@ def cmd_print_book(args: argparse.Namespace) -> int:
 
 
 def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    from app.core.qr_symbol import qr_image
     from app.core.sync_wire import enrolment_uri
     from sync_backend.devices import service
-    from sync_backend.vouchers.sheet import qr_image
 
     settings = _settings(args)
     with _session(settings) as session:

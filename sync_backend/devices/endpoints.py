@@ -8,12 +8,12 @@ import io
 from fastapi import APIRouter, Request
 
 from app.core import sync_wire
+from app.core.qr_symbol import qr_image
 from sync_backend.auth import AdminAuth
 from sync_backend.db import DbSession
 from sync_backend.devices import repository, service
 from sync_backend.devices.auth import AuthDevice
 from sync_backend.devices.schemas import DeviceOut, EnrolmentCodeOut
-from sync_backend.vouchers.sheet import qr_image
 
 router = APIRouter(tags=["devices"])
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.core.discounts import DiscountKind
 from app.core.tokens import VoucherClaims, short_code_for, sign
+from app.core.voucher_sheet import PrintableVoucher, render_pdf
 from sync_backend.businesses import service as businesses
 from sync_backend.db import next_seqs
 from sync_backend.errors import Conflict, NotFound, Unprocessable
@@ -17,7 +18,6 @@ from sync_backend.models import Book, Offer, Voucher, utcnow
 from sync_backend.settings import Settings
 from sync_backend.vouchers import repository, signing
 from sync_backend.vouchers.schemas import BookOut, OfferIn
-from sync_backend.vouchers.sheet import SheetVoucher, render_pdf
 
 #: Largest book the admin API renders as one PDF; bigger runs are printed from the CLI in parts.
 MAX_SHEET_COPIES = 5000
@@ -148,8 +148,12 @@ def book_sheet(session: Session, book_id: int, *, limit: int | None = MAX_SHEET_
     assert offer is not None
     return render_pdf(
         [
-            SheetVoucher(
-                token=v.token, short_code=v.short_code, serial=v.serial, caption=offer.title
+            PrintableVoucher(
+                token=v.token,
+                title=offer.title,
+                discount=offer.discount,
+                valid_until=offer.valid_until,
+                serial=v.serial,
             )
             for v in repository.book_vouchers(session, book_id)
         ]

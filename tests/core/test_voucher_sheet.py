@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import zxingcpp
@@ -7,7 +10,7 @@ from PIL import Image
 
 from app.core.demo import make_catalogue
 from app.core.tokens import TOKEN_LENGTH
-from app.core.voucher_sheet import PER_PAGE, qr_image, write_sheet
+from app.core.voucher_sheet import PER_PAGE, qr_image, render_pages, render_pdf, write_sheet
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,9 @@ def test_png_pages_hold_scannable_vouchers(tmp_path, catalogue) -> None:
     vouchers = [v.printable() for v in catalogue.all_vouchers]
     written = write_sheet(vouchers, tmp_path / "sheet.png")
     assert len(written) == -(-len(vouchers) // PER_PAGE)
-    page = np.asarray(Image.open(written[0]).convert("L"))
+    opened = Image.open(written[0])
+    assert opened.mode == "1"  # 1-bit: crisp modules, small files
+    page = np.asarray(opened.convert("L"))
     found = {r.text for r in zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)}
     expected = {v.token for v in vouchers[:PER_PAGE]}
     assert found == expected
@@ -46,3 +51,24 @@ def test_unknown_format_and_empty_sheet_are_refused(tmp_path, catalogue) -> None
         write_sheet([catalogue.vouchers[0].printable()], tmp_path / "sheet.docx")
     with pytest.raises(ValueError):
         write_sheet([], tmp_path / "sheet.pdf")
+
+
+def test_a_book_page_prints_serials_and_every_code_reads(catalogue) -> None:
+    vouchers = [
+        replace(v.printable(), serial=1000 + i)
+        for i, v in enumerate(catalogue.all_vouchers[:PER_PAGE])
+    ]
+    [page] = render_pages(vouchers)
+    found = zxingcpp.read_barcodes(
+        np.asarray(page.convert("L")), formats=zxingcpp.BarcodeFormat.QRCode
+    )
+    assert sorted(r.text for r in found) == sorted(v.token for v in vouchers)
+
+
+def test_pdf_has_one_crisp_symbol_a_voucher_and_stays_small(catalogue) -> None:
+    vouchers = [v.printable() for v in catalogue.all_vouchers]
+    pdf = render_pdf(vouchers)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == -(-len(vouchers) // PER_PAGE)
+    assert len(re.findall(rb"/Subtype\s*/Image", pdf)) == len(vouchers)
+    assert b"/DCTDecode" not in pdf  # no JPEG smear on the modules
+    assert len(pdf) < 40_000 * len(vouchers) // PER_PAGE + 200_000
