@@ -716,36 +716,85 @@ class KioskStore:
     # -- outbox ---------------------------------------------------------------------------------
 
     def pending_outbox_count(self) -> int:
+        """Items in the push queue (set-aside items are counted apart: :meth:`set_aside_count`)."""
         o = schema.outbox
         with self._transaction() as conn:
             count = conn.execute(
-                select(func.count()).select_from(o).where(o.c.state == OutboxState.PENDING.value)
+                select(func.count())
+                .select_from(o)
+                .where(o.c.state == OutboxState.PENDING.value, o.c.set_aside_at.is_(None))
             ).scalar_one()
         return int(count)
 
-    def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
-        """The oldest items still waiting for a final answer from the server."""
+    def set_aside_count(self) -> int:
+        """Items kept out of the push queue because the server fails on them (still unsent)."""
         o = schema.outbox
         with self._transaction() as conn:
-            rows = conn.execute(
-                select(o)
-                .where(o.c.state == OutboxState.PENDING.value)
-                .order_by(o.c.created_at, o.c.item_id)
-                .limit(max(0, int(limit)))
-            ).all()
-        return [
-            OutboxItem(
-                item_id=row.item_id,
-                kind=OutboxKind(row.kind),
-                payload=row.payload,
-                created_at=row.created_at,
-                attempts=row.attempts,
-                state=OutboxState(row.state),
-                last_error=row.last_error,
-                server_result=row.server_result,
-            )
-            for row in rows
-        ]
+            count = conn.execute(
+                select(func.count())
+                .select_from(o)
+                .where(o.c.state == OutboxState.PENDING.value, o.c.set_aside_at.is_not(None))
+            ).scalar_one()
+        return int(count)
+
+    def pending_outbox(
+        self, limit: int = 100, *, excluding: Iterable[uuid.UUID] = ()
+    ) -> list[OutboxItem]:
+        """The oldest items in the push queue (not set aside), still waiting for a final answer;
+        ``excluding`` leaves out a few (the ones the sync pass is still judging)."""
+        o = schema.outbox
+        query = select(o).where(o.c.state == OutboxState.PENDING.value, o.c.set_aside_at.is_(None))
+        left_out = list(excluding)
+        if left_out:
+            query = query.where(o.c.item_id.not_in(left_out))
+        query = query.order_by(o.c.created_at, o.c.item_id).limit(max(0, int(limit)))
+        with self._transaction() as conn:
+            rows = conn.execute(query).all()
+        return [_outbox_item(row) for row in rows]
+
+    def set_aside_outbox(
+        self,
+        limit: int = 100,
+        *,
+        set_aside_by: datetime | None = None,
+        excluding: Iterable[uuid.UUID] = (),
+    ) -> list[OutboxItem]:
+        """Set-aside items, oldest first; with ``set_aside_by``, only those set aside then or
+        earlier (due for their next try alone); ``excluding`` leaves out a few."""
+        o = schema.outbox
+        query = select(o).where(
+            o.c.state == OutboxState.PENDING.value, o.c.set_aside_at.is_not(None)
+        )
+        if set_aside_by is not None:
+            require_utc_aware("set_aside_by", set_aside_by)
+            query = query.where(o.c.set_aside_at <= set_aside_by)
+        left_out = list(excluding)
+        if left_out:
+            query = query.where(o.c.item_id.not_in(left_out))
+        query = query.order_by(o.c.created_at, o.c.item_id).limit(max(0, int(limit)))
+        with self._transaction() as conn:
+            rows = conn.execute(query).all()
+        return [_outbox_item(row) for row in rows]
+
+    def outbox_set_aside(self, problems: Mapping[uuid.UUID, str], *, at: datetime) -> int:
+        """Keep these pending items out of the push queue from ``at`` on, each with the problem
+        the server had with it (the failed tries were counted by :meth:`outbox_attempt_failed`).
+        Nothing is deleted: the item stays pending, and is set aside again, with the new time,
+        when a later try alone fails. Returns how many changed."""
+        require_utc_aware("at", at)
+        o = schema.outbox
+        stmt = (
+            update(o)
+            .where(o.c.item_id == bindparam("aside_id"))
+            .where(o.c.state == OutboxState.PENDING.value)
+            .values(last_error=bindparam("problem"), set_aside_at=at)
+        )
+        changed = 0
+        with self._transaction() as conn:
+            for item_id, problem in problems.items():
+                params = {"aside_id": item_id, "problem": str(problem)[:500]}
+                changed += conn.execute(stmt, params).rowcount
+        return changed
 
     def outbox_answered(self, answers: Mapping[uuid.UUID, str]) -> int:
         """Mark items the server answered for good, with its answer (accepted, duplicate,
@@ -795,6 +844,20 @@ _INSERT_EVENT = schema.events.insert()
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _outbox_item(row: Row[Any]) -> OutboxItem:
+    return OutboxItem(
+        item_id=row.item_id,
+        kind=OutboxKind(row.kind),
+        payload=row.payload,
+        created_at=row.created_at,
+        attempts=row.attempts,
+        state=OutboxState(row.state),
+        last_error=row.last_error,
+        server_result=row.server_result,
+        set_aside_at=row.set_aside_at,
+    )
 
 
 def _now() -> datetime:

@@ -197,3 +197,5 @@ class OutboxItem:
     state: OutboxState
     last_error: str | None
     server_result: str | None = None
+    #: When the push loop set this item aside (the server fails on it alone); None: in the queue.
+    set_aside_at: datetime | None = None

@@ -164,6 +164,9 @@ outbox = Table(
     Column("last_error", String, nullable=True),
     # The backend's final answer (accepted, duplicate, conflict, or a rejection code).
     Column("server_result", String, nullable=True),
+    # Set while a pending item is kept out of the push loop: the server kept failing (5xx) on
+    # every request that carried it, and answered requests without it (see sync/engine.py).
+    Column("set_aside_at", UtcDateTime, nullable=True),
     CheckConstraint("kind IN ('redemption', 'scan', 'void')", name="kind"),
     CheckConstraint("state IN ('pending', 'done')", name="state"),
 )

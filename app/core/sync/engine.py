@@ -12,7 +12,17 @@ The outbox rules (README "Kiosk sync"):
   (a whole-batch 4xx is split until each refused item is found; the others still go through);
 * a 4xx that does not come from the backend (no backend error body: a proxy, a wrong address)
   is not an answer, it is treated as transient, so a misconfigured network never ends items;
-* the same batch always travels under the same Idempotency-Key (see :func:`batch_key`).
+* the same batch always travels under the same Idempotency-Key (see :func:`batch_key`); a
+  split batch is another body, so it gets its own key (the server deduplicates items by id);
+* one item the server cannot take (it answers 5xx to any request that carries it) never holds
+  back the items behind it: a batch that fails with such a 5xx a second time is split in
+  halves until the item at fault is found, and that item is *set aside* (kept pending in the
+  store, out of the push queue, shown to the manager and counted) once a later request in the
+  same pass, carrying other items, was answered: proof that the server answers others. A
+  server failing for everyone (no answer, 503, a Retry-After, or every request 5xx) never
+  sets anything aside; the pass just fails and the loop backs off. A set-aside item is tried
+  again alone, never inside a batch, once a day (:data:`SET_ASIDE_RETRY_AFTER`) and when the
+  manager asks (:meth:`SyncEngine.retry_set_aside`).
 
 What the backend says about pacing, the engine keeps and obeys:
 
@@ -31,9 +41,10 @@ What the backend says about pacing, the engine keeps and obeys:
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -51,6 +62,7 @@ from app.core.sync.errors import (
     ProtocolError,
     RateLimitedError,
     RequestRefusedError,
+    ServerBusyError,
     TransientSyncError,
 )
 from app.core.sync.outbox import (
@@ -83,6 +95,40 @@ MAX_POLL_INTERVAL_S = 3600.0
 #: and the hold when a 429 names no Retry-After.
 MAX_PUSH_HOLD_S = 3600.0
 DEFAULT_PUSH_HOLD_S = 60.0
+#: A set-aside item is tried again alone this long after it was set aside (or failed its
+#: latest try alone); sooner when the manager asks. A day: a fixed server takes it within a day
+#: unattended, and a still-broken one costs one small request a day per item.
+SET_ASIDE_RETRY_AFTER = timedelta(days=1)
+#: Item ids remembered as "was in a batch that failed with a 5xx" (an answer forgets them).
+MAX_REMEMBERED_FAILURES = 10_000
+
+Wire = sync_wire.OutboxItem | sync_wire.VoidItem
+
+
+def item_may_be_at_fault(exc: BaseException) -> bool:
+    """Whether a failed push may be the fault of something in its body: a 5xx other than 503,
+    with no Retry-After. A 503 or a Retry-After is the server saying it is busy or down for
+    everyone; no answer at all (the network) says nothing about the items either."""
+    return (
+        isinstance(exc, ServerBusyError)
+        and not isinstance(exc, RateLimitedError)
+        and 500 <= exc.status <= 599
+        and exc.status != 503
+        and exc.retry_after is None
+    )
+
+
+@dataclass(slots=True)
+class _Suspects:
+    """Items of one push pass that failed alone with a 5xx, waiting for proof that the server
+    answers other items (then they are set aside) or for the pass to end (then they stay)."""
+
+    problems: dict[uuid.UUID, str] = field(default_factory=dict)
+    error: ServerBusyError | None = None
+
+    def add(self, item_id: uuid.UUID, exc: ServerBusyError) -> None:
+        self.problems[item_id] = str(exc)
+        self.error = exc
 
 
 class StoreRunner(Protocol):
@@ -107,6 +153,11 @@ class PushReport:
     held_until: datetime | None = None
     #: Pushes answered 429 in this pass.
     refused_429: int = 0
+    #: Items set aside in this pass (the server fails on each of them alone).
+    set_aside: int = 0
+    #: Set-aside items tried again alone in this pass, and how many of those got an answer.
+    retried: int = 0
+    retried_answered: int = 0
 
     @property
     def answered(self) -> int:
@@ -156,6 +207,15 @@ class SyncEngine:
         self._push_allowance: int | None = None
         self._skew_recorded: float | None = None
         self._rotation_due = False
+        #: Ids of items that were in a batch answered with an item-caused 5xx (see push).
+        self._failed_5xx: set[uuid.UUID] = set()
+        #: The manager asked to try the set-aside items again (any thread may set it).
+        self._retry_requested = threading.Event()
+
+    def retry_set_aside(self) -> None:
+        """Try every set-aside item again (alone) in the next pass: the manager's button.
+        Thread-safe; the request stands until a pass got through them all."""
+        self._retry_requested.set()
 
     # -- one pass -------------------------------------------------------------------------------
 
@@ -163,7 +223,15 @@ class SyncEngine:
         """Push everything queued (unless held), pull everything new (when ``pull``: the loop
         pulls at the pace the backend asks, not after every redemption), rotate the key if
         due."""
-        pushed = self.push()
+        try:
+            pushed = self.push()
+        except ServerBusyError as exc:
+            if not (pull and item_may_be_at_fault(exc)):
+                raise
+            # The server answers but failed on what was sent: revocations and the other
+            # kiosks' redemptions must not wait for that. The pass still fails (backoff).
+            self.pull()
+            raise
         server_time = None
         pulled = PullApplied()
         if pull:
@@ -185,12 +253,22 @@ class SyncEngine:
                 report.held_until = self.push_held_until
                 return report
             self.push_held_until = None
+        suspects = _Suspects()
+        started = self.clock()
+        tried: set[uuid.UUID] = set()  # set-aside items tried alone in this pass
         while True:
-            batch = self._next_batch(report)
-            if not batch:
-                return report
+            batch = self._next_batch(report, excluding=suspects.problems)
+            alone = not batch
+            if alone:
+                batch = self._next_retry(report, started, tried)
+                if not batch:
+                    self._retry_requested.clear()
+                    break
             try:
-                self._send(batch, report)
+                if alone:
+                    self._retry_alone(batch[0], report)
+                else:
+                    self._send_narrowing(batch, report, suspects)
             except RateLimitedError as exc:
                 report.refused_429 += 1
                 if exc.remaining and exc.remaining < len(batch) and report.refused_429 == 1:
@@ -204,13 +282,121 @@ class SyncEngine:
                 log.info("head office asked to wait: pushes held until %s", self.push_held_until)
                 report.held_until = self.push_held_until
                 return report
+        if suspects.error is not None:
+            # Failed alone, and nothing answered after it: it may be the server, not the item.
+            # It stays in the queue; the loop backs off and the next pass judges it again.
+            raise suspects.error
+        return report
 
-    def _next_batch(self, report: PushReport) -> list[sync_wire.OutboxItem | sync_wire.VoidItem]:
+    def _send_narrowing(
+        self, batch: Sequence[Wire], report: PushReport, suspects: _Suspects
+    ) -> None:
+        """Send one batch; when it fails with a 5xx an item may have caused, and its items
+        failed that way before (a first failure may be a blip: the loop backs off), split it
+        in halves, depth first, until each single item at fault is found (``suspects``).
+
+        Bounded against a server that fails everything: after ``2 * log2(len) + 4`` such
+        failures with no answer between them, it gives up (raises) and sets nothing aside."""
+        groups: deque[list[Wire]] = deque([list(batch)])
+        whole = True
+        in_a_row = 0
+        limit = 2 * len(batch).bit_length() + 4
+        while groups:
+            group = groups.popleft()
+            ids = [item.id for item in group]
+            try:
+                self._send(group, report)
+            except ServerBusyError as exc:
+                if not item_may_be_at_fault(exc):
+                    raise
+                failed_before = not self._failed_5xx.isdisjoint(ids)
+                if len(self._failed_5xx) > MAX_REMEMBERED_FAILURES:
+                    self._failed_5xx.clear()
+                self._failed_5xx.update(ids)
+                in_a_row += 1
+                if (whole and not failed_before) or in_a_row > limit:
+                    raise
+                whole = False
+                if len(group) == 1:
+                    suspects.add(group[0].id, exc)
+                else:
+                    middle = len(group) // 2
+                    groups.extendleft([group[middle:], group[:middle]])
+                continue
+            whole = False
+            in_a_row = 0
+            self._failed_5xx.difference_update(ids)
+            self._set_aside(suspects, report)
+
+    def _set_aside(self, suspects: _Suspects, report: PushReport) -> None:
+        """The server just answered other items: each suspect is at fault, set it aside."""
+        if not suspects.problems:
+            return
+        problems = dict(suspects.problems)
+        suspects.problems.clear()
+        suspects.error = None
+        at = self.clock()
+
+        def keep() -> None:
+            self.store.outbox_set_aside(problems, at=at)
+            for item_id, problem in problems.items():
+                event = {"item_id": str(item_id), "problem": problem[:200]}
+                self.store.record_event("sync.item_set_aside", event, at=at)
+
+        self.run_on_store(keep)
+        self._failed_5xx.difference_update(problems)
+        report.set_aside += len(problems)
+        for item_id, problem in problems.items():
+            log.warning("outbox item %s set aside: the server fails on it (%s)", item_id, problem)
+
+    def _next_retry(
+        self, report: PushReport, started: datetime, tried: set[uuid.UUID]
+    ) -> list[Wire]:
+        """One set-aside item due for its try alone (a day after it was set aside, or any of
+        them when the manager asked) and not ``tried`` in this pass yet, or nothing."""
+        cutoff = started if self._retry_requested.is_set() else started - SET_ASIDE_RETRY_AFTER
+        while True:
+            due = self.run_on_store(
+                partial(self.store.set_aside_outbox, 1, set_aside_by=cutoff, excluding=tried)
+            )
+            if not due:
+                return []
+            item = due[0]
+            tried.add(item.item_id)
+            try:
+                return [wire_item(item, business_id=self.device.business_id)]
+            except ItemNotSendable as exc:
+                text = unsendable_text(str(exc))
+                self.run_on_store(partial(self.store.outbox_answered, {item.item_id: text}))
+                report.outcomes["unsendable"] += 1
+
+    def _retry_alone(self, item: Wire, report: PushReport) -> None:
+        """Try one set-aside item alone: an answer ends it (like any item); another 5xx it may
+        have caused sets it aside again from now; a server down for everyone raises."""
+        report.retried += 1
+        before = report.answered
+        try:
+            self._send([item], report)
+        except ServerBusyError as exc:
+            if not item_may_be_at_fault(exc):
+                raise
+            at = self.clock()
+            problem = {item.id: str(exc)}
+            self.run_on_store(partial(self.store.outbox_set_aside, problem, at=at))
+            log.warning("set-aside outbox item %s still fails alone: %s", item.id, exc)
+            return
+        report.retried_answered += report.answered - before
+
+    def _next_batch(
+        self, report: PushReport, *, excluding: Collection[uuid.UUID] = ()
+    ) -> list[Wire]:
         while True:
             size = min(self.batch_size, self._push_allowance or self.batch_size)
             window = size
             while True:
-                items = self.run_on_store(partial(self.store.pending_outbox, window))
+                items = self.run_on_store(
+                    partial(self.store.pending_outbox, window, excluding=list(excluding))
+                )
                 candidates = [item for item in items if sendable(item)]
                 if candidates or len(items) < window:
                     break

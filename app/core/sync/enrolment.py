@@ -91,6 +91,8 @@ def check_can_enrol(store: KioskStore) -> DeviceIdentity | None:
     # Only items the wire can carry count: one it lacks a kind for could never be synced and
     # must not lock a kiosk out of enrolling again for ever. (Today every kind is sendable.)
     pending = sum(1 for item in store.pending_outbox(MAX_PENDING_CHECKED) if sendable(item))
+    # Set-aside items (the server failed on them) are unsent redemptions too.
+    pending += len(store.set_aside_outbox(MAX_PENDING_CHECKED))
     if pending:
         raise EnrolmentRefusedError(
             f"this kiosk still has {pending} item(s) waiting to sync as device "

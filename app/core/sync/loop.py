@@ -74,6 +74,9 @@ class SyncStatus:
     send_after: datetime | None = None
     #: Items the server flagged or refused during the latest pass (conflicts, rejections).
     needs_review: int = 0
+    #: Items set aside: the server fails on each of them alone, so they wait outside the queue
+    #: (not in ``pending``) for a try alone, daily or when the manager asks.
+    set_aside: int = 0
     last_report: SyncReport | None = None
 
     @property
@@ -136,6 +139,12 @@ class SyncLoop:
     def send_soon(self) -> None:
         """Push now (after each redemption); the pass pulls only if a pull is due anyway."""
         self._wake.set()
+
+    def retry_set_aside(self) -> None:
+        """Try the set-aside items again, each alone, in a whole pass now (the manager's
+        button)."""
+        self.engine.retry_set_aside()
+        self.sync_now()
 
     @property
     def poll_interval_s(self) -> float:
@@ -256,7 +265,8 @@ class SyncLoop:
         try:
             store = self.engine.store
             pending = self.engine.run_on_store(store.pending_outbox_count)
+            set_aside = self.engine.run_on_store(store.set_aside_count)
         except StoreError:
             return self._status.pending
-        self._update(pending=pending)
+        self._update(pending=pending, set_aside=set_aside)
         return pending

@@ -56,6 +56,10 @@ class FakeBackend:
     #: What pull answers say about pacing (None: like a backend from before they said it).
     poll_interval_s: int | None = None
     clock_skew_limit_s: int | None = None
+    #: Items this server cannot take: any push carrying one answers 500 (a server bug).
+    poison: set[uuid.UUID] = field(default_factory=set)
+    #: Pushes answered 500 because they carried a poison item.
+    poisoned_pushes: int = 0
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -113,6 +117,9 @@ class FakeBackend:
         if not key:
             return error(422, "idempotency_key_missing")
         body = sync_wire.PushRequest.model_validate_json(request.content)
+        if self.poison.intersection(item.id for item in body.items):
+            self.poisoned_pushes += 1
+            return error(500, "internal_error", "the server failed on this batch")
         fingerprint = hashlib.sha256(
             json.dumps([i.model_dump(mode="json") for i in body.items]).encode()
         ).hexdigest()
