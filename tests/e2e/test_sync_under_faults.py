@@ -340,3 +340,59 @@ def _code_for(kiosk: Kiosk) -> str:
         return office.enrolment_code(kiosk.device.business_id)
     finally:
         office.close()
+
+
+def test_a_poison_item_is_set_aside_and_everything_else_reaches_head_office(
+    kiosk: Kiosk, proxy: FaultProxy, database: Database
+) -> None:
+    """Issue 12: head office fails (500) on any batch carrying one item. The kiosk finds it by
+    halving, sets it aside (kept, counted, shown), and every other redemption gets there."""
+    from app.core.sync import Backoff, Connection, SyncLoop
+
+    serials = kiosk.serials()
+    first = kiosk.redeem(serials[:10])
+    poison = first[3]
+    proxy.poison(str(poison))  # the item's id in a push body: answered 500, never forwarded
+    kiosk.redeem(serials[10:30])
+    kiosk.counter.scan("garbage at the counter", source=ScanSource.CAMERA)
+    tries = kiosk.drain()  # as the loop would: back off after the first 500, then narrow
+    assert tries > 1 and proxy.poisoned >= 2
+    aside = kiosk.store.set_aside_outbox()
+    assert [item.item_id for item in aside] == [poison]
+    on_server = {row.id for row in database.rows("SELECT id FROM redemptions")}
+    others = kiosk.local_redemption_ids() - {poison}
+    assert others <= on_server and poison not in on_server
+    # Shown and counted; later redemptions keep flowing past it.
+    loop = SyncLoop(kiosk.engine, backoff=Backoff(base_s=1, cap_s=5))
+    kiosk.redeem(serials[30:35])
+    loop.run_pass()
+    status = loop.status()
+    assert status.connection is Connection.ONLINE
+    assert status.set_aside == 1 and status.pending == 0
+    # The manager's retry while head office still fails on it: it stays set aside.
+    met = proxy.poisoned
+    loop.retry_set_aside()
+    loop.run_pass()
+    assert proxy.poisoned == met + 1 and loop.status().set_aside == 1
+    # Head office fixed its bug: the next retry delivers it, once.
+    proxy.cure()
+    loop.retry_set_aside()
+    loop.run_pass()
+    assert loop.status().set_aside == 0
+    assert_invariants(database, [kiosk])
+
+
+def test_a_server_failing_every_push_sets_nothing_aside(
+    kiosk: Kiosk, proxy: FaultProxy, database: Database
+) -> None:
+    """Every request 500 (head office broken for everyone) is not an item's fault."""
+    kiosk.redeem(kiosk.serials()[:12])
+    for _ in range(4):
+        proxy.inject(*["status:500"] * 40)
+        with pytest.raises(TransientSyncError):
+            kiosk.engine.push()
+        proxy.faults.clear()
+    assert kiosk.store.set_aside_count() == 0
+    assert kiosk.store.pending_outbox_count() == 12
+    kiosk.drain()
+    assert_invariants(database, [kiosk])

@@ -8,6 +8,10 @@ Faults: ``drop`` (close before forwarding: nothing reached the server), ``delay:
 request, then forward), ``cut`` (forward, let the server answer and commit, then close without
 answering: the client cannot know it was taken), ``status:<code>[:<retry-after>]`` (answer with
 the backend's error shape without forwarding).
+
+Poison: ``poison(text)`` makes every request whose body contains ``text`` (an item's id) answer
+500 without forwarding, for as long as it stays poisoned (``cure()`` ends it): a server that
+fails on one item, whatever else its batch carries.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ class FaultProxy:
         self.port = 0
         self.faults: deque[str] = deque()
         self.requests = 0
+        #: Body texts answered 500 (see :meth:`poison`), and how many requests met one.
+        self.poisons: set[bytes] = set()
+        self.poisoned = 0
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -58,6 +65,13 @@ class FaultProxy:
     def inject(self, *faults: str) -> None:
         self.faults.extend(faults)
 
+    def poison(self, text: str) -> None:
+        """Answer 500 to every request whose body contains ``text``, until :meth:`cure`."""
+        self.poisons.add(text.encode())
+
+    def cure(self) -> None:
+        self.poisons.clear()
+
     async def _listen(self) -> None:
         self._server = await asyncio.start_server(self._handle, self.host, 0)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -68,6 +82,12 @@ class FaultProxy:
             if request is None:
                 return
             self.requests += 1
+            _head, _, body = request.partition(b"\r\n\r\n")
+            if any(text in body for text in tuple(self.poisons)):
+                self.poisoned += 1
+                writer.write(_error_response(500, ""))
+                await writer.drain()
+                return
             fault = self.faults.popleft() if self.faults else "pass"
             kind, _, argument = fault.partition(":")
             if kind == "drop":
