@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.device import DeviceIdentity
+from app.core.error_kinds import ErrorKind, enrolment_kind_of
 from app.core.store.database_key import open_kiosk_store
 from app.core.sync import SyncApi
 from app.core.sync.enrolment import (
@@ -39,6 +40,7 @@ from app.core.sync.enrolment import (
 from app.core.sync_wire import EnrolResponse
 from app.ui.enrolment_camera import EnrolmentCodeReader
 from app.ui.operations import Operations
+from app.ui.texts import error_text
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +148,15 @@ class EnrolmentDialog(QDialog):
     def enrol(self) -> None:
         try:
             code = parse_enrolment_text(self.code.text())
+        except ValueError as exc:
+            log.info("enrolment code refused: %s", exc)
+            self._say(error_text(ErrorKind.ENROLMENT_CODE_INVALID), error=True)
+            return
+        try:
             server_url = check_server_url(code.server_url or self.server.text())
         except ValueError as exc:
-            self._say(str(exc), error=True)
+            log.info("server address refused: %s", exc)
+            self._say(error_text(ErrorKind.SERVER_ADDRESS_INVALID), error=True)
             return
         name = self.device_name.text().strip() or socket.gethostname()
         self.server.setText(server_url)
@@ -187,7 +195,8 @@ class EnrolmentDialog(QDialog):
         self._say(self.tr("Hold the enrolment QR code to the camera."))
 
     def _camera_failed(self, error: str) -> None:
-        self._say(error, error=True)
+        log.warning("enrolment camera: %s", error)
+        self._say(error_text(ErrorKind.ENROLMENT_CAMERA_MISSING), error=True)
 
     def _camera_read(self, text: str) -> None:
         if not self.enrol_button.isEnabled():
@@ -208,7 +217,7 @@ class EnrolmentDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         log.warning("enrolment failed: %s", error)
         self._busy(False)
-        self._say(str(error), error=True)
+        self._say(error_text(enrolment_kind_of(error)), error=True)
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.enrol_button, self.code, self.server, self.device_name):

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.corrections import Corrections
 from app.core.counter import Counter, ScanOutcome, ScanSource
 from app.core.demo import DemoCatalogue
+from app.core.error_kinds import ErrorKind
 from app.core.kiosk_settings import KioskSettings
 from app.core.manager_pin import DEMO_PIN, ManagerPin
 from app.core.result_look import TypeScale, type_scale
@@ -58,6 +59,7 @@ from app.ui.operations import Operations
 from app.ui.result_panel import ResultPanel
 from app.ui.sounds import ResultSounds
 from app.ui.sync_worker import SyncWorker
+from app.ui.texts import error_text, error_text_for
 from app.ui.undo_bar import UndoBar
 from app.ui.wedge_filter import WedgeScannerFilter
 
@@ -288,6 +290,7 @@ class KioskWindow(QMainWindow):
 
         def failed(error: BaseException) -> None:
             self.stop_camera()
+            self._video = None  # the configured camera failed, not a video chosen before
             self._camera_unavailable(str(error))
 
         self.ops.background_op(lambda: open_source(spec, resolution=resolution), opened, failed)
@@ -295,15 +298,16 @@ class KioskWindow(QMainWindow):
     def _camera_unavailable(self, error: str) -> None:
         """No camera, or it was lost (a USB webcam unplugged): say so and keep trying, so
         plugging it back in is all a cashier has to do. Scanner and typing work meanwhile.
-        The reason (in English, from OpenCV or the OS) goes to the log, not the cashier's line."""
+        The reason (in English, from OpenCV or the OS) goes to the log, not the cashier's line;
+        a video standing in for the camera is not retried, and is said to be a video."""
         log.warning("no camera: %s", error)
         self.result_panel.set_camera_available(False)
         self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
-        self.statusBar().showMessage(
-            self.tr("No camera: type the code or use a USB scanner. Trying the camera again…")
-        )
+        webcam = isinstance(self.settings.camera, int) and self._video is None
+        kind = ErrorKind.CAMERA_MISSING if webcam else ErrorKind.VIDEO_UNREADABLE
+        self.statusBar().showMessage(error_text(kind))
         # A camera that failed to open after the window closed is not looked for again.
-        if isinstance(self.settings.camera, int) and not self._closed:
+        if webcam and not self._closed:
             self._camera_retry.start()
 
     # --- text --------------------------------------------------------------------------
@@ -434,10 +438,14 @@ class KioskWindow(QMainWindow):
             self.undo_bar.follow(after)
 
     def _failed(self, error: BaseException) -> None:
-        """Errors go to the status line and the log; a modal box would stall the counter."""
+        """Errors go to the status line and the log; a modal box would stall the counter.
+        The line says what happened in the screen's language; the exception, the log."""
         log.error("operation failed: %s", error, exc_info=error)
+        self._say_error(error_text_for(error, camera_is_file=self._video is not None))
+
+    def _say_error(self, text: str) -> None:
         self.statusBar().setStyleSheet("color: #c62828; font-weight: bold;")
-        self.statusBar().showMessage(self.tr("Error: {error}").format(error=error), 30_000)
+        self.statusBar().showMessage(text, 30_000)
 
     # --- camera ------------------------------------------------------------------------
     def start_video(self, path: Path, pacing: Pacing = Pacing.LIVE) -> None:
@@ -449,7 +457,8 @@ class KioskWindow(QMainWindow):
         try:
             source = open_source(str(path), pacing=pacing)
         except ScanError as exc:
-            self._failed(exc)
+            log.error("video %s cannot be used as the camera: %s", path, exc)
+            self._say_error(error_text(ErrorKind.VIDEO_UNREADABLE))
             return
         self._video = (path, pacing)
         self.start_camera(source)
@@ -611,6 +620,7 @@ class KioskWindow(QMainWindow):
 
         def failed(error: BaseException) -> None:
             self.print_button.setEnabled(True)
-            self._failed(error)
+            log.error("voucher sheet %s not written: %s", path, error, exc_info=error)
+            self._say_error(error_text(ErrorKind.SHEET_NOT_SAVED))
 
         self.ops.background_op(lambda: write_sheet(vouchers, path), done, failed)

@@ -64,7 +64,7 @@ from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
 from app.ui.sync_panel import SyncPanel, sync_result_words
 from app.ui.sync_worker import SyncWorker
-from app.ui.texts import reason_title
+from app.ui.texts import error_text_for, reason_title
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,18 @@ VOID_REASONS = (
 RESOLUTIONS = ("640x480", "1280x720", "1920x1080")
 #: Languages are named in their own language, so anyone can find theirs.
 LANGUAGE_NAMES = (("es", "Español"), ("en", "English"))
+#: The settings form's rows, by the setting each one edits (None: no setting of its own).
+SETTING_ROWS = (
+    "camera",
+    None,
+    "resolution",
+    "mirror_preview",
+    "sounds",
+    "language",
+    "debounce_seconds",
+    "result_timeout_seconds",
+    "undo_window_seconds",
+)
 HISTORY_COLUMNS = 7
 VOID_COLUMN = 6
 
@@ -431,7 +443,7 @@ class ManagerView(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         log.error("manager view operation failed: %s", error, exc_info=error)
-        self._say(self.tr("Error: {error}").format(error=error), error=True)
+        self._say(error_text_for(error), error=True)
 
     # -- history and voids ----------------------------------------------------------------------
 
@@ -650,7 +662,13 @@ class ManagerView(QDialog):
             return self.tr("Write the resolution as width x height, e.g. 1280x720.")
         if error.name == "camera":
             return self.tr("Choose a camera, or a video file or folder with its full path.")
-        return self.tr("This setting cannot be saved: {problem}").format(problem=error)
+        log.warning("setting refused: %s", error)
+        row = SETTING_ROWS.index(error.name) if error.name in SETTING_ROWS else -1
+        if row < 0:
+            return self.tr("These settings cannot be saved: check them and try again.")
+        return self.tr("“{setting}” cannot take this value: choose another.").format(
+            setting=self._form_labels[row].text()
+        )
 
     # -- PIN ------------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from app.core.manager_pin import (
 )
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
+from app.ui.texts import error_text_for
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +286,7 @@ class PinDialog(QDialog):
             self._set_message(self.tr("The stored PIN is damaged. Call IT to reset it."))
         else:
             log.error("PIN check failed: %s", error, exc_info=error)
-            self._set_message(self.tr("Error: {error}").format(error=error))
+            self._set_message(error_text_for(error))
         self._update_keys()
 
     def _restart(self) -> None:

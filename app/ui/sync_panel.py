@@ -5,10 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.core.error_kinds import ErrorKind
 from app.core.sync import SyncStatus
 from app.core.sync.loop import Connection
 from app.core.sync.outbox import SyncOutcome, parse_result
 from app.ui.sync_worker import SyncWorker
+from app.ui.texts import error_text
 
 
 def sync_result_words(synced: bool, text: str | None) -> str:
@@ -75,7 +77,9 @@ class SyncPanel(QWidget):
                 )
             )
         if status.last_error:
-            lines.append(self.tr("Last problem: {error}").format(error=status.last_error))
+            # The exception's own (English) words are in the log; here, what it means.
+            kind = status.last_error_kind or ErrorKind.UNEXPECTED
+            lines.append(self.tr("Last problem: {error}").format(error=error_text(kind)))
         self.summary.setText("\n".join(lines))
         self.sync_button.setText(self.tr("Syncing…") if status.syncing else self.tr("Sync now"))
 

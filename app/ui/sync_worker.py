@@ -53,7 +53,9 @@ class SyncWorker(QObject):
         super().__init__(parent)
         self.loop = loop
         self._last: SyncStatus | None = None
-        self._revoked_message: str | None = None
+        #: Set on the sync thread once a revoked kiosk was wiped (True) or wiping failed
+        #: (False); worded and emitted on the GUI thread, in the screen's language.
+        self._revoked_wiped: bool | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -90,14 +92,11 @@ class SyncWorker(QObject):
         def wipe(exc: DeviceRevokedError) -> None:  # on the sync thread
             try:
                 ops.store_call(lambda: wipe_local_data(store, reason=exc.code))
-                message = (
-                    "Head office revoked this kiosk. Its local data was wiped; "
-                    "ask head office for a new enrolment code."
-                )
-            except Exception as error:  # keep the kiosk saying why, whatever failed
+                wiped = True
+            except Exception:  # keep the kiosk saying why, whatever failed (the log says how)
                 log.exception("wiping the revoked kiosk failed")
-                message = f"Head office revoked this kiosk, but wiping it failed: {error}"
-            worker._revoked_message = message
+                wiped = False
+            worker._revoked_wiped = wiped
 
         loop = SyncLoop(engine, on_revoked=wipe)
         worker = cls(loop, parent)
@@ -126,7 +125,18 @@ class SyncWorker(QObject):
         if status != self._last:
             self._last = status
             self.status_changed.emit(status)
-        if self._revoked_message is not None:
-            message, self._revoked_message = self._revoked_message, None
+        if self._revoked_wiped is not None:
+            wiped, self._revoked_wiped = self._revoked_wiped, None
             self._timer.stop()
-            self.revoked.emit(message)
+            self.revoked.emit(self.revoked_text(wiped))
+
+    def revoked_text(self, wiped: bool) -> str:
+        if wiped:
+            return self.tr(
+                "Head office revoked this kiosk. Its local data was wiped; "
+                "ask head office for a new enrolment code."
+            )
+        return self.tr(
+            "Head office revoked this kiosk, but its local data could not be wiped. "
+            "Call IT before using this computer again."
+        )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from app.core import error_kinds
 from app.core.counter import EntryProblem, Tone
+from app.core.error_kinds import ErrorKind
 from app.core.validation import Reason
 
 _CONTEXT = "Reason"
@@ -89,3 +91,13 @@ def reason_advice(reason: Reason) -> str:
 
 def entry_advice(problem: EntryProblem) -> str:
     return QCoreApplication.translate(_CONTEXT, str(_ENTRY_ADVICE[problem]))
+
+
+def error_text(kind: ErrorKind) -> str:
+    """What the screen says about an error of ``kind`` (never the exception's own text)."""
+    return QCoreApplication.translate(error_kinds.CONTEXT, error_kinds.message(kind))
+
+
+def error_text_for(error: BaseException, *, camera_is_file: bool = False) -> str:
+    """:func:`error_text` of ``error``'s kind; the caller logs the exception itself."""
+    return error_text(error_kinds.kind_of(error, camera_is_file=camera_is_file))

@@ -163,7 +163,9 @@ class UndoBar(QWidget):
         elif isinstance(error, NothingToUndo):
             self._show_note(self.tr("Already undone."))
         elif isinstance(error, CorrectionError):
-            self._show_note(str(error))
+            # Refused for a reason with no words of its own: the core's English stays in the log.
+            log.warning("undo refused: %s", error)
+            self._show_note(self.tr("Could not undo. Ask the manager."))
         else:
             log.error("undo failed: %s", error, exc_info=error)
             self._show_note(self.tr("Could not undo. Ask the manager."))

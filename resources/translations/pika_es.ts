@@ -4,202 +4,291 @@
 <context>
     <name>EnrolmentDialog</name>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="120"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="122"/>
         <source>Enrol this kiosk</source>
         <extracomment>IT can preset the server for a whole roll-out (silent configuration).</extracomment>
         <translation>Registrar este equipo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="123"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="125"/>
         <source>This kiosk is not enrolled yet. Scan the enrolment QR head office gave you with the USB scanner, or type its code.</source>
         <translation>Este equipo todavía no está registrado. Escanee con el lector USB el QR de registro que le dio la central, o escriba su código.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="128"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="130"/>
         <source>Head office revoked this kiosk and its data was wiped on {when}.</source>
         <translation>La central dio de baja este equipo y sus datos fueron borrados el {when}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="133"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="135"/>
         <source>Enrolment code</source>
         <translation>Código de registro</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="134"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="136"/>
         <source>Server address</source>
         <translation>Dirección del servidor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="135"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="137"/>
         <source>Name of this till</source>
         <translation>Nombre de esta caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="142"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="144"/>
         <source>Enrol</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="143"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="145"/>
         <source>Scan the QR with the camera</source>
         <translation>Escanear el QR con la cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="144"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="146"/>
         <source>Quit</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="157"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="165"/>
         <source>Contacting head office…</source>
         <translation>Conectando con la central…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/enrolment_dialog.py" line="187"/>
+        <location filename="../../app/ui/enrolment_dialog.py" line="195"/>
         <source>Hold the enrolment QR code to the camera.</source>
         <translation>Acerque el código QR de registro a la cámara.</translation>
     </message>
 </context>
 <context>
-    <name>KioskWindow</name>
+    <name>ErrorKind</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="303"/>
+        <location filename="../../app/core/error_kinds.py" line="71"/>
         <source>No camera: type the code or use a USB scanner. Trying the camera again…</source>
-        <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
+        <extracomment>Each message says what happened in plain words and what to do next; never how.</extracomment>
         <translation>Sin cámara: escriba el código o use un lector USB. Se vuelve a probar la cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="312"/>
+        <location filename="../../app/core/error_kinds.py" line="75"/>
+        <source>The video used as the camera cannot be played: type the code or use a USB scanner. The manager can choose another video in the settings.</source>
+        <translation>No se puede reproducir el video usado como cámara: escriba el código o use un lector USB. El encargado puede elegir otro video en la configuración.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="80"/>
+        <source>The kiosk&apos;s data is in use by another program: nothing was recorded. Close the other Pika Counter window and try again.</source>
+        <translation>Otro programa está usando los datos del equipo: no se registró nada. Cierre la otra ventana de Pika Counter y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="85"/>
+        <source>The kiosk could not read or save its data (the disk may be full): nothing was recorded. Try again; if it happens again, call IT.</source>
+        <translation>El equipo no pudo leer o guardar sus datos (el disco puede estar lleno): no se registró nada. Vuelva a intentarlo; si vuelve a pasar, llame a soporte técnico.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="90"/>
+        <source>The kiosk&apos;s data cannot be opened. Call IT before scanning more vouchers.</source>
+        <translation>No se pueden abrir los datos del equipo. Llame a soporte técnico antes de escanear más vouchers.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="94"/>
+        <source>The computer&apos;s keyring could not be read. Call IT; the kiosk keeps working offline.</source>
+        <translation>No se pudo leer el llavero de la computadora. Llame a soporte técnico; el equipo sigue funcionando sin conexión.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="98"/>
+        <source>Head office cannot be reached. The kiosk keeps working and sends everything later.</source>
+        <translation>No hay conexión con la central. El equipo sigue funcionando y envía todo más tarde.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="102"/>
+        <source>Head office asked the kiosk to wait. It keeps working and sends everything later.</source>
+        <translation>La central pidió al equipo que espere. Sigue funcionando y envía todo más tarde.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="106"/>
+        <source>Head office does not accept this kiosk any more: enrol it again (ask head office for a code). It keeps working offline meanwhile.</source>
+        <translation>La central ya no acepta este equipo: regístrelo de nuevo (pida un código a la central). Mientras tanto sigue funcionando sin conexión.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="111"/>
+        <source>Head office revoked this kiosk.</source>
+        <translation>La central dio de baja este equipo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="115"/>
+        <source>Head office refused the last sync. The kiosk keeps working; if this stays, call IT.</source>
+        <translation>La central rechazó la última sincronización. El equipo sigue funcionando; si esto sigue, llame a soporte técnico.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="119"/>
+        <source>This kiosk is not enrolled with head office: it works offline.</source>
+        <translation>Este equipo no está registrado en la central: funciona sin conexión.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="123"/>
+        <source>The voucher sheet could not be saved there. Choose another folder.</source>
+        <translation>No se pudo guardar ahí la hoja de vouchers. Elija otra carpeta.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="127"/>
+        <source>This is not an enrolment code, or it has a typing mistake: a code has 11 letters and digits (XXXXX-XXXXXX). Compare it with the one head office gave you.</source>
+        <translation>No es un código de registro, o tiene un error de tipeo: un código tiene 11 letras y números (XXXXX-XXXXXX). Compárelo con el que le dio la central.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="132"/>
+        <source>The server address must be written like https://pika.example.com.</source>
+        <translation>La dirección del servidor se escribe así: https://pika.example.com.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="136"/>
+        <source>The enrolment was refused: the code may be used or expired, or this kiosk still holds another enrolment&apos;s data. Ask head office for a new code; IT finds the details in the log.</source>
+        <translation>El registro fue rechazado: el código puede estar usado o vencido, o este equipo todavía guarda los datos de otro registro. Pida un código nuevo a la central; soporte técnico encuentra los detalles en el registro de eventos.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="142"/>
+        <source>Head office cannot be reached: check the server address and the network, then try again.</source>
+        <translation>No hay conexión con la central: revise la dirección del servidor y la red, y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="146"/>
+        <source>No camera: scan the enrolment QR with the USB scanner, or type its code.</source>
+        <translation>Sin cámara: escanee el QR de registro con el lector USB, o escriba su código.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="150"/>
+        <source>Something went wrong. Try again; if it happens again, call IT.</source>
+        <translation>Algo salió mal. Vuelva a intentarlo; si vuelve a pasar, llame a soporte técnico.</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <location filename="../../app/ui/kiosk_window.py" line="316"/>
         <source>Pika Counter</source>
+        <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="317"/>
+        <location filename="../../app/ui/kiosk_window.py" line="321"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="323"/>
+        <location filename="../../app/ui/kiosk_window.py" line="327"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="329"/>
+        <location filename="../../app/ui/kiosk_window.py" line="333"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="330"/>
+        <location filename="../../app/ui/kiosk_window.py" line="334"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="331"/>
+        <location filename="../../app/ui/kiosk_window.py" line="335"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="332"/>
+        <location filename="../../app/ui/kiosk_window.py" line="336"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="334"/>
+        <location filename="../../app/ui/kiosk_window.py" line="338"/>
         <source>The video used as the camera has ended: the picture is its last frame.</source>
         <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="336"/>
+        <location filename="../../app/ui/kiosk_window.py" line="340"/>
         <source>Play it again</source>
         <translation>Reproducir de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="337"/>
+        <location filename="../../app/ui/kiosk_window.py" line="341"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="374"/>
+        <location filename="../../app/ui/kiosk_window.py" line="381"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="394"/>
+        <location filename="../../app/ui/kiosk_window.py" line="401"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="396"/>
+        <location filename="../../app/ui/kiosk_window.py" line="403"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="398"/>
+        <location filename="../../app/ui/kiosk_window.py" line="405"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="400"/>
+        <location filename="../../app/ui/kiosk_window.py" line="407"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="404"/>
+        <location filename="../../app/ui/kiosk_window.py" line="411"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="406"/>
+        <location filename="../../app/ui/kiosk_window.py" line="413"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="408"/>
+        <location filename="../../app/ui/kiosk_window.py" line="415"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="410"/>
+        <location filename="../../app/ui/kiosk_window.py" line="417"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="422"/>
+        <location filename="../../app/ui/kiosk_window.py" line="429"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="437"/>
-        <source>Error: {error}</source>
-        <translation>Error: {error}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/kiosk_window.py" line="524"/>
+        <location filename="../../app/ui/kiosk_window.py" line="536"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="578"/>
+        <location filename="../../app/ui/kiosk_window.py" line="590"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="578"/>
+        <location filename="../../app/ui/kiosk_window.py" line="590"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="585"/>
+        <location filename="../../app/ui/kiosk_window.py" line="597"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="585"/>
+        <location filename="../../app/ui/kiosk_window.py" line="597"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="603"/>
+        <location filename="../../app/ui/kiosk_window.py" line="615"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -208,7 +297,7 @@
     <name>ManagerView</name>
     <message>
         <location filename="../../app/ui/manager_view.py" line="73"/>
-        <location filename="../../app/ui/manager_view.py" line="388"/>
+        <location filename="../../app/ui/manager_view.py" line="420"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
@@ -223,238 +312,238 @@
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="361"/>
+        <location filename="../../app/ui/manager_view.py" line="393"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="362"/>
+        <location filename="../../app/ui/manager_view.py" line="394"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="363"/>
+        <location filename="../../app/ui/manager_view.py" line="395"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="366"/>
+        <location filename="../../app/ui/manager_view.py" line="398"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="369"/>
+        <location filename="../../app/ui/manager_view.py" line="401"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="370"/>
+        <location filename="../../app/ui/manager_view.py" line="402"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="371"/>
+        <location filename="../../app/ui/manager_view.py" line="403"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="372"/>
+        <location filename="../../app/ui/manager_view.py" line="404"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="373"/>
+        <location filename="../../app/ui/manager_view.py" line="405"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="365"/>
-        <location filename="../../app/ui/manager_view.py" line="374"/>
+        <location filename="../../app/ui/manager_view.py" line="397"/>
+        <location filename="../../app/ui/manager_view.py" line="406"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="378"/>
+        <location filename="../../app/ui/manager_view.py" line="410"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="379"/>
+        <location filename="../../app/ui/manager_view.py" line="411"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="380"/>
+        <location filename="../../app/ui/manager_view.py" line="412"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="381"/>
+        <location filename="../../app/ui/manager_view.py" line="413"/>
         <source>Look for cameras again</source>
         <translation>Buscar cámaras de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="382"/>
+        <location filename="../../app/ui/manager_view.py" line="414"/>
         <source>Use a video file…</source>
         <translation>Usar un archivo de video…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="383"/>
+        <location filename="../../app/ui/manager_view.py" line="415"/>
         <source>Use an image folder…</source>
         <translation>Usar una carpeta de imágenes…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="384"/>
+        <location filename="../../app/ui/manager_view.py" line="416"/>
         <source>Show the camera picture mirrored</source>
         <translation>Mostrar la imagen de la cámara en espejo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="385"/>
+        <location filename="../../app/ui/manager_view.py" line="417"/>
         <source>Play a sound for each result</source>
         <translation>Reproducir un sonido con cada resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="386"/>
+        <location filename="../../app/ui/manager_view.py" line="418"/>
         <source>Save settings</source>
         <translation>Guardar configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="389"/>
+        <location filename="../../app/ui/manager_view.py" line="421"/>
         <source>Or instead of a camera</source>
         <translation>O en lugar de una cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="390"/>
+        <location filename="../../app/ui/manager_view.py" line="422"/>
         <source>Resolution</source>
         <translation>Resolución</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="391"/>
+        <location filename="../../app/ui/manager_view.py" line="423"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="392"/>
+        <location filename="../../app/ui/manager_view.py" line="424"/>
         <source>Sounds</source>
         <translation>Sonidos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="393"/>
+        <location filename="../../app/ui/manager_view.py" line="425"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="394"/>
+        <location filename="../../app/ui/manager_view.py" line="426"/>
         <source>Same voucher counts once within</source>
         <translation>El mismo voucher cuenta una sola vez dentro de</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="395"/>
+        <location filename="../../app/ui/manager_view.py" line="427"/>
         <source>Show each result for</source>
         <translation>Mostrar cada resultado durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="396"/>
+        <location filename="../../app/ui/manager_view.py" line="428"/>
         <source>Cashier may undo for</source>
         <translation>El cajero puede deshacer durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="414"/>
-        <source>Error: {error}</source>
-        <translation>Error: {error}</translation>
+        <location filename="../../app/ui/manager_view.py" line="668"/>
+        <source>These settings cannot be saved: check them and try again.</source>
+        <translation>No se puede guardar esta configuración: revísela y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="438"/>
+        <location filename="../../app/ui/manager_view.py" line="669"/>
+        <source>“{setting}” cannot take this value: choose another.</source>
+        <translation>«{setting}» no admite este valor: elija otro.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/manager_view.py" line="470"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="440"/>
+        <location filename="../../app/ui/manager_view.py" line="472"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="446"/>
+        <location filename="../../app/ui/manager_view.py" line="478"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="459"/>
+        <location filename="../../app/ui/manager_view.py" line="491"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="488"/>
+        <location filename="../../app/ui/manager_view.py" line="520"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="494"/>
+        <location filename="../../app/ui/manager_view.py" line="526"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="496"/>
+        <location filename="../../app/ui/manager_view.py" line="528"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="554"/>
+        <location filename="../../app/ui/manager_view.py" line="586"/>
         <source>Camera {index} ({width}x{height})</source>
         <translation>Cámara {index} ({width}x{height})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="562"/>
+        <location filename="../../app/ui/manager_view.py" line="594"/>
         <source>Camera {index} (looking…)</source>
         <translation>Cámara {index} (buscando…)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="564"/>
+        <location filename="../../app/ui/manager_view.py" line="596"/>
         <source>Camera {index} (not found)</source>
         <translation>Cámara {index} (no encontrada)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="571"/>
+        <location filename="../../app/ui/manager_view.py" line="603"/>
         <source>File: {path}</source>
         <translation>Archivo: {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="581"/>
+        <location filename="../../app/ui/manager_view.py" line="613"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="581"/>
+        <location filename="../../app/ui/manager_view.py" line="613"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="587"/>
+        <location filename="../../app/ui/manager_view.py" line="619"/>
         <source>Folder of images to use as camera</source>
         <translation>Carpeta de imágenes para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="617"/>
+        <location filename="../../app/ui/manager_view.py" line="649"/>
         <source>Settings saved.</source>
         <translation>Configuración guardada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="630"/>
+        <location filename="../../app/ui/manager_view.py" line="662"/>
         <source>Write the resolution as width x height, e.g. 1280x720.</source>
         <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="632"/>
+        <location filename="../../app/ui/manager_view.py" line="664"/>
         <source>Choose a camera, or a video file or folder with its full path.</source>
         <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="633"/>
-        <source>This setting cannot be saved: {problem}</source>
-        <translation>Esta configuración no se puede guardar: {problem}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="639"/>
+        <location filename="../../app/ui/manager_view.py" line="684"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -462,87 +551,82 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="169"/>
+        <location filename="../../app/ui/pin_dialog.py" line="173"/>
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="172"/>
+        <location filename="../../app/ui/pin_dialog.py" line="176"/>
         <source>Delete the last digit</source>
         <translation>Borrar el último dígito</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="173"/>
+        <location filename="../../app/ui/pin_dialog.py" line="177"/>
         <source>OK</source>
         <translation>Aceptar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="174"/>
+        <location filename="../../app/ui/pin_dialog.py" line="178"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="175"/>
+        <location filename="../../app/ui/pin_dialog.py" line="179"/>
         <source>Demo PIN: {pin}</source>
         <translation>PIN de la demo: {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="187"/>
+        <location filename="../../app/ui/pin_dialog.py" line="191"/>
         <source>Enter the current manager PIN</source>
         <translation>Ingrese el PIN actual del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="188"/>
+        <location filename="../../app/ui/pin_dialog.py" line="192"/>
         <source>Enter the manager PIN</source>
         <translation>Ingrese el PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="190"/>
+        <location filename="../../app/ui/pin_dialog.py" line="194"/>
         <source>Choose a new manager PIN ({low} to {high} digits)</source>
         <translation>Elija un nuevo PIN del encargado (de {low} a {high} dígitos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="193"/>
+        <location filename="../../app/ui/pin_dialog.py" line="197"/>
         <source>Enter the new PIN again</source>
         <translation>Ingrese de nuevo el PIN nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="233"/>
+        <location filename="../../app/ui/pin_dialog.py" line="237"/>
         <source>The two PINs are different. Choose the new PIN again.</source>
         <translation>Los dos PIN no coinciden. Elija de nuevo el PIN nuevo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="260"/>
+        <location filename="../../app/ui/pin_dialog.py" line="264"/>
         <source>Wrong PIN. {count} tries left.</source>
         <translation>PIN incorrecto. Le quedan {count} intentos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="269"/>
+        <location filename="../../app/ui/pin_dialog.py" line="273"/>
         <source>No manager PIN yet: choose one now.</source>
         <translation>Todavía no hay PIN del encargado: elija uno ahora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="273"/>
+        <location filename="../../app/ui/pin_dialog.py" line="277"/>
         <source>A manager PIN is already set.</source>
         <translation>Ya hay un PIN del encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="277"/>
+        <location filename="../../app/ui/pin_dialog.py" line="281"/>
         <source>A PIN has {low} to {high} digits.</source>
         <translation>Un PIN tiene de {low} a {high} dígitos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="282"/>
+        <location filename="../../app/ui/pin_dialog.py" line="286"/>
         <source>The stored PIN is damaged. Call IT to reset it.</source>
         <translation>El PIN guardado está dañado. Llame a soporte técnico para restablecerlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="285"/>
-        <source>Error: {error}</source>
-        <translation>Error: {error}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/pin_dialog.py" line="327"/>
+        <location filename="../../app/ui/pin_dialog.py" line="331"/>
         <source>Too many wrong PINs. Try again in {seconds} s.</source>
         <translation>Demasiados PIN incorrectos. Intente de nuevo en {seconds} s.</translation>
     </message>
@@ -550,124 +634,124 @@
 <context>
     <name>Reason</name>
     <message>
-        <location filename="../../app/ui/texts.py" line="25"/>
+        <location filename="../../app/ui/texts.py" line="27"/>
         <source>Valid voucher</source>
         <translation>Voucher válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="20"/>
-        <location filename="../../app/ui/texts.py" line="26"/>
+        <location filename="../../app/ui/texts.py" line="22"/>
+        <location filename="../../app/ui/texts.py" line="28"/>
         <source>Already used</source>
         <translation>Ya fue usado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="19"/>
+        <location filename="../../app/ui/texts.py" line="21"/>
         <source>Valid</source>
         <translation>Válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="21"/>
+        <location filename="../../app/ui/texts.py" line="23"/>
         <source>Refused</source>
         <translation>Rechazado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="27"/>
+        <location filename="../../app/ui/texts.py" line="29"/>
         <source>Expired</source>
         <translation>Vencido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="28"/>
+        <location filename="../../app/ui/texts.py" line="30"/>
         <source>Not valid yet</source>
         <translation>Todavía no es válido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="29"/>
+        <location filename="../../app/ui/texts.py" line="31"/>
         <source>Voucher of another business</source>
         <translation>Voucher de otro comercio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="30"/>
+        <location filename="../../app/ui/texts.py" line="32"/>
         <source>Voucher cancelled</source>
         <translation>Voucher anulado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="31"/>
+        <location filename="../../app/ui/texts.py" line="33"/>
         <source>Voucher not recognised</source>
         <translation>Voucher no reconocido</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="32"/>
+        <location filename="../../app/ui/texts.py" line="34"/>
         <source>Fake voucher</source>
         <translation>Voucher falso</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="33"/>
+        <location filename="../../app/ui/texts.py" line="35"/>
         <source>Cannot read this code</source>
         <translation>No se puede leer este código</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="37"/>
+        <location filename="../../app/ui/texts.py" line="39"/>
         <source>Give the discount.</source>
         <translation>Aplique el descuento.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="38"/>
+        <location filename="../../app/ui/texts.py" line="40"/>
         <source>A voucher gives its discount once.</source>
         <translation>Un voucher da su descuento una sola vez.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="39"/>
+        <location filename="../../app/ui/texts.py" line="41"/>
         <source>Its validity has ended.</source>
         <translation>Su vigencia terminó.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="40"/>
+        <location filename="../../app/ui/texts.py" line="42"/>
         <source>It cannot be used yet.</source>
         <translation>Todavía no se puede usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="41"/>
+        <location filename="../../app/ui/texts.py" line="43"/>
         <source>It is for another shop.</source>
         <translation>Es para otro comercio.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="42"/>
+        <location filename="../../app/ui/texts.py" line="44"/>
         <source>Head office cancelled it.</source>
         <translation>La central lo anuló.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="43"/>
+        <location filename="../../app/ui/texts.py" line="45"/>
         <source>Sync this kiosk, then scan it again: it may be valid then.</source>
         <translation>Sincronice este equipo y vuelva a escanearlo: puede que entonces sea válido.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="46"/>
+        <location filename="../../app/ui/texts.py" line="48"/>
         <source>The code was altered.</source>
         <translation>El código fue alterado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="47"/>
+        <location filename="../../app/ui/texts.py" line="49"/>
         <source>Try again or type the code printed under the QR.</source>
         <translation>Intente de nuevo o escriba el código impreso debajo del QR.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="55"/>
+        <location filename="../../app/ui/texts.py" line="57"/>
         <source>A code has 9 letters and digits, like 7KQ2-M9XD-T: one is missing or one too many. Compare it with the voucher.</source>
         <extracomment>After a typed code was refused, what to look for: never just &quot;type it again&quot;.</extracomment>
         <translation>Un código tiene 9 letras y números, como 7KQ2-M9XD-T: falta uno o sobra uno. Compárelo con el voucher.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="60"/>
+        <location filename="../../app/ui/texts.py" line="62"/>
         <source>The code has a character vouchers never use (such as Ñ or an accented letter). Compare it with the voucher.</source>
         <translation>El código tiene un carácter que los vouchers nunca usan (como Ñ o una letra con tilde). Compárelo con el voucher.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="65"/>
+        <location filename="../../app/ui/texts.py" line="67"/>
         <source>One character is wrong: the last character of the code is a check that caught it. Compare the code with the voucher, character by character, or scan its QR.</source>
         <translation>Hay un carácter equivocado: el último carácter del código es de control y lo detectó. Compare el código con el voucher, carácter por carácter, o escanee su QR.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/texts.py" line="70"/>
+        <location filename="../../app/ui/texts.py" line="72"/>
         <source>The code is well formed but no voucher of this shop has it. Check that the voucher is for this shop, or scan its QR.</source>
         <translation>El código está bien escrito, pero ningún voucher de este comercio lo tiene. Verifique que el voucher sea de este comercio, o escanee su QR.</translation>
     </message>
@@ -801,77 +885,77 @@
 <context>
     <name>SyncPanel</name>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="57"/>
+        <location filename="../../app/ui/sync_panel.py" line="59"/>
         <source>Last complete sync: {when}</source>
         <translation>Última sincronización completa: {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="58"/>
+        <location filename="../../app/ui/sync_panel.py" line="60"/>
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="61"/>
+        <location filename="../../app/ui/sync_panel.py" line="63"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="64"/>
+        <location filename="../../app/ui/sync_panel.py" line="66"/>
         <source>Flagged by head office in the last sync: {count} (see Scans)</source>
         <translation>Marcados por la central en la última sincronización: {count} (ver Escaneos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="71"/>
+        <location filename="../../app/ui/sync_panel.py" line="73"/>
         <source>This kiosk&apos;s clock differs from head office by {seconds} s{warning}</source>
         <translation>El reloj de este equipo difiere del de la central en {seconds} s{warning}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="74"/>
+        <location filename="../../app/ui/sync_panel.py" line="76"/>
         <source>: set the clock!</source>
         <translation>: ¡ajuste el reloj!</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="78"/>
+        <location filename="../../app/ui/sync_panel.py" line="82"/>
         <source>Last problem: {error}</source>
         <translation>Último problema: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="80"/>
+        <location filename="../../app/ui/sync_panel.py" line="84"/>
         <source>Syncing…</source>
         <translation>Sincronizando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="80"/>
+        <location filename="../../app/ui/sync_panel.py" line="84"/>
         <source>Sync now</source>
         <translation>Sincronizar ahora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="86"/>
+        <location filename="../../app/ui/sync_panel.py" line="90"/>
         <source>Connection: online, waiting to send (head office takes no more for now: this business is over its plan&apos;s limit); sending again at {when}</source>
         <translation>Conexión: en línea, esperando para enviar (la oficina central no recibe más por ahora: este negocio superó el límite de su plan); vuelve a enviar a las {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="90"/>
+        <location filename="../../app/ui/sync_panel.py" line="94"/>
         <source>Connection: not tried yet</source>
         <translation>Conexión: todavía sin intentar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="91"/>
+        <location filename="../../app/ui/sync_panel.py" line="95"/>
         <source>Connection: online</source>
         <translation>Conexión: en línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="92"/>
+        <location filename="../../app/ui/sync_panel.py" line="96"/>
         <source>Connection: offline (the kiosk keeps working)</source>
         <translation>Conexión: sin conexión (el equipo sigue funcionando)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="93"/>
+        <location filename="../../app/ui/sync_panel.py" line="97"/>
         <source>Connection: refused, enrol this kiosk again</source>
         <translation>Conexión: rechazada, registre este equipo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="94"/>
+        <location filename="../../app/ui/sync_panel.py" line="98"/>
         <source>Connection: this kiosk was revoked</source>
         <translation>Conexión: este equipo fue dado de baja</translation>
     </message>
@@ -879,34 +963,48 @@
 <context>
     <name>SyncResult</name>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="19"/>
+        <location filename="../../app/ui/sync_panel.py" line="21"/>
         <source>Waiting</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="21"/>
+        <location filename="../../app/ui/sync_panel.py" line="23"/>
         <source>Synced</source>
         <translation>Sincronizado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="23"/>
+        <location filename="../../app/ui/sync_panel.py" line="25"/>
         <source>CONFLICT: redeemed at another kiosk first</source>
         <translation>CONFLICTO: canjeado antes en otro equipo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="25"/>
+        <location filename="../../app/ui/sync_panel.py" line="27"/>
         <source>Rejected by head office ({reason})</source>
         <translation>Rechazado por la central ({reason})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="27"/>
+        <location filename="../../app/ui/sync_panel.py" line="29"/>
         <source>Refused by head office ({reason})</source>
         <translation>No aceptado por la central ({reason})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="29"/>
+        <location filename="../../app/ui/sync_panel.py" line="31"/>
         <source>Could not be sent ({reason})</source>
         <translation>No se pudo enviar ({reason})</translation>
+    </message>
+</context>
+<context>
+    <name>SyncWorker</name>
+    <message>
+        <location filename="../../app/ui/sync_worker.py" line="136"/>
+        <source>Head office revoked this kiosk. Its local data was wiped; ask head office for a new enrolment code.</source>
+        <extracomment>Set on the sync thread once a revoked kiosk was wiped (True) or wiping failed (False); worded and emitted on the GUI thread, in the screen&apos;s language.</extracomment>
+        <translation>La central dio de baja este equipo. Sus datos locales fueron borrados; pida a la central un código de registro nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_worker.py" line="140"/>
+        <source>Head office revoked this kiosk, but its local data could not be wiped. Call IT before using this computer again.</source>
+        <translation>La central dio de baja este equipo, pero sus datos locales no se pudieron borrar. Llame a soporte técnico antes de volver a usar esta computadora.</translation>
     </message>
 </context>
 <context>
@@ -938,7 +1036,8 @@
         <translation>Ya fue deshecho.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/undo_bar.py" line="169"/>
+        <location filename="../../app/ui/undo_bar.py" line="168"/>
+        <location filename="../../app/ui/undo_bar.py" line="171"/>
         <source>Could not undo. Ask the manager.</source>
         <translation>No se pudo deshacer. Consulte al encargado.</translation>
     </message>
@@ -962,28 +1061,28 @@
         <translation>Se escaneó el voucher equivocado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="157"/>
+        <location filename="../../app/ui/manager_view.py" line="188"/>
         <source>Void redemption</source>
-        <extracomment>Languages are named in their own language, so anyone can find theirs.</extracomment>
+        <extracomment>Languages are named in their own language, so anyone can find theirs. The settings form&apos;s rows, by the setting each one edits (None: no setting of its own).</extracomment>
         <translation>Anular canje</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="160"/>
+        <location filename="../../app/ui/manager_view.py" line="191"/>
         <source>Void the redemption of {offer} (serial {serial}) made {when}? The voucher can then be used again. The void is recorded and sent to head office.</source>
         <translation>¿Anular el canje de {offer} (serie {serial}) hecho el {when}? Después el voucher se podrá volver a usar. La anulación queda registrada y se envía a la central.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="168"/>
+        <location filename="../../app/ui/manager_view.py" line="199"/>
         <source>Why is it voided?</source>
         <translation>¿Por qué se anula?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="175"/>
+        <location filename="../../app/ui/manager_view.py" line="206"/>
         <source>Void</source>
         <translation>Anular</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="177"/>
+        <location filename="../../app/ui/manager_view.py" line="208"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>

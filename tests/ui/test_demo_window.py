@@ -147,7 +147,8 @@ def test_missing_camera_is_a_message_not_a_crash(qtbot, demo, tmp_path, caplog) 
     assert "camera" in window.result_panel.headline.text()
     window.settings = window.settings.with_changes(camera=str(tmp_path / "no-such-video.avi"))
     window.start_configured_camera()
-    qtbot.waitUntil(lambda: "No camera" in window.statusBar().currentMessage(), timeout=5000)
+    # a video standing in for the camera is said to be a video that cannot be played
+    qtbot.waitUntil(lambda: "cannot be played" in window.statusBar().currentMessage(), timeout=5000)
     assert window.camera is None
     # The cashier's line is in one language; the (English) reason goes to the log.
     assert "no-such-video" not in window.statusBar().currentMessage()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from app.core import error_kinds  # a module: error_kinds imports this package's errors
 from app.core.store import StoreError
 from app.core.sync.backoff import Backoff
 from app.core.sync.engine import DEFAULT_CLOCK_SKEW_LIMIT_S, SyncEngine, SyncReport
@@ -64,8 +65,10 @@ class SyncStatus:
     last_sync_at: datetime | None = None
     last_attempt_at: datetime | None = None
     next_attempt_at: datetime | None = None
-    #: Why the latest pass failed, in words for the manager (None after a success).
+    #: Why the latest pass failed, the exception's own (English) words for the log and IT
+    #: (None after a success); the screen shows :attr:`last_error_kind`'s message instead.
     last_error: str | None = None
+    last_error_kind: error_kinds.ErrorKind | None = None
     #: Kiosk clock minus server clock, seconds (from the latest pull).
     clock_skew_s: float | None = None
     #: The skew beyond which head office flags this kiosk's items (it says so in its pulls).
@@ -182,13 +185,23 @@ class SyncLoop:
             report = self.engine.sync_once(pull=full or self._pull_due(started))
         except DeviceRevokedError as exc:
             log.error("device revoked by head office: %s", exc)
-            self._update(syncing=False, connection=Connection.REVOKED, last_error=str(exc))
+            self._update(
+                syncing=False,
+                connection=Connection.REVOKED,
+                last_error=str(exc),
+                last_error_kind=error_kinds.kind_of(exc),
+            )
             if self.on_revoked is not None:
                 self.on_revoked(exc)
             return None
         except NotAuthorisedError as exc:
             log.error("the backend refuses this kiosk's API key: %s", exc)
-            self._update(syncing=False, connection=Connection.NOT_AUTHORISED, last_error=str(exc))
+            self._update(
+                syncing=False,
+                connection=Connection.NOT_AUTHORISED,
+                last_error=str(exc),
+                last_error_kind=error_kinds.kind_of(exc),
+            )
             return self.backoff.next_delay(self.backoff.cap_s)
         except RateLimitedError as exc:
             # A pull or key rotation over the device's own budget: not offline, and not for
@@ -200,6 +213,7 @@ class SyncLoop:
                 syncing=False,
                 connection=Connection.WAITING_TO_SEND,
                 last_error=str(exc),
+                last_error_kind=error_kinds.kind_of(exc),
                 send_after=self.clock() + timedelta(seconds=delay),
             )
             return delay
@@ -210,17 +224,28 @@ class SyncLoop:
                 syncing=False,
                 connection=Connection.OFFLINE,
                 last_error=str(exc),
+                last_error_kind=error_kinds.kind_of(exc),
                 clock_skew_s=self.engine.clock_skew_s,
             )
             return self.backoff.next_delay(exc.retry_after)
         except (SyncError, StoreError) as exc:
             log.error("sync pass failed: %s", exc)
             self._refresh_pending()
-            self._update(syncing=False, connection=Connection.OFFLINE, last_error=str(exc))
+            self._update(
+                syncing=False,
+                connection=Connection.OFFLINE,
+                last_error=str(exc),
+                last_error_kind=error_kinds.kind_of(exc),
+            )
             return self.backoff.next_delay()
         except Exception as exc:  # the sync thread must never die of a bug
             log.exception("sync pass crashed")
-            self._update(syncing=False, connection=Connection.OFFLINE, last_error=repr(exc))
+            self._update(
+                syncing=False,
+                connection=Connection.OFFLINE,
+                last_error=repr(exc),
+                last_error_kind=error_kinds.kind_of(exc),
+            )
             return self.backoff.next_delay()
         self.backoff.reset()
         if report.pulled:
@@ -237,6 +262,7 @@ class SyncLoop:
             connection=Connection.ONLINE if held is None else Connection.WAITING_TO_SEND,
             send_after=held,
             last_error=None,
+            last_error_kind=None,
             clock_skew_s=self.engine.clock_skew_s,
             clock_skew_limit_s=self.engine.clock_skew_limit_s,
             needs_review=review,
