@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,7 +87,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 def start_server(
-    env: dict[str, str], port: int, *, workers: int, log_path: Path, timeout_s: float = 30
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int,
+    log_path: Path,
+    timeout_s: float = 30,
+    extra_args: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     """Start ``pika-backend serve`` (waits for the database, migrates, serves) on
     127.0.0.1:``port`` with ``env``, its log appended to ``log_path``; return once every
@@ -115,6 +121,7 @@ def start_server(
                 str(workers),
                 "--log-level",
                 "info",
+                *extra_args,
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -158,8 +165,11 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 30) -> Iterator[str]:
-    """``pika-backend serve`` for ``settings`` on a random port; yields the base URL."""
+def uvicorn_server(
+    settings: Settings, *, workers: int = 1, timeout_s: float = 30, extra_args: Sequence[str] = ()
+) -> Iterator[str]:
+    """``pika-backend serve`` for ``settings`` (and ``extra_args``) on a random port; yields
+    the base URL."""
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         process = start_server(
@@ -168,6 +178,7 @@ def uvicorn_server(settings: Settings, *, workers: int = 1, timeout_s: float = 3
             workers=workers,
             log_path=Path(folder) / "server.log",
             timeout_s=timeout_s,
+            extra_args=extra_args,
         )
         try:
             yield f"http://127.0.0.1:{port}"

@@ -17,6 +17,7 @@ from sync_backend.events.endpoints import router as events_router
 from sync_backend.fraud.endpoints import router as fraud_router
 from sync_backend.fraud.runner import FraudLoop
 from sync_backend.health.endpoints import router as health_router
+from sync_backend.health.metrics_access import router as metrics_router
 from sync_backend.limits.service import TierLimiter
 from sync_backend.middleware import BodySizeLimit, RequestMetrics
 from sync_backend.redemptions.endpoints import router as sync_router
@@ -81,4 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
     ):
         app.include_router(router)
+    if not settings.metrics_port:  # otherwise on its own port only (``pika-backend serve``)
+        app.include_router(metrics_router)
     return app

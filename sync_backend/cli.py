@@ -1,6 +1,6 @@
 """``pika-backend``: run the server, migrate, and head office's commands.
 
-    pika-backend serve [--demo] [--host H] [--port P] [--workers N]
+    pika-backend serve [--demo] [--host H] [--port P] [--workers N] [--forwarded-allow-ips IPS]
     pika-backend migrate
     pika-backend create-business NAME [--tier BASIC|PREMIUM|ENTERPRISE]
     pika-backend create-offer --business ID --title T --discount D --from ISO --until ISO
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -125,9 +126,24 @@ def seed_demo(settings: Settings) -> dict[str, Any]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from sync_backend import server
+    from sync_backend.health.metrics_access import serve_metrics
 
+    settings = demo_settings(args.demo_db) if args.demo else get_settings()
+    forwarded = (
+        settings.forwarded_allow_ips
+        if args.forwarded_allow_ips is None
+        else args.forwarded_allow_ips
+    )
+    if settings.metrics_port:
+        if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            print(
+                "PIKA_METRICS_PORT with --workers > 1 needs PROMETHEUS_MULTIPROC_DIR, or the "
+                "metrics port would show none of the workers' metrics",
+                file=sys.stderr,
+            )
+            return 2
+        serve_metrics(settings)
     if args.demo:
-        settings = demo_settings(args.demo_db)
         migrate.upgrade(settings.database_url)
         seeded = seed_demo(settings)
         print(
@@ -139,12 +155,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         from sync_backend.app import create_app
 
-        server.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        server.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            forwarded_allow_ips=forwarded,
+        )
         return 0
-    settings = get_settings()
     wait_for_database(settings)
     migrate.upgrade(settings.database_url)
-    server.run(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
+    server.run(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        forwarded_allow_ips=forwarded,
+    )
     return 0
 
 
@@ -304,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or "
+        "networks; default PIKA_FORWARDED_ALLOW_IPS, empty: none)",
+    )
     command("migrate", cmd_migrate, "apply Alembic migrations up to head")
     p = command("create-business", cmd_create_business, "add a business")
     p.add_argument("name")

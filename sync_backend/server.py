@@ -30,8 +30,20 @@ class TcpConfig(uvicorn.Config):
         return sock
 
 
-def run(app: Any = APP, *, host: str, port: int, workers: int = 1, log_level: str = "info") -> None:
-    """Serve ``app`` (an import string of the factory, or an app object for one worker)."""
+def run(
+    app: Any = APP,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    log_level: str = "info",
+    forwarded_allow_ips: str = "",
+) -> None:
+    """Serve ``app`` (an import string of the factory, or an app object for one worker).
+
+    ``X-Forwarded-*`` headers are believed only from ``forwarded_allow_ips``; empty (the
+    default) believes nobody, where uvicorn's own default would believe 127.0.0.1 (and its
+    ``FORWARDED_ALLOW_IPS`` variable)."""
     config = TcpConfig(
         app,
         factory=isinstance(app, str),
@@ -40,6 +52,8 @@ def run(app: Any = APP, *, host: str, port: int, workers: int = 1, log_level: st
         workers=workers,
         log_level=log_level,
         access_log=log_level in {"debug", "trace"},
+        proxy_headers=bool(forwarded_allow_ips.strip()),
+        forwarded_allow_ips=forwarded_allow_ips.strip() or None,
     )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

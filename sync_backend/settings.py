@@ -121,8 +121,21 @@ class Settings(BaseSettings):
     device_sync_limit: str = "600/hour"
 
     #: Enrolment attempts per client address (``limits`` notation); behind a reverse proxy,
-    #: run uvicorn with --forwarded-allow-ips so the address is the client's, not the proxy's.
+    #: set ``forwarded_allow_ips`` so the address is the client's, not the proxy's.
     enrolment_limit: str = "20/hour"
+    #: Reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed (uvicorn's
+    #: ``forwarded_allow_ips``: addresses or networks, comma-separated). Empty: none, the TCP
+    #: peer is the client. uvicorn alone would believe 127.0.0.1, so anything on the proxy's
+    #: host could pose as any address and step round the enrolment limit.
+    forwarded_allow_ips: str = ""
+
+    #: ``/metrics`` tells routes, traffic and error counts. Either Prometheus sends this token
+    #: (``Authorization: Bearer``, its scrape config's ``authorization``) ...
+    metrics_token: str = ""
+    #: ... or the metrics are served on their own address, not on the API's port at all
+    #: (``metrics_port`` 0: on the API's port). Outside development one of the two is required.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
 
     @model_validator(mode="after")
     def _limits_make_sense(self) -> Self:
@@ -159,6 +172,12 @@ class Settings(BaseSettings):
             problems.append("PIKA_DATABASE_URL must name the production Postgres")
         if not self.redis_url:
             problems.append("PIKA_REDIS_URL must be set so rate limits hold across processes")
+        if not self.metrics_token and not self.metrics_port:
+            problems.append(
+                "PIKA_METRICS_TOKEN or PIKA_METRICS_PORT must be set: /metrics is not for everyone"
+            )
+        elif self.metrics_token and len(self.metrics_token) < 24:
+            problems.append("PIKA_METRICS_TOKEN must be at least 24 characters")
         if problems:
             raise ValueError(f"unsafe settings for {self.environment}: " + "; ".join(problems))
         return self

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sync_backend.auth import AdminAuth
 from sync_backend.health import service
-from sync_backend.health.metrics import metrics_response
 
 router = APIRouter(tags=["health"])
 
@@ -49,8 +48,3 @@ def detail(request: Request, _admin: AdminAuth) -> JSONResponse:
         {"status": "ok" if ok else "degraded", "checks": [asdict(c) for c in checks]},
         status_code=200 if ok else 503,
     )
-
-
-@router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    return metrics_response()

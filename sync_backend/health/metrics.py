@@ -62,9 +62,14 @@ def observe_pool(engine: Engine) -> None:
         POOL_SIZE.set(pool.size())
 
 
-def metrics_response() -> Response:
+def scrape_registry() -> CollectorRegistry:
+    """What a scrape reads: every worker's metrics in multiprocess mode, else this process's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return registry
+    return REGISTRY
+
+
+def metrics_response() -> Response:
+    return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)

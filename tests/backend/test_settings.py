@@ -14,6 +14,7 @@ SAFE = {
     "redis_url": "redis://cache.internal:6379/0",
     "admin_token": "a-long-random-admin-token-for-prod",
     "signing_key_secret": Fernet.generate_key().decode(),
+    "metrics_token": "a-long-random-metrics-token-for-prod",
 }
 
 
@@ -35,11 +36,18 @@ def test_production_with_real_values_starts() -> None:
         ("signing_key_secret", Settings.model_fields["signing_key_secret"].default, "SIGNING_KEY"),
         ("database_url", "sqlite:///demo.db", "PIKA_DATABASE_URL"),
         ("redis_url", "", "PIKA_REDIS_URL"),
+        ("metrics_token", "", "PIKA_METRICS_TOKEN or PIKA_METRICS_PORT"),
+        ("metrics_token", "short", "PIKA_METRICS_TOKEN must be at least 24"),
     ],
 )
 def test_production_refuses_unsafe_values(field: str, value: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None, **{**SAFE, field: value})  # type: ignore[arg-type]
+
+
+def test_production_may_serve_metrics_on_their_own_port_instead_of_a_token() -> None:
+    settings = Settings(_env_file=None, **{**SAFE, "metrics_token": "", "metrics_port": 9464})  # type: ignore[arg-type]
+    assert settings.metrics_port == 9464 and not settings.metrics_token
 
 
 def test_admin_token_may_be_given_as_its_hash() -> None:

@@ -1,0 +1,45 @@
+"""``/metrics`` on the API's port, for Prometheus only when a metrics token is set.
+
+The alternative, a port of its own (``metrics_port``), is served by prometheus-client's own
+HTTP server from ``pika-backend serve`` (see :func:`serve_metrics`), and then this route is not
+mounted at all. A token of its own, not the admin token: a scrape config holds it in plain
+text on the monitoring host, and it must open nothing but the metrics.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import start_http_server
+
+from sync_backend.auth import bearer_token
+from sync_backend.errors import NotAuthenticated
+from sync_backend.health.metrics import metrics_response, scrape_registry
+from sync_backend.settings import Settings, sha256_hex
+
+
+def require_metrics_token(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    if not settings.metrics_token:
+        return  # development: open, as before (production refuses to start without either)
+    token = bearer_token(request)
+    if token is None:
+        raise NotAuthenticated("metrics token required (Authorization: Bearer ...)")
+    if not hmac.compare_digest(sha256_hex(token), sha256_hex(settings.metrics_token)):
+        raise NotAuthenticated("metrics token not recognised", code="invalid_metrics_token")
+
+
+router = APIRouter(tags=["health"], dependencies=[Depends(require_metrics_token)])
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    return metrics_response()
+
+
+def serve_metrics(settings: Settings) -> None:
+    """Serve the metrics on ``metrics_host:metrics_port`` from this process, in a daemon
+    thread: with several workers this is the supervisor, which reads every worker's metrics
+    from ``PROMETHEUS_MULTIPROC_DIR``."""
+    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=scrape_registry())
