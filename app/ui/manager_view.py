@@ -483,7 +483,7 @@ class ManagerView(QDialog):
                 result,
                 offer,
                 "" if record.serial is None else str(record.serial),
-                sync_result_words(record.synced, record.sync_result),
+                sync_result_words(record.synced, record.sync_result, set_aside=record.set_aside),
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))

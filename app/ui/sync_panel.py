@@ -1,4 +1,5 @@
-"""The manager's view of sync: state, last sync, what waits, clock skew, and "Sync now"."""
+"""The manager's view of sync: state, last sync, what waits, clock skew, "Sync now", and the
+items set aside because head office fails on them, with a button to try them again now."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text
 
 
-def sync_result_words(synced: bool, text: str | None) -> str:
+def sync_result_words(synced: bool, text: str | None, *, set_aside: bool = False) -> str:
     """A scan's sync state in the manager's words (the history's last column)."""
 
+    if set_aside and not synced:
+        return QCoreApplication.translate(
+            "SyncResult", "Set aside: head office fails on it (tried again daily)"
+        )
     result = parse_result(text)
     if not synced or result is None:
         return QCoreApplication.translate("SyncResult", "Waiting")
@@ -44,9 +49,18 @@ class SyncPanel(QWidget):
         self.sync_button.setObjectName("syncNow")
         self.sync_button.setMinimumHeight(48)
         self.sync_button.clicked.connect(self.sync.sync_now)
+        self.set_aside_label = QLabel()
+        self.set_aside_label.setObjectName("syncSetAside")
+        self.set_aside_label.setWordWrap(True)
+        self.retry_button = QPushButton()
+        self.retry_button.setObjectName("retrySetAside")
+        self.retry_button.setMinimumHeight(48)
+        self.retry_button.clicked.connect(self.sync.retry_set_aside)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.sync_button)
+        layout.addWidget(self.set_aside_label)
+        layout.addWidget(self.retry_button)
         layout.addStretch(1)
         sync.status_changed.connect(self.show_status)
         self.show_status(sync.status())
@@ -82,6 +96,15 @@ class SyncPanel(QWidget):
             lines.append(self.tr("Last problem: {error}").format(error=error_text(kind)))
         self.summary.setText("\n".join(lines))
         self.sync_button.setText(self.tr("Syncing…") if status.syncing else self.tr("Sync now"))
+        self.set_aside_label.setVisible(status.set_aside > 0)
+        self.retry_button.setVisible(status.set_aside > 0)
+        self.set_aside_label.setText(
+            self.tr(
+                "{count} redemptions set aside: head office fails on them. They are kept on "
+                "this kiosk, do not hold up the others, and are tried again once a day."
+            ).format(count=status.set_aside)
+        )
+        self.retry_button.setText(self.tr("Try the set-aside redemptions again"))
 
     def _connection(self, status: SyncStatus) -> str:
         if status.connection is Connection.WAITING_TO_SEND:

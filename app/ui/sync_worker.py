@@ -10,8 +10,10 @@ Wiring (for the integrator):
 * ``status_changed(SyncStatus)``: online/waiting to send/offline badge (``status.online``,
   ``status.connection``, ``status.send_after``), pending count (``status.pending``), last sync time
   (``status.last_sync_at``), clock skew warning (``status.clock_skewed``, ``clock_skew_s``),
-  items for review (``status.needs_review``), last error text (``status.last_error``);
+  items for review (``status.needs_review``), items set aside (``status.set_aside``), last
+  error text (``status.last_error``);
 * ``sync_now()``: the manager's button (a whole pass, pull included);
+* ``retry_set_aside()``: the manager's button to try the set-aside items again now;
 * ``send_soon()``: after each redemption, to push it soon (pulls keep the backend's pace);
 * ``revoked(str)``: head office revoked this kiosk and its local data was wiped; the store is
   closed: show the message and end the counter (the next start asks for enrolment);
@@ -116,6 +118,10 @@ class SyncWorker(QObject):
 
     def send_soon(self) -> None:
         self.loop.send_soon()
+
+    def retry_set_aside(self) -> None:
+        """The manager's button: try the set-aside items again (each alone) now."""
+        self.loop.retry_set_aside()
 
     def status(self) -> SyncStatus:
         return self.loop.status()

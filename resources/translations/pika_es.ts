@@ -885,77 +885,87 @@
 <context>
     <name>SyncPanel</name>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="59"/>
+        <location filename="../../app/ui/sync_panel.py" line="73"/>
         <source>Last complete sync: {when}</source>
         <translation>Última sincronización completa: {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="60"/>
+        <location filename="../../app/ui/sync_panel.py" line="74"/>
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="63"/>
+        <location filename="../../app/ui/sync_panel.py" line="77"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="66"/>
+        <location filename="../../app/ui/sync_panel.py" line="80"/>
         <source>Flagged by head office in the last sync: {count} (see Scans)</source>
         <translation>Marcados por la central en la última sincronización: {count} (ver Escaneos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="73"/>
+        <location filename="../../app/ui/sync_panel.py" line="87"/>
         <source>This kiosk&apos;s clock differs from head office by {seconds} s{warning}</source>
         <translation>El reloj de este equipo difiere del de la central en {seconds} s{warning}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="76"/>
+        <location filename="../../app/ui/sync_panel.py" line="90"/>
         <source>: set the clock!</source>
         <translation>: ¡ajuste el reloj!</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="82"/>
+        <location filename="../../app/ui/sync_panel.py" line="96"/>
         <source>Last problem: {error}</source>
         <translation>Último problema: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="84"/>
+        <location filename="../../app/ui/sync_panel.py" line="98"/>
         <source>Syncing…</source>
         <translation>Sincronizando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="84"/>
+        <location filename="../../app/ui/sync_panel.py" line="98"/>
         <source>Sync now</source>
         <translation>Sincronizar ahora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="90"/>
+        <location filename="../../app/ui/sync_panel.py" line="103"/>
+        <source>{count} redemptions set aside: head office fails on them. They are kept on this kiosk, do not hold up the others, and are tried again once a day.</source>
+        <translation>{count} canjes apartados: la oficina central falla con ellos. Se guardan en este quiosco, no frenan a los demás y se reintentan una vez al día.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="107"/>
+        <source>Try the set-aside redemptions again</source>
+        <translation>Reintentar los canjes apartados</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="113"/>
         <source>Connection: online, waiting to send (head office takes no more for now: this business is over its plan&apos;s limit); sending again at {when}</source>
         <translation>Conexión: en línea, esperando para enviar (la oficina central no recibe más por ahora: este negocio superó el límite de su plan); vuelve a enviar a las {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="94"/>
+        <location filename="../../app/ui/sync_panel.py" line="117"/>
         <source>Connection: not tried yet</source>
         <translation>Conexión: todavía sin intentar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="95"/>
+        <location filename="../../app/ui/sync_panel.py" line="118"/>
         <source>Connection: online</source>
         <translation>Conexión: en línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="96"/>
+        <location filename="../../app/ui/sync_panel.py" line="119"/>
         <source>Connection: offline (the kiosk keeps working)</source>
         <translation>Conexión: sin conexión (el equipo sigue funcionando)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="97"/>
+        <location filename="../../app/ui/sync_panel.py" line="120"/>
         <source>Connection: refused, enrol this kiosk again</source>
         <translation>Conexión: rechazada, registre este equipo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="98"/>
+        <location filename="../../app/ui/sync_panel.py" line="121"/>
         <source>Connection: this kiosk was revoked</source>
         <translation>Conexión: este equipo fue dado de baja</translation>
     </message>
@@ -964,31 +974,36 @@
     <name>SyncResult</name>
     <message>
         <location filename="../../app/ui/sync_panel.py" line="21"/>
+        <source>Set aside: head office fails on it (tried again daily)</source>
+        <translation>Apartado: la oficina central falla con él (se reintenta cada día)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_panel.py" line="26"/>
         <source>Waiting</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="23"/>
+        <location filename="../../app/ui/sync_panel.py" line="28"/>
         <source>Synced</source>
         <translation>Sincronizado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="25"/>
+        <location filename="../../app/ui/sync_panel.py" line="30"/>
         <source>CONFLICT: redeemed at another kiosk first</source>
         <translation>CONFLICTO: canjeado antes en otro equipo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="27"/>
+        <location filename="../../app/ui/sync_panel.py" line="32"/>
         <source>Rejected by head office ({reason})</source>
         <translation>Rechazado por la central ({reason})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="29"/>
+        <location filename="../../app/ui/sync_panel.py" line="34"/>
         <source>Refused by head office ({reason})</source>
         <translation>No aceptado por la central ({reason})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="31"/>
+        <location filename="../../app/ui/sync_panel.py" line="36"/>
         <source>Could not be sent ({reason})</source>
         <translation>No se pudo enviar ({reason})</translation>
     </message>
@@ -996,13 +1011,13 @@
 <context>
     <name>SyncWorker</name>
     <message>
-        <location filename="../../app/ui/sync_worker.py" line="136"/>
+        <location filename="../../app/ui/sync_worker.py" line="142"/>
         <source>Head office revoked this kiosk. Its local data was wiped; ask head office for a new enrolment code.</source>
         <extracomment>Set on the sync thread once a revoked kiosk was wiped (True) or wiping failed (False); worded and emitted on the GUI thread, in the screen&apos;s language.</extracomment>
         <translation>La central dio de baja este equipo. Sus datos locales fueron borrados; pida a la central un código de registro nuevo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_worker.py" line="140"/>
+        <location filename="../../app/ui/sync_worker.py" line="146"/>
         <source>Head office revoked this kiosk, but its local data could not be wiped. Call IT before using this computer again.</source>
         <translation>La central dio de baja este equipo, pero sus datos locales no se pudieron borrar. Llame a soporte técnico antes de volver a usar esta computadora.</translation>
     </message>

@@ -668,7 +668,7 @@ class KioskStore:
         """The latest scans, newest first, with whether each has been answered by the server."""
         s, o = schema.scans, schema.outbox
         query = (
-            select(s, o.c.state, o.c.server_result)
+            select(s, o.c.state, o.c.server_result, o.c.set_aside_at)
             .select_from(s.outerjoin(o, o.c.item_id == s.c.scan_id))
             .order_by(s.c.scanned_at.desc(), s.c.scan_id)
             .limit(max(0, int(limit)))
@@ -690,6 +690,7 @@ class KioskStore:
                 detail=row.detail,
                 synced=row.state == OutboxState.DONE.value,
                 sync_result=row.server_result,
+                set_aside=row.state == OutboxState.PENDING.value and row.set_aside_at is not None,
             )
             for row in rows
         ]

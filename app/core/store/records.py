@@ -149,6 +149,8 @@ class ScanRecord:
     synced: bool
     #: The server's final answer once synced (accepted, duplicate, conflict, a rejection code).
     sync_result: str | None = None
+    #: Not synced and kept out of the push queue: head office fails on it (see sync/engine.py).
+    set_aside: bool = False
 
 
 @dataclass(frozen=True, slots=True)

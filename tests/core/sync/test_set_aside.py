@@ -77,6 +77,9 @@ def test_a_poison_item_is_set_aside_and_everything_else_flows(
     assert problem and "500" in problem
     aside = store.set_aside_outbox()
     assert [item.item_id for item in aside] == [poison]
+    history = {scan.scan_id: scan for scan in store.recent_scans(100)}
+    assert history[poison].set_aside and not history[poison].synced
+    assert not any(scan.set_aside for i, scan in history.items() if i != poison)
     # Narrowing is cheap: about log2 of the batch in failed requests, not one per item.
     assert backend.poisoned_pushes <= 2 + 2 * (8).bit_length()
     # Later redemptions flow as well: the set-aside item is not in their batches.
