@@ -16,9 +16,10 @@ The outbox rules (README "Kiosk sync"):
   split batch is another body, so it gets its own key (the server deduplicates items by id);
 * one item the server cannot take (it answers 5xx to any request that carries it) never holds
   back the items behind it: a batch that fails with such a 5xx a second time is split in
-  halves until the item at fault is found, and that item is *set aside* (kept pending in the
-  store, out of the push queue, shown to the manager and counted) once a later request in the
-  same pass, carrying other items, was answered: proof that the server answers others. A
+  halves until the item at fault is found (it fails alone twice in a row, so a blip does not
+  count), and that item is *set aside* (kept pending in the store, out of the push queue,
+  shown to the manager and counted) once a later request in the same pass, carrying other
+  items, was answered: proof that the server answers others. A
   server failing for everyone (no answer, 503, a Retry-After, or every request 5xx) never
   sets anything aside; the pass just fails and the loop backs off. A set-aside item is tried
   again alone, never inside a batch, once a day (:data:`SET_ASIDE_RETRY_AFTER`) and when the
@@ -293,7 +294,8 @@ class SyncEngine:
     ) -> None:
         """Send one batch; when it fails with a 5xx an item may have caused, and its items
         failed that way before (a first failure may be a blip: the loop backs off), split it
-        in halves, depth first, until each single item at fault is found (``suspects``).
+        in halves, depth first, until each single item at fault is found: one that fails
+        alone twice in a row is a suspect (``suspects``).
 
         Bounded against a server that fails everything: after ``2 * log2(len) + 4`` such
         failures with no answer between them, it gives up (raises) and sets nothing aside."""
@@ -301,6 +303,7 @@ class SyncEngine:
         whole = True
         in_a_row = 0
         limit = 2 * len(batch).bit_length() + 4
+        failed_alone: set[uuid.UUID] = set()
         while groups:
             group = groups.popleft()
             ids = [item.id for item in group]
@@ -317,7 +320,10 @@ class SyncEngine:
                 if (whole and not failed_before) or in_a_row > limit:
                     raise
                 whole = False
-                if len(group) == 1:
+                if len(group) == 1 and group[0].id not in failed_alone:
+                    failed_alone.add(group[0].id)  # once more, alone: a blip fails once
+                    groups.appendleft(group)
+                elif len(group) == 1:
                     suspects.add(group[0].id, exc)
                 else:
                     middle = len(group) // 2

@@ -259,3 +259,17 @@ def test_a_set_aside_item_still_blocks_enrolling_again(
     assert store.pending_outbox_count() == 0 and store.set_aside_count() == 1
     with pytest.raises(EnrolmentRefusedError):
         check_can_enrol(store)
+
+
+def test_a_server_blip_during_narrowing_sets_no_innocent_item_aside(
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+) -> None:
+    """Four 500s in a row, then the server is fine: the item that met the last one alone is
+    tried alone once more before it could be suspected, and goes through."""
+    ids = redeem(counter, 1, 4)
+    backend.faults.extend([answer(500, "internal_error")] * 4)
+    with pytest.raises(ServerBusyError):
+        engine.push()  # the whole batch, first time: back off
+    report = engine.push()  # whole again, half, then item 0 alone: 500s; item 0 again: fine
+    assert report.set_aside == 0 and store.set_aside_count() == 0
+    assert pushed_ids(backend) == set(ids) and store.pending_outbox_count() == 0
