@@ -20,6 +20,7 @@ from sync_backend.health.endpoints import router as health_router
 from sync_backend.health.metrics_access import router as metrics_router
 from sync_backend.limits.service import TierLimiter
 from sync_backend.middleware import BodySizeLimit, RequestMetrics
+from sync_backend.openapi import install as install_openapi
 from sync_backend.redemptions.endpoints import router as sync_router
 from sync_backend.redemptions.group_commit import GroupCommitter
 from sync_backend.redemptions.group_push import PushContext, run_group
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestMetrics, engine=engine)
     install_error_handlers(app)
+    install_openapi(app)
     for router in (
         health_router,
         devices_router,

@@ -14,11 +14,12 @@ from sync_backend.db import DbSession
 from sync_backend.devices import repository, service
 from sync_backend.devices.auth import AuthDevice
 from sync_backend.devices.schemas import DeviceOut, EnrolmentCodeOut
+from sync_backend.openapi import ADMIN_READ, ADMIN_WRITE, ENROL, KIOSK
 
 router = APIRouter(tags=["devices"])
 
 
-@router.post(sync_wire.ENROL_PATH, response_model=sync_wire.EnrolResponse, status_code=201)
+@router.post(sync_wire.ENROL_PATH, response_model=sync_wire.EnrolResponse, status_code=201, **ENROL)
 def enrol(
     body: sync_wire.EnrolRequest, session: DbSession, request: Request
 ) -> sync_wire.EnrolResponse:
@@ -27,7 +28,7 @@ def enrol(
     return service.enrol(session, request.app.state.settings, body)
 
 
-@router.post(sync_wire.ROTATE_KEY_PATH, response_model=sync_wire.KeyRotation)
+@router.post(sync_wire.ROTATE_KEY_PATH, response_model=sync_wire.KeyRotation, **KIOSK)
 def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync_wire.KeyRotation:
     request.app.state.limiter.hit_sync(device)  # the device's own budget, not its shop's tier
     return service.rotate_key(session, request.app.state.settings, device)
@@ -37,6 +38,7 @@ def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync
     "/v1/admin/businesses/{business_id}/enrolment-codes",
     response_model=EnrolmentCodeOut,
     status_code=201,
+    **ADMIN_WRITE,
 )
 def create_enrolment_code(
     business_id: int, _admin: AdminAuth, session: DbSession, request: Request
@@ -56,13 +58,13 @@ def create_enrolment_code(
     )
 
 
-@router.get("/v1/admin/devices", response_model=list[DeviceOut])
+@router.get("/v1/admin/devices", response_model=list[DeviceOut], **ADMIN_READ)
 def list_devices(
     _admin: AdminAuth, session: DbSession, business_id: int | None = None
 ) -> list[DeviceOut]:
     return [DeviceOut.model_validate(d) for d in repository.list_devices(session, business_id)]
 
 
-@router.post("/v1/admin/devices/{device_id}/revoke", status_code=204)
+@router.post("/v1/admin/devices/{device_id}/revoke", status_code=204, **ADMIN_WRITE)
 def revoke_device(device_id: str, _admin: AdminAuth, session: DbSession) -> None:
     service.revoke_device(session, device_id, actor="admin")

@@ -8,11 +8,12 @@ from sync_backend.auth import AdminAuth
 from sync_backend.db import DbSession
 from sync_backend.events import repository
 from sync_backend.events.schemas import EventOut
+from sync_backend.openapi import ADMIN_READ
 
 router = APIRouter(prefix="/v1/admin/events", tags=["events"])
 
 
-@router.get("", response_model=list[EventOut])
+@router.get("", response_model=list[EventOut], **ADMIN_READ)
 def list_events(
     _admin: AdminAuth,
     session: DbSession,

@@ -9,11 +9,12 @@ from sync_backend.db import DbSession
 from sync_backend.fraud import repository, service
 from sync_backend.fraud.runner import run_once
 from sync_backend.fraud.schemas import FlagOut, ReviewIn, RunOut
+from sync_backend.openapi import ADMIN_CREATE, ADMIN_READ, ADMIN_WRITE
 
 router = APIRouter(prefix="/v1/admin/fraud", tags=["fraud"])
 
 
-@router.get("/flags", response_model=list[FlagOut])
+@router.get("/flags", response_model=list[FlagOut], **ADMIN_READ)
 def list_flags(
     _admin: AdminAuth,
     session: DbSession,
@@ -28,14 +29,14 @@ def list_flags(
     return [FlagOut.model_validate(r) for r in rows]
 
 
-@router.post("/flags/{flag_id}/review", response_model=FlagOut)
+@router.post("/flags/{flag_id}/review", response_model=FlagOut, **ADMIN_WRITE)
 def review_flag(flag_id: int, body: ReviewIn, _admin: AdminAuth, session: DbSession) -> FlagOut:
     return FlagOut.model_validate(
         service.review(session, flag_id, body.status.value, body.note, actor="admin")
     )
 
 
-@router.post("/run", response_model=RunOut)
+@router.post("/run", response_model=RunOut, **ADMIN_CREATE)
 def run_now(_admin: AdminAuth, request: Request) -> RunOut:
     """Run the checks now (they also run every ``fraud_interval_s`` in the background)."""
     return RunOut(new_flags=run_once(request.app.state.sessionmaker, request.app.state.settings))

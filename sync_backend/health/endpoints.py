@@ -13,16 +13,28 @@ from fastapi.responses import JSONResponse
 
 from sync_backend.auth import AdminAuth
 from sync_backend.health import service
+from sync_backend.health.schemas import HealthDetail, Readiness
+from sync_backend.openapi import ADMIN_TOKEN, PROBE, route_kind
 
 router = APIRouter(tags=["health"])
 
+READY = route_kind(
+    413, answers={503: {"model": Readiness, "description": "Not ready: a check failed."}}
+)
+DETAIL = route_kind(
+    401,
+    413,
+    auth=ADMIN_TOKEN,
+    answers={503: {"model": HealthDetail, "description": "Degraded: a check failed."}},
+)
 
-@router.get("/health/live")
+
+@router.get("/health/live", **PROBE)
 def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready")
+@router.get("/health/ready", response_model=Readiness, **READY)
 def ready(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     checks = [service.check_database(engine), service.check_migrations(engine)]
@@ -33,7 +45,7 @@ def ready(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/health/detail")
+@router.get("/health/detail", response_model=HealthDetail, **DETAIL)
 def detail(request: Request, _admin: AdminAuth) -> JSONResponse:
     """Head office only: it names the database, Redis and pool state an attacker would like."""
     state = request.app.state

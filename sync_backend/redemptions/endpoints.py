@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
@@ -17,6 +17,7 @@ from sync_backend.devices.service import authenticate
 from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.models import utcnow
+from sync_backend.openapi import DEVICE_KEY, KIOSK, header, raw_json_body, route_kind
 from sync_backend.redemptions import group_push, idempotency, service
 from sync_backend.settings import Settings
 
@@ -81,18 +82,42 @@ def parse_push(body: bytes, settings: Settings) -> sync_wire.PushRequest:
     return request
 
 
-@router.post(
-    sync_wire.PUSH_PATH,
-    response_model=sync_wire.PushResponse,
-    responses={409: {}, 413: {}, 422: {}, 429: {}},
+#: The push route reads its body and Idempotency-Key itself (see :func:`push`); the schema
+#: still says what they must be.
+PUSH = route_kind(
+    401,
+    403,
+    409,
+    413,
+    422,
+    429,
+    503,
+    auth=DEVICE_KEY,
+    extra={
+        **raw_json_body(sync_wire.PushRequest),
+        "parameters": [
+            header(
+                sync_wire.IDEMPOTENCY_HEADER,
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": idempotency.MAX_KEY_LENGTH,
+                    "pattern": "^[ -~]*[!-~][ -~]*$",
+                },
+                "Printable ASCII, new for each batch; resend it with the same body to retry.",
+            )
+        ],
+    },
 )
-async def push(
-    request: Request,
-    body: CappedBody,
-    idempotency_key: Annotated[str | None, Header(alias=sync_wire.IDEMPOTENCY_HEADER)] = None,
-) -> Response:
+
+
+@router.post(sync_wire.PUSH_PATH, response_model=sync_wire.PushResponse, **PUSH)
+async def push(request: Request, body: CappedBody) -> Response:
     # Kiosks' hottest route: the whole push (parse, transaction, answer) runs in one worker
     # thread, where a sync route with a session dependency would take three thread hand-offs.
+    # The body is read raw and parsed there too, after authentication (so it is no FastAPI
+    # body parameter: its schema comes from ``raw_json_body``).
+    idempotency_key = request.headers.get(sync_wire.IDEMPOTENCY_HEADER)
     return await run_in_threadpool(
         _push, request.app.state, bearer_token(request), body, idempotency_key
     )
@@ -126,7 +151,7 @@ def _push(
     )
 
 
-@router.get(sync_wire.PULL_PATH, response_model=sync_wire.PullResponse, responses={429: {}})
+@router.get(sync_wire.PULL_PATH, response_model=sync_wire.PullResponse, **KIOSK)
 async def pull(
     request: Request,
     cursor: Annotated[

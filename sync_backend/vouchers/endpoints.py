@@ -7,6 +7,13 @@ from fastapi import APIRouter, Request, Response
 from sync_backend.auth import AdminAuth
 from sync_backend.db import DbSession
 from sync_backend.models import utcnow
+from sync_backend.openapi import (
+    ADMIN_CREATE,
+    ADMIN_READ,
+    ADMIN_TOKEN,
+    ADMIN_WRITE,
+    route_kind,
+)
 from sync_backend.vouchers import repository, service, signing
 from sync_backend.vouchers.schemas import (
     BookIn,
@@ -19,37 +26,52 @@ from sync_backend.vouchers.schemas import (
 
 router = APIRouter(prefix="/v1/admin", tags=["vouchers"])
 
+#: A book's printable sheet: a PDF, not JSON.
+PDF_SHEET = route_kind(
+    401,
+    404,
+    413,
+    503,
+    auth=ADMIN_TOKEN,
+    answers={
+        200: {
+            "description": "The book's vouchers as an A4 PDF to print.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 
-@router.post("/offers", response_model=OfferOut, status_code=201)
+
+@router.post("/offers", response_model=OfferOut, status_code=201, **ADMIN_WRITE)
 def create_offer(body: OfferIn, _admin: AdminAuth, session: DbSession) -> OfferOut:
     return OfferOut.model_validate(service.create_offer(session, body, actor="admin"))
 
 
-@router.get("/offers", response_model=list[OfferOut])
+@router.get("/offers", response_model=list[OfferOut], **ADMIN_READ)
 def list_offers(
     _admin: AdminAuth, session: DbSession, business_id: int | None = None
 ) -> list[OfferOut]:
     return [OfferOut.model_validate(o) for o in repository.list_offers(session, business_id)]
 
 
-@router.post("/offers/{offer_id}/books", response_model=BookOut, status_code=201)
+@router.post("/offers/{offer_id}/books", response_model=BookOut, status_code=201, **ADMIN_WRITE)
 def print_book(
     offer_id: int, body: BookIn, _admin: AdminAuth, session: DbSession, request: Request
 ) -> BookOut:
     return service.print_book(session, request.app.state.settings, offer_id, body.copies, "admin")
 
 
-@router.get("/books/{book_id}/sheet.pdf", response_class=Response)
+@router.get("/books/{book_id}/sheet.pdf", response_class=Response, **PDF_SHEET)
 def book_sheet(book_id: int, _admin: AdminAuth, session: DbSession) -> Response:
     return Response(service.book_sheet(session, book_id), media_type="application/pdf")
 
 
-@router.post("/vouchers/{serial}/revoke", status_code=204)
+@router.post("/vouchers/{serial}/revoke", status_code=204, **ADMIN_WRITE)
 def revoke_voucher(serial: int, body: RevokeIn, _admin: AdminAuth, session: DbSession) -> None:
     service.revoke_voucher(session, serial, body.reason, actor="admin")
 
 
-@router.get("/signing-keys", response_model=list[SigningKeyOut])
+@router.get("/signing-keys", response_model=list[SigningKeyOut], **ADMIN_READ)
 def list_signing_keys(
     _admin: AdminAuth, session: DbSession, request: Request
 ) -> list[SigningKeyOut]:
@@ -64,7 +86,7 @@ def list_signing_keys(
     ]
 
 
-@router.post("/signing-keys/rotate", response_model=SigningKeyOut, status_code=201)
+@router.post("/signing-keys/rotate", response_model=SigningKeyOut, status_code=201, **ADMIN_CREATE)
 def rotate_signing_key(_admin: AdminAuth, session: DbSession, request: Request) -> SigningKeyOut:
     row = signing.create_key(session, request.app.state.settings, actor="admin")
     request.app.state.public_keys.clear()
