@@ -13,6 +13,7 @@ renders each result and checks colour-blind simulations keep them apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -94,13 +95,7 @@ BASE_SIZE = (1280, 800)
 def type_scale(width: int, height: int) -> TypeScale:
     """Sizes for a ``width``×``height`` window: scaled by the tighter of the two dimensions,
     so a line that fits at 1280×800 fits at any size, and text grows on a larger screen."""
-    if width <= 0 or height <= 0:
-        raise ValueError("window size must be positive")
-    scale = max(0.5, min(width / BASE_SIZE[0], height / BASE_SIZE[1]))
-
-    def px(base: float) -> int:
-        return max(10, round(base * scale))
-
+    px = _pixels(width, height)
     return TypeScale(
         icon=px(96),
         headline=px(60),
@@ -111,3 +106,48 @@ def type_scale(width: int, height: int) -> TypeScale:
         header=px(22),
         entry=px(26),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PanelTypeScale:
+    """Font sizes in pixels for the manager panel (history, settings, Sync tab, its buttons).
+
+    Read at arm's length, not from 1.5 m, so smaller than the counter's; but scaled the same
+    way, so at 1920×1080 the panel is not a page of 9 pt text on a large screen.
+    """
+
+    body: int
+    heading: int
+    table: int
+    button: int
+    #: Row height of the history table and minimum height of the panel's main buttons:
+    #: touch targets grow with the text.
+    row: int
+    button_height: int
+
+
+def panel_type_scale(width: int, height: int) -> PanelTypeScale:
+    """Sizes for a manager panel of ``width``×``height``, scaled like :func:`type_scale`.
+    At 1280×800 the body text is 17 px (about 13 pt at 96 dpi)."""
+    px = _pixels(width, height)
+    return PanelTypeScale(
+        body=px(17),
+        heading=px(22),
+        table=px(16),
+        button=px(18),
+        row=px(34),
+        button_height=max(40, px(52)),
+    )
+
+
+def _pixels(width: int, height: int) -> Callable[[float], int]:
+    """Base size at :data:`BASE_SIZE` -> pixels for ``width``×``height``: scaled by the tighter
+    of the two dimensions (a line that fits at 1280×800 fits at any size), never below 10."""
+    if width <= 0 or height <= 0:
+        raise ValueError("window size must be positive")
+    scale = max(0.5, min(width / BASE_SIZE[0], height / BASE_SIZE[1]))
+
+    def px(base: float) -> int:
+        return max(10, round(base * scale))
+
+    return px

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -56,6 +56,7 @@ from app.core.kiosk_settings import (
     KioskSettings,
 )
 from app.core.manager_pin import ManagerPin
+from app.core.result_look import PanelTypeScale, panel_type_scale
 from app.core.scanning.capture import CameraInfo, probe_cameras
 from app.core.store import ScanSource
 from app.core.validation import Reason
@@ -280,8 +281,6 @@ class ManagerView(QDialog):
         self.back_button = QPushButton()
         self.back_button.setObjectName("backToCounter")
         self.back_button.clicked.connect(self.accept)
-        for button in (self.change_pin_button, self.exit_button, self.back_button):
-            button.setMinimumHeight(48)
         bottom = QHBoxLayout()
         bottom.addWidget(self.change_pin_button)
         bottom.addWidget(self.exit_button)
@@ -292,10 +291,35 @@ class ManagerView(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         layout.addLayout(bottom)
+        self.apply_type_scale(panel_type_scale(self.width(), self.height()))
         self.retranslate()
         self.show_settings(settings)
         self.refresh_history()
         self.look_for_cameras()
+
+    # -- sizes ----------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Text follows the panel's size, as on the counter screen (app.core.result_look)."""
+        super().resizeEvent(event)
+        self.apply_type_scale(panel_type_scale(event.size().width(), event.size().height()))
+
+    def apply_type_scale(self, scale: PanelTypeScale) -> None:
+        self.type_scale = scale
+        # The panel's own font reaches every child without one of its own (tabs, form, Sync).
+        _set_pixel_size(self, scale.body)
+        _set_pixel_size(self.counts_label, scale.heading)
+        _set_pixel_size(self.table, scale.table)
+        self.table.verticalHeader().setDefaultSectionSize(scale.row)
+        for button in (
+            self.change_pin_button,
+            self.exit_button,
+            self.back_button,
+            self.save_button,
+            self.refresh_button,
+        ):
+            _set_pixel_size(button, scale.button)
+            button.setMinimumHeight(scale.button_height)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -303,9 +327,6 @@ class ManagerView(QDialog):
         self.counts_label = QLabel()
         self.counts_label.setObjectName("countsToday")
         self.counts_label.setWordWrap(True)
-        font = QFont(self.counts_label.font())
-        font.setPointSize(14)
-        self.counts_label.setFont(font)
         self.table = QTableWidget(0, HISTORY_COLUMNS)
         self.table.setObjectName("historyTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -358,7 +379,6 @@ class ManagerView(QDialog):
         self.undo_spin.setSuffix(" s")
         self.save_button = QPushButton()
         self.save_button.setObjectName("saveSettings")
-        self.save_button.setMinimumHeight(48)
         self.save_button.clicked.connect(self.save_settings)
 
         self.form = QFormLayout()
@@ -682,6 +702,12 @@ class ManagerView(QDialog):
 
     def _pin_changed(self) -> None:
         self._say(self.tr("Manager PIN changed."))
+
+
+def _set_pixel_size(widget: QWidget, pixels: int) -> None:
+    font = QFont(widget.font())
+    font.setPixelSize(pixels)
+    widget.setFont(font)
 
 
 def _seconds_spin(bounds: tuple[float, float], step: float) -> QDoubleSpinBox:

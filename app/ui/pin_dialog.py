@@ -136,6 +136,7 @@ class PinDialog(QDialog):
         self.ok_button.setFont(ok_font)
         self.cancel_button = QPushButton()
         self.cancel_button.setMinimumHeight(56)
+        self.cancel_button.setFont(prompt_font)  # as readable as the pad's other words
         self.cancel_button.clicked.connect(self.reject)
         # Keys typed on a keyboard belong to the pad itself (keyPressEvent): Enter submits,
         # Esc cancels. A focused or auto-default button would take Enter for itself.

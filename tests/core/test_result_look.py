@@ -12,6 +12,7 @@ from app.core.result_look import (
     Headline,
     discount_amount,
     look_for,
+    panel_type_scale,
     type_scale,
 )
 
@@ -64,3 +65,17 @@ def test_text_grows_with_the_window(size, header_px) -> None:
 def test_type_scale_refuses_an_empty_window() -> None:
     with pytest.raises(ValueError):
         type_scale(0, 800)
+
+
+@pytest.mark.parametrize(
+    ("size", "body_px"), [((1024, 768), 14), ((1280, 800), 17), ((1920, 1080), 23)]
+)
+def test_the_manager_panel_text_grows_with_its_window(size, body_px) -> None:
+    """Before, the panel kept Qt's default ~13 px at every size: tiny on a 1920×1080 screen."""
+    panel = panel_type_scale(*size)
+    assert panel.body == body_px
+    assert panel.heading > panel.body >= panel.table
+    # a row and a button hold their text with room to spare (touch targets grow with it)
+    assert panel.row >= 2 * panel.table and panel.button_height >= 2 * panel.button
+    with pytest.raises(ValueError):
+        panel_type_scale(1024, 0)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from app.core.corrections import RedemptionState
 from app.core.kiosk_settings import KioskSettings
+from app.core.result_look import panel_type_scale
 from app.core.scanning.capture import CameraInfo
 from app.core.validation import Reason
 from app.ui.language import Language
@@ -257,3 +258,30 @@ def test_results_arriving_after_the_panel_was_deleted_are_dropped(qtbot, kiosk) 
     release.set()
     future.result(timeout=5)
     qtbot.wait(100)  # the probe's result is delivered to nobody; no error is raised
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])
+def test_the_panel_text_follows_its_size(qtbot, kiosk, probe, size) -> None:
+    """As on the counter screen: at 1920×1080 the panel was Qt's default ~13 px text."""
+    kiosk.scan(0)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=3000)
+    view.resize(*size)
+    scale = panel_type_scale(*size)
+    qtbot.waitUntil(lambda: view.type_scale == scale, timeout=3000)
+    assert view._form_labels[0].fontInfo().pixelSize() == scale.body
+    assert view.tabs.tabBar().fontInfo().pixelSize() == scale.body
+    assert view.counts_label.fontInfo().pixelSize() == scale.heading
+    assert view.table.fontInfo().pixelSize() == scale.table
+    assert view.table.horizontalHeader().fontInfo().pixelSize() == scale.table
+    assert view.table.rowHeight(0) == scale.row
+    buttons = (view.back_button, view.exit_button, view.change_pin_button)
+    assert all(button.fontInfo().pixelSize() == scale.button for button in buttons)
+    # nothing clipped once the layout has settled: each button got the room its words need
+    qtbot.waitUntil(
+        lambda: all(
+            button.width() >= button.sizeHint().width() and button.height() >= scale.button_height
+            for button in buttons
+        ),
+        timeout=3000,
+    )
