@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   # tests/ui/test_kiosk_on_x11.py: read the kiosk window's place back from a real X server,
   # with a (kiosk) window manager and without one
   x11-utils matchbox-window-manager
+  # ... and open the manager panel there from the keyboard alone (tests/support/x11.py press)
+  xdotool
   # tests/support/services.py: throwaway servers when none is running (not started here)
   postgresql redis-server
 )

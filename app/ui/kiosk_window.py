@@ -229,6 +229,9 @@ class KioskWindow(QMainWindow):
         self.apply_type_scale(type_scale(self.width(), self.height()))
         self.retranslate()
         self.refresh_pending()
+        # A cashier's first key goes to the code line (not the Manager button, first in the
+        # tab order); Shift+Tab from it reaches the Manager button, Space opens the PIN pad.
+        self.entry.setFocus()
 
     # --- sizes ---------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.core.corrections import Corrections
@@ -103,6 +104,12 @@ class ManagerAccess(QObject):
         panel.exit_requested.connect(self.exit_requested)
         panel.redemption_voided.connect(self.redemption_voided)
         panel.finished.connect(self._panel_closed)
+        # Maximising is a request to the window manager; a kiosk started straight from xinit
+        # has none, and the panel would open at its normal size in a corner. Covering the
+        # kiosk's screen ourselves first makes both cases the same (as the kiosk window does).
+        screen = self.window.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            panel.setGeometry(screen.availableGeometry())
         panel.setWindowState(panel.windowState() | Qt.WindowState.WindowMaximized)
         self.panel = panel
         panel.open()

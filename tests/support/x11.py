@@ -22,9 +22,10 @@ _TREE_LINE = re.compile(
 )
 
 
-def missing_tools() -> list[str]:
-    """The programs these helpers need that are not installed (Xvfb, xwininfo)."""
-    return [tool for tool in ("Xvfb", "xwininfo") if shutil.which(tool) is None]
+def missing_tools(*extra: str) -> list[str]:
+    """The programs these helpers need that are not installed (Xvfb, xwininfo, and ``extra``
+    such as xdotool, which types on the X server's keyboard as a person would)."""
+    return [tool for tool in ("Xvfb", "xwininfo", *extra) if shutil.which(tool) is None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,13 @@ class Geometry:
     y: int
     width: int
     height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    id: str
+    name: str
+    geometry: Geometry
 
 
 @contextmanager
@@ -68,6 +76,11 @@ def xvfb(width: int, height: int) -> Iterator[str]:
 
 def viewable_windows(display: str, wm_class: str) -> list[Geometry]:
     """Where the mapped windows of X class ``wm_class`` are on screen (absolute geometry)."""
+    return [window.geometry for window in viewable(display, wm_class)]
+
+
+def viewable(display: str, wm_class: str) -> list[Window]:
+    """The mapped windows of X class ``wm_class``: id, title and place on screen."""
     env = {**os.environ, "DISPLAY": display}
     tree = subprocess.run(
         ["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True, timeout=10
@@ -81,7 +94,20 @@ def viewable_windows(display: str, wm_class: str) -> list[Geometry]:
             ["xwininfo", "-id", match["id"]], env=env, capture_output=True, text=True, timeout=10
         ).stdout
         if "IsViewable" in info:
-            found.append(
-                Geometry(int(match["x"]), int(match["y"]), int(match["w"]), int(match["h"]))
-            )
+            place = Geometry(int(match["x"]), int(match["y"]), int(match["w"]), int(match["h"]))
+            found.append(Window(match["id"], match["name"].strip('"'), place))
     return found
+
+
+def press(display: str, *keys: str, window: str | None = None, delay_ms: int = 150) -> None:
+    """Press ``keys`` (xdotool names: "shift+Tab", "space", "1", "Return") on the X server's
+    keyboard, a key every ``delay_ms`` (a person's pace, not a scanner's burst); ``window``
+    is given the input focus first (there may be no window manager to give it)."""
+    env = {**os.environ, "DISPLAY": display}
+    if window is not None:
+        subprocess.run(
+            ["xdotool", "windowfocus", "--sync", window], env=env, check=True, timeout=10
+        )
+    subprocess.run(
+        ["xdotool", "key", "--delay", str(delay_ms), *keys], env=env, check=True, timeout=30
+    )
