@@ -102,6 +102,9 @@ DEFAULT_PUSH_HOLD_S = 60.0
 SET_ASIDE_RETRY_AFTER = timedelta(days=1)
 #: Item ids remembered as "was in a batch that failed with a 5xx" (an answer forgets them).
 MAX_REMEMBERED_FAILURES = 10_000
+#: Items sent alone to see whether the server answers anyone, once narrowing met a long run
+#: of failures (see ``SyncEngine._send_narrowing``).
+PROBES = 2
 
 Wire = sync_wire.OutboxItem | sync_wire.VoidItem
 
@@ -298,7 +301,10 @@ class SyncEngine:
         alone twice in a row is a suspect (``suspects``).
 
         Bounded against a server that fails everything: after ``2 * log2(len) + 4`` such
-        failures with no answer between them, it gives up (raises) and sets nothing aside."""
+        failures with no answer between them, up to :data:`PROBES` items from the far end of
+        what is left are sent alone; if none is answered it gives up (raises) and sets nothing
+        aside. An answered probe shows the server answers others (many hostile items side by
+        side at the head of the queue), and the narrowing goes on."""
         groups: deque[list[Wire]] = deque([list(batch)])
         whole = True
         in_a_row = 0
@@ -313,11 +319,9 @@ class SyncEngine:
                 if not item_may_be_at_fault(exc):
                     raise
                 failed_before = not self._failed_5xx.isdisjoint(ids)
-                if len(self._failed_5xx) > MAX_REMEMBERED_FAILURES:
-                    self._failed_5xx.clear()
-                self._failed_5xx.update(ids)
+                self._remember_failed(ids)
                 in_a_row += 1
-                if (whole and not failed_before) or in_a_row > limit:
+                if whole and not failed_before:
                     raise
                 whole = False
                 if len(group) == 1 and group[0].id not in failed_alone:
@@ -328,11 +332,42 @@ class SyncEngine:
                 else:
                     middle = len(group) // 2
                     groups.extendleft([group[middle:], group[:middle]])
+                if in_a_row > limit:
+                    if not self._probe(groups, report):
+                        raise
+                    in_a_row = 0
+                    self._set_aside(suspects, report)
                 continue
             whole = False
             in_a_row = 0
             self._failed_5xx.difference_update(ids)
             self._set_aside(suspects, report)
+
+    def _probe(self, groups: deque[list[Wire]], report: PushReport) -> bool:
+        """Send up to :data:`PROBES` items alone, each the last of what is left: whether one
+        was answered. A probe that fails goes back, alone, to be judged like any item."""
+        for _ in range(PROBES):
+            while groups and not groups[-1]:
+                groups.pop()
+            if not groups:
+                return False
+            item = groups[-1].pop()
+            try:
+                self._send([item], report)
+            except ServerBusyError as exc:
+                if not item_may_be_at_fault(exc):
+                    raise
+                self._remember_failed([item.id])
+                groups.append([item])
+                continue
+            self._failed_5xx.discard(item.id)
+            return True
+        return False
+
+    def _remember_failed(self, ids: Sequence[uuid.UUID]) -> None:
+        if len(self._failed_5xx) > MAX_REMEMBERED_FAILURES:
+            self._failed_5xx.clear()
+        self._failed_5xx.update(ids)
 
     def _set_aside(self, suspects: _Suspects, report: PushReport) -> None:
         """The server just answered other items: each suspect is at fault, set it aside."""

@@ -21,7 +21,7 @@ from app.core.sync import (
     SyncOutcome,
     parse_result,
 )
-from app.core.sync.engine import SET_ASIDE_RETRY_AFTER
+from app.core.sync.engine import PROBES, SET_ASIDE_RETRY_AFTER
 from app.core.sync.outbox import batch_key
 from tests.core.store.conftest import Counter
 from tests.core.sync.conftest import DEVICE, Clock
@@ -153,8 +153,9 @@ def test_a_server_failing_for_everyone_sets_nothing_aside(
             engine.push()
         left = len(backend.faults)
         backend.faults.clear()
-        # Bounded: a pass against a dead server costs at most ~2 log2(batch) + 5 requests.
-        assert 100 - left <= 2 * (8).bit_length() + 5
+        # Bounded: a pass against a dead server costs at most 2 log2(batch) + 5 requests,
+        # and the probes.
+        assert 100 - left <= 2 * (8).bit_length() + 5 + PROBES
     assert store.set_aside_count() == 0 and store.pending_outbox_count() == 8
     engine.push()  # the server is back: everything goes, once
     assert pushed_ids(backend) == set(ids) and store.pending_outbox_count() == 0
@@ -273,3 +274,19 @@ def test_a_server_blip_during_narrowing_sets_no_innocent_item_aside(
     report = engine.push()  # whole again, half, then item 0 alone: 500s; item 0 again: fine
     assert report.set_aside == 0 and store.set_aside_count() == 0
     assert pushed_ids(backend) == set(ids) and store.pending_outbox_count() == 0
+
+
+def test_many_hostile_items_side_by_side_are_all_set_aside(
+    store: KioskStore, api: SyncApi, counter: Counter, backend: FakeBackend, clock: Clock
+) -> None:
+    """Twelve hostile codes shown one after another at the counter: a long run of failures,
+    so the far end of the batch is probed alone; it is answered, and the narrowing goes on."""
+    engine = SyncEngine(store, api, DEVICE, batch_size=32, clock=clock)
+    ids = redeem(counter, 1, 40)
+    backend.poison.update(ids[:12])
+    with pytest.raises(ServerBusyError):
+        engine.push()
+    engine.push()
+    assert store.set_aside_count() == 12 and store.pending_outbox_count() == 0
+    assert pushed_ids(backend) == set(ids[12:])
+    assert backend.poisoned_pushes < 4 * 12 + 2 * (32).bit_length()
