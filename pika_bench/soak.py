@@ -69,6 +69,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="trace Python allocations in the kiosk (slower): what grew after warm-up",
     )
     parser.add_argument(
+        "--heap-seconds",
+        type=float,
+        default=0,
+        help="every so many seconds, where the kiosk's memory lives (glibc, SQLite, smaps)",
+    )
+    parser.add_argument(
+        "--no-kiosk-trim",
+        dest="kiosk_trim",
+        action="store_false",
+        help="stop the kiosk's own heap trim (to measure what it bounds)",
+    )
+    parser.add_argument(
         "--postgres", default=DEFAULT_POSTGRES, help="Postgres to create the throwaway database on"
     )
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="Redis for the rate limiter")
@@ -80,6 +92,8 @@ class Sample:
     rss_mb: float
     fds: int
     threads: int
+    anon_mb: float = 0.0
+    file_mb: float = 0.0
 
 
 def proc_sample(pid: int, t: float) -> Sample | None:
@@ -90,11 +104,23 @@ def proc_sample(pid: int, t: float) -> Sample | None:
         threads = len(os.listdir(f"/proc/{pid}/task"))
     except (FileNotFoundError, ProcessLookupError):
         return None
-    rss = [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")]
-    if not rss:  # exited, not yet reaped
+    kb = {
+        line.split(":")[0]: int(line.split()[1])
+        for line in status.splitlines()
+        if line.startswith(("VmRSS", "RssAnon", "RssFile"))
+    }
+    if "VmRSS" not in kb:  # exited, not yet reaped
         return None
-    rss_kb = rss[0]
-    return Sample(t, round(rss_kb / 1024, 1), fds, threads)
+    # RssFile is the libraries' and files' pages (Qt, OpenCV...: shared, given back under
+    # memory pressure); RssAnon is the process's own memory, where a leak would show.
+    return Sample(
+        t,
+        round(kb["VmRSS"] / 1024, 1),
+        fds,
+        threads,
+        round(kb.get("RssAnon", 0) / 1024, 1),
+        round(kb.get("RssFile", 0) / 1024, 1),
+    )
 
 
 def slope_per_minute(points: list[tuple[float, float]]) -> float | None:
@@ -126,6 +152,10 @@ class ChildEvents:
                 continue
             with self.lock:
                 self.lines.append(event)
+
+    def all(self, name: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [e for e in self.lines if e.get("event") == name]
 
     def last(self, name: str) -> dict[str, Any] | None:
         with self.lock:
@@ -202,6 +232,8 @@ def soak(
         "seed": args.seed,
         "video_vouchers": args.video_vouchers,
         "tracemalloc": args.tracemalloc,
+        "heap_seconds": args.heap_seconds,
+        "kiosk_trim": args.kiosk_trim,
         "video_every": max(1000, args.scans // 4),
         "manager_every": max(50, min(400, args.scans // 10)),
     }
@@ -264,9 +296,23 @@ def soak(
         "fds_max": max((s.fds for s in day), default=None),
         "threads_start_end": [day[0].threads, day[-1].threads] if day else None,
         "threads_max": max((s.threads for s in day), default=None),
-        "rss_samples_columns": ["seconds_into_day", "rss_mb", "open_fds", "threads"],
+        "anon_mb_start_warm_end": (
+            [day[0].anon_mb, warm[0].anon_mb, day[-1].anon_mb] if warm else None
+        ),
+        "file_mb_start_warm_end": (
+            [day[0].file_mb, warm[0].file_mb, day[-1].file_mb] if warm else None
+        ),
+        "anon_slope_mb_per_min_after_warmup": slope_per_minute([(s.t, s.anon_mb) for s in warm]),
+        "rss_samples_columns": [
+            "seconds_into_day",
+            "rss_mb",
+            "open_fds",
+            "threads",
+            "anon_mb",
+            "file_mb",
+        ],
         "rss_samples": [
-            [round(s.t - (ready_at or 0), 1), s.rss_mb, s.fds, s.threads]
+            [round(s.t - (ready_at or 0), 1), s.rss_mb, s.fds, s.threads, s.anon_mb, s.file_mb]
             for s in day[:: max(1, len(day) // 40)]
         ],
         "book_copies": (events.last("book") or {}).get("copies"),
@@ -278,7 +324,10 @@ def soak(
         "backend_restart_error": result["outage_error"],
         "left_in_outbox": drained.get("pending"),
         "redemptions_on_server": on_server,
+        "heap_trims": finished.get("heap_trims"),
+        "heap_trim_longest_ms": finished.get("heap_trim_longest_ms"),
         "tracemalloc": events.last("tracemalloc"),
+        "heap_samples": events.all("heap"),
         "child_stderr_tail": err_tail or None,
     }
 

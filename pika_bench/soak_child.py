@@ -192,12 +192,17 @@ class Driver(QObject):
     def finish(self) -> None:
         """The day is over: once the outbox has drained (backend back), exit as the manager
         would (the kiosk's own exit path; ``run_kiosk`` then stops sync and store)."""
+        from app.ui.heap_trimmer import HeapTrimmer
+
+        trimmers = self.window.findChildren(HeapTrimmer)
         emit(
             "finished",
             scans=self.scans,
             seconds=round(time.monotonic() - self.started, 2),
             counts=self.day.counts,
             sync=self._sync_words(),
+            heap_trims=sum(t.trims for t in trimmers),
+            heap_trim_longest_ms=round(max((t.longest_trim_ms for t in trimmers), default=0), 1),
         )
         self._trace()
         self.window.stop_camera()
@@ -422,8 +427,18 @@ class Soak(QObject):
         self.day = day
         self.config = config
         self.driver: Driver | None = None
+        self.probe = QTimer(self)
+        self.probe.setInterval(int(float(config.get("heap_seconds") or 0) * 1000))
+        self.probe.timeout.connect(self.heap)
+
+    def heap(self) -> None:
+        from pika_bench.heap_probe import snapshot
+
+        scans = self.driver.scans if self.driver is not None else 0
+        emit("heap", scans=scans, **snapshot())
 
     def attach(self) -> None:
+        from app.ui.heap_trimmer import HeapTrimmer
         from app.ui.kiosk_window import KioskWindow
 
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow)]
@@ -431,6 +446,12 @@ class Soak(QObject):
             QTimer.singleShot(100, self.attach)
             return
         self.driver = Driver(windows[0], self.day, self.config)
+        if self.probe.interval() > 0:
+            self.probe.start()
+            self.heap()
+        if not self.config.get("kiosk_trim", True):  # to measure the kiosk without it
+            for trimmer in windows[0].findChildren(HeapTrimmer):
+                trimmer.stop()
         emit("ready")
         self.driver.start()
 

@@ -18,6 +18,7 @@ from app.core.session import STORE_FILE, KioskSession, open_session
 from app.core.store import StoreError
 from app.core.sync import NotEnrolledForSyncError
 from app.ui.enrolment_dialog import EnrolmentDialog
+from app.ui.heap_trimmer import HeapTrimmer
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
@@ -102,6 +103,10 @@ def _run(
     else:
         window.show()
     sync = start_sync(session, ops, window)
+    # Freed C heap back to the system now and then, in quiet moments (app/core/heap.py).
+    trimmer = HeapTrimmer(window)
+    window.outcome_shown.connect(trimmer.activity)
+    trimmer.start()
     if video is not None:
         window.start_video(video)
     else:
@@ -109,6 +114,7 @@ def _run(
     log.info("counter window open (%s)", "kiosk mode" if kiosk_mode else "windowed")
     # A stop signal that came while starting is answered now rather than ignored.
     code = app.exec() if stop.received is None else 0
+    trimmer.stop()
     window.stop_camera()
     if sync is not None:
         sync.stop()
