@@ -26,7 +26,8 @@ def test_short_day_does_not_crash_and_reports_every_figure(
     # A few hundred scans; the backend goes away 1 s into the day, for 2 s at a time.
     day = "--scans 500 --seconds 60 --display offscreen --offline-every 1 --offline-for 2"
     servers = ["--postgres", postgres_server, "--redis", redis_server]
-    args = parser.parse_args([*day.split(), "--sample-seconds", "0.5", *servers])
+    probe = ["--sample-seconds", "0.5", "--heap-seconds", "5"]
+    args = parser.parse_args([*day.split(), *probe, *servers])
     result = soak.run(args)
     assert result.keys() >= KEYS
     assert result["crashes"] == 0, result["child_stderr_tail"]
@@ -38,3 +39,8 @@ def test_short_day_does_not_crash_and_reports_every_figure(
     assert counts.get("sync_became_offline", 0) >= 1, counts
     assert result["left_in_outbox"] == 0
     assert result["rss_start_mb"] > 0 and result["fds_max"] > 0
+    # RSS split into the process's own memory and file pages; where the heap lives.
+    _, rss, _, _, anon, file = result["rss_samples"][0]
+    assert anon > 0 and file > 0 and anon + file <= rss + 0.2  # the rest is shared memory
+    heap = result["heap_samples"][-1]
+    assert heap["malloc"]["in_use_mb"] > 0 and heap["sqlite_mb"] > 0 and heap["smaps"]["heap"] > 0
