@@ -12,6 +12,7 @@ components.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -43,6 +44,7 @@ RETRY_AFTER_DOC = "Seconds to wait before sending the same request again."
 
 #: What each refusal means to a caller; the envelope's ``error.code`` says which case it is.
 REFUSALS: dict[int, str] = {
+    400: "The body could not be read as text of its content type (`bad_request`).",
     401: "No credentials, or not recognised (`not_authenticated`, `invalid_api_key`, "
     "`invalid_admin_token`, an expired or unknown enrolment code).",
     403: "This device was revoked (`device_revoked`, with `wipe: true`): wipe local data.",
@@ -101,16 +103,16 @@ def route_kind(
 RAW_BODIES: dict[str, type[BaseModel]] = {}
 
 
-def raw_json_body(model: type[BaseModel]) -> dict[str, Any]:
+def raw_json_body(model: type[BaseModel], example: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ``requestBody`` of a route that reads its body itself and validates it as ``model``
-    (the route's refusals say what an invalid one gets)."""
+    (the route's refusals say what an invalid one gets), with an ``example`` of a valid one."""
     RAW_BODIES[model.__name__] = model
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": COMPONENTS + model.__name__}}},
-        }
-    }
+    media: dict[str, Any] = {"schema": {"$ref": COMPONENTS + model.__name__}}
+    if example is not None:
+        # Validated as the route does (JSON text), so the example cannot drift from the model.
+        model.model_validate_json(json.dumps(example))
+        media["example"] = example
+    return {"requestBody": {"required": True, "content": {"application/json": media}}}
 
 
 def header(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -126,9 +128,9 @@ def header(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 # ---------------------------------------------------------------- the route kinds
 
-# 422 is left out of the kinds: FastAPI documents it on exactly the routes that take
-# parameters or a parsed body, and :func:`install` gives it the error envelope there. A route
-# that reads its input itself (push) names 422 on its own.
+# 400 and 422 are left out of the kinds: FastAPI answers them on exactly the routes that take
+# a body (400: unreadable) or any input (422: invalid), and :func:`install` documents them
+# there in the error envelope. A route that reads its input itself (push) names 422 itself.
 
 #: Health probes: any route refuses a declared body over the size limit.
 PROBE = route_kind(413)
@@ -157,25 +159,33 @@ def _component_schemas(models: dict[str, type[BaseModel]]) -> dict[str, Any]:
 FASTAPI_422 = ("HTTPValidationError", "ValidationError")
 
 
-def _envelope_422(schema: dict[str, Any]) -> None:
-    """Every documented 422 in the error envelope, as ``install_error_handlers`` writes it."""
-    ours = {
-        "description": REFUSALS[422],
-        "content": {"application/json": {"schema": {"$ref": COMPONENTS + ErrorBody.__name__}}},
-    }
+def _framework_refusals(schema: dict[str, Any]) -> None:
+    """FastAPI's own refusals documented in the error envelope, as ``install_error_handlers``
+    writes them: 422 where FastAPI says it validates input, 400 wherever a body is taken."""
+
+    def ours(status: int) -> dict[str, Any]:
+        envelope = {"$ref": COMPONENTS + ErrorBody.__name__}
+        return {
+            "description": REFUSALS[status],
+            "content": {"application/json": {"schema": envelope}},
+        }
+
     fastapis = {"$ref": COMPONENTS + FASTAPI_422[0]}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            answer = operation.get("responses", {}).get("422")
+            answers = operation.setdefault("responses", {})
+            answer = answers.get("422")
             if answer and answer["content"]["application/json"]["schema"] == fastapis:
-                operation["responses"]["422"] = ours
+                answers["422"] = ours(422)
+            if "requestBody" in operation:
+                answers.setdefault("400", ours(400))
     for name in FASTAPI_422:
         schema.get("components", {}).get("schemas", {}).pop(name, None)
 
 
 def install(app: FastAPI) -> None:
     """Make ``app.openapi()`` carry the raw bodies' schemas and the security schemes, and
-    say 422 in the error envelope."""
+    FastAPI's own 400 and 422 in the error envelope."""
 
     raw_body_schemas = _component_schemas(RAW_BODIES)
 
@@ -187,7 +197,7 @@ def install(app: FastAPI) -> None:
         for name, definition in raw_body_schemas.items():
             if schemas.setdefault(name, definition) != definition:
                 raise RuntimeError(f"two different OpenAPI schemas named {name}")
-        _envelope_422(schema)
+        _framework_refusals(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -82,6 +82,23 @@ def parse_push(body: bytes, settings: Settings) -> sync_wire.PushRequest:
     return request
 
 
+#: A batch of one refused scan (an unreadable QR): what a kiosk sends most after redemptions.
+PUSH_EXAMPLE = {
+    "sent_at": "2026-12-02T12:00:05Z",
+    "items": [
+        {
+            "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "kind": "scan",
+            "token": "not a voucher",
+            "business_id": 1,
+            "reason": "malformed",
+            "scanned_at": "2026-12-02T12:00:00Z",
+            "device_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "source": "camera",
+        }
+    ],
+}
+
 #: The push route reads its body and Idempotency-Key itself (see :func:`push`); the schema
 #: still says what they must be.
 PUSH = route_kind(
@@ -94,7 +111,7 @@ PUSH = route_kind(
     503,
     auth=DEVICE_KEY,
     extra={
-        **raw_json_body(sync_wire.PushRequest),
+        **raw_json_body(sync_wire.PushRequest, PUSH_EXAMPLE),
         "parameters": [
             header(
                 sync_wire.IDEMPOTENCY_HEADER,

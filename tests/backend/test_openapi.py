@@ -93,6 +93,8 @@ def expected_refusals(method: str, path: str, operation: dict[str, Any]) -> set[
         expected.add(403)  # device_revoked
     if operation.get("parameters") or "requestBody" in operation:
         expected.add(422)
+    if "requestBody" in operation:
+        expected.add(400)  # a body that cannot be read as text
     if route in KIOSK_RATE_LIMITED:
         expected.add(429)
     if path != "/health/live":
