@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class PikaError(Exception):
@@ -103,15 +104,24 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
-        ]
-        body = {
-            "error": {
-                "code": "invalid_request",
-                "message": "the request body or parameters are not valid",
-                "problems": problems,
-            }
-        }
-        return JSONResponse(body, status_code=422)
+        ][:50]
+        malformed = any(p["type"] == "json_invalid" for p in problems)
+        error = Unprocessable(
+            "body is not valid JSON"
+            if malformed
+            else "the request body or parameters are not valid",
+            code="malformed_json" if malformed else "invalid_request",
+            extra={"problems": problems},
+        )
+        return JSONResponse(error.body(), status_code=422)
+
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's own answers (no such route 404, wrong method 405 with its Allow header,
+        # a body it could not read 400) in the same envelope as ours.
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        error = PikaError(str(exc.detail), code=code, headers=dict(exc.headers or {}))
+        return JSONResponse(error.body(), status_code=exc.status_code, headers=error.headers)
 
     async def integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
         # Two admin actions racing on the same row (e.g. two signing-key rotations): the
@@ -124,3 +134,14 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PikaError, pika_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+#: Machine codes for Starlette's own HTTP errors (the message keeps its text).
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}

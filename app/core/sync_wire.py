@@ -24,12 +24,23 @@ Any refusal has the body :class:`ErrorBody`; ``error.code == "device_revoked"`` 
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 from app.core.discounts import DiscountKind
 from app.core.tokens import MAX_INPUT_LENGTH
@@ -55,8 +66,50 @@ def enrolment_uri(code: str, server_url: str | None) -> str:
 #: anything longer to this length before queueing (it is ``malformed`` either way).
 MAX_ITEM_TOKEN_LENGTH = 2 * MAX_INPUT_LENGTH
 
-U32 = Annotated[int, Field(ge=0, le=0xFFFF_FFFF)]
-U64 = Annotated[int, Field(ge=0, le=0xFFFF_FFFF_FFFF_FFFF)]
+# Strict where a lax reading would change the meaning (issue 12): ``true`` is not 1 and
+# ``"12"`` is not 12 on the wire; a kiosk's payloads carry real JSON numbers.
+U8 = Annotated[int, Strict(), Field(ge=0, le=0xFF)]
+U32 = Annotated[int, Strict(), Field(ge=0, le=0xFFFF_FFFF)]
+U64 = Annotated[int, Strict(), Field(ge=0, le=0xFFFF_FFFF_FFFF_FFFF)]
+#: Text without NUL: the backend's database cannot hold it, so a NUL is refused where the
+#: text is a name or a code (a scanned token or a void reason is kept, see the backend).
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+#: A JSON number (an integer is a number too), never ``true`` or ``"1.5"``.
+Number = Annotated[float, Strict()]
+
+#: The clock range a kiosk time must lie in: what the token's validity window can say (u32
+#: Unix seconds, 1970-01-01 .. 2106-02-07 UTC). Inside it every later step computes safely
+#: (fraud windows, clock skew, analytics days); a kiosk whose clock battery died (1970, 2000)
+#: still sends its items, and head office flags its clock. Year 1 or 9999 is no kiosk's clock.
+KIOSK_TIME_MIN = datetime.fromtimestamp(0, UTC)
+KIOSK_TIME_MAX = datetime.fromtimestamp(0xFFFF_FFFF, UTC)
+
+_NUMERIC_TEXT = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _time_not_number(value: Any) -> Any:
+    """Refuse what pydantic would read as Unix seconds: ``123`` (or ``"123"``) is no time."""
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value)
+    ):
+        raise ValueError("a time must be ISO 8601 text with its UTC offset, not a number")
+    return value
+
+
+def _in_kiosk_clock_range(value: datetime) -> datetime:
+    if not KIOSK_TIME_MIN <= value <= KIOSK_TIME_MAX:
+        raise ValueError(
+            "a kiosk time must lie between 1970-01-01 and 2106-02-07 UTC "
+            "(the range a voucher's validity window can say)"
+        )
+    return value
+
+
+#: Any aware time, written as a time: ``sent_at`` (the kiosk's clock when it sends; never
+#: refused for its value, or a kiosk with a wild clock could not build a batch at all).
+WireTime = Annotated[AwareDatetime, BeforeValidator(_time_not_number)]
+#: When something happened at the counter (``scanned_at``, ``voided_at``): a time in range.
+KioskTime = Annotated[WireTime, AfterValidator(_in_kiosk_clock_range)]
 
 
 class _Request(BaseModel):
@@ -93,8 +146,8 @@ class ScanSource(StrEnum):
 
 
 class Location(_Request):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Number = Field(ge=-90, le=90)
+    lon: Number = Field(ge=-180, le=180)
 
 
 class OutboxItem(_Request):
@@ -111,9 +164,9 @@ class OutboxItem(_Request):
     serial: U64 | None = None
     offer_id: U32 | None = None
     business_id: U32
-    variant: int | None = Field(default=None, ge=0, le=255)
+    variant: U8 | None = None
     reason: Reason
-    scanned_at: AwareDatetime
+    scanned_at: KioskTime
     device_id: str = Field(min_length=1, max_length=36)
     source: ScanSource
     location: Location | None = None
@@ -140,7 +193,7 @@ class VoidItem(_Request):
     kind: Literal[ItemKind.VOID]
     redemption_id: UUID
     void_reason: str = Field(min_length=1, max_length=MAX_VOID_REASON_LENGTH)
-    voided_at: AwareDatetime
+    voided_at: KioskTime
     business_id: U32
     device_id: str = Field(min_length=1, max_length=36)
 
@@ -151,7 +204,7 @@ PushItem = Annotated[OutboxItem | VoidItem, Field(discriminator="kind")]
 
 class PushRequest(_Request):
     #: The kiosk's clock when it sent the batch: the backend measures clock skew from it.
-    sent_at: AwareDatetime | None = None
+    sent_at: WireTime | None = None
     items: list[PushItem] = Field(min_length=1)
 
 
@@ -221,7 +274,7 @@ class PublicKey(_Answer):
 
 class OfferVariant(_Answer):
     variant: int = Field(ge=1, le=255)
-    label: str
+    label: Text = Field(max_length=200)
     weight: int = Field(ge=1)
 
 
@@ -307,8 +360,8 @@ class PullResponse(_Answer):
 
 
 class EnrolRequest(_Request):
-    code: str = Field(min_length=4, max_length=64)
-    device_name: str = Field(min_length=1, max_length=100)
+    code: Text = Field(min_length=4, max_length=64)
+    device_name: Text = Field(min_length=1, max_length=100)
 
 
 class Business(_Answer):

@@ -9,6 +9,7 @@ from sync_backend.businesses import repository, service
 from sync_backend.businesses.schemas import BusinessIn, BusinessOut, TierIn
 from sync_backend.db import DbSession
 from sync_backend.openapi import ADMIN_CREATE, ADMIN_READ, ADMIN_WRITE
+from sync_backend.pg_types import PgId
 
 router = APIRouter(prefix="/v1/admin/businesses", tags=["businesses"])
 
@@ -26,5 +27,5 @@ def list_businesses(_admin: AdminAuth, session: DbSession) -> list[BusinessOut]:
 
 
 @router.put("/{business_id}/tier", response_model=BusinessOut, **ADMIN_WRITE)
-def set_tier(business_id: int, body: TierIn, _admin: AdminAuth, session: DbSession) -> BusinessOut:
+def set_tier(business_id: PgId, body: TierIn, _admin: AdminAuth, session: DbSession) -> BusinessOut:
     return BusinessOut.model_validate(service.set_tier(session, business_id, body.tier, "admin"))

@@ -6,12 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync_backend.pg_types import PgText
 from sync_backend.settings import Tier
 
 
 class BusinessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: PgText = Field(min_length=1, max_length=200)
     tier: Tier = Tier.BASIC
 
 

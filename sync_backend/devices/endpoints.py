@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
 from app.core import sync_wire
 from app.core.qr_symbol import qr_image
@@ -15,6 +16,7 @@ from sync_backend.devices import repository, service
 from sync_backend.devices.auth import AuthDevice
 from sync_backend.devices.schemas import DeviceOut, EnrolmentCodeOut
 from sync_backend.openapi import ADMIN_READ, ADMIN_WRITE, ENROL, KIOSK
+from sync_backend.pg_types import PgId, PgText
 
 router = APIRouter(tags=["devices"])
 
@@ -41,7 +43,7 @@ def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync
     **ADMIN_WRITE,
 )
 def create_enrolment_code(
-    business_id: int, _admin: AdminAuth, session: DbSession, request: Request
+    business_id: PgId, _admin: AdminAuth, session: DbSession, request: Request
 ) -> EnrolmentCodeOut:
     code, expires_at = service.create_enrolment_code(
         session, request.app.state.settings, business_id, actor="admin"
@@ -60,11 +62,13 @@ def create_enrolment_code(
 
 @router.get("/v1/admin/devices", response_model=list[DeviceOut], **ADMIN_READ)
 def list_devices(
-    _admin: AdminAuth, session: DbSession, business_id: int | None = None
+    _admin: AdminAuth, session: DbSession, business_id: PgId | None = None
 ) -> list[DeviceOut]:
     return [DeviceOut.model_validate(d) for d in repository.list_devices(session, business_id)]
 
 
 @router.post("/v1/admin/devices/{device_id}/revoke", status_code=204, **ADMIN_WRITE)
-def revoke_device(device_id: str, _admin: AdminAuth, session: DbSession) -> None:
+def revoke_device(
+    device_id: Annotated[PgText, Path(max_length=36)], _admin: AdminAuth, session: DbSession
+) -> None:
     service.revoke_device(session, device_id, actor="admin")

@@ -9,6 +9,7 @@ from sync_backend.db import DbSession
 from sync_backend.events import repository
 from sync_backend.events.schemas import EventOut
 from sync_backend.openapi import ADMIN_READ
+from sync_backend.pg_types import PgId
 
 router = APIRouter(prefix="/v1/admin/events", tags=["events"])
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1/admin/events", tags=["events"])
 def list_events(
     _admin: AdminAuth,
     session: DbSession,
-    business_id: int | None = None,
+    business_id: PgId | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[EventOut]:
     rows = repository.recent(session, limit=limit, business_id=business_id)

@@ -10,6 +10,7 @@ from sync_backend.fraud import repository, service
 from sync_backend.fraud.runner import run_once
 from sync_backend.fraud.schemas import FlagOut, ReviewIn, RunOut
 from sync_backend.openapi import ADMIN_CREATE, ADMIN_READ, ADMIN_WRITE
+from sync_backend.pg_types import PgId, PgText
 
 router = APIRouter(prefix="/v1/admin/fraud", tags=["fraud"])
 
@@ -18,9 +19,9 @@ router = APIRouter(prefix="/v1/admin/fraud", tags=["fraud"])
 def list_flags(
     _admin: AdminAuth,
     session: DbSession,
-    status: str | None = "open",
-    business_id: int | None = None,
-    rule: str | None = None,
+    status: PgText | None = "open",
+    business_id: PgId | None = None,
+    rule: PgText | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[FlagOut]:
     rows = repository.list_flags(
@@ -30,7 +31,7 @@ def list_flags(
 
 
 @router.post("/flags/{flag_id}/review", response_model=FlagOut, **ADMIN_WRITE)
-def review_flag(flag_id: int, body: ReviewIn, _admin: AdminAuth, session: DbSession) -> FlagOut:
+def review_flag(flag_id: PgId, body: ReviewIn, _admin: AdminAuth, session: DbSession) -> FlagOut:
     return FlagOut.model_validate(
         service.review(session, flag_id, body.status.value, body.note, actor="admin")
     )

@@ -84,6 +84,36 @@ def new_rows(
     return out
 
 
+def new_positions(
+    session: Session, after: FeedPosition, horizon: int, limit: int
+) -> list[tuple[FeedPosition, str]]:
+    """Like :func:`new_rows`, positions and ids only: they read even when a row's other
+    values cannot be (a timestamp beyond Python's range), so such a row can be set aside."""
+    result = session.execute(
+        sa.select(Redemption.txid, Redemption.seq, Redemption.id)
+        .where(
+            sa.tuple_(Redemption.txid, Redemption.seq)
+            > sa.tuple_(sa.literal(after.txid), sa.literal(after.seq)),
+            Redemption.txid < horizon,
+        )
+        .order_by(Redemption.txid, Redemption.seq)
+        .limit(limit)
+    )
+    return [(FeedPosition(r[0], r[1]), str(r[2])) for r in result]
+
+
+def rows_at(session: Session, positions: Sequence[FeedPosition]) -> list[ScanRow]:
+    if not positions:
+        return []
+    return _rows(
+        session.execute(
+            sa.select(*_COLUMNS).where(
+                sa.tuple_(Redemption.txid, Redemption.seq).in_([(p.txid, p.seq) for p in positions])
+            )
+        )
+    )
+
+
 def device_rows(session: Session, device_id: str, start: datetime, end: datetime) -> list[ScanRow]:
     return _rows(
         session.execute(

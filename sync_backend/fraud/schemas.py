@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync_backend.pg_types import PgText
+
 
 class ReviewStatus(StrEnum):
     CONFIRMED = "confirmed"
@@ -31,7 +33,7 @@ class FlagOut(BaseModel):
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: ReviewStatus
-    note: str = Field(default="", max_length=2000)
+    note: PgText = Field(default="", max_length=2000)
 
 
 class RunOut(BaseModel):

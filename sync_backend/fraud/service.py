@@ -3,12 +3,18 @@
 The checks run after the push has answered, reading the redemptions table as a feed in
 ``(txid, seq)`` order (the same finality rule as a kiosk pull), so the push path stays lean and
 no pushed row is ever skipped. Re-running is harmless: a flag is unique per rule and subject.
+
+No single row may stall the feed (issue 12: one scan dated year 9999 stopped every check, for
+every business, for good). Window bounds saturate at the ends of time, and a batch whose
+checks fail is checked again row by row, each in its own savepoint: a row no rule can read is
+set aside (logged, a ``fraud_row_skipped`` event for head office) and the cursor moves past it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -19,9 +25,15 @@ from sync_backend.fraud import repository, rules
 from sync_backend.fraud.rules import FlagDraft, ScanRow
 from sync_backend.health.metrics import FRAUD_FLAGS
 from sync_backend.models import FraudFlag, utcnow
+from sync_backend.redemptions.repository import FeedPosition
 from sync_backend.settings import Settings
 
+log = logging.getLogger(__name__)
+
 BATCH = 2000
+
+_FIRST_MOMENT = datetime.min.replace(tzinfo=UTC)
+_LAST_MOMENT = datetime.max.replace(tzinfo=UTC)
 
 
 def run_checks(session: Session, settings: Settings) -> int:
@@ -29,18 +41,66 @@ def run_checks(session: Session, settings: Settings) -> int:
     raised = 0
     while True:
         position = repository.cursor(session)
-        batch = repository.new_rows(session, position, feed_horizon(session), BATCH)
-        if not batch:
+        horizon = feed_horizon(session)
+        last: FeedPosition | None = None
+        try:
+            with session.begin_nested():
+                batch = repository.new_rows(session, position, horizon, BATCH)
+                if batch:
+                    new = _raise_flags(session, _drafts(session, settings, [r for _p, r in batch]))
+                    last, size = batch[-1][0], len(batch)
+        except Exception:
+            log.warning("fraud checks failed on a batch; checking it row by row", exc_info=True)
+            new, last, size = _row_by_row(session, settings, position, horizon)
+        if last is None:
             return raised
-        drafts = _drafts(session, settings, [row for _pos, row in batch])
-        new = repository.add_flags(session, drafts, utcnow())
-        for rule in new:
-            FRAUD_FLAGS.labels(rule).inc()
-        raised += len(new)
-        repository.move_cursor(session, batch[-1][0])
+        raised += new
+        repository.move_cursor(session, last)
         session.flush()
-        if len(batch) < BATCH:
+        if size < BATCH:
             return raised
+
+
+def _raise_flags(session: Session, drafts: list[FlagDraft]) -> int:
+    new = repository.add_flags(session, drafts, utcnow())
+    for rule in new:
+        FRAUD_FLAGS.labels(rule).inc()
+    return len(new)
+
+
+def _row_by_row(
+    session: Session, settings: Settings, after: FeedPosition, horizon: int
+) -> tuple[int, FeedPosition | None, int]:
+    """Check the next batch one row at a time; set aside each row whose checks fail.
+
+    Returns the new flags, the last position covered (None: nothing to check) and how many
+    rows the batch had."""
+    raised = 0
+    positions = repository.new_positions(session, after, horizon, BATCH)
+    for position, row_id in positions:
+        try:
+            with session.begin_nested():
+                rows = repository.rows_at(session, [position])
+                raised += _raise_flags(session, _drafts(session, settings, rows))
+        except Exception as exc:
+            log.error("fraud checks set aside redemption row %s: %r", row_id, exc)
+            events.append(
+                session,
+                kind="fraud_row_skipped",
+                actor="fraud-checks",
+                subject=f"redemption:{row_id}",
+                payload={"error": f"{type(exc).__name__}: {exc}"[:500]},
+            )
+    last = positions[-1][0] if positions else None
+    return raised, last, len(positions)
+
+
+def _widen(moment: datetime, by: timedelta) -> datetime:
+    """``moment ± by``, saturating at the ends of Python's time (year 1, year 9999)."""
+    try:
+        return moment + by
+    except OverflowError:
+        return _LAST_MOMENT if by > timedelta(0) else _FIRST_MOMENT
 
 
 def _drafts(session: Session, settings: Settings, rows: list[ScanRow]) -> list[FlagDraft]:
@@ -54,8 +114,8 @@ def _drafts(session: Session, settings: Settings, rows: list[ScanRow]) -> list[F
     burst_window = float(settings.fraud_rejected_burst_window_s)
     widest = timedelta(seconds=max(rate_window, burst_window))
     for device_id, device_new in by_device.items():
-        start = min(r.scanned_at for r in device_new) - widest
-        end = max(r.scanned_at for r in device_new) + widest
+        start = _widen(min(r.scanned_at for r in device_new), -widest)
+        end = _widen(max(r.scanned_at for r in device_new), widest)
         around = repository.device_rows(session, device_id, start, end)
         drafts += rules.window_flags(
             "scan_rate",

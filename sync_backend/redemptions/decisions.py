@@ -22,6 +22,7 @@ from app.core import sync_wire
 from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem
 from app.core.validation import PriorRedemption, Reason, validate
 from sync_backend.devices.service import DeviceContext
+from sync_backend.pg_types import PG_INT_MAX, fits_bigint, pg_text
 from sync_backend.redemptions import repository
 from sync_backend.redemptions.repository import BatchState
 from sync_backend.redemptions.verification import claimed_serial
@@ -53,8 +54,19 @@ def clock_skew(sent_at: datetime | None, received_at: datetime) -> float | None:
 
 
 def claimed_serials(items: list[OutboxItem]) -> list[int]:
+    """The serials whose server state the batch needs. A token's serial is a u64; one beyond
+    bigint (a forged token with its top bit set) has no server state and is left out, or the
+    state query itself would fail."""
     serials = {claimed_serial(item.token) for item in items}
-    return sorted(s for s in serials if s is not None)
+    return sorted(s for s in serials if s is not None and fits_bigint(s))
+
+
+def stored_skew(skew: float | None) -> int | None:
+    """``clock_skew_s`` as its ``integer`` column holds it: a clock 70 years off is past
+    2**31 s, so the stored figure saturates (the answer still says the exact one)."""
+    if skew is None:
+        return None
+    return max(-PG_INT_MAX, min(PG_INT_MAX, round(skew)))
 
 
 @dataclass(slots=True)
@@ -133,13 +145,13 @@ def decide(item: OutboxItem, batch: BatchContext) -> Decision:
         "offer_id": None,
         "voucher_business_id": None,
         "variant": None,
-        "token": item.token,
+        "token": pg_text(item.token),
         "source": item.source.value,
         "kiosk_reason": item.reason.value,
         "conflict_with": None,
         "scanned_at": item.scanned_at.astimezone(UTC).isoformat(),
         "received_at": batch.received_iso,
-        "clock_skew_s": None if batch.skew is None else round(batch.skew),
+        "clock_skew_s": stored_skew(batch.skew),
         "latitude": location.lat if location else None,
         "longitude": location.lon if location else None,
     }
@@ -159,7 +171,8 @@ def decide(item: OutboxItem, batch: BatchContext) -> Decision:
     )
     claims = decision.claims
     if claims is not None:
-        row["serial"] = claims.serial
+        # A u64 serial beyond bigint only comes in a forged token; its text is kept.
+        row["serial"] = claims.serial if fits_bigint(claims.serial) else None
         row["offer_id"] = claims.offer_id
         row["voucher_business_id"] = claims.business_id
         row["variant"] = claims.variant

@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from app.core.validation import PriorRedemption
 from sync_backend.db import next_seqs, pg_driver, txid_expr
+from sync_backend.errors import Unprocessable
 from sync_backend.models import Device, Event, IdempotencyKey, Redemption, Voucher
+from sync_backend.pg_types import fits_bigint
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,10 +408,21 @@ class FeedPosition:
 
     @classmethod
     def decode(cls, text: str | None) -> FeedPosition:
+        """The position a kiosk's ``?cursor=`` names; a text no pull ever gave (numbers
+        beyond bigint, say) is a 422 ``invalid_cursor``, never a query that fails."""
         if not text:
             return cls(-1, -1)
         txid, _, seq = text.partition(".")
-        return cls(int(txid), int(seq))
+        try:
+            position = cls(int(txid), int(seq))
+        except ValueError:
+            position = None
+        if position is None or not (fits_bigint(position.txid) and fits_bigint(position.seq)):
+            raise Unprocessable(
+                "cursor is not one a pull gave; pull without it to start over",
+                code="invalid_cursor",
+            )
+        return position
 
 
 def feed(

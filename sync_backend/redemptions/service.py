@@ -37,6 +37,7 @@ from sync_backend.db import feed_horizon, pg_driver
 from sync_backend.devices import repository as devices
 from sync_backend.devices.service import DeviceContext, authenticate, check_key_owner, key_hash
 from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
+from sync_backend.pg_types import pg_text
 from sync_backend.redemptions import decisions as decisions_
 from sync_backend.redemptions import idempotency, repository
 from sync_backend.redemptions.decisions import BatchContext, Decision, PushAnswer, canonical_items
@@ -222,7 +223,7 @@ def _void(
             item.redemption_id,
             void_id=item.id,
             voided_at=item.voided_at.astimezone(UTC),
-            reason=item.void_reason,
+            reason=pg_text(item.void_reason),
         ):
             serial = target.serial
             prior = state.accepted.get(serial) if serial is not None else None
@@ -240,7 +241,7 @@ def _void(
                         "void_id": str(item.id),
                         "redemption_id": str(item.redemption_id),
                         "serial": target.serial,
-                        "void_reason": item.void_reason,
+                        "void_reason": pg_text(item.void_reason),
                         "voided_at": item.voided_at.astimezone(UTC).isoformat(),
                     },
                 },

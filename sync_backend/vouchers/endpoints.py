@@ -14,6 +14,7 @@ from sync_backend.openapi import (
     ADMIN_WRITE,
     route_kind,
 )
+from sync_backend.pg_types import PgId, PgSerial
 from sync_backend.vouchers import repository, service, signing
 from sync_backend.vouchers.schemas import (
     BookIn,
@@ -49,25 +50,25 @@ def create_offer(body: OfferIn, _admin: AdminAuth, session: DbSession) -> OfferO
 
 @router.get("/offers", response_model=list[OfferOut], **ADMIN_READ)
 def list_offers(
-    _admin: AdminAuth, session: DbSession, business_id: int | None = None
+    _admin: AdminAuth, session: DbSession, business_id: PgId | None = None
 ) -> list[OfferOut]:
     return [OfferOut.model_validate(o) for o in repository.list_offers(session, business_id)]
 
 
 @router.post("/offers/{offer_id}/books", response_model=BookOut, status_code=201, **ADMIN_WRITE)
 def print_book(
-    offer_id: int, body: BookIn, _admin: AdminAuth, session: DbSession, request: Request
+    offer_id: PgId, body: BookIn, _admin: AdminAuth, session: DbSession, request: Request
 ) -> BookOut:
     return service.print_book(session, request.app.state.settings, offer_id, body.copies, "admin")
 
 
 @router.get("/books/{book_id}/sheet.pdf", response_class=Response, **PDF_SHEET)
-def book_sheet(book_id: int, _admin: AdminAuth, session: DbSession) -> Response:
+def book_sheet(book_id: PgId, _admin: AdminAuth, session: DbSession) -> Response:
     return Response(service.book_sheet(session, book_id), media_type="application/pdf")
 
 
 @router.post("/vouchers/{serial}/revoke", status_code=204, **ADMIN_WRITE)
-def revoke_voucher(serial: int, body: RevokeIn, _admin: AdminAuth, session: DbSession) -> None:
+def revoke_voucher(serial: PgSerial, body: RevokeIn, _admin: AdminAuth, session: DbSession) -> None:
     service.revoke_voucher(session, serial, body.reason, actor="admin")
 
 

@@ -9,21 +9,22 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from app.core.discounts import DiscountKind, discount_problem, read_discount
 from app.core.sync_wire import OfferVariant, PublicKey
+from sync_backend.pg_types import PgBigInt, PgId, PgInt, PgText
 
 
 class OfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    business_id: int
-    title: str = Field(min_length=1, max_length=200)
-    discount: str = Field(min_length=1, max_length=200)
+    business_id: PgId
+    title: PgText = Field(min_length=1, max_length=200)
+    discount: PgText = Field(min_length=1, max_length=200)
     #: Say the discount in numbers; left out, both are read from ``discount`` (a text that
     #: names no amount or percentage, like "2x1", is kind ``other`` with no value).
     discount_kind: DiscountKind | None = None
-    discount_value: int | None = None
+    discount_value: PgBigInt | None = None
     valid_from: AwareDatetime
     valid_until: AwareDatetime
-    cap_total: int | None = Field(default=None, ge=1)
-    cap_per_customer: int | None = Field(default=None, ge=1)
+    cap_total: PgInt | None = Field(default=None, ge=1)
+    cap_per_customer: PgInt | None = Field(default=None, ge=1)
     #: A/B variants with weights; empty = no A/B test (every copy gets variant 0).
     variants: list[OfferVariant] = Field(default_factory=list, max_length=16)
 
@@ -78,7 +79,7 @@ class BookOut(BaseModel):
 
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=200)
+    reason: PgText = Field(default="", max_length=200)
 
 
 class SigningKeyOut(PublicKey):
