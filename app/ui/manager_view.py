@@ -276,7 +276,13 @@ class ManagerView(QDialog):
         self.change_pin_button.clicked.connect(self.change_pin)
         self.exit_button = QPushButton()
         self.exit_button.setObjectName("exitKiosk")
-        self.exit_button.setStyleSheet("background: #c62828; color: white; font-weight: bold;")
+        # A border of its own makes Qt paint the button from this sheet alone: with only a
+        # background the style shaded it to a light red that white text fails AA on (2.9:1).
+        self.exit_button.setStyleSheet(
+            "QPushButton { background: #c62828; color: white; font-weight: bold;"
+            " border: 1px solid #8e0b0b; border-radius: 4px; padding: 4px 12px; }"
+            " QPushButton:focus { border: 3px solid #1a1a1a; }"
+        )
         self.exit_button.clicked.connect(self.exit_requested)
         self.back_button = QPushButton()
         self.back_button.setObjectName("backToCounter")
@@ -332,6 +338,9 @@ class ManagerView(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        # Tab leaves the table (arrows move inside it): with Tab walking its cells, a keyboard
+        # never reached the buttons below a long history.
+        self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)

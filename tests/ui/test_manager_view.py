@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
 
+from app.core.colour import AA_TEXT, contrast_ratio
 from app.core.corrections import RedemptionState
 from app.core.kiosk_settings import KioskSettings
 from app.core.result_look import panel_type_scale
@@ -285,3 +287,44 @@ def test_the_panel_text_follows_its_size(qtbot, kiosk, probe, size) -> None:
         ),
         timeout=3000,
     )
+
+
+def test_the_panel_is_usable_from_the_keyboard(qtbot, kiosk, probe) -> None:
+    """Tab reaches the panel's buttons past a long history (it used to walk every cell of the
+    table: with 200 rows the buttons below were out of a keyboard's reach); Enter presses the
+    focused button, Esc goes back to the counter."""
+    for index in range(12):
+        kiosk.scan(index)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 12, timeout=3000)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=3000)
+    reached = []
+    for _ in range(8):
+        focused = QApplication.focusWidget()
+        reached.append(focused)
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    for button in (view.refresh_button, view.change_pin_button, view.exit_button):
+        assert button in reached
+    assert view.back_button in reached
+    qtbot.keyClick(view.back_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=3000)
+    assert view.result() == QDialog.DialogCode.Accepted
+
+    again = make_view(qtbot, kiosk, probe)
+    qtbot.keyClick(again, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not again.isVisible(), timeout=3000)
+    assert again.result() == QDialog.DialogCode.Rejected
+
+
+def test_exit_kiosk_is_white_on_a_red_dark_enough_to_read(qtbot, kiosk, probe) -> None:
+    """The style shaded its red to #f46d6d, 2.9:1 against the white words (AA wants 4.5)."""
+    view = make_view(qtbot, kiosk, probe)
+    image = view.exit_button.grab().toImage()
+    colours: dict[str, int] = {}
+    for x in range(4, image.width() - 4, 2):
+        for y in range(4, image.height() - 4, 2):
+            name = image.pixelColor(x, y).name()
+            colours[name] = colours.get(name, 0) + 1
+    background = max(colours, key=colours.__getitem__)
+    assert contrast_ratio(background, "#ffffff") >= AA_TEXT, background
