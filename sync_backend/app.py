@@ -12,14 +12,15 @@ from app.core import sync_wire
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.devices.endpoints import router as devices_router
-from sync_backend.errors import install_error_handlers
+from sync_backend.errors import install_database_error_handlers, install_error_handlers
 from sync_backend.events.endpoints import router as events_router
 from sync_backend.fraud.endpoints import router as fraud_router
 from sync_backend.fraud.runner import FraudLoop
 from sync_backend.health.endpoints import router as health_router
 from sync_backend.health.metrics_access import router as metrics_router
+from sync_backend.health.probe import DatabaseProbe, gate_engine
 from sync_backend.limits.service import TierLimiter
-from sync_backend.middleware import BodySizeLimit, RequestMetrics
+from sync_backend.middleware import BodySizeLimit, DatabaseGate, RequestMetrics
 from sync_backend.openapi import install as install_openapi
 from sync_backend.redemptions.endpoints import router as sync_router
 from sync_backend.redemptions.group_commit import GroupCommitter
@@ -31,16 +32,22 @@ from sync_backend.vouchers.signing import PublicKeyCache
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings)
+    # The probe says whether the database answers; while it does not, the engine refuses
+    # connections and checkouts at once (503) instead of waiting out its timeouts.
+    probe = DatabaseProbe(settings)
+    engine = make_engine(settings, before_connect=probe.refuse_if_down)
+    gate_engine(engine, probe)
     fraud_loop = FraudLoop(make_sessionmaker(engine), settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await probe.start()
         fraud_loop.start()
         try:
             yield
         finally:
             fraud_loop.stop()
+            await probe.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -65,15 +72,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     app.state.fraud_loop = fraud_loop
+    app.state.database_probe = probe
 
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         route_max_bytes={sync_wire.PUSH_PATH: settings.max_push_body_bytes},
     )
+    app.add_middleware(DatabaseGate, probe=probe, retry_after_s=settings.db_retry_after_s)
     app.add_middleware(RequestMetrics, engine=engine)
     install_error_handlers(app)
     install_openapi(app)
+    install_database_error_handlers(app, settings.db_retry_after_s)
     for router in (
         health_router,
         devices_router,

@@ -39,6 +39,9 @@ from sync_backend.settings import DEV_ADMIN_TOKEN, Environment, Settings, Tier, 
 
 DEMO_DB = Path("pika-backend-demo.db")
 ACTOR = "cli"
+#: Head-office commands (a book of thousands of copies) may run long statements; the
+#: server's request engine keeps its short bound (settings.db_statement_timeout_s).
+COMMAND_STATEMENT_TIMEOUT_S = 600.0
 
 
 def demo_settings(path: Path) -> Settings:
@@ -55,7 +58,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
-    engine = make_engine(settings)
+    engine = make_engine(settings, statement_timeout_s=COMMAND_STATEMENT_TIMEOUT_S)
     try:
         with make_sessionmaker(engine)() as session, session.begin():
             yield session
@@ -288,7 +291,7 @@ def cmd_fraud_check(args: argparse.Namespace) -> int:
     from sync_backend.fraud.runner import run_once
 
     settings = _settings(args)
-    engine = make_engine(settings)
+    engine = make_engine(settings, statement_timeout_s=COMMAND_STATEMENT_TIMEOUT_S)
     try:
         _print({"new_flags": run_once(make_sessionmaker(engine), settings)})
     finally:

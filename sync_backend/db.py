@@ -6,7 +6,7 @@ either returns (commit) or raises (rollback), so a request never half-writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync_backend.db_bounds import ANSWER_GRACE_S, bound_answers, postgres_connect_args
 from sync_backend.settings import Settings
 
 #: Postgres expression for "the transaction writing this row", as a bigint.
@@ -34,7 +35,16 @@ PG_RUNNING_XIDS = """
 NO_HORIZON = 2**62
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(
+    settings: Settings,
+    *,
+    statement_timeout_s: float | None = None,
+    before_connect: Callable[[], None] | None = None,
+) -> Engine:
+    """The engine for ``settings``. On Postgres every wait is bounded (sync_backend/db_bounds.py):
+    connect, pool checkout, statement, lock, and any one answer (``statement_timeout_s``, by
+    default the settings', plus a second's grace). Head-office commands pass a longer one.
+    ``before_connect`` may refuse to open a connection by raising (health/probe.py)."""
     if settings.is_sqlite:
         engine = sa.create_engine(
             settings.database_url, connect_args={"check_same_thread": False, "timeout": 30}
@@ -49,20 +59,25 @@ def make_engine(settings: Settings) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(
+    statement_s = statement_timeout_s or settings.db_statement_timeout_s
+    engine = sa.create_engine(
         settings.database_url,
-        # A transaction left open (a hung client of the pool) is ended by Postgres instead of
-        # holding the change-feed horizon, and its locks, for ever.
-        connect_args={
-            "options": "-c idle_in_transaction_session_timeout="
-            f"{settings.db_idle_in_transaction_timeout_s * 1000}"
-        },
+        connect_args=postgres_connect_args(
+            connect_timeout_s=settings.db_connect_timeout_s,
+            statement_timeout_s=statement_s,
+            lock_timeout_s=settings.db_lock_timeout_s,
+            idle_in_transaction_timeout_s=settings.db_idle_in_transaction_timeout_s,
+        ),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        # Every connection busy (a slow or frozen database): fail in this long (503), not 30 s.
+        pool_timeout=settings.db_pool_timeout_s,
         # No pre-ping: it costs a round trip per request. A connection that died with a
         # database restart fails one request (kiosks retry any 5xx) and is then replaced.
         pool_recycle=1800,
     )
+    bound_answers(engine, statement_s + ANSWER_GRACE_S, before_connect)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

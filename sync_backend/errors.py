@@ -8,13 +8,18 @@ has the same shape: ``{"error": {"code": ..., "message": ..., **extra}}``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 class PikaError(Exception):
@@ -92,6 +97,21 @@ class ServiceUnavailable(PikaError):
     code = "unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database did not answer within its bounds (sync_backend/db_bounds.py), or the
+    readiness probe says it is down. Whether a write that was under way committed is unknown;
+    pushes are idempotent, so the kiosk sends the same request again after Retry-After."""
+
+    code = "database_unavailable"
+
+    @classmethod
+    def now(cls, retry_after_s: int) -> DatabaseUnavailable:
+        return cls(
+            "the database is not answering; send the request again after Retry-After",
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def pika_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, PikaError)
@@ -145,3 +165,33 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+
+
+#: Database errors that mean "not reachable, or not now" rather than "this request is wrong":
+#: connection lost or refused, a bound of db_bounds passed (statement, lock, answer), the pool
+#: empty for ``db_pool_timeout_s``.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+def install_database_error_handlers(app: FastAPI, retry_after_s: int) -> None:
+    """503 ``database_unavailable`` with Retry-After, in the error envelope, instead of a bare
+    500 when the database is down, frozen or overloaded."""
+
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning(
+            "%s %s: database unavailable (%s)",
+            request.method,
+            request.url.path,
+            f"{type(exc).__name__}: {exc}".splitlines()[0][:200],
+        )
+        error = DatabaseUnavailable.now(retry_after_s)
+        return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+    for error_type in DATABASE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_type, database_unavailable)

@@ -1,6 +1,7 @@
 """Pure ASGI middleware (no per-request task or body re-streaming, unlike ``@app.middleware``).
 
 - :class:`BodySizeLimit` answers 413 once a body passes its route's limit, declared or streamed.
+- :class:`DatabaseGate` answers 503 at once for API routes while the database probe fails.
 - :class:`RequestMetrics` counts requests and times them per route for Prometheus.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync_backend.errors import PayloadTooLarge
+from sync_backend.errors import DatabaseUnavailable, PayloadTooLarge
 from sync_backend.health.metrics import LATENCY, REQUESTS, observe_pool
 
 
@@ -100,6 +101,33 @@ async def _send_too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class DatabaseGate:
+    """503 ``database_unavailable`` with Retry-After, without a worker thread or a pool wait,
+    for every API route (``/v1/``) while the database probe (health/probe.py) fails. Health,
+    metrics and the API docs never touch the database and stay open."""
+
+    def __init__(self, app: ASGIApp, probe: Any, retry_after_s: int) -> None:
+        self.app = app
+        self.probe = probe
+        self.retry_after_s = retry_after_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and self.probe.database_down
+            and scope["path"].startswith("/v1/")
+        ):
+            error = DatabaseUnavailable.now(self.retry_after_s)
+            body = json.dumps(error.body()).encode()
+            headers = [(b"content-type", b"application/json")]
+            headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
 
 
 class RequestMetrics:

@@ -54,6 +54,20 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_idle_in_transaction_timeout_s: int = Field(default=60, ge=1)
+    # Bounds on every wait for Postgres (README "Bounds"); a request that meets one gets 503
+    # ``database_unavailable`` with Retry-After. libpq's connect timeout is at least 2 s.
+    db_connect_timeout_s: int = Field(default=2, ge=2)
+    db_pool_timeout_s: float = Field(default=2.0, gt=0)
+    #: Server-side statement limit; the client also gives up on any one answer after this
+    #: plus a second (a frozen server never reports its own timeout).
+    db_statement_timeout_s: float = Field(default=5.0, gt=0)
+    db_lock_timeout_s: float = Field(default=2.0, gt=0)
+    #: Readiness probes the database this often, on its own connection, and goes red when a
+    #: probe fails or takes longer than ``db_probe_timeout_s``.
+    db_probe_interval_s: float = Field(default=0.5, gt=0)
+    db_probe_timeout_s: float = Field(default=1.2, gt=0)
+    #: Retry-After of a 503 for an unreachable database.
+    db_retry_after_s: int = Field(default=5, ge=1)
     #: Empty means "no Redis": rate limits then live in this one process only.
     redis_url: str = ""
     #: Redis key prefix for rate-limit counters (lets test runs and deployments share a Redis).

@@ -19,7 +19,9 @@ from sync_backend.health.metrics import metrics_response, scrape_registry
 from sync_backend.settings import Settings, sha256_hex
 
 
-def require_metrics_token(request: Request) -> None:
+async def require_metrics_token(request: Request) -> None:
+    """Async (no I/O): a sync dependency would wait for a worker thread, and metrics must
+    answer while stuck requests hold every one of them."""
     settings: Settings = request.app.state.settings
     if not settings.metrics_token:
         return  # development: open, as before (production refuses to start without either)
@@ -34,7 +36,8 @@ router = APIRouter(tags=["health"], dependencies=[Depends(require_metrics_token)
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
+async def metrics() -> Response:
+    """Async: no worker thread needed, so it answers while requests fill the thread pool."""
     return metrics_response()
 
 
