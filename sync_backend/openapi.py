@@ -57,8 +57,9 @@ REFUSALS: dict[int, str] = {
     422: "The body, a parameter or a header is not valid (`invalid_request` with `problems`, "
     "`malformed_json`, `idempotency_key_*`, or a rule of the route).",
     429: "Over a rate limit (`rate_limited`, with `remaining` and `retry_after_s`).",
-    503: "A dependency (the database) cannot serve the request now (`unavailable`); "
-    "Retry-After, when sent, says when to try again.",
+    503: "The database cannot serve the request now (`database_unavailable`: down, frozen or "
+    "past one of its timeouts; whether a write under way was committed is unknown, so send "
+    "the same request again). Retry-After says when.",
 }
 #: Refusals that always carry Retry-After, and those that may.
 RETRY_AFTER_ALWAYS = frozenset({429})
