@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import annotated_types
+from pydantic import Strict
 
 from app.core.sync_wire import Text
 
@@ -24,10 +25,19 @@ PgInt = Annotated[int, annotated_types.Interval(ge=-(2**31), le=PG_INT_MAX)]
 PgBigInt = Annotated[int, annotated_types.Interval(ge=-(2**63), le=PG_BIGINT_MAX)]
 #: A row id of an ``integer`` serial column: none is below 1.
 PgId = Annotated[int, annotated_types.Interval(ge=1, le=PG_INT_MAX)]
+#: A count or page size for an ``integer`` column: at least 1. (Give a narrower bound as its
+#: own type: a ``Field(ge=...)`` beside one of these is overridden by the type's own bound.)
+PgCount = Annotated[int, annotated_types.Interval(ge=1, le=PG_INT_MAX)]
 #: A voucher serial (``bigint``): none is below 1.
 PgSerial = Annotated[int, annotated_types.Interval(ge=1, le=PG_BIGINT_MAX)]
 #: Text for a ``text``/``varchar`` column or filter: no NUL byte.
 PgText = Text
+
+# In a JSON body a number must be a JSON integer (``true`` is not 1 copy, ``"5"`` not 5); path
+# and query parameters are text by nature, so they use the lax types above.
+StrictPgCount = Annotated[PgCount, Strict()]
+StrictPgBigInt = Annotated[PgBigInt, Strict()]
+StrictPgId = Annotated[PgId, Strict()]
 
 
 def fits_bigint(value: int) -> bool:

@@ -18,7 +18,7 @@ from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.models import utcnow
 from sync_backend.openapi import DEVICE_KEY, KIOSK, header, raw_json_body, route_kind
-from sync_backend.pg_types import PgInt
+from sync_backend.pg_types import PgCount
 from sync_backend.redemptions import group_push, idempotency, service
 from sync_backend.settings import Settings
 
@@ -175,7 +175,7 @@ async def pull(
     cursor: Annotated[
         str | None, Query(max_length=64, pattern=r"^(-?\d{1,20}\.-?\d{1,20})?$")
     ] = None,
-    limit: Annotated[PgInt | None, Query(ge=1)] = None,
+    limit: Annotated[PgCount | None, Query()] = None,
 ) -> Response:
     """Charged to the device's own sync budget, never to the business's tier: a kiosk's
     background polling must not eat the budget its shop's redemptions need (see

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from app.core.discounts import DiscountKind, discount_problem, read_discount
-from app.core.sync_wire import OfferVariant, PublicKey
-from sync_backend.pg_types import PgBigInt, PgId, PgInt, PgText
+from app.core.sync_wire import OfferVariant, PublicKey, WireTime
+from sync_backend.pg_types import PgText, StrictPgBigInt, StrictPgCount, StrictPgId
 
 
 class OfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    business_id: PgId
+    business_id: StrictPgId
     title: PgText = Field(min_length=1, max_length=200)
     discount: PgText = Field(min_length=1, max_length=200)
     #: Say the discount in numbers; left out, both are read from ``discount`` (a text that
     #: names no amount or percentage, like "2x1", is kind ``other`` with no value).
     discount_kind: DiscountKind | None = None
-    discount_value: PgBigInt | None = None
-    valid_from: AwareDatetime
-    valid_until: AwareDatetime
-    cap_total: PgInt | None = Field(default=None, ge=1)
-    cap_per_customer: PgInt | None = Field(default=None, ge=1)
+    discount_value: StrictPgBigInt | None = None
+    valid_from: WireTime
+    valid_until: WireTime
+    cap_total: StrictPgCount | None = None
+    cap_per_customer: StrictPgCount | None = None
     #: A/B variants with weights; empty = no A/B test (every copy gets variant 0).
     variants: list[OfferVariant] = Field(default_factory=list, max_length=16)
 
@@ -64,7 +64,7 @@ class OfferOut(BaseModel):
 
 class BookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    copies: int = Field(ge=1, le=100_000)
+    copies: Annotated[int, Strict(), Field(ge=1, le=100_000)]
 
 
 class BookOut(BaseModel):

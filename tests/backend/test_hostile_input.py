@@ -304,6 +304,9 @@ def test_a_cursor_of_twenty_digits_is_refused(client, kit: Kit) -> None:
         response = client.get(sync_wire.PULL_PATH, headers=kiosk.headers, params={"cursor": cursor})
         assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "invalid_cursor"
+    for limit in ["0", str(BEYOND_BIGINT)]:
+        response = client.get(sync_wire.PULL_PATH, headers=kiosk.headers, params={"limit": limit})
+        assert response.status_code == 422, response.text
 
 
 def test_a_nul_byte_in_a_device_name_is_refused(client, kit: Kit) -> None:
@@ -341,3 +344,44 @@ def test_not_found_method_not_allowed_and_bad_json_use_the_envelope(client) -> N
     )
     assert broken_enrol.status_code == 422
     assert broken_enrol.json()["error"]["code"] == "malformed_json"
+
+
+# ---------------------------------------------------------------- strict admin bodies
+
+
+@pytest.mark.parametrize(
+    ("route", "field", "value"),
+    [
+        ("book", "copies", True),
+        ("book", "copies", "3"),
+        ("book", "copies", 3.0),
+        ("offer", "business_id", True),
+        ("offer", "cap_total", "5"),
+        ("offer", "discount_value", 15000.0),
+        ("offer", "valid_from", 123),
+        ("offer", "valid_from", "123"),
+    ],
+)
+def test_admin_bodies_read_no_number_into_another_type(
+    client, kit: Kit, route: str, field: str, value: Any
+) -> None:
+    """``copies: true`` is not one copy, and ``valid_from: 123`` is not 1970."""
+    business = kit.business()
+    now = datetime.now(UTC)
+    offer = {
+        "business_id": business,
+        "title": "2x1",
+        "discount": "Gs. 15.000",
+        "discount_kind": "amount",
+        "discount_value": 15000,
+        "valid_from": now.isoformat(),
+        "valid_until": (now + timedelta(days=3)).isoformat(),
+        "cap_total": 10,
+    }
+    if route == "book":
+        path, body = f"/v1/admin/offers/{kit.offer(business)}/books", {"copies": value}
+    else:
+        path, body = "/v1/admin/offers", {**offer, field: value}
+    response = client.post(path, headers=ADMIN, json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_request"
