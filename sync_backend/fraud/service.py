@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from sync_backend.db import feed_horizon
@@ -31,6 +32,11 @@ from sync_backend.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+
+#: What a row's own values can make a check raise: arithmetic past the ends of time, a value
+#: Postgres holds but Python cannot read. Anything else (the database gone, a statement
+#: timeout) fails the whole run, which rolls back and is tried again with the cursor unmoved.
+ROW_FAULTS = (ArithmeticError, ValueError, TypeError, LookupError, DataError)
 
 _FIRST_MOMENT = datetime.min.replace(tzinfo=UTC)
 _LAST_MOMENT = datetime.max.replace(tzinfo=UTC)
@@ -49,7 +55,7 @@ def run_checks(session: Session, settings: Settings) -> int:
                 if batch:
                     new = _raise_flags(session, _drafts(session, settings, [r for _p, r in batch]))
                     last, size = batch[-1][0], len(batch)
-        except Exception:
+        except ROW_FAULTS:
             log.warning("fraud checks failed on a batch; checking it row by row", exc_info=True)
             new, last, size = _row_by_row(session, settings, position, horizon)
         if last is None:
@@ -82,7 +88,7 @@ def _row_by_row(
             with session.begin_nested():
                 rows = repository.rows_at(session, [position])
                 raised += _raise_flags(session, _drafts(session, settings, rows))
-        except Exception as exc:
+        except ROW_FAULTS as exc:
             log.error("fraud checks set aside redemption row %s: %r", row_id, exc)
             events.append(
                 session,

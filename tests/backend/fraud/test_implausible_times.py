@@ -55,7 +55,7 @@ def test_a_row_at_the_edge_of_time_does_not_stall_the_fraud_cursor(
     caja1, caja2 = kit.kiosk(business), kit.kiosk(business, "Caja 2")
     # Located too, so the travel rules read it as well.
     _insert_row(session, caja1, edge, latitude=-25.3, longitude=-57.6)
-    _insert_row(session, caja1, edge, kind="redemption", outcome="accepted", serial=1)
+    _insert_row(session, caja1, edge, kind="redemption", outcome="accepted", serial=2**62)
 
     now = datetime.now(UTC)
     push(client, caja1, caja1.item(printed[0].token, scanned_at=now - timedelta(minutes=2)))
