@@ -16,6 +16,10 @@ from app.core import sync_wire
 from app.core.store import OutboxItem, OutboxKind, OutboxState
 from app.core.sync.outbox import ItemNotSendable, wire_item
 
+# The items below carry literal kiosk times; the clock is pinned beside them so no check that
+# compares a time with "now" can ever turn with the calendar.
+pytestmark = pytest.mark.time_machine(datetime(2026, 3, 4, 10, 11, 13, tzinfo=UTC), tick=False)
+
 
 def _scan(**overrides: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
