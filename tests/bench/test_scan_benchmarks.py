@@ -106,7 +106,9 @@ def test_frame_benchmark_shape() -> None:
 
 
 def test_scan_latency_benchmark_shape() -> None:
-    args = argparse.Namespace(vouchers=2, fps=60.0, hold=4, gap=2, seed=0)
+    # Each voucher held 0.4 s: live pacing drops frames the worker has no time for, and on a
+    # loaded machine 4 frames at 60 fps (67 ms) could all be dropped (seen once under load 12).
+    args = argparse.Namespace(vouchers=2, fps=30.0, hold=12, gap=2, seed=0)
     result = scan_latency.run(args)
     assert result["p95_ms"] >= result["p50_ms"] >= 0
     assert result["vouchers_shown"] == 2
