@@ -21,6 +21,7 @@ import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -47,12 +48,13 @@ CHECKS = [
 ]
 
 
-#: The schema is read at collection time from an app that is never called (its database does
-#: not exist); the requests go to ``fuzzed_app`` below. (schemathesis' fixture-based loader
-#: does not run on pytest 9.)
-schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", create_app(make_settings("postgresql+psycopg://nobody@127.0.0.1:1/none"))
-)
+#: The schema is read at collection time from an app that is never started or called (its
+#: database does not exist): it only makes schemathesis call in-process (ASGI), and every
+#: request names ``fuzzed_app`` below. (schemathesis' fixture-based loader does not run on
+#: pytest 9.)
+_schema_only = create_app(make_settings("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+schema = schemathesis.openapi.from_dict(_schema_only.openapi())
+schema.app = _schema_only
 # The real credentials below, never random bearer tokens.
 schema.config.generation.update(with_security_parameters=False)
 
@@ -62,7 +64,9 @@ def fuzzed_app(database_url: str, redis_url: str) -> Iterator[Any]:
     """The backend as deployed: Postgres, and the rate limits in Redis."""
     app = create_app(make_settings(database_url, redis_url=redis_url))
     yield app
-    app.state.engine.dispose()
+    # schemathesis started the app's lifespan at its first request and keeps it for the
+    # process: stop it (its background work, its database pool) before the database goes.
+    asgi.shutdown_lifespans()
 
 
 @pytest.fixture
