@@ -90,9 +90,9 @@ def seed(settings: Settings, copies: int, kiosks: int) -> Seeded:
     from sync_backend.businesses import service as businesses
     from sync_backend.db import make_engine, make_sessionmaker
     from sync_backend.devices import service as devices
-    from sync_backend.vouchers import repository as vouchers_repo
     from sync_backend.vouchers import service as vouchers
     from sync_backend.vouchers.schemas import OfferIn
+    from sync_backend.vouchers.signing import PrivateKeyCache
 
     engine = make_engine(settings)
     try:
@@ -111,7 +111,8 @@ def seed(settings: Settings, copies: int, kiosks: int) -> Seeded:
                 actor="bench",
             )
             book = vouchers.print_book(session, settings, offer.id, copies, actor="bench")
-            tokens = [v.token for v in vouchers_repo.book_vouchers(session, book.id)]
+            keys = PrivateKeyCache(settings)
+            tokens = [v.token for v in vouchers.book_copies(session, keys, book.id)]
             enrolled = []
             for i in range(kiosks):
                 code, _ = devices.create_enrolment_code(session, settings, business.id, "bench")

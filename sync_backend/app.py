@@ -27,7 +27,7 @@ from sync_backend.redemptions.group_commit import GroupCommitter
 from sync_backend.redemptions.group_push import PushContext, run_group
 from sync_backend.settings import Settings, get_settings
 from sync_backend.vouchers.endpoints import router as vouchers_router
-from sync_backend.vouchers.signing import PublicKeyCache
+from sync_backend.vouchers.signing import PrivateKeyCache, PublicKeyCache
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.limiter = TierLimiter(settings)
     app.state.public_keys = PublicKeyCache()
+    app.state.private_keys = PrivateKeyCache(settings)
     app.state.push_context = PushContext(app.state.sessionmaker, settings, app.state.public_keys)
     # Group commit is the Postgres path; SQLite (the demo) writes one push at a time anyway.
     app.state.push_groups = (

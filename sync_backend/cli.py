@@ -147,7 +147,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 2
         serve_metrics(settings)
     if args.demo:
-        migrate.upgrade(settings.database_url)
+        migrate.upgrade(settings.database_url, signing_key_secret=settings.signing_key_secret)
         seeded = seed_demo(settings)
         print(
             f"demo backend on http://{args.host}:{args.port}  (SQLite: {args.demo_db})\n"
@@ -167,7 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 0
     wait_for_database(settings)
-    migrate.upgrade(settings.database_url)
+    migrate.upgrade(settings.database_url, signing_key_secret=settings.signing_key_secret)
     server.run(
         host=args.host,
         port=args.port,
@@ -181,7 +181,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     wait_for_database(settings)
-    migrate.upgrade(settings.database_url)
+    migrate.upgrade(settings.database_url, signing_key_secret=settings.signing_key_secret)
     _print({"migrated_to": migrate.head_revision()})
     return 0
 
@@ -225,13 +225,14 @@ def cmd_create_offer(args: argparse.Namespace) -> int:
 
 
 def cmd_print_book(args: argparse.Namespace) -> int:
-    from sync_backend.vouchers import service
+    from sync_backend.vouchers import service, signing
 
     settings = _settings(args)
     with _session(settings) as session:
         book = service.print_book(session, settings, args.offer, args.copies, actor=ACTOR)
         if args.pdf:
-            args.pdf.write_bytes(service.book_sheet(session, book.id, limit=None))
+            keys = signing.PrivateKeyCache(settings)
+            args.pdf.write_bytes(service.book_sheet(session, keys, book.id, limit=None))
         _print({**book.model_dump(), "pdf": str(args.pdf) if args.pdf else None})
     return 0
 

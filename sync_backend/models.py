@@ -113,7 +113,12 @@ class Book(Base):
 
 
 class Voucher(Base):
-    """One printed copy: its serial is redeemable at most once."""
+    """One printed copy: its serial is redeemable at most once.
+
+    The token itself is not stored (a dump would be as good as the printed books): these are
+    its claims, from which ``vouchers.copies`` signs it again (the key via the book), and the
+    SHA-256 of its signed bytes for the push path's "exactly the copy we printed?" check.
+    """
 
     __tablename__ = "vouchers"
     serial: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
@@ -121,7 +126,11 @@ class Voucher(Base):
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offers.id"), index=True)
     business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"))
     variant: Mapped[int] = mapped_column(sa.SmallInteger)
-    token: Mapped[str] = mapped_column(sa.String(160))
+    #: The validity window as signed (whole seconds), which outlives any later offer edit.
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    token_version: Mapped[int] = mapped_column(sa.SmallInteger)
+    token_sha256: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     short_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(sa.String(200))
@@ -186,7 +195,9 @@ class Redemption(Base):
     offer_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     voucher_business_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     variant: Mapped[int | None] = mapped_column(sa.SmallInteger)
-    token: Mapped[str] = mapped_column(sa.Text)
+    #: The pushed text, kept only as evidence the server cannot rebuild (forged, malformed,
+    #: unknown key, no printed twin); null for a printed copy (its serial rebuilds it).
+    token: Mapped[str | None] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.String(16))
     kiosk_reason: Mapped[str] = mapped_column(sa.String(32))
     server_reason: Mapped[str] = mapped_column(sa.String(32))

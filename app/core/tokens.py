@@ -174,9 +174,19 @@ class VerifiedVoucher:
 
 def sign(claims: VoucherClaims, private_key: Ed25519PrivateKey) -> str:
     """Head office side: make the QR text for one printed copy."""
+    return encode(signed_bytes(claims, private_key))
+
+
+def signed_bytes(claims: VoucherClaims, private_key: Ed25519PrivateKey) -> bytes:
+    """The 92 bytes of a token: its claims and their Ed25519 signature (deterministic, so the
+    same claims and key always give the same bytes)."""
     body = claims.pack()
-    signature = private_key.sign(body)
-    return base64.b32encode(body + signature).decode("ascii").rstrip("=")
+    return body + private_key.sign(body)
+
+
+def encode(raw: bytes) -> str:
+    """Token text of :func:`signed_bytes`."""
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
 
 
 def normalise_text(text: str) -> str:

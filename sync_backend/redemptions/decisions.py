@@ -27,6 +27,7 @@ from sync_backend.redemptions import repository
 from sync_backend.redemptions.repository import BatchState
 from sync_backend.redemptions.verification import claimed_serial
 from sync_backend.settings import Settings
+from sync_backend.vouchers.copies import token_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +177,12 @@ def decide(item: OutboxItem, batch: BatchContext) -> Decision:
         row["offer_id"] = claims.offer_id
         row["voucher_business_id"] = claims.business_id
         row["variant"] = claims.variant
-        row["token"] = decision.token
+        # A printed copy is not kept as text (a dump would redeem it): its serial rebuilds it.
+        printed = state.printed.get(claims.serial)
+        if printed is not None and printed == token_digest(decision.token or ""):
+            row["token"] = None
+        else:
+            row["token"] = decision.token
         copies = (item.serial, item.offer_id, item.variant)
         if copies != (None, None, None) and copies != (
             claims.serial,

@@ -194,5 +194,5 @@ def _pull(state: State, api_key: str | None, cursor: str | None, limit: int | No
         device = authenticate(session, api_key, utcnow())
         state.limiter.hit_sync(device)
         page = min(limit or settings.max_pull_page, settings.max_pull_page)
-        answer = service.pull(session, device, cursor, page, settings)
+        answer = service.pull(session, device, cursor, page, settings, state.private_keys)
     return Response(answer.model_dump_json(), media_type="application/json")

@@ -45,7 +45,7 @@ from sync_backend.models import utcnow
 from sync_backend.redemptions import decisions, idempotency, repository, service
 from sync_backend.redemptions.decisions import PushAnswer
 from sync_backend.redemptions.repository import StoredItem
-from sync_backend.redemptions.verification import with_printed_tokens
+from sync_backend.redemptions.verification import with_printed_copies
 from sync_backend.settings import Settings
 from sync_backend.vouchers.signing import PublicKeyCache
 
@@ -191,7 +191,7 @@ def _push_group(
         )
     claim_rows = {row[0]: row[1:] for row in claim_cursor.fetchall()}
     state = repository.read_state(state_cursor)
-    public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
+    public_keys = with_printed_copies(keys.get(session), state.printed.values())
 
     admitted: list[tuple[PushJob, DeviceContext]] = []
     for n, (job, _claim) in enumerate(claims):

@@ -41,23 +41,24 @@ class StoredItem:
 class BatchState:
     """What the server knows about a batch's serials and item ids before deciding."""
 
-    printed_tokens: dict[int, str] = field(default_factory=dict)
+    #: SHA-256 of each printed copy's signed bytes (``vouchers.token_sha256``), by serial.
+    printed: dict[int, bytes] = field(default_factory=dict)
     revoked: set[int] = field(default_factory=set)
     accepted: dict[int, PriorRedemption] = field(default_factory=dict)
     existing: dict[uuid.UUID, StoredItem] = field(default_factory=dict)
 
 
 _PG_STATE = """
-    SELECT 1, v.serial, NULL::uuid, v.token, NULL::text, v.revoked_at IS NOT NULL,
-           NULL::timestamptz, NULL::uuid
+    SELECT 1, v.serial, NULL::uuid, NULL::text, NULL::text, v.revoked_at IS NOT NULL,
+           NULL::timestamptz, NULL::uuid, v.token_sha256
       FROM vouchers v WHERE v.serial = ANY(CAST(%(serials)s AS bigint[]))
     UNION ALL
-    SELECT 2, r.serial, r.id, r.device_id, d.name, NULL, r.scanned_at, NULL
+    SELECT 2, r.serial, r.id, r.device_id, d.name, NULL, r.scanned_at, NULL, NULL
       FROM redemptions r JOIN devices d ON d.id = r.device_id
      WHERE r.outcome = 'accepted' AND r.voided_at IS NULL
        AND r.serial = ANY(CAST(%(serials)s AS bigint[]))
     UNION ALL
-    SELECT 3, NULL, r.id, r.outcome, r.server_reason, NULL, NULL, r.conflict_with
+    SELECT 3, NULL, r.id, r.outcome, r.server_reason, NULL, NULL, r.conflict_with, NULL
       FROM redemptions r WHERE r.id = ANY(CAST(%(ids)s AS uuid[]))
 """
 
@@ -71,9 +72,9 @@ def send_state(driver: Any, serials: Sequence[int], ids: Sequence[uuid.UUID]) ->
 
 def read_state(rows: Any) -> BatchState:
     state = BatchState()
-    for kind, serial, rid, t1, t2, flag, ts, u2 in rows:
+    for kind, serial, rid, t1, t2, flag, ts, u2, digest in rows:
         if kind == 1:
-            state.printed_tokens[serial] = t1
+            state.printed[serial] = digest
             if flag:
                 state.revoked.add(serial)
         elif kind == 2:
@@ -88,12 +89,12 @@ def batch_state(session: Session, serials: Sequence[int], ids: Sequence[uuid.UUI
     if driver is not None:
         return read_state(send_state(driver, serials, ids))
     state = BatchState()
-    for serial, token, revoked_at in session.execute(
-        sa.select(Voucher.serial, Voucher.token, Voucher.revoked_at).where(
+    for serial, digest, revoked_at in session.execute(
+        sa.select(Voucher.serial, Voucher.token_sha256, Voucher.revoked_at).where(
             Voucher.serial.in_(serials)
         )
     ):
-        state.printed_tokens[serial] = token
+        state.printed[serial] = digest
         if revoked_at is not None:
             state.revoked.add(serial)
     for accepted_serial, rid, device_id, name, scanned_at in session.execute(

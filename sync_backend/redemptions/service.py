@@ -42,9 +42,9 @@ from sync_backend.redemptions import decisions as decisions_
 from sync_backend.redemptions import idempotency, repository
 from sync_backend.redemptions.decisions import BatchContext, Decision, PushAnswer, canonical_items
 from sync_backend.redemptions.repository import BatchState, FeedPosition
-from sync_backend.redemptions.verification import with_printed_tokens
+from sync_backend.redemptions.verification import with_printed_copies
 from sync_backend.settings import Settings
-from sync_backend.vouchers import signing
+from sync_backend.vouchers import copies, signing
 from sync_backend.vouchers.signing import PublicKeyCache
 
 
@@ -141,7 +141,7 @@ def _push(
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
     charge(device, len(request.items))
 
-    public_keys = with_printed_tokens(keys.get(session), state.printed_tokens.values())
+    public_keys = with_printed_copies(keys.get(session), state.printed.values())
     batch = BatchContext.build(device, state, public_keys, received_at, request.sent_at, settings)
     # The lean write needs every decision made before anything is written: no voids.
     lean = optimistic and driver is not None and len(scans) == len(request.items)
@@ -298,9 +298,13 @@ def pull(
     cursor: str | None,
     limit: int,
     settings: Settings,
+    private_keys: signing.PrivateKeyCache,
 ) -> sync_wire.PullResponse:
     """Everything that changed for the device's business since ``cursor``, oldest first, and
-    how the kiosk should sync: when to pull again, which clock skew head office flags."""
+    how the kiosk should sync: when to pull again, which clock skew head office flags.
+
+    Voucher tokens are not stored: the page's are signed again from their claims
+    (``vouchers.copies``) with ``private_keys``."""
     offline_after_s = settings.offline_after_s
     now = utcnow()
     after = FeedPosition.decode(cursor)
@@ -363,6 +367,7 @@ def pull(
     names = devices.device_names(
         session, {r.device_id for _t, _s, k, r in page if k == "redemption"}
     )
+    tokens = copies.tokens(session, private_keys, [r for _t, _s, k, r in page if k == "voucher"])
     response: dict[str, list[Any]] = {
         "public_keys": [],
         "offers": [],
@@ -381,7 +386,7 @@ def pull(
                     serial=row.serial,
                     offer_id=row.offer_id,
                     variant=row.variant,
-                    token=row.token,
+                    token=tokens[row.serial],
                     short_code=row.short_code,
                     revoked_at=row.revoked_at,
                 )

@@ -63,8 +63,9 @@ def print_book(
 
 
 @router.get("/books/{book_id}/sheet.pdf", response_class=Response, **PDF_SHEET)
-def book_sheet(book_id: PgId, _admin: AdminAuth, session: DbSession) -> Response:
-    return Response(service.book_sheet(session, book_id), media_type="application/pdf")
+def book_sheet(book_id: PgId, _admin: AdminAuth, session: DbSession, request: Request) -> Response:
+    sheet = service.book_sheet(session, request.app.state.private_keys, book_id)
+    return Response(sheet, media_type="application/pdf")
 
 
 @router.post("/vouchers/{serial}/revoke", status_code=204, **ADMIN_WRITE)

@@ -17,6 +17,7 @@ from sync_backend.events import repository as events
 from sync_backend.models import Book, Offer, Voucher, utcnow
 from sync_backend.settings import Settings
 from sync_backend.vouchers import repository, signing
+from sync_backend.vouchers.copies import PrintedCopy, printed_copies, printed_digest
 from sync_backend.vouchers.schemas import BookOut, OfferIn
 
 #: Largest book the admin API renders as one PDF; bigger runs are printed from the CLI in parts.
@@ -103,7 +104,11 @@ def print_book(
                 "offer_id": offer.id,
                 "business_id": offer.business_id,
                 "variant": variant,
-                "token": token,
+                "valid_from": claims.valid_from_dt,
+                "valid_until": claims.valid_until_dt,
+                "token_version": claims.version,
+                # The token itself is not kept: see ``vouchers.copies``.
+                "token_sha256": printed_digest(token),
                 "short_code": short_code_for(token),
                 "seq": seqs[i],
             }
@@ -134,7 +139,14 @@ def print_book(
     )
 
 
-def book_sheet(session: Session, book_id: int, *, limit: int | None = MAX_SHEET_COPIES) -> bytes:
+def book_sheet(
+    session: Session,
+    keys: signing.PrivateKeyCache,
+    book_id: int,
+    *,
+    limit: int | None = MAX_SHEET_COPIES,
+) -> bytes:
+    """The book's printable PDF; its tokens are signed again from their claims (``copies``)."""
     book = repository.get_book(session, book_id)
     if book is None:
         raise NotFound(f"no book {book_id}")
@@ -149,15 +161,20 @@ def book_sheet(session: Session, book_id: int, *, limit: int | None = MAX_SHEET_
     return render_pdf(
         [
             PrintableVoucher(
-                token=v.token,
+                token=copy.token,
                 title=offer.title,
                 discount=offer.discount,
                 valid_until=offer.valid_until,
-                serial=v.serial,
+                serial=copy.serial,
             )
-            for v in repository.book_vouchers(session, book_id)
+            for copy in book_copies(session, keys, book_id)
         ]
     )
+
+
+def book_copies(session: Session, keys: signing.PrivateKeyCache, book_id: int) -> list[PrintedCopy]:
+    """A book's copies in serial order, each with its token signed again."""
+    return printed_copies(session, keys, repository.book_vouchers(session, book_id))
 
 
 def revoke_voucher(session: Session, serial: int, reason: str, actor: str) -> Voucher:

@@ -3,13 +3,16 @@
 The private key never leaves the backend; it is stored Fernet-encrypted with
 ``PIKA_SIGNING_KEY_SECRET`` so a database dump alone cannot forge vouchers. Kiosks receive only
 public keys (enrolment and pull). Rotation makes a new key sign new books; retired keys keep
-verifying what they signed, so books already printed stay valid.
+verifying what they signed, so books already printed stay valid, and keep their private half:
+printed tokens are not stored, they are signed again from their claims when a kiosk pulls them
+or a sheet is printed (``vouchers.copies``), so losing the secret loses the printed books too.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -68,14 +71,19 @@ def active_key(session: Session, settings: Settings, actor: str) -> tuple[int, E
     max_age = timedelta(days=settings.signing_key_rotate_after_days)
     if row is None or row.created_at + max_age <= utcnow():
         row = create_key(session, settings, actor)
+    return row.key_id, decrypt(settings, row.private_key_encrypted)
+
+
+def decrypt(settings: Settings, encrypted: bytes) -> Ed25519PrivateKey:
+    """A private half from its Fernet-encrypted bytes; 503 if the secret does not open it."""
     try:
-        raw = _fernet(settings).decrypt(row.private_key_encrypted)
+        raw = _fernet(settings).decrypt(encrypted)
     except InvalidToken as exc:
         raise ServiceUnavailable(
             "signing key cannot be decrypted: PIKA_SIGNING_KEY_SECRET changed?",
             code="signing_key_unreadable",
         ) from exc
-    return row.key_id, Ed25519PrivateKey.from_private_bytes(raw)
+    return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def public_keys(session: Session) -> dict[int, Ed25519PublicKey]:
@@ -119,6 +127,58 @@ class PublicKeyCache:
     def clear(self) -> None:
         with self._lock:
             self._loaded_at = float("-inf")
+
+
+class PrivateKeyCache:
+    """Decrypted private halves for signing printed tokens again (pull, sheets), per process.
+
+    A key id's private half never changes, so an entry is never stale; entries are dropped
+    after ``ttl_s`` only so that decrypted key material does not sit in memory for good.
+    Saves a query and a Fernet decryption per pulled page.
+    """
+
+    def __init__(self, settings: Settings, ttl_s: float = 60.0) -> None:
+        self._settings = settings
+        self._ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._keys: dict[int, tuple[float, Ed25519PrivateKey]] = {}
+
+    def get(self, session: Session, key_ids: Collection[int]) -> dict[int, Ed25519PrivateKey]:
+        """The private halves of ``key_ids`` (all of them, or 503 ``signing_key_missing``)."""
+        now = time.monotonic()
+        with self._lock:
+            found = {
+                key_id: entry[1]
+                for key_id in key_ids
+                if (entry := self._keys.get(key_id)) is not None and now - entry[0] < self._ttl_s
+            }
+        missing = set(key_ids) - found.keys()
+        if not missing:
+            return found
+        rows = session.execute(
+            sa.select(SigningKey.key_id, SigningKey.private_key_encrypted).where(
+                SigningKey.key_id.in_(missing)
+            )
+        ).all()
+        loaded = {key_id: decrypt(self._settings, encrypted) for key_id, encrypted in rows}
+        if missing - loaded.keys():
+            raise ServiceUnavailable(
+                f"no signing key {sorted(missing - loaded.keys())} for printed vouchers",
+                code="signing_key_missing",
+            )
+        with self._lock:
+            for key_id, key in loaded.items():
+                self._keys[key_id] = (now, key)
+        return {**found, **loaded}
+
+    def forget(self, key_ids: Collection[int]) -> None:
+        with self._lock:
+            for key_id in key_ids:
+                self._keys.pop(key_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keys.clear()
 
 
 def key_rows(session: Session) -> list[SigningKey]:

@@ -82,6 +82,7 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     app.state.public_keys.clear()
+    app.state.private_keys.clear()  # each test's database makes its own key 1
     with TestClient(app) as client:
         yield client
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from app.core import sync_wire
 from sync_backend.businesses import service as businesses
 from sync_backend.devices import service as devices
-from sync_backend.models import Voucher
 from sync_backend.settings import Environment, Settings, Tier
-from sync_backend.vouchers import repository as voucher_repository
 from sync_backend.vouchers import service as vouchers
+from sync_backend.vouchers.copies import PrintedCopy
 from sync_backend.vouchers.schemas import OfferIn
+from sync_backend.vouchers.signing import PrivateKeyCache
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -133,11 +133,12 @@ class Kit:
 
     def vouchers(
         self, business_id: int, copies: int = 5, offer_id: int | None = None
-    ) -> list[Voucher]:
+    ) -> list[PrintedCopy]:
+        """A printed book's copies with their tokens (signed again: the server keeps none)."""
         offer_id = offer_id or self.offer(business_id)
         book = vouchers.print_book(self.session, self.settings, offer_id, copies, actor="test")
         self.session.commit()
-        return voucher_repository.book_vouchers(self.session, book.id)
+        return vouchers.book_copies(self.session, PrivateKeyCache(self.settings), book.id)
 
     def kiosk(self, business_id: int, name: str = "Caja 1") -> Kiosk:
         code, _ = devices.create_enrolment_code(self.session, self.settings, business_id, "test")

@@ -140,9 +140,19 @@ class Kiosk:
 
 
 def printed_book(db: Database, business_id: int) -> dict[int, str]:
-    """The tokens head office printed for ``business_id``, from its database."""
-    rows = db.rows("SELECT serial, token FROM vouchers WHERE business_id = :b", b=business_id)
-    return {int(row.serial): str(row.token) for row in rows}
+    """The tokens head office printed for ``business_id``, signed again from its database
+    (which keeps claims, not tokens) with the key secret the e2e backend runs with."""
+    from sqlalchemy.orm import Session
+
+    from sync_backend.models import Voucher
+    from sync_backend.settings import Settings
+    from sync_backend.vouchers import copies
+    from sync_backend.vouchers.signing import PrivateKeyCache
+
+    keys = PrivateKeyCache(Settings(database_url=db.url))
+    with Session(db.engine) as session:
+        printed = session.scalars(sa.select(Voucher).where(Voucher.business_id == business_id))
+        return copies.tokens(session, keys, list(printed))
 
 
 def enrol_for_business(

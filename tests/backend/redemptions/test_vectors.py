@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from app.core.tokens import normalise_text, public_key_bytes, short_code_for
 from sync_backend.models import Book, Business, Offer, Redemption, SigningKey, Voucher
+from sync_backend.vouchers.copies import token_digest
 from tests.backend.support import Kit, push
 from tests.vectors.loader import ValidationCase, load_validation_vectors
 
@@ -63,7 +64,10 @@ def build_state(kit: Kit, case: ValidationCase) -> None:
                 offer_id=42,
                 business_id=7,
                 variant=0,
-                token=token,
+                valid_from=VECTORS.now,
+                valid_until=VECTORS.now,
+                token_version=1,
+                token_sha256=token_digest(token) or b"",
                 short_code=short_code_for(token),
                 revoked_at=VECTORS.now,
                 seq=3,

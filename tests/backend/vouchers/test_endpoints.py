@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -9,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 
-from app.core.tokens import decode, short_code_for
+from app.core.tokens import decode, short_code_for, token_bytes, verify
 from sync_backend.models import SigningKey, Voucher
-from sync_backend.vouchers.service import split_by_weight
+from sync_backend.vouchers.service import book_copies, split_by_weight
+from sync_backend.vouchers.signing import PrivateKeyCache, public_keys
 from tests.backend.support import ADMIN, Kit, push
 
 
@@ -46,14 +48,18 @@ def test_offer_with_variants_and_a_printed_book(client, kit: Kit, session) -> No
     assert body["copies_per_variant"] == {"1": 14, "2": 6}
     rows = session.scalars(sa.select(Voucher).order_by(Voucher.serial)).all()
     assert len(rows) == 20 and len({r.serial for r in rows}) == 20
-    for row in rows:
-        claims = decode(row.token)[0]
+    printed = book_copies(session, PrivateKeyCache(kit.settings), body["id"])
+    keys = public_keys(session)
+    for row, copy in zip(rows, printed, strict=True):
+        claims = verify(copy.token, keys).claims
         assert (claims.business_id, claims.offer_id, claims.serial) == (
             business,
             offer_id,
             row.serial,
         )
-        assert claims.variant == row.variant and row.short_code == short_code_for(row.token)
+        assert (claims.valid_from_dt, claims.valid_until_dt) == (row.valid_from, row.valid_until)
+        assert claims.variant == row.variant and row.short_code == short_code_for(copy.token)
+        assert row.token_sha256 == hashlib.sha256(token_bytes(copy.token) or b"").digest()
     assert sorted(r.variant for r in rows) == [1] * 14 + [2] * 6
 
     pdf = client.get(f"/v1/admin/books/{body['id']}/sheet.pdf", headers=ADMIN)
