@@ -124,6 +124,10 @@ class PanelTypeScale:
     #: touch targets grow with the text.
     row: int
     button_height: int
+    #: Side of a check box's box and width of a spin box's up/down buttons: Qt draws them at
+    #: a fixed ~16 px whatever the text's size, a small target next to 26 px words.
+    indicator: int
+    spin_button: int
 
 
 def panel_type_scale(width: int, height: int) -> PanelTypeScale:
@@ -137,6 +141,21 @@ def panel_type_scale(width: int, height: int) -> PanelTypeScale:
         button=px(18),
         row=px(34),
         button_height=max(40, px(52)),
+        indicator=max(16, px(22)),
+        spin_button=max(16, px(26)),
+    )
+
+
+def panel_style_sheet(scale: PanelTypeScale) -> str:
+    """The manager panel's style sheet for ``scale``: check boxes and spin-box arrows sized
+    with the text (fonts are set on the widgets; a sheet only sizes these sub-controls, so
+    the platform style still draws them)."""
+    box, button = scale.indicator, scale.spin_button
+    return (
+        f"QCheckBox::indicator {{ width: {box}px; height: {box}px; }}"
+        f" QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: {button}px; }}"
+        f" QAbstractSpinBox::up-arrow, QAbstractSpinBox::down-arrow"
+        f" {{ width: {button // 2}px; height: {button // 2}px; }}"
     )
 
 

@@ -22,7 +22,7 @@ from app.ui.heap_trimmer import HeapTrimmer
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
-from app.ui.startup_errors import startup_error_text, startup_title
+from app.ui.startup_errors import startup_error_text, startup_title, technical_detail
 from app.ui.stop_signals import StopOnSignals
 from app.ui.sync_worker import SyncWorker
 
@@ -126,6 +126,9 @@ def refuse_to_start(error: StoreError) -> None:
     """Say once, in the screen's language, why the kiosk cannot start and what to do: on the
     terminal (or the service's log) for IT, and in a dialog for whoever stands at the screen."""
     message = startup_error_text(error)
+    # The technical detail (the keyring backend, SQLite's words) once, for IT, in the log; a
+    # traceback would add nothing: the error's type and text say what failed.
+    log.error("the kiosk cannot start: %s: %s", type(error).__name__, technical_detail(error))
     print(f"pika-kiosk: {message}", file=sys.stderr)
     QMessageBox.critical(None, startup_title(), message)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
@@ -56,14 +57,15 @@ from app.core.kiosk_settings import (
     KioskSettings,
 )
 from app.core.manager_pin import ManagerPin
-from app.core.result_look import PanelTypeScale, panel_type_scale
+from app.core.result_look import PanelTypeScale, panel_style_sheet, panel_type_scale
 from app.core.scanning.capture import CameraInfo, probe_cameras
 from app.core.store import ScanSource
+from app.core.sync.result_labels import sync_label
 from app.core.validation import Reason
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
-from app.ui.sync_panel import SyncPanel, sync_result_words
+from app.ui.sync_panel import SyncPanel, label_words
 from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text_for, reason_title
 
@@ -97,6 +99,7 @@ SETTING_ROWS = (
     "undo_window_seconds",
 )
 HISTORY_COLUMNS = 7
+SYNC_COLUMN = 5
 VOID_COLUMN = 6
 
 
@@ -317,6 +320,16 @@ class ManagerView(QDialog):
         _set_pixel_size(self.counts_label, scale.heading)
         _set_pixel_size(self.table, scale.table)
         self.table.verticalHeader().setDefaultSectionSize(scale.row)
+        sheet = panel_style_sheet(scale)
+        for widget in (
+            self.mirror_check,
+            self.sounds_check,
+            self.debounce_spin,
+            self.result_spin,
+            self.undo_spin,
+        ):
+            if widget.styleSheet() != sheet:  # each new sheet re-polishes the widget
+                widget.setStyleSheet(sheet)
         for button in (
             self.change_pin_button,
             self.exit_button,
@@ -506,16 +519,20 @@ class ManagerView(QDialog):
             if line.redemption is RedemptionState.VOIDED:
                 result = self.tr("{result} (voided)").format(result=result)
             offer = page.offer_titles.get(record.offer_id, "") if record.offer_id else ""
+            sync = sync_label(record.synced, record.sync_result, set_aside=record.set_aside)
             cells = (
                 record.scanned_at.astimezone().strftime("%d/%m %H:%M:%S"),
                 source_title(record.source),
                 result,
                 offer,
                 "" if record.serial is None else str(record.serial),
-                sync_result_words(record.synced, record.sync_result, set_aside=record.set_aside),
+                label_words(sync),
             )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+            items = [QTableWidgetItem(text) for text in cells]
+            # head office's own code, for support: the cell says it in words
+            items[SYNC_COLUMN].setToolTip(sync.code)
+            for column, item in enumerate(items):
+                self.table.setItem(row, column, item)
             if line.voidable:
                 button = VoidButton(line, self.tr("Void…"))
                 button.setObjectName(f"void-{record.redemption_id}")
@@ -523,6 +540,18 @@ class ManagerView(QDialog):
                 self.table.setCellWidget(row, VOID_COLUMN, button)
             else:
                 self.table.removeCellWidget(row, VOID_COLUMN)
+        self._order_focus()
+
+    def _order_focus(self) -> None:
+        """Tab follows the screen: the history, its rows' Void… buttons top to bottom, then
+        the panel's own buttons. The Void… buttons are made after the panel's buttons, so
+        Qt's default order (creation order) put them after "Back to the counter"."""
+        voids = (self.table.cellWidget(row, VOID_COLUMN) for row in range(self.table.rowCount()))
+        # Only the buttons move (each to just after the one before): the rest of the chain,
+        # the other tabs' fields and the panel's own buttons, keeps the order it was made in.
+        chain = [self.table, *(button for button in voids if button is not None)]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def ask_void(self, line: HistoryLine) -> VoidDialog:
         """Open the reason dialog for ``line``; the void runs when it is accepted."""

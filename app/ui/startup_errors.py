@@ -3,6 +3,9 @@
 The store's errors carry what happened as types and fields (``KeyringProblem``, the file's
 path); this is the one place they become words for the person at the kiosk or IT, so the
 refusal is shown once, in Spanish or English, never as the core's English text or a traceback.
+No message takes the exception's own words (a keyring backend's name, SQLite's error): those
+are technical and English, and go to the log (see ``refuse_to_start``). A path is ours: IT
+needs it to find the file.
 """
 
 from __future__ import annotations
@@ -31,14 +34,12 @@ _KEYRING = {
     ),
     KeyringProblem.PLAINTEXT: QT_TRANSLATE_NOOP(
         "StartupError",
-        "The only keyring here ({detail}) keeps secrets in a clear-text file, so it is not "
-        "used. Uninstall keyrings.alt or set PYTHON_KEYRING_BACKEND to a real keyring.",
+        "The only keyring here keeps secrets in a clear-text file, so it is not used. "
+        "Uninstall keyrings.alt or set PYTHON_KEYRING_BACKEND to a real keyring.",
     ),
-    KeyringProblem.UNREADABLE: QT_TRANSLATE_NOOP(
-        "StartupError", "The keyring could not be read ({detail})."
-    ),
+    KeyringProblem.UNREADABLE: QT_TRANSLATE_NOOP("StartupError", "The keyring could not be read."),
     KeyringProblem.REFUSED: QT_TRANSLATE_NOOP(
-        "StartupError", "The keyring refused to keep the key ({detail})."
+        "StartupError", "The keyring refused to keep the key."
     ),
     KeyringProblem.NOT_KEPT: QT_TRANSLATE_NOOP(
         "StartupError", "The keyring did not keep the key it was given."
@@ -63,8 +64,8 @@ _WRONG_KEY = QT_TRANSLATE_NOOP(
 )
 _CORRUPT = QT_TRANSLATE_NOOP(
     "StartupError",
-    "The kiosk data {path} is damaged or is not Pika Counter data ({detail}). The file was "
-    "left untouched: restore it from a backup or move it away to start empty.",
+    "The kiosk data {path} is damaged or is not Pika Counter data. The file was left "
+    "untouched: restore it from a backup or move it away to start empty.",
 )
 _TOO_NEW = QT_TRANSLATE_NOOP(
     "StartupError",
@@ -87,11 +88,23 @@ _BUSY = QT_TRANSLATE_NOOP(
     "The kiosk data is in use by another program (is Pika Counter already open?). Close it "
     "and start again.",
 )
-_OTHER = QT_TRANSLATE_NOOP("StartupError", "The kiosk data could not be opened: {error}")
+_OTHER = QT_TRANSLATE_NOOP(
+    "StartupError",
+    "The kiosk data could not be opened. Start the kiosk again; if it happens again, call IT "
+    "(the details are in the kiosk's log).",
+)
 
 
 def _tr(text: object) -> str:
     return QCoreApplication.translate(_CONTEXT, str(text))
+
+
+def technical_detail(error: StoreError) -> str:
+    """What IT needs in the log: the error's own words, without the advice the screen gives
+    (a keyring error's text repeats its fix in English)."""
+    if isinstance(error, KeyringUnavailableError):
+        return f"{error.kind.value}: {error.problem}"
+    return str(error)
 
 
 def startup_title() -> str:
@@ -101,12 +114,12 @@ def startup_title() -> str:
 def startup_error_text(error: StoreError) -> str:
     """What went wrong and what to do about it, in the current language."""
     if isinstance(error, KeyringUnavailableError):
-        problem = _tr(_KEYRING[error.kind]).format(detail=error.detail)
+        problem = _tr(_KEYRING[error.kind])
         return f"{problem}\n\n{_tr(_KEYRING_FIX)}"
     if isinstance(error, WrongKeyError):
         return _tr(_WRONG_KEY).format(path=error.path)
     if isinstance(error, CorruptStoreError):
-        return _tr(_CORRUPT).format(path=error.path, detail=error.detail)
+        return _tr(_CORRUPT).format(path=error.path)
     if isinstance(error, SchemaTooNewError):
         return _tr(_TOO_NEW).format(path=error.path)
     if isinstance(error, DatabaseKeyMissingError):
@@ -115,4 +128,4 @@ def startup_error_text(error: StoreError) -> str:
         return _tr(_FILE_MISSING).format(path=error.path)
     if isinstance(error, StoreBusyError):
         return _tr(_BUSY)
-    return _tr(_OTHER).format(error=error)
+    return _tr(_OTHER)

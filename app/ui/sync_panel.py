@@ -9,32 +9,22 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from app.core.error_kinds import ErrorKind
 from app.core.sync import SyncStatus
 from app.core.sync.loop import Connection
-from app.core.sync.outbox import SyncOutcome, parse_result
+from app.core.sync.result_labels import CONTEXT, SyncLabel, sync_label
 from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text
 
 
 def sync_result_words(synced: bool, text: str | None, *, set_aside: bool = False) -> str:
     """A scan's sync state in the manager's words (the history's last column)."""
+    return label_words(sync_label(synced, text, set_aside=set_aside))
 
-    if set_aside and not synced:
-        return QCoreApplication.translate(
-            "SyncResult", "Set aside: head office fails on it (tried again daily)"
-        )
-    result = parse_result(text)
-    if not synced or result is None:
-        return QCoreApplication.translate("SyncResult", "Waiting")
-    if result.outcome in (SyncOutcome.ACCEPTED, SyncOutcome.DUPLICATE, SyncOutcome.RECORDED):
-        return QCoreApplication.translate("SyncResult", "Synced")
-    if result.outcome is SyncOutcome.CONFLICT:
-        return QCoreApplication.translate("SyncResult", "CONFLICT: redeemed at another kiosk first")
-    if result.outcome is SyncOutcome.REJECTED:
-        words = QCoreApplication.translate("SyncResult", "Rejected by head office ({reason})")
-    elif result.outcome is SyncOutcome.REFUSED:
-        words = QCoreApplication.translate("SyncResult", "Refused by head office ({reason})")
-    else:
-        words = QCoreApplication.translate("SyncResult", "Could not be sent ({reason})")
-    return words.format(reason=result.reason)
+
+def label_words(label: SyncLabel) -> str:
+    """``label`` in the screen's language (its reason translated too, never the raw code)."""
+    words = QCoreApplication.translate(CONTEXT, label.template)
+    if not label.reason:
+        return words
+    return words.format(reason=QCoreApplication.translate(CONTEXT, label.reason))
 
 
 class SyncPanel(QWidget):

@@ -162,133 +162,133 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="316"/>
+        <location filename="../../app/ui/kiosk_window.py" line="319"/>
         <source>Pika Counter</source>
         <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="321"/>
+        <location filename="../../app/ui/kiosk_window.py" line="324"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="327"/>
+        <location filename="../../app/ui/kiosk_window.py" line="330"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="333"/>
+        <location filename="../../app/ui/kiosk_window.py" line="336"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="334"/>
+        <location filename="../../app/ui/kiosk_window.py" line="337"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="335"/>
+        <location filename="../../app/ui/kiosk_window.py" line="338"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="336"/>
+        <location filename="../../app/ui/kiosk_window.py" line="339"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="338"/>
+        <location filename="../../app/ui/kiosk_window.py" line="341"/>
         <source>The video used as the camera has ended: the picture is its last frame.</source>
         <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="340"/>
+        <location filename="../../app/ui/kiosk_window.py" line="343"/>
         <source>Play it again</source>
         <translation>Reproducir de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="341"/>
+        <location filename="../../app/ui/kiosk_window.py" line="344"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="381"/>
+        <location filename="../../app/ui/kiosk_window.py" line="384"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="401"/>
+        <location filename="../../app/ui/kiosk_window.py" line="404"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="403"/>
+        <location filename="../../app/ui/kiosk_window.py" line="406"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="405"/>
+        <location filename="../../app/ui/kiosk_window.py" line="408"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="407"/>
+        <location filename="../../app/ui/kiosk_window.py" line="410"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="411"/>
+        <location filename="../../app/ui/kiosk_window.py" line="414"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="413"/>
+        <location filename="../../app/ui/kiosk_window.py" line="416"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="415"/>
+        <location filename="../../app/ui/kiosk_window.py" line="418"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="417"/>
+        <location filename="../../app/ui/kiosk_window.py" line="420"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="429"/>
+        <location filename="../../app/ui/kiosk_window.py" line="432"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="536"/>
+        <location filename="../../app/ui/kiosk_window.py" line="539"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="590"/>
+        <location filename="../../app/ui/kiosk_window.py" line="593"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="590"/>
+        <location filename="../../app/ui/kiosk_window.py" line="593"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="597"/>
+        <location filename="../../app/ui/kiosk_window.py" line="600"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="597"/>
+        <location filename="../../app/ui/kiosk_window.py" line="600"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="615"/>
+        <location filename="../../app/ui/kiosk_window.py" line="618"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -296,254 +296,254 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="73"/>
-        <location filename="../../app/ui/manager_view.py" line="420"/>
+        <location filename="../../app/ui/manager_view.py" line="76"/>
+        <location filename="../../app/ui/manager_view.py" line="462"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="74"/>
+        <location filename="../../app/ui/manager_view.py" line="77"/>
         <source>Scanner</source>
         <translation>Lector</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="75"/>
+        <location filename="../../app/ui/manager_view.py" line="78"/>
         <source>Typed</source>
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="393"/>
+        <location filename="../../app/ui/manager_view.py" line="435"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="394"/>
+        <location filename="../../app/ui/manager_view.py" line="436"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="395"/>
+        <location filename="../../app/ui/manager_view.py" line="437"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="398"/>
+        <location filename="../../app/ui/manager_view.py" line="440"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="401"/>
+        <location filename="../../app/ui/manager_view.py" line="443"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="402"/>
+        <location filename="../../app/ui/manager_view.py" line="444"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="403"/>
+        <location filename="../../app/ui/manager_view.py" line="445"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="404"/>
+        <location filename="../../app/ui/manager_view.py" line="446"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="405"/>
+        <location filename="../../app/ui/manager_view.py" line="447"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="397"/>
-        <location filename="../../app/ui/manager_view.py" line="406"/>
+        <location filename="../../app/ui/manager_view.py" line="439"/>
+        <location filename="../../app/ui/manager_view.py" line="448"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="410"/>
+        <location filename="../../app/ui/manager_view.py" line="452"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="411"/>
+        <location filename="../../app/ui/manager_view.py" line="453"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="412"/>
+        <location filename="../../app/ui/manager_view.py" line="454"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="413"/>
+        <location filename="../../app/ui/manager_view.py" line="455"/>
         <source>Look for cameras again</source>
         <translation>Buscar cámaras de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="414"/>
+        <location filename="../../app/ui/manager_view.py" line="456"/>
         <source>Use a video file…</source>
         <translation>Usar un archivo de video…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="415"/>
+        <location filename="../../app/ui/manager_view.py" line="457"/>
         <source>Use an image folder…</source>
         <translation>Usar una carpeta de imágenes…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="416"/>
+        <location filename="../../app/ui/manager_view.py" line="458"/>
         <source>Show the camera picture mirrored</source>
         <translation>Mostrar la imagen de la cámara en espejo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="417"/>
+        <location filename="../../app/ui/manager_view.py" line="459"/>
         <source>Play a sound for each result</source>
         <translation>Reproducir un sonido con cada resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="418"/>
+        <location filename="../../app/ui/manager_view.py" line="460"/>
         <source>Save settings</source>
         <translation>Guardar configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="421"/>
+        <location filename="../../app/ui/manager_view.py" line="463"/>
         <source>Or instead of a camera</source>
         <translation>O en lugar de una cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="422"/>
+        <location filename="../../app/ui/manager_view.py" line="464"/>
         <source>Resolution</source>
         <translation>Resolución</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="423"/>
+        <location filename="../../app/ui/manager_view.py" line="465"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="424"/>
+        <location filename="../../app/ui/manager_view.py" line="466"/>
         <source>Sounds</source>
         <translation>Sonidos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="425"/>
+        <location filename="../../app/ui/manager_view.py" line="467"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="426"/>
+        <location filename="../../app/ui/manager_view.py" line="468"/>
         <source>Same voucher counts once within</source>
         <translation>El mismo voucher cuenta una sola vez dentro de</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="427"/>
+        <location filename="../../app/ui/manager_view.py" line="469"/>
         <source>Show each result for</source>
         <translation>Mostrar cada resultado durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="428"/>
+        <location filename="../../app/ui/manager_view.py" line="470"/>
         <source>Cashier may undo for</source>
         <translation>El cajero puede deshacer durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="668"/>
+        <location filename="../../app/ui/manager_view.py" line="726"/>
         <source>These settings cannot be saved: check them and try again.</source>
         <translation>No se puede guardar esta configuración: revísela y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="669"/>
+        <location filename="../../app/ui/manager_view.py" line="727"/>
         <source>“{setting}” cannot take this value: choose another.</source>
         <translation>«{setting}» no admite este valor: elija otro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="470"/>
+        <location filename="../../app/ui/manager_view.py" line="512"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="472"/>
+        <location filename="../../app/ui/manager_view.py" line="514"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="478"/>
+        <location filename="../../app/ui/manager_view.py" line="520"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="491"/>
+        <location filename="../../app/ui/manager_view.py" line="537"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="520"/>
+        <location filename="../../app/ui/manager_view.py" line="578"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="526"/>
+        <location filename="../../app/ui/manager_view.py" line="584"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="528"/>
+        <location filename="../../app/ui/manager_view.py" line="586"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="586"/>
+        <location filename="../../app/ui/manager_view.py" line="644"/>
         <source>Camera {index} ({width}x{height})</source>
         <translation>Cámara {index} ({width}x{height})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="594"/>
+        <location filename="../../app/ui/manager_view.py" line="652"/>
         <source>Camera {index} (looking…)</source>
         <translation>Cámara {index} (buscando…)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="596"/>
+        <location filename="../../app/ui/manager_view.py" line="654"/>
         <source>Camera {index} (not found)</source>
         <translation>Cámara {index} (no encontrada)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="603"/>
+        <location filename="../../app/ui/manager_view.py" line="661"/>
         <source>File: {path}</source>
         <translation>Archivo: {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="613"/>
+        <location filename="../../app/ui/manager_view.py" line="671"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="613"/>
+        <location filename="../../app/ui/manager_view.py" line="671"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="619"/>
+        <location filename="../../app/ui/manager_view.py" line="677"/>
         <source>Folder of images to use as camera</source>
         <translation>Carpeta de imágenes para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="649"/>
+        <location filename="../../app/ui/manager_view.py" line="707"/>
         <source>Settings saved.</source>
         <translation>Configuración guardada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="662"/>
+        <location filename="../../app/ui/manager_view.py" line="720"/>
         <source>Write the resolution as width x height, e.g. 1280x720.</source>
         <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="664"/>
+        <location filename="../../app/ui/manager_view.py" line="722"/>
         <source>Choose a camera, or a video file or folder with its full path.</source>
         <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="684"/>
+        <location filename="../../app/ui/manager_view.py" line="742"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -551,82 +551,82 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="173"/>
+        <location filename="../../app/ui/pin_dialog.py" line="174"/>
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="176"/>
+        <location filename="../../app/ui/pin_dialog.py" line="177"/>
         <source>Delete the last digit</source>
         <translation>Borrar el último dígito</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="177"/>
+        <location filename="../../app/ui/pin_dialog.py" line="178"/>
         <source>OK</source>
         <translation>Aceptar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="178"/>
+        <location filename="../../app/ui/pin_dialog.py" line="179"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="179"/>
+        <location filename="../../app/ui/pin_dialog.py" line="180"/>
         <source>Demo PIN: {pin}</source>
         <translation>PIN de la demo: {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="191"/>
+        <location filename="../../app/ui/pin_dialog.py" line="192"/>
         <source>Enter the current manager PIN</source>
         <translation>Ingrese el PIN actual del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="192"/>
+        <location filename="../../app/ui/pin_dialog.py" line="193"/>
         <source>Enter the manager PIN</source>
         <translation>Ingrese el PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="194"/>
+        <location filename="../../app/ui/pin_dialog.py" line="195"/>
         <source>Choose a new manager PIN ({low} to {high} digits)</source>
         <translation>Elija un nuevo PIN del encargado (de {low} a {high} dígitos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="197"/>
+        <location filename="../../app/ui/pin_dialog.py" line="198"/>
         <source>Enter the new PIN again</source>
         <translation>Ingrese de nuevo el PIN nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="237"/>
+        <location filename="../../app/ui/pin_dialog.py" line="238"/>
         <source>The two PINs are different. Choose the new PIN again.</source>
         <translation>Los dos PIN no coinciden. Elija de nuevo el PIN nuevo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="264"/>
+        <location filename="../../app/ui/pin_dialog.py" line="265"/>
         <source>Wrong PIN. {count} tries left.</source>
         <translation>PIN incorrecto. Le quedan {count} intentos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="273"/>
+        <location filename="../../app/ui/pin_dialog.py" line="274"/>
         <source>No manager PIN yet: choose one now.</source>
         <translation>Todavía no hay PIN del encargado: elija uno ahora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="277"/>
+        <location filename="../../app/ui/pin_dialog.py" line="278"/>
         <source>A manager PIN is already set.</source>
         <translation>Ya hay un PIN del encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="281"/>
+        <location filename="../../app/ui/pin_dialog.py" line="282"/>
         <source>A PIN has {low} to {high} digits.</source>
         <translation>Un PIN tiene de {low} a {high} dígitos.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="286"/>
+        <location filename="../../app/ui/pin_dialog.py" line="287"/>
         <source>The stored PIN is damaged. Call IT to reset it.</source>
         <translation>El PIN guardado está dañado. Llame a soporte técnico para restablecerlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pin_dialog.py" line="331"/>
+        <location filename="../../app/ui/pin_dialog.py" line="332"/>
         <source>Too many wrong PINs. Try again in {seconds} s.</source>
         <translation>Demasiados PIN incorrectos. Intente de nuevo en {seconds} s.</translation>
     </message>
@@ -812,160 +812,160 @@
 <context>
     <name>StartupError</name>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="26"/>
+        <location filename="../../app/ui/startup_errors.py" line="29"/>
         <source>Pika Counter cannot start</source>
         <translation>Pika Counter no puede iniciar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="29"/>
+        <location filename="../../app/ui/startup_errors.py" line="32"/>
         <source>There is no usable keyring on this computer.</source>
         <translation>No hay ningún llavero del sistema que se pueda usar en este equipo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="32"/>
-        <source>The only keyring here ({detail}) keeps secrets in a clear-text file, so it is not used. Uninstall keyrings.alt or set PYTHON_KEYRING_BACKEND to a real keyring.</source>
-        <translation>El único llavero disponible ({detail}) guarda los secretos en un archivo sin cifrar, así que no se usa. Desinstale keyrings.alt o indique un llavero real en PYTHON_KEYRING_BACKEND.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/startup_errors.py" line="37"/>
-        <source>The keyring could not be read ({detail}).</source>
-        <translation>No se pudo leer el llavero del sistema ({detail}).</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/startup_errors.py" line="40"/>
-        <source>The keyring refused to keep the key ({detail}).</source>
-        <translation>El llavero del sistema no aceptó guardar la clave ({detail}).</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/startup_errors.py" line="43"/>
+        <location filename="../../app/ui/startup_errors.py" line="44"/>
         <source>The keyring did not keep the key it was given.</source>
         <translation>El llavero del sistema no conservó la clave que se le dio.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="48"/>
+        <location filename="../../app/ui/startup_errors.py" line="49"/>
         <source>Pika Counter keeps the key of its encrypted data in the operating system&apos;s keyring. On Linux install and unlock gnome-keyring or KWallet (for example apt-get install gnome-keyring, then log in to a desktop session that unlocks it); on Windows the Credential Manager and on macOS the Keychain must be reachable for the user running the kiosk. To try the kiosk without a keyring, start it in demo mode (pika-kiosk --demo): it keeps nothing.</source>
         <translation>Pika Counter guarda la clave de sus datos cifrados en el llavero del sistema operativo. En Linux instale y desbloquee gnome-keyring o KWallet (por ejemplo apt-get install gnome-keyring y luego inicie una sesión de escritorio que lo desbloquee); en Windows el Administrador de credenciales y en macOS el Llavero deben estar disponibles para el usuario que ejecuta el quiosco. Para probar el quiosco sin llavero, inícielo en modo demo (pika-kiosk --demo): no guarda nada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="58"/>
+        <location filename="../../app/ui/startup_errors.py" line="59"/>
         <source>The key in the keyring does not open the kiosk data {path}. The file was left untouched. Restore the keyring entry it was made with, or move the file away to start empty (its redemptions not yet sent would be lost).</source>
         <translation>La clave del llavero no abre los datos del quiosco {path}. El archivo no se modificó. Restaure la entrada del llavero con la que se creó, o mueva el archivo a otro lugar para empezar de cero (se perderían los canjes aún no enviados).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="64"/>
-        <source>The kiosk data {path} is damaged or is not Pika Counter data ({detail}). The file was left untouched: restore it from a backup or move it away to start empty.</source>
-        <translation>Los datos del quiosco {path} están dañados o no son datos de Pika Counter ({detail}). El archivo no se modificó: restáurelo desde una copia de seguridad o muévalo a otro lugar para empezar de cero.</translation>
+        <location filename="../../app/ui/startup_errors.py" line="35"/>
+        <source>The only keyring here keeps secrets in a clear-text file, so it is not used. Uninstall keyrings.alt or set PYTHON_KEYRING_BACKEND to a real keyring.</source>
+        <translation>El único llavero disponible guarda los secretos en un archivo sin cifrar, así que no se usa. Desinstale keyrings.alt o indique un llavero real en PYTHON_KEYRING_BACKEND.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="69"/>
+        <location filename="../../app/ui/startup_errors.py" line="40"/>
+        <source>The keyring could not be read.</source>
+        <translation>No se pudo leer el llavero del sistema.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="41"/>
+        <source>The keyring refused to keep the key.</source>
+        <translation>El llavero del sistema no aceptó guardar la clave.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="65"/>
+        <source>The kiosk data {path} is damaged or is not Pika Counter data. The file was left untouched: restore it from a backup or move it away to start empty.</source>
+        <translation>Los datos del quiosco {path} están dañados o no son datos de Pika Counter. El archivo no se modificó: restáurelo desde una copia de seguridad o muévalo a otro lugar para empezar de cero.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/startup_errors.py" line="70"/>
         <source>The kiosk data {path} was written by a newer version of Pika Counter. Install that version again; the file was left untouched.</source>
         <translation>Los datos del quiosco {path} los escribió una versión más nueva de Pika Counter. Vuelva a instalar esa versión; el archivo no se modificó.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="74"/>
+        <location filename="../../app/ui/startup_errors.py" line="75"/>
         <source>The kiosk data {path} exists but the keyring has no key for it (the keyring was reset, or the file was copied from another computer or user). The file was left untouched: restore the keyring, or move the file away to start empty.</source>
         <translation>Los datos del quiosco {path} existen, pero el llavero no tiene su clave (se reinició el llavero, o el archivo se copió de otro equipo o usuario). El archivo no se modificó: restaure el llavero o mueva el archivo a otro lugar para empezar de cero.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="80"/>
+        <location filename="../../app/ui/startup_errors.py" line="81"/>
         <source>The keyring has a key for the kiosk data {path}, but the file is missing (moved, deleted, or on a drive that is not mounted). Put the file back.</source>
         <translation>El llavero tiene una clave para los datos del quiosco {path}, pero el archivo no está (se movió, se borró o está en una unidad no conectada). Vuelva a poner el archivo en su lugar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="85"/>
+        <location filename="../../app/ui/startup_errors.py" line="86"/>
         <source>The kiosk data is in use by another program (is Pika Counter already open?). Close it and start again.</source>
         <translation>Otro programa está usando los datos del quiosco (¿ya está abierto Pika Counter?). Ciérrelo y vuelva a iniciar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/startup_errors.py" line="90"/>
-        <source>The kiosk data could not be opened: {error}</source>
-        <translation>No se pudieron abrir los datos del quiosco: {error}</translation>
+        <location filename="../../app/ui/startup_errors.py" line="91"/>
+        <source>The kiosk data could not be opened. Start the kiosk again; if it happens again, call IT (the details are in the kiosk&apos;s log).</source>
+        <translation>No se pudieron abrir los datos del quiosco. Vuelva a iniciar el quiosco; si vuelve a pasar, llame a soporte técnico (los detalles están en el registro del quiosco).</translation>
     </message>
 </context>
 <context>
     <name>SyncPanel</name>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="73"/>
+        <location filename="../../app/ui/sync_panel.py" line="63"/>
         <source>Last complete sync: {when}</source>
         <translation>Última sincronización completa: {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="74"/>
+        <location filename="../../app/ui/sync_panel.py" line="64"/>
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="77"/>
+        <location filename="../../app/ui/sync_panel.py" line="67"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="80"/>
+        <location filename="../../app/ui/sync_panel.py" line="70"/>
         <source>Flagged by head office in the last sync: {count} (see Scans)</source>
         <translation>Marcados por la central en la última sincronización: {count} (ver Escaneos)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="87"/>
+        <location filename="../../app/ui/sync_panel.py" line="77"/>
         <source>This kiosk&apos;s clock differs from head office by {seconds} s{warning}</source>
         <translation>El reloj de este equipo difiere del de la central en {seconds} s{warning}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="90"/>
+        <location filename="../../app/ui/sync_panel.py" line="80"/>
         <source>: set the clock!</source>
         <translation>: ¡ajuste el reloj!</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="96"/>
+        <location filename="../../app/ui/sync_panel.py" line="86"/>
         <source>Last problem: {error}</source>
         <translation>Último problema: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="98"/>
+        <location filename="../../app/ui/sync_panel.py" line="88"/>
         <source>Syncing…</source>
         <translation>Sincronizando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="98"/>
+        <location filename="../../app/ui/sync_panel.py" line="88"/>
         <source>Sync now</source>
         <translation>Sincronizar ahora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="103"/>
+        <location filename="../../app/ui/sync_panel.py" line="93"/>
         <source>{count} redemptions set aside: head office fails on them. They are kept on this kiosk, do not hold up the others, and are tried again once a day.</source>
         <translation>{count} canjes apartados: la oficina central falla con ellos. Se guardan en este quiosco, no frenan a los demás y se reintentan una vez al día.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="107"/>
+        <location filename="../../app/ui/sync_panel.py" line="97"/>
         <source>Try the set-aside redemptions again</source>
         <translation>Reintentar los canjes apartados</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="113"/>
+        <location filename="../../app/ui/sync_panel.py" line="103"/>
         <source>Connection: online, waiting to send (head office takes no more for now: this business is over its plan&apos;s limit); sending again at {when}</source>
         <translation>Conexión: en línea, esperando para enviar (la oficina central no recibe más por ahora: este negocio superó el límite de su plan); vuelve a enviar a las {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="117"/>
+        <location filename="../../app/ui/sync_panel.py" line="107"/>
         <source>Connection: not tried yet</source>
         <translation>Conexión: todavía sin intentar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="118"/>
+        <location filename="../../app/ui/sync_panel.py" line="108"/>
         <source>Connection: online</source>
         <translation>Conexión: en línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="119"/>
+        <location filename="../../app/ui/sync_panel.py" line="109"/>
         <source>Connection: offline (the kiosk keeps working)</source>
         <translation>Conexión: sin conexión (el equipo sigue funcionando)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="120"/>
+        <location filename="../../app/ui/sync_panel.py" line="110"/>
         <source>Connection: refused, enrol this kiosk again</source>
         <translation>Conexión: rechazada, registre este equipo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="121"/>
+        <location filename="../../app/ui/sync_panel.py" line="111"/>
         <source>Connection: this kiosk was revoked</source>
         <translation>Conexión: este equipo fue dado de baja</translation>
     </message>
@@ -973,39 +973,146 @@
 <context>
     <name>SyncResult</name>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="21"/>
+        <location filename="../../app/core/sync/result_labels.py" line="30"/>
         <source>Set aside: head office fails on it (tried again daily)</source>
         <translation>Apartado: la oficina central falla con él (se reintenta cada día)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="26"/>
+        <location filename="../../app/core/sync/result_labels.py" line="29"/>
         <source>Waiting</source>
+        <extracomment>The context the labels are translated in (the UI and the .ts file use it).</extracomment>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="28"/>
+        <location filename="../../app/core/sync/result_labels.py" line="33"/>
         <source>Synced</source>
         <translation>Sincronizado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="30"/>
+        <location filename="../../app/core/sync/result_labels.py" line="34"/>
         <source>CONFLICT: redeemed at another kiosk first</source>
         <translation>CONFLICTO: canjeado antes en otro equipo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="32"/>
-        <source>Rejected by head office ({reason})</source>
-        <translation>Rechazado por la central ({reason})</translation>
+        <location filename="../../app/core/sync/result_labels.py" line="38"/>
+        <source>Rejected by head office: {reason}</source>
+        <extracomment>Outcomes whose words need a reason: ``{reason}`` is the reason&apos;s own (translated) label.</extracomment>
+        <translation>Rechazado por la central: {reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="34"/>
-        <source>Refused by head office ({reason})</source>
-        <translation>No aceptado por la central ({reason})</translation>
+        <location filename="../../app/core/sync/result_labels.py" line="39"/>
+        <source>Refused by head office: {reason}</source>
+        <translation>No aceptado por la central: {reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_panel.py" line="36"/>
-        <source>Could not be sent ({reason})</source>
-        <translation>No se pudo enviar ({reason})</translation>
+        <location filename="../../app/core/sync/result_labels.py" line="40"/>
+        <source>Could not be sent: {reason}</source>
+        <translation>No se pudo enviar: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="45"/>
+        <source>valid voucher</source>
+        <extracomment>Why head office rejected an item: its own validation reason or a push problem.</extracomment>
+        <translation>voucher válido</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="46"/>
+        <source>voucher already used</source>
+        <translation>voucher ya usado</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="47"/>
+        <source>voucher expired</source>
+        <translation>voucher vencido</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="48"/>
+        <source>voucher not valid yet</source>
+        <translation>voucher todavía no válido</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="49"/>
+        <source>voucher of another business</source>
+        <translation>voucher de otro comercio</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="50"/>
+        <source>voucher cancelled by head office</source>
+        <translation>voucher anulado por la central</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="51"/>
+        <source>voucher not recognised</source>
+        <translation>voucher no reconocido</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="52"/>
+        <source>fake voucher</source>
+        <translation>voucher falso</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="53"/>
+        <source>unreadable code</source>
+        <translation>código ilegible</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="54"/>
+        <source>sent in the name of another kiosk or business</source>
+        <translation>enviado a nombre de otro equipo o comercio</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="57"/>
+        <source>the scan does not match its voucher</source>
+        <translation>el escaneo no coincide con su voucher</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="60"/>
+        <source>head office has no such redemption</source>
+        <translation>la central no tiene ese canje</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="63"/>
+        <source>the redemption was made at another kiosk</source>
+        <translation>el canje se hizo en otro equipo</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="66"/>
+        <source>the scan was not a redemption</source>
+        <translation>el escaneo no era un canje</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="67"/>
+        <source>already voided</source>
+        <translation>ya estaba anulado</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="72"/>
+        <source>its data was not accepted</source>
+        <extracomment>Why head office refused an item outright (the error code of its 4xx answer).</extracomment>
+        <translation>sus datos no fueron aceptados</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="73"/>
+        <source>its data could not be read</source>
+        <translation>sus datos no se pudieron leer</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="74"/>
+        <location filename="../../app/core/sync/result_labels.py" line="75"/>
+        <source>too large to send</source>
+        <translation>demasiado grande para enviar</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="78"/>
+        <source>reason not known to this kiosk</source>
+        <extracomment>A reason or refusal code this kiosk has no words for (a newer head office may add some).</extracomment>
+        <translation>motivo desconocido para este equipo</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/sync/result_labels.py" line="80"/>
+        <source>damaged in this kiosk&apos;s queue</source>
+        <extracomment>A queue item damaged on this kiosk: its problem text is technical, so it is not shown.</extracomment>
+        <translation>dañado en la cola de este equipo</translation>
     </message>
 </context>
 <context>
@@ -1060,44 +1167,44 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="79"/>
+        <location filename="../../app/ui/manager_view.py" line="82"/>
         <source>Scanned by mistake</source>
         <extracomment>Reasons a manager often gives; any other text may be typed.</extracomment>
         <translation>Escaneado por error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="80"/>
+        <location filename="../../app/ui/manager_view.py" line="83"/>
         <source>The customer did not get the discount</source>
         <translation>El cliente no recibió el descuento</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="81"/>
+        <location filename="../../app/ui/manager_view.py" line="84"/>
         <source>Wrong voucher scanned</source>
         <translation>Se escaneó el voucher equivocado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="188"/>
+        <location filename="../../app/ui/manager_view.py" line="192"/>
         <source>Void redemption</source>
         <extracomment>Languages are named in their own language, so anyone can find theirs. The settings form&apos;s rows, by the setting each one edits (None: no setting of its own).</extracomment>
         <translation>Anular canje</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="191"/>
+        <location filename="../../app/ui/manager_view.py" line="195"/>
         <source>Void the redemption of {offer} (serial {serial}) made {when}? The voucher can then be used again. The void is recorded and sent to head office.</source>
         <translation>¿Anular el canje de {offer} (serie {serial}) hecho el {when}? Después el voucher se podrá volver a usar. La anulación queda registrada y se envía a la central.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="199"/>
+        <location filename="../../app/ui/manager_view.py" line="203"/>
         <source>Why is it voided?</source>
         <translation>¿Por qué se anula?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="206"/>
+        <location filename="../../app/ui/manager_view.py" line="210"/>
         <source>Void</source>
         <translation>Anular</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="208"/>
+        <location filename="../../app/ui/manager_view.py" line="212"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>

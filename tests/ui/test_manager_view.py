@@ -300,7 +300,7 @@ def test_the_panel_is_usable_from_the_keyboard(qtbot, kiosk, probe) -> None:
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=3000)
     reached = []
-    for _ in range(8):
+    for _ in range(8 + 12):  # the 12 rows' Void… buttons come first (screen order)
         focused = QApplication.focusWidget()
         reached.append(focused)
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
@@ -328,3 +328,102 @@ def test_exit_kiosk_is_white_on_a_red_dark_enough_to_read(qtbot, kiosk, probe) -
             colours[name] = colours.get(name, 0) + 1
     background = max(colours, key=colours.__getitem__)
     assert contrast_ratio(background, "#ffffff") >= AA_TEXT, background
+
+
+def test_tab_follows_the_screen_void_buttons_before_the_panel_buttons(qtbot, kiosk, probe):
+    """The Void… buttons were made after the panel's buttons, so Tab reached them only after
+    "Back to the counter": history, its rows' actions, then the way out, as on the screen."""
+    for index in range(3):
+        kiosk.scan(index)
+    view = make_view(qtbot, kiosk, probe)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 3, timeout=3000)
+    view.activateWindow()
+    view.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.table, timeout=3000)
+    reached = []
+    for _ in range(6):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    voids = [view.table.cellWidget(row, VOID_COLUMN) for row in range(3)]
+    assert reached == [*voids, view.change_pin_button, view.exit_button, view.back_button]
+    # the Settings tab keeps its own order: its fields, then Save, then the panel's buttons
+    view.tabs.setCurrentIndex(1)
+    view.resolution_box.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.resolution_box, timeout=3000)
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    order = [view.mirror_check, view.save_button, view.change_pin_button, view.back_button]
+    assert [reached.index(widget) for widget in order] == sorted(
+        reached.index(widget) for widget in order
+    )
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, size) -> None:
+    """At 1920×1080 the text was scaled but the boxes and arrows stayed Qt's ~16 px."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton, QStyleOptionSpinBox
+
+    view = make_view(qtbot, kiosk, probe)
+    view.tabs.setCurrentIndex(1)
+    view.resize(*size)
+    scale = panel_type_scale(*size)
+    qtbot.waitUntil(lambda: view.type_scale == scale, timeout=3000)
+    for check in (view.mirror_check, view.sounds_check):
+        option = QStyleOptionButton()
+        check.initStyleOption(option)
+        box = check.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, check)
+        assert box.width() >= scale.body  # a box at least as tall as the words beside it
+        assert (box.width(), box.height()) == (scale.indicator, scale.indicator)
+    for spin in (view.debounce_spin, view.result_spin, view.undo_spin):
+        option = QStyleOptionSpinBox()
+        spin.initStyleOption(option)
+        for control in (QStyle.SubControl.SC_SpinBoxUp, QStyle.SubControl.SC_SpinBoxDown):
+            rect = spin.style().subControlRect(
+                QStyle.ComplexControl.CC_SpinBox, option, control, spin
+            )
+            assert rect.width() >= scale.body, rect
+            assert rect.width() == scale.spin_button, rect
+
+
+def test_the_sync_column_says_head_office_answers_in_words(qtbot, qapp, kiosk, probe) -> None:
+    """It showed the raw code (``http_422_invalid_request``); the code stays in a tooltip."""
+    from app.core.sync.outbox import SyncOutcome, SyncResult, refused_text
+    from app.ui.manager_view import SYNC_COLUMN
+
+    kiosk.scan(0)
+    kiosk.scan(1)
+    store = kiosk.corrections.store
+    kiosk.ops.store_op(
+        lambda: store.outbox_answered(
+            {
+                item.item_id: text
+                for item, text in zip(
+                    store.pending_outbox(10),
+                    (
+                        refused_text(422, "invalid_request"),
+                        SyncResult(SyncOutcome.REJECTED, "expired").text(),
+                    ),
+                    strict=True,
+                )
+            }
+        )
+    ).result()
+    language = Language(qapp)
+    try:
+        for code, words in (
+            ("es", {"Rechazado por la central: voucher vencido"}),
+            ("en", {"Rejected by head office: voucher expired"}),
+        ):
+            language.switch(code)
+            table = make_view(qtbot, kiosk, probe).table
+            qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=3000)  # noqa: B023
+            cells = [table.item(row, SYNC_COLUMN) for row in range(2)]
+            texts = {cell.text() for cell in cells}
+            assert words <= texts, texts
+            assert not any("http_" in text or text == "expired" for text in texts)
+            tips = {cell.toolTip() for cell in cells}
+            assert tips == {"refused: http_422_invalid_request", "rejected: expired"}
+    finally:
+        language.reset()

@@ -18,7 +18,10 @@ def test_each_server_answer_has_words() -> None:
     conflict = SyncResult(SyncOutcome.CONFLICT, "already_redeemed", "r-1", True).text()
     assert "CONFLICT" in sync_result_words(True, conflict)
     refused = SyncResult(SyncOutcome.REFUSED, "http_422_bad").text()
-    assert "http_422_bad" in sync_result_words(True, refused)
+    # the raw code is for support (the history's tooltip), never the manager's words
+    assert sync_result_words(True, refused) == (
+        "Refused by head office: reason not known to this kiosk"
+    )
 
 
 def test_panel_shows_offline_and_sync_now_tries_again(qtbot, tmp_path) -> None:
