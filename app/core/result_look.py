@@ -155,7 +155,7 @@ def panel_style_sheet(scale: PanelTypeScale) -> str:
         f"QCheckBox::indicator {{ width: {box}px; height: {box}px; }}"
         f" QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: {button}px; }}"
         f" QAbstractSpinBox::up-arrow, QAbstractSpinBox::down-arrow"
-        f" {{ width: {button // 2}px; height: {button // 2}px; }}"
+        f" {{ width: {button // 2}px; height: {button // 4}px; }}"
     )
 
 

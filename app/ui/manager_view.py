@@ -330,6 +330,13 @@ class ManagerView(QDialog):
         ):
             if widget.styleSheet() != sheet:  # each new sheet re-polishes the widget
                 widget.setStyleSheet(sheet)
+            # A widget with a sheet of its own stops following the panel's font: set it here.
+            _set_pixel_size(widget, scale.body)
+        for spin in (self.debounce_spin, self.result_spin, self.undo_spin):
+            spin.setMinimumHeight(scale.row)  # two arrow buttons a finger can tell apart
+            editor = spin.lineEdit()
+            if editor is not None:  # the number itself: it has the sheet too, so its own font
+                _set_pixel_size(editor, scale.body)
         for button in (
             self.change_pin_button,
             self.exit_button,

@@ -297,7 +297,7 @@
     <name>ManagerView</name>
     <message>
         <location filename="../../app/ui/manager_view.py" line="76"/>
-        <location filename="../../app/ui/manager_view.py" line="462"/>
+        <location filename="../../app/ui/manager_view.py" line="469"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
@@ -312,238 +312,238 @@
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="435"/>
+        <location filename="../../app/ui/manager_view.py" line="442"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="436"/>
+        <location filename="../../app/ui/manager_view.py" line="443"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="437"/>
+        <location filename="../../app/ui/manager_view.py" line="444"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="440"/>
+        <location filename="../../app/ui/manager_view.py" line="447"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="443"/>
+        <location filename="../../app/ui/manager_view.py" line="450"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="444"/>
+        <location filename="../../app/ui/manager_view.py" line="451"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="445"/>
+        <location filename="../../app/ui/manager_view.py" line="452"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="446"/>
+        <location filename="../../app/ui/manager_view.py" line="453"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="447"/>
+        <location filename="../../app/ui/manager_view.py" line="454"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="439"/>
-        <location filename="../../app/ui/manager_view.py" line="448"/>
+        <location filename="../../app/ui/manager_view.py" line="446"/>
+        <location filename="../../app/ui/manager_view.py" line="455"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="452"/>
+        <location filename="../../app/ui/manager_view.py" line="459"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="453"/>
+        <location filename="../../app/ui/manager_view.py" line="460"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="454"/>
+        <location filename="../../app/ui/manager_view.py" line="461"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="455"/>
+        <location filename="../../app/ui/manager_view.py" line="462"/>
         <source>Look for cameras again</source>
         <translation>Buscar cámaras de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="456"/>
+        <location filename="../../app/ui/manager_view.py" line="463"/>
         <source>Use a video file…</source>
         <translation>Usar un archivo de video…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="457"/>
+        <location filename="../../app/ui/manager_view.py" line="464"/>
         <source>Use an image folder…</source>
         <translation>Usar una carpeta de imágenes…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="458"/>
+        <location filename="../../app/ui/manager_view.py" line="465"/>
         <source>Show the camera picture mirrored</source>
         <translation>Mostrar la imagen de la cámara en espejo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="459"/>
+        <location filename="../../app/ui/manager_view.py" line="466"/>
         <source>Play a sound for each result</source>
         <translation>Reproducir un sonido con cada resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="460"/>
+        <location filename="../../app/ui/manager_view.py" line="467"/>
         <source>Save settings</source>
         <translation>Guardar configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="463"/>
+        <location filename="../../app/ui/manager_view.py" line="470"/>
         <source>Or instead of a camera</source>
         <translation>O en lugar de una cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="464"/>
+        <location filename="../../app/ui/manager_view.py" line="471"/>
         <source>Resolution</source>
         <translation>Resolución</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="465"/>
+        <location filename="../../app/ui/manager_view.py" line="472"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="466"/>
+        <location filename="../../app/ui/manager_view.py" line="473"/>
         <source>Sounds</source>
         <translation>Sonidos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="467"/>
+        <location filename="../../app/ui/manager_view.py" line="474"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="468"/>
+        <location filename="../../app/ui/manager_view.py" line="475"/>
         <source>Same voucher counts once within</source>
         <translation>El mismo voucher cuenta una sola vez dentro de</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="469"/>
+        <location filename="../../app/ui/manager_view.py" line="476"/>
         <source>Show each result for</source>
         <translation>Mostrar cada resultado durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="470"/>
+        <location filename="../../app/ui/manager_view.py" line="477"/>
         <source>Cashier may undo for</source>
         <translation>El cajero puede deshacer durante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="726"/>
+        <location filename="../../app/ui/manager_view.py" line="733"/>
         <source>These settings cannot be saved: check them and try again.</source>
         <translation>No se puede guardar esta configuración: revísela y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="727"/>
+        <location filename="../../app/ui/manager_view.py" line="734"/>
         <source>“{setting}” cannot take this value: choose another.</source>
         <translation>«{setting}» no admite este valor: elija otro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="512"/>
+        <location filename="../../app/ui/manager_view.py" line="519"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="514"/>
+        <location filename="../../app/ui/manager_view.py" line="521"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="520"/>
+        <location filename="../../app/ui/manager_view.py" line="527"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="537"/>
+        <location filename="../../app/ui/manager_view.py" line="544"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="578"/>
+        <location filename="../../app/ui/manager_view.py" line="585"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="584"/>
+        <location filename="../../app/ui/manager_view.py" line="591"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="586"/>
+        <location filename="../../app/ui/manager_view.py" line="593"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="644"/>
+        <location filename="../../app/ui/manager_view.py" line="651"/>
         <source>Camera {index} ({width}x{height})</source>
         <translation>Cámara {index} ({width}x{height})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="652"/>
+        <location filename="../../app/ui/manager_view.py" line="659"/>
         <source>Camera {index} (looking…)</source>
         <translation>Cámara {index} (buscando…)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="654"/>
+        <location filename="../../app/ui/manager_view.py" line="661"/>
         <source>Camera {index} (not found)</source>
         <translation>Cámara {index} (no encontrada)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="661"/>
+        <location filename="../../app/ui/manager_view.py" line="668"/>
         <source>File: {path}</source>
         <translation>Archivo: {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="671"/>
+        <location filename="../../app/ui/manager_view.py" line="678"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="671"/>
+        <location filename="../../app/ui/manager_view.py" line="678"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="677"/>
+        <location filename="../../app/ui/manager_view.py" line="684"/>
         <source>Folder of images to use as camera</source>
         <translation>Carpeta de imágenes para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="707"/>
+        <location filename="../../app/ui/manager_view.py" line="714"/>
         <source>Settings saved.</source>
         <translation>Configuración guardada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="720"/>
+        <location filename="../../app/ui/manager_view.py" line="727"/>
         <source>Write the resolution as width x height, e.g. 1280x720.</source>
         <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="722"/>
+        <location filename="../../app/ui/manager_view.py" line="729"/>
         <source>Choose a camera, or a video file or folder with its full path.</source>
         <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="742"/>
+        <location filename="../../app/ui/manager_view.py" line="749"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>

@@ -367,6 +367,8 @@ def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, siz
 
     view = make_view(qtbot, kiosk, probe)
     view.tabs.setCurrentIndex(1)
+    view.resize(1280, 800)  # a size first, then another, as when the panel is maximised
+    qtbot.waitUntil(lambda: view.type_scale == panel_type_scale(1280, 800), timeout=3000)
     view.resize(*size)
     scale = panel_type_scale(*size)
     qtbot.waitUntil(lambda: view.type_scale == scale, timeout=3000)
@@ -377,6 +379,7 @@ def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, siz
         assert box.width() >= scale.body  # a box at least as tall as the words beside it
         assert (box.width(), box.height()) == (scale.indicator, scale.indicator)
     for spin in (view.debounce_spin, view.result_spin, view.undo_spin):
+        qtbot.waitUntil(lambda: spin.height() >= scale.row, timeout=3000)  # noqa: B023
         option = QStyleOptionSpinBox()
         spin.initStyleOption(option)
         for control in (QStyle.SubControl.SC_SpinBoxUp, QStyle.SubControl.SC_SpinBoxDown):
@@ -385,6 +388,14 @@ def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, siz
             )
             assert rect.width() >= scale.body, rect
             assert rect.width() == scale.spin_button, rect
+        # the arrows fit their buttons (too tall, up and down overlapped into a diamond)
+        up = spin.style().subControlRect(
+            QStyle.ComplexControl.CC_SpinBox, option, QStyle.SubControl.SC_SpinBoxUp, spin
+        )
+        assert up.height() >= scale.spin_button // 4 + 4, up
+    # a sheet of their own must not cut them off the panel's text size
+    widgets = (view.mirror_check, view.debounce_spin, view.undo_spin, view.result_spin.lineEdit())
+    assert all(widget.fontInfo().pixelSize() == scale.body for widget in widgets)
 
 
 def test_the_sync_column_says_head_office_answers_in_words(qtbot, qapp, kiosk, probe) -> None:
