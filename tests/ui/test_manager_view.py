@@ -428,9 +428,9 @@ def test_the_sync_column_says_head_office_answers_in_words(qtbot, qapp, kiosk, p
             ("en", {"Rejected by head office: voucher expired"}),
         ):
             language.switch(code)
-            table = make_view(qtbot, kiosk, probe).table
-            qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=3000)  # noqa: B023
-            cells = [table.item(row, SYNC_COLUMN) for row in range(2)]
+            view = make_view(qtbot, kiosk, probe)  # kept: the table dies with its panel
+            qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=3000)  # noqa: B023
+            cells = [view.table.item(row, SYNC_COLUMN) for row in range(2)]
             texts = {cell.text() for cell in cells}
             assert words <= texts, texts
             assert not any("http_" in text or text == "expired" for text in texts)
