@@ -27,6 +27,7 @@ from sync_backend.redemptions import repository
 from sync_backend.redemptions.repository import BatchState
 from sync_backend.redemptions.verification import claimed_serial
 from sync_backend.settings import Settings
+from sync_backend.vouchers.copies import token_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,13 @@ def stored_skew(skew: float | None) -> int | None:
     if skew is None:
         return None
     return max(-PG_INT_MAX, min(PG_INT_MAX, round(skew)))
+
+
+def printed_copy(text: str, state: BatchState) -> bool:
+    """Whether ``text`` is exactly a copy head office printed (its stored digest matches)."""
+    serial = claimed_serial(text)
+    printed = None if serial is None else state.printed.get(serial)
+    return printed is not None and printed == token_digest(text)
 
 
 @dataclass(slots=True)
@@ -158,6 +166,8 @@ def decide(item: OutboxItem, batch: BatchContext) -> Decision:
     is_redemption = item.kind is ItemKind.REDEMPTION
 
     if item.device_id != device.device_id or item.business_id != device.business_id:
+        if printed_copy(item.token, state):
+            row["token"] = None  # not validated, but exactly a printed copy: never kept as text
         outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
         return _settled(item, row, outcome, PushProblem.WRONG_DEVICE, flagged=True)
 

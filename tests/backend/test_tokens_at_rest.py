@@ -89,8 +89,13 @@ def test_a_dump_after_a_day_of_sync_holds_no_printed_token(
         "recorded",
         "recorded",
     ]
-    conflict = push(client, caja2, caja2.item(printed[0]), caja2.item(forged)).json()["results"]
-    assert [r["outcome"] for r in conflict] == ["conflict", "rejected"]
+    impostor = caja2.item(printed[4], device_id=caja1.device_id)  # names another kiosk
+    conflict = push(client, caja2, caja2.item(printed[0]), caja2.item(forged), impostor).json()
+    assert [(r["outcome"], r["reason"]) for r in conflict["results"]] == [
+        ("conflict", "already_redeemed"),
+        ("rejected", "forged_signature"),
+        ("rejected", "wrong_device"),
+    ]
     assert push(client, caja1, caja1.void(redeemed["id"])).json()["results"][0]["outcome"] == (
         "accepted"
     )
@@ -107,7 +112,7 @@ def test_a_dump_after_a_day_of_sync_holds_no_printed_token(
         kept = conn.execute(
             sa.text("SELECT count(*) FROM redemptions WHERE token IS NULL")
         ).scalar_one()
-    assert kept == 4  # the genuine copies: rebuilt from their serial when needed
+    assert kept == 5  # the genuine copies: rebuilt from their serial when needed
 
 
 def kit_serial(token: str) -> int:
