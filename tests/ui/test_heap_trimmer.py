@@ -69,9 +69,17 @@ def test_the_running_kiosk_trims_its_heap(qapp, tmp_path: Path, monkeypatch) -> 
     """``run_kiosk`` (here through ``main --demo``) starts a trimmer that hears the results."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     seen: dict[str, object] = {}
+    started: dict[str, KioskWindow] = {}
 
     def scan_once() -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow))
+        # The window run_kiosk made: the one with a trimmer (an earlier test's window may still
+        # be waiting for its deferred delete among the top-level widgets).
+        window = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, KioskWindow) and w.findChildren(HeapTrimmer)
+        )
+        started["window"] = window
         trimmers = window.findChildren(HeapTrimmer)
         seen["trimmers"] = len(trimmers)
         seen["running"] = all(t._timer.isActive() for t in trimmers)
@@ -79,11 +87,10 @@ def test_the_running_kiosk_trims_its_heap(qapp, tmp_path: Path, monkeypatch) -> 
         window.submit_scan("not a voucher", ScanSource.CAMERA)
 
     def close_after_result(_outcome: object) -> None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, KioskWindow):
-                trimmers = widget.findChildren(HeapTrimmer)
-                seen["heard"] = [t.schedule.last_activity is not None for t in trimmers]
-                widget.close()
+        window = started["window"]
+        trimmers = window.findChildren(HeapTrimmer)
+        seen["heard"] = [t.schedule.last_activity is not None for t in trimmers]
+        window.close()
 
     QTimer.singleShot(0, scan_once)
     assert main(["--demo", "--lang", "en"]) == 0
