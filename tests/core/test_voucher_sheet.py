@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 
 import numpy as np
+import pypdfium2
 import pytest
 import zxingcpp
 from PIL import Image
@@ -72,3 +73,20 @@ def test_pdf_has_one_crisp_symbol_a_voucher_and_stays_small(catalogue) -> None:
     assert len(re.findall(rb"/Subtype\s*/Image", pdf)) == len(vouchers)
     assert b"/DCTDecode" not in pdf  # no JPEG smear on the modules
     assert len(pdf) < 40_000 * len(vouchers) // PER_PAGE + 200_000
+
+
+def test_pdf_text_layer_holds_each_short_code_and_every_qr_reads_at_300_dpi(catalogue) -> None:
+    """The printer's file itself, rendered as a print shop's RIP would, not our PNG pages."""
+    vouchers = [v.printable() for v in catalogue.all_vouchers]
+    document = pypdfium2.PdfDocument(render_pdf(vouchers))
+    text, read = "", []
+    for page in document:
+        text += page.get_textpage().get_text_range()
+        pixels = page.render(scale=300 / 72, grayscale=True).to_numpy()
+        read += [
+            r.text for r in zxingcpp.read_barcodes(pixels, formats=zxingcpp.BarcodeFormat.QRCode)
+        ]
+    assert sorted(read) == sorted(v.token for v in vouchers)
+    for voucher in vouchers:
+        assert voucher.short_code in text
+    assert "₲ 25.000" in text  # the guaraní sign survives as text, not a box
