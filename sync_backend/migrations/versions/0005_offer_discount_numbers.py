@@ -1,9 +1,10 @@
 """Offers say their discount in numbers: ``discount_kind`` and ``discount_value``.
 
 The text stays for display; kiosks used to read the numbers out of it and skipped offers like
-"2x1". Existing offers get what their text names (``app.core.discounts.read_discount``, the
-same reading the kiosk did), or kind ``other`` with no value. The rows also move to the head
-of the change feed so kiosks pull them again with the numbers.
+"2x1". Existing offers get what their text names (the reading ``app.core.discounts`` did on
+2026-11-25, frozen below so a later change there cannot change what this migration did), or
+kind ``other`` with no value. The rows also move to the head of the change feed so kiosks pull
+them again with the numbers.
 
 Revision ID: 0005
 Revises: 0004
@@ -12,15 +13,36 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
-
-from app.core.discounts import read_discount
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+
+# Frozen copy of app.core.discounts.read_discount as of this revision (a migration never
+# imports live application code: tests/test_architecture.py).
+_NUMBER = re.compile(r"\d[\d.,]*")
+_CURRENCY = re.compile(r"\bgs\b|₲|\bpyg\b|guaran")
+_MAX_AMOUNT = 2**53
+
+
+def read_discount(text: str) -> tuple[str, int | None]:
+    """The kind (``amount``/``percent``/``other``) and value a discount's text names."""
+    match = _NUMBER.search(text)
+    if match is not None and "%" in text:
+        number = match.group().rstrip(".,")
+        percent = round(float(number.replace(".", "").replace(",", ".")))
+        if 1 <= percent <= 100:
+            return "percent", percent
+    elif match is not None and (_CURRENCY.search(text.lower()) or text.strip() == match.group()):
+        amount = int(re.sub(r"[.,]", "", match.group()))
+        if 1 <= amount <= _MAX_AMOUNT:
+            return "amount", amount
+    return "other", None
 
 
 def upgrade() -> None:
@@ -44,7 +66,7 @@ def upgrade() -> None:
                 "UPDATE offers SET discount_kind = :kind, discount_value = :value, "
                 f"{position} WHERE id = :id"
             ),
-            {"kind": kind.value, "value": value, "id": offer_id},
+            {"kind": kind, "value": value, "id": offer_id},
         )
 
 

@@ -1,0 +1,93 @@
+"""The architecture's rules hold: migrations stand alone, and a wrong import fails the check.
+
+The import rules themselves are import-linter contracts in pyproject.toml, run by scripts/test
+(docs/architecture.md draws them); here a deliberately wrong import proves the check bites.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VERSIONS = ROOT / "sync_backend" / "migrations" / "versions"
+
+#: Project imports a migration may still make, with why. A migration that imports live code
+#: changes what it did when that code changes; every entry is a debt, not a pattern to copy.
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
+    # Re-signs every printed token and checks it equals the stored one, so a changed token
+    # format stops the upgrade loudly instead of changing it silently; moves to pika_protocol.
+    ("0006", "app.core.tokens"): "token format, checked byte for byte by the migration",
+    # Reads the signing-key secret the backend runs with (configuration, as env.py does).
+    ("0006", "sync_backend.settings"): "configuration only",
+    ("0007", "sync_backend.redemptions.evidence"): "issue 12 (tokens12): sealing, in progress",
+}
+PROJECT = ("app", "sync_backend", "pika_bench", "installers")
+
+
+def _project_imports(path: Path) -> set[str]:
+    """Every project module ``path`` imports, at any depth (function bodies too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        found.update(n for n in names if n.split(".")[0] in PROJECT)
+    return found
+
+
+def test_migrations_import_no_live_application_code() -> None:
+    offenders = []
+    for path in sorted(VERSIONS.glob("[0-9]*.py")):
+        revision = path.name.split("_")[0]
+        for module in sorted(_project_imports(path)):
+            if (revision, module) not in KNOWN_EXCEPTIONS:
+                offenders.append(f"{path.name} imports {module}")
+    assert offenders == [], (
+        "a migration must not import live application code (freeze the values it needs "
+        f"inside it, as 0005 does): {offenders}"
+    )
+
+
+def test_migration_0005_reads_discounts_without_the_kiosk() -> None:
+    assert _project_imports(VERSIONS / "0005_offer_discount_numbers.py") == set()
+
+
+def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
+    """Copy the packages, make app.core import PySide6 and sync_backend import app.ui: lint-imports
+    must fail on both, and pass on the untouched copy (so the failure is the wrong import)."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    assert lint.exists(), "import-linter is a dev dependency (pyproject.toml)"
+    for package in ("app", "sync_backend", "pika_bench", "installers"):
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(lint), "--no-cache"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)},
+        )
+
+    clean = run()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    (tmp_path / "app" / "core" / "wrong_import.py").write_text(
+        "from PySide6 import QtCore\n", encoding="utf-8"
+    )
+    (tmp_path / "sync_backend" / "wrong_import.py").write_text(
+        "import app.ui.texts\n", encoding="utf-8"
+    )
+    broken = run()
+    assert broken.returncode != 0
+    assert "app.core.wrong_import -> PySide6" in broken.stdout
+    assert "sync_backend.wrong_import -> app.ui" in broken.stdout
