@@ -140,6 +140,8 @@ class ItemKind(StrEnum):
 
 
 class ScanSource(StrEnum):
+    """How a voucher reached the kiosk. Stored and sent over the wire as these codes."""
+
     CAMERA = "camera"
     WEDGE = "wedge"
     MANUAL = "manual"

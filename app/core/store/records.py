@@ -12,24 +12,16 @@ from typing import Any
 
 from app.core.discounts import DiscountKind, discount_problem
 from app.core.store.errors import InvalidRecordError
+from app.core.sync_wire import ItemKind, ScanSource
 from app.core.tokens import VoucherClaims
 from app.core.validation import PriorRedemption, Reason
 
 _U32 = 0xFFFF_FFFF
 
 
-class ScanSource(StrEnum):
-    """How a voucher reached the kiosk. Stored and sent over the wire as these codes."""
-
-    CAMERA = "camera"
-    WEDGE = "wedge"
-    MANUAL = "manual"
-
-
-class OutboxKind(StrEnum):
-    REDEMPTION = "redemption"  # an accepted scan: the server records the redemption
-    SCAN = "scan"  # a rejected scan: evidence for fraud review
-    VOID = "void"  # a redemption undone at the counter or voided by a manager
+# One enum per concept: an outbox row's kind and a scan's source are stored with the codes
+# the wire sends, so the store names the wire's enums (re-exported by app.core.store).
+OutboxKind = ItemKind
 
 
 class OutboxState(StrEnum):
