@@ -207,14 +207,6 @@ def _sqlite_claim(session: Session, params: dict[str, object]) -> bool:
     return inserted is not None
 
 
-def store_answer(session: Session, *, device_id: str, key: str, answer: StoredAnswer) -> None:
-    session.execute(
-        sa.update(IdempotencyKey)
-        .where(IdempotencyKey.device_id == device_id, IdempotencyKey.key == key)
-        .values(status_code=answer.status_code, response_body=answer.body)
-    )
-
-
 def purge(session: Session, now: datetime, ttl: timedelta) -> int:
     result = session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < now - ttl))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -312,7 +312,7 @@ def open_camera(
     api_preference: int = cv2.CAP_ANY,
 ) -> FrameSource:
     """A live camera (always latest-frame-wins). ``resolution`` is a request: the driver may
-    pick the nearest size it supports; :func:`frame_size` of a frame tells what came."""
+    pick the nearest size it supports; a frame's ``image.shape`` tells what came."""
     if not isinstance(index, int) or index < 0:
         raise SourceError(f"a camera index is a number from 0, got {index!r}")
     _quiet_opencv()
@@ -403,12 +403,6 @@ def probe_cameras(
         finally:
             capture.release()
     return found
-
-
-def frame_size(frame: Frame) -> tuple[int, int]:
-    """(width, height) of a frame."""
-    height, width = frame.image.shape[:2]
-    return int(width), int(height)
 
 
 def mirror_for_display(image: np.ndarray) -> np.ndarray:

@@ -120,16 +120,6 @@ class DecodeStats:
         with self._lock:
             return self._last_error
 
-    def snapshot(self) -> dict[str, object]:
-        """One consistent copy for display or logging."""
-        with self._lock:
-            return {
-                "events": dict(self._events),
-                "errors": dict(self._errors),
-                "error_total": sum(self._errors.values()),
-                "last_error": self._last_error,
-            }
-
 
 class SecondDecoder(Protocol):
     """A slower decoder from another library, run only on a crop that holds an unread symbol."""

@@ -104,10 +104,6 @@ class ScanPipeline:
         self._stop.set()
 
     @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    @property
     def source_ended(self) -> bool:
         """True when a file or folder ran out of frames (not when :meth:`stop` was asked):
         the kiosk then says the video is over instead of freezing on its last frame."""
