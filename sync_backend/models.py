@@ -196,7 +196,8 @@ class Redemption(Base):
     voucher_business_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     variant: Mapped[int | None] = mapped_column(sa.SmallInteger)
     #: The pushed text, kept only as evidence the server cannot rebuild (forged, malformed,
-    #: unknown key, no printed twin); null for a printed copy (its serial rebuilds it).
+    #: unknown key, no printed twin), sealed (``redemptions.evidence``); null for a printed
+    #: copy (its serial rebuilds it).
     token: Mapped[str | None] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.String(16))
     kiosk_reason: Mapped[str] = mapped_column(sa.String(32))

@@ -23,7 +23,7 @@ from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, Push
 from app.core.validation import PriorRedemption, Reason, validate
 from sync_backend.devices.service import DeviceContext
 from sync_backend.pg_types import PG_INT_MAX, fits_bigint, pg_text
-from sync_backend.redemptions import repository
+from sync_backend.redemptions import evidence, repository
 from sync_backend.redemptions.repository import BatchState
 from sync_backend.redemptions.verification import claimed_serial
 from sync_backend.settings import Settings
@@ -126,6 +126,16 @@ class BatchContext:
 
 
 def decide(item: OutboxItem, batch: BatchContext) -> Decision:
+    """The item's decision; text it keeps as evidence is sealed (``evidence``), a printed copy
+    keeps none."""
+    decision = _decide(item, batch)
+    row = decision.row
+    if row is not None and row["token"] is not None:
+        row["token"] = evidence.seal(batch.settings.signing_key_secret, row["token"])
+    return decision
+
+
+def _decide(item: OutboxItem, batch: BatchContext) -> Decision:
     state, device = batch.state, batch.device
     existing = state.existing.get(item.id)
     if existing is not None:

@@ -29,6 +29,7 @@ from app.core.tokens import (
 )
 from sync_backend.migrate import alembic_config, upgrade
 from sync_backend.models import Voucher
+from sync_backend.redemptions.evidence import unseal
 from sync_backend.settings import DEV_SIGNING_KEY_SECRET
 from sync_backend.vouchers import copies
 from sync_backend.vouchers.signing import PrivateKeyCache
@@ -72,6 +73,10 @@ def test_a_dump_after_a_day_of_sync_holds_no_printed_token(
 
     stranger = Ed25519PrivateKey.generate()  # claims of a real copy, signed by someone else
     forged = sign(copies.claims_of(kit_voucher(kit, printed[5]), 1), stranger)
+    last = printed[5][-1]
+    near = printed[5][:-1] + ("A" if last != "A" else "B")  # one character off a real copy
+    doubled = printed[5] + printed[5]  # a wedge scanner's double read
+    nul = printed[5][:20] + "\x00" + printed[5][20:]
     redeemed = caja1.item(printed[0])
     results = push(
         client,
@@ -81,14 +86,9 @@ def test_a_dump_after_a_day_of_sync_holds_no_printed_token(
         caja1.item(printed[2], kind="scan", reason="expired"),
         caja1.item(forged, kind="scan", reason="forged_signature"),
         caja1.item("NOT A TOKEN", kind="scan", reason="malformed"),
+        *(caja1.item(text, kind="scan", reason="malformed") for text in (near, doubled, nul)),
     ).json()["results"]
-    assert [r["outcome"] for r in results] == [
-        "accepted",
-        "accepted",
-        "recorded",
-        "recorded",
-        "recorded",
-    ]
+    assert [r["outcome"] for r in results] == ["accepted", "accepted"] + ["recorded"] * 6
     impostor = caja2.item(printed[4], device_id=caja1.device_id)  # names another kiosk
     conflict = push(client, caja2, caja2.item(printed[0]), caja2.item(forged), impostor).json()
     assert [(r["outcome"], r["reason"]) for r in conflict["results"]] == [
@@ -107,12 +107,13 @@ def test_a_dump_after_a_day_of_sync_holds_no_printed_token(
     everything = dump(engine)
     leaked = [t for t in printed for trace in traces(t) if trace in everything]
     assert leaked == []
-    assert forged in everything and "NOT A TOKEN" in everything  # evidence is kept as pushed
+    hints = [printed[5][:60], printed[5][-60:], forged[-60:], "NOT A TOKEN"]
+    assert [hint for hint in hints if hint in everything] == []  # not even in the evidence
     with engine.connect() as conn:
-        kept = conn.execute(
-            sa.text("SELECT count(*) FROM redemptions WHERE token IS NULL")
-        ).scalar_one()
-    assert kept == 5  # the genuine copies: rebuilt from their serial when needed
+        kept = conn.execute(sa.text("SELECT token FROM redemptions")).scalars().all()
+    assert kept.count(None) == 5  # the genuine copies: rebuilt from their serial when needed
+    opened = {unseal(kit.settings.signing_key_secret, text) for text in kept if text is not None}
+    assert opened == {forged, "NOT A TOKEN", near, doubled, nul.replace("\x00", "\ufffd")}
 
 
 def kit_serial(token: str) -> int:
@@ -272,8 +273,11 @@ def test_0006_keeps_claims_drops_tokens_and_downgrade_rebuilds_them(at_0005: str
         assert rebuilt == tokens  # signed again, byte for byte the stored tokens
         with engine.connect() as conn:
             pushed = dict(conn.execute(sa.text("SELECT outcome, token FROM redemptions")).all())
-        assert pushed == {"accepted": None, "rejected": forged, "recorded": "?"}
+        assert pushed["accepted"] is None
+        sealed = {pushed["rejected"], pushed["recorded"]}
+        assert {unseal(DEV_SIGNING_KEY_SECRET, text) for text in sealed} == {forged, "?"}
         assert not [t for t in tokens.values() if t in dump(engine)]
+        assert forged not in dump(engine)  # 0007 sealed the evidence
 
         command.downgrade(alembic_config(at_0005), "0005")
         with engine.connect() as conn:

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from app.core.counter import Counter
 from app.core.store import ScanSource, schema
 from app.core.tokens import token_bytes
+from sync_backend.redemptions.evidence import unseal
+from sync_backend.settings import DEV_SIGNING_KEY_SECRET
 from tests.e2e.harness import Backend, Database, HeadOffice, assert_invariants, enrol_for_business
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -68,6 +70,6 @@ def test_hostile_scans_and_a_wild_clock_never_stall_the_outbox(
         stored = database.scalar(
             "SELECT token FROM redemptions WHERE id = :i", i=hostile["nul"].recorded.scan_id
         )
-        assert stored == "AB\ufffdCD"
+        assert unseal(DEV_SIGNING_KEY_SECRET, stored) == "AB\ufffdCD"  # kept sealed
     finally:
         kiosk.close()
