@@ -96,8 +96,11 @@ def _symbol(token: str, pixels_per_module: int) -> Image.Image:
     return modules.resize((side, side), Image.Resampling.NEAREST)
 
 
+_MM_PER_POINT = 25.4 / 72
+
+
 def _line_height_mm(points: float) -> float:
-    return points * 0.3528 * 1.3  # 1 pt = 0.3528 mm, plus leading
+    return points * _MM_PER_POINT * 1.3  # plus leading
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -118,15 +121,17 @@ def render_pdf(vouchers: Sequence[PrintableVoucher]) -> bytes:
         x, y = _cell_origin(index % PER_PAGE)
         width, height = CELL_MM[0] - GAP_MM, CELL_MM[1] - GAP_MM
         pdf.rect(x, y, width, height)
-        # 8 px a module: crisp even where a viewer smooths scaled images.
-        pdf.image(_symbol(voucher.token, 8), x + (width - QR_MM) / 2, y + QR_TOP_MM, QR_MM, QR_MM)
+        # Whole pixels a module; 4 of them, so a viewer that smooths scaled images blurs an edge
+        # by a quarter module at most (a printer's RIP scales without smoothing).
+        pdf.image(_symbol(voucher.token, 4), x + (width - QR_MM) / 2, y + QR_TOP_MM, QR_MM, QR_MM)
         top = y + QR_TOP_MM + QR_MM + 1.0
         for line in _lines(voucher):
             family = mono if line.mono else sans
             pdf.set_font(family, "B" if line.mono and family == "Courier" else "", line.points)
-            pdf.set_xy(x, top)
             text = line.text if family not in ("Helvetica", "Courier") else _latin1(line.text)
-            pdf.cell(width, _line_height_mm(line.points), text, align="C")
+            # text() at a baseline, not cell(): a tenth of the cost, and the line is centred here.
+            baseline = top + line.points * _MM_PER_POINT * 0.95
+            pdf.text(x + (width - pdf.get_string_width(text)) / 2, baseline, text)
             top += _line_height_mm(line.points)
     return bytes(pdf.output())
 
