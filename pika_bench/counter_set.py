@@ -20,7 +20,7 @@ import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.scanning.demo import camera_look, textured_background, voucher_card
-from app.core.tokens import VoucherClaims, sign
+from pika_protocol.tokens import VoucherClaims, sign
 
 Trouble = Callable[[np.ndarray, np.random.Generator, np.ndarray], np.ndarray]
 

@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from app.core.scanning.decoders import DecoderChain, signature_validator
     from app.core.scanning.demo import camera_look, place_card, textured_background, voucher_card
-    from app.core.tokens import VoucherClaims, sign
     from pika_bench.stats import percentile
+    from pika_protocol.tokens import VoucherClaims, sign
 
     size = (1280, 720)
     rng = np.random.default_rng(args.seed)

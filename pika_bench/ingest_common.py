@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.settings import Environment, Settings, Tier
 
 BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"

@@ -41,9 +41,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from app.core.store import DiscountKind, KioskStore, Offer
     from app.core.store.migrate import upgrade_to_head
-    from app.core.tokens import VoucherClaims, public_key_bytes, sign
-    from app.core.validation import validate
     from pika_bench.stats import summary_ms
+    from pika_protocol.tokens import VoucherClaims, public_key_bytes, sign
+    from pika_protocol.validation import validate
 
     signing_key = Ed25519PrivateKey.generate()
     public_keys = {1: signing_key.public_key()}

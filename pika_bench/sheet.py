@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from app.core.qr_symbol import qr_image
-    from app.core.tokens import VoucherClaims, sign
     from app.core.voucher_sheet import PER_PAGE, PrintableVoucher, render_pdf
+    from pika_protocol.tokens import VoucherClaims, sign
 
     key = Ed25519PrivateKey.generate()
     until = datetime(2037, 1, 1, tzinfo=UTC)

@@ -241,7 +241,7 @@ class Driver(QObject):
     # -- scans ----------------------------------------------------------------------------
     def _scan_one(self) -> None:
         from app.core.store import ScanSource
-        from app.core.tokens import short_code_for
+        from pika_protocol.tokens import short_code_for
 
         day, rng, window = self.day, self.rng, self.window
         roll = rng.random()

@@ -13,7 +13,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.tokens import VoucherClaims, decode, sign, verify
+from pika_protocol.tokens import VoucherClaims, decode, sign, verify
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,11 +26,11 @@ from app.core.counter import ScanSource
 from app.core.demo import DEMO_KEY_ID, DemoCatalogue
 from app.core.manager_pin import DEMO_PIN
 from app.core.session import open_session
-from app.core.tokens import VoucherClaims, short_code_for, sign
 from app.ui.app import build_window
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
+from pika_protocol.tokens import VoucherClaims, short_code_for, sign
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 

@@ -8,7 +8,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.devices.endpoints import router as devices_router

@@ -90,7 +90,7 @@ def wait_for_database(settings: Settings, timeout_s: float = 30.0) -> None:
 
 def seed_demo(settings: Settings) -> dict[str, Any]:
     """A demo business, offer, printed book and enrolment code, made once."""
-    from app.core.sync_wire import OfferVariant
+    from pika_protocol.sync_wire import OfferVariant
     from sync_backend.businesses import service as businesses
     from sync_backend.devices import service as devices
     from sync_backend.models import Business
@@ -239,7 +239,7 @@ def cmd_print_book(args: argparse.Namespace) -> int:
 
 def cmd_enrolment_code(args: argparse.Namespace) -> int:
     from app.core.qr_symbol import qr_image
-    from app.core.sync_wire import enrolment_uri
+    from pika_protocol.sync_wire import enrolment_uri
     from sync_backend.devices import service
 
     settings = _settings(args)

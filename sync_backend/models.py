@@ -87,7 +87,7 @@ class Offer(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     #: Display text ("20%", "Gs. 15.000", "2x1"); kind and value say the same in numbers.
     discount: Mapped[str] = mapped_column(sa.String(200))
-    #: ``amount`` (guaraníes), ``percent`` or ``other`` (no value: "2x1"); app.core.discounts.
+    #: ``amount`` (guaraníes), ``percent`` or ``other`` (no value: "2x1"); pika_protocol.discounts.
     discount_kind: Mapped[str] = mapped_column(sa.String(16), server_default="other")
     discount_value: Mapped[int | None] = mapped_column(sa.BigInteger)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,7 +2,7 @@
 
 FastAPI documents a route's parameters, its parsed body and its success answer. It cannot see
 what this backend also does: every route answers refusals in the one error envelope
-(:class:`app.core.sync_wire.ErrorBody`, written by ``sync_backend.errors``), the push route
+(:class:`pika_protocol.sync_wire.ErrorBody`, written by ``sync_backend.errors``), the push route
 reads its body raw (it parses it in the worker thread, after authentication) and both kinds of
 caller send a bearer token read from the header. A client generator or a schema fuzzer only
 knows what the schema says, so each route takes one of the shared route kinds below
@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.core.sync_wire import ErrorBody
+from pika_protocol.sync_wire import ErrorBody
 
 COMPONENTS = "#/components/schemas/"
 

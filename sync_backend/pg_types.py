@@ -14,7 +14,7 @@ from typing import Annotated
 import annotated_types
 from pydantic import Strict
 
-from app.core.sync_wire import Text
+from pika_protocol.sync_wire import Text
 
 PG_INT_MAX = 2**31 - 1
 PG_BIGINT_MAX = 2**63 - 1

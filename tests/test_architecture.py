@@ -19,14 +19,14 @@ VERSIONS = ROOT / "sync_backend" / "migrations" / "versions"
 #: changes what it did when that code changes; every entry is a debt, not a pattern to copy.
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     # Re-signs every printed token and checks it equals the stored one, so a changed token
-    # format stops the upgrade loudly instead of changing it silently; moves to pika_protocol.
-    ("0006", "app.core.tokens"): "token format, checked byte for byte by the migration",
+    # format stops the upgrade loudly instead of changing it silently.
+    ("0006", "pika_protocol.tokens"): "token format, checked byte for byte by the migration",
     # Reads the signing-key secret the backend runs with (configuration, as env.py does).
     ("0006", "sync_backend.settings"): "configuration only",
     # Reads the same secret; the sealing itself is a frozen copy in the migration.
     ("0007", "sync_backend.settings"): "configuration only",
 }
-PROJECT = ("app", "sync_backend", "pika_bench", "installers")
+PROJECT = ("app", "pika_protocol", "sync_backend", "pika_bench", "installers")
 
 
 def _project_imports(path: Path) -> set[str]:
@@ -60,11 +60,12 @@ def test_migration_0005_reads_discounts_without_the_kiosk() -> None:
 
 
 def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
-    """Copy the packages, make app.core import PySide6 and sync_backend import app.ui: lint-imports
-    must fail on both, and pass on the untouched copy (so the failure is the wrong import)."""
+    """Copy the packages, make app.core import PySide6, sync_backend import app.ui and
+    pika_protocol import app: lint-imports must fail on all three, and pass on the untouched
+    copy (so the failure is the wrong import)."""
     lint = Path(sys.executable).with_name("lint-imports")
     assert lint.exists(), "import-linter is a dev dependency (pyproject.toml)"
-    for package in ("app", "sync_backend", "pika_bench", "installers"):
+    for package in PROJECT:
         shutil.copytree(
             ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
         )
@@ -88,7 +89,11 @@ def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
     (tmp_path / "sync_backend" / "wrong_import.py").write_text(
         "import app.ui.texts\n", encoding="utf-8"
     )
+    (tmp_path / "pika_protocol" / "wrong_import.py").write_text(
+        "from app.core import money\n", encoding="utf-8"
+    )
     broken = run()
     assert broken.returncode != 0
     assert "app.core.wrong_import -> PySide6" in broken.stdout
     assert "sync_backend.wrong_import -> app.ui" in broken.stdout
+    assert "pika_protocol.wrong_import -> app.core" in broken.stdout

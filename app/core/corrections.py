@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from app.core.counter import ScanOutcome
 from app.core.store import RecordedScan, ScanRecord, UnknownRedemptionError
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 
 if TYPE_CHECKING:
     from app.core.device import DeviceIdentity

@@ -18,8 +18,8 @@ from app.core.device import DeviceIdentity
 from app.core.scanning.decoders import signature_validator
 from app.core.scanning.wedge import resolve
 from app.core.store.records import ScanSource
-from app.core.tokens import ShortCodeError, looks_like_short_code, parse_short_code
-from app.core.validation import Reason, Validation, validate
+from pika_protocol.tokens import ShortCodeError, looks_like_short_code, parse_short_code
+from pika_protocol.validation import Reason, Validation, validate
 
 if TYPE_CHECKING:
     from app.core.store import KioskStore, Offer, RecordedScan

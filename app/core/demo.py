@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.device import DeviceIdentity, write_identity
 from app.core.store import DiscountKind, KioskStore, Offer
-from app.core.tokens import VoucherClaims, sign
 from app.core.voucher_sheet import PrintableVoucher
+from pika_protocol.tokens import VoucherClaims, sign
 
 DEMO_KEY_ID = 1
 DEMO_BUSINESS_ID = 1
@@ -101,7 +101,7 @@ DEMO_NOT_YET_VALID = (_utc(2099), _utc(2100))
 
 def make_catalogue() -> DemoCatalogue:
     """Sign the demo vouchers (deterministic: Ed25519 signatures and fixed windows)."""
-    from app.core.tokens import public_key_bytes
+    from pika_protocol.tokens import public_key_bytes
 
     key = demo_signing_key()
 

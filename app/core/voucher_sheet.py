@@ -24,7 +24,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from app.core.qr_symbol import qr_image
-from app.core.tokens import short_code_for
+from pika_protocol.tokens import short_code_for
 
 __all__ = ["PER_PAGE", "PrintableVoucher", "qr_image", "render_pages", "render_pdf", "write_sheet"]
 

@@ -37,10 +37,10 @@ from app.core.sync.enrolment import (
     parse_enrolment_text,
     read_wipe_note,
 )
-from app.core.sync_wire import EnrolResponse
 from app.ui.enrolment_camera import EnrolmentCodeReader
 from app.ui.operations import Operations
 from app.ui.texts import error_text
+from pika_protocol.sync_wire import EnrolResponse
 
 log = logging.getLogger(__name__)
 

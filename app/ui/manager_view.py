@@ -61,13 +61,13 @@ from app.core.result_look import PanelTypeScale, panel_style_sheet, panel_type_s
 from app.core.scanning.capture import CameraInfo, probe_cameras
 from app.core.store import ScanSource
 from app.core.sync.result_labels import sync_label
-from app.core.validation import Reason
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
 from app.ui.sync_panel import SyncPanel, label_words
 from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text_for, reason_title
+from pika_protocol.validation import Reason
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from app.core.result_look import (
 )
 from app.core.screen import READY, Screen, ScreenState
 from app.core.store import DiscountKind
-from app.core.validation import Reason
 from app.ui.texts import entry_advice, reason_advice, reason_title, verdict
+from pika_protocol.validation import Reason
 
 # How long a new result's border flashes, so a second identical result is seen to arrive.
 FLASH_MS = 450

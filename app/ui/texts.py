@@ -12,7 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from app.core import error_kinds
 from app.core.counter import EntryProblem, Tone
 from app.core.error_kinds import ErrorKind
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 
 _CONTEXT = "Reason"
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from app.core import sync_wire
 from app.core.qr_symbol import qr_image
+from pika_protocol import sync_wire
 from sync_backend.auth import AdminAuth
 from sync_backend.db import DbSession
 from sync_backend.devices import repository, service

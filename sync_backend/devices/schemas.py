@@ -1,4 +1,4 @@
-"""Admin API shapes for devices (the kiosk-facing ones are in ``app.core.sync_wire``)."""
+"""Admin API shapes for devices (the kiosk-facing ones are in ``pika_protocol.sync_wire``)."""
 
 from __future__ import annotations
 

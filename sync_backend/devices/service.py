@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 from stdnum import luhn
 
-from app.core import sync_wire
-from app.core.tokens import SHORT_CODE_ALPHABET
+from pika_protocol import sync_wire
+from pika_protocol.tokens import SHORT_CODE_ALPHABET
 from sync_backend.devices import repository
 from sync_backend.errors import DeviceRevoked, NotAuthenticated, NotFound, Unprocessable
 from sync_backend.events import repository as events

@@ -1,6 +1,6 @@
 """The decision for each pushed item, and the answer a push gets: pure, no database.
 
-``decide`` runs the kiosk's own ``app.core.validation.validate`` against the server state read
+``decide`` runs the kiosk's own ``pika_protocol.validation.validate`` against the server state read
 for the batch (``BatchState``) and says what to store; ``answer`` builds the response body,
 the metrics' outcome counts and what the Idempotency-Key row and the event log keep. The
 single push (``service``) and the group push (``group_push``) share them, so both decide alike.
@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from app.core import sync_wire
-from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem
-from app.core.validation import PriorRedemption, Reason, validate
+from pika_protocol import sync_wire
+from pika_protocol.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem
+from pika_protocol.validation import PriorRedemption, Reason, validate
 from sync_backend.devices.service import DeviceContext
 from sync_backend.pg_types import PG_INT_MAX, fits_bigint, pg_text
 from sync_backend.redemptions import evidence, repository

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.requests import ClientDisconnect
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.auth import bearer_token
 from sync_backend.db import transaction
 from sync_backend.devices.service import authenticate

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core import sync_wire
-from app.core.sync_wire import OutboxItem
+from pika_protocol import sync_wire
+from pika_protocol.sync_wire import OutboxItem
 from sync_backend.db import pg_driver, transaction
 from sync_backend.devices.service import DeviceContext, check_key_owner, key_hash
 from sync_backend.errors import PikaError

@@ -23,7 +23,7 @@ from pydantic_core import to_json
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.core.validation import PriorRedemption
+from pika_protocol.validation import PriorRedemption
 from sync_backend.db import next_seqs, pg_driver, txid_expr
 from sync_backend.errors import Unprocessable
 from sync_backend.models import Device, Event, IdempotencyKey, Redemption, Voucher

@@ -4,7 +4,7 @@ Push, per batch (one transaction):
 
 1. claim the Idempotency-Key (or replay / refuse, see ``idempotency``);
 2. read the server state for the batch's serials and ids in one query;
-3. decide every item (``decisions``: the kiosk's own ``app.core.validation.validate``) against
+3. decide every item (``decisions``: the kiosk's own ``pika_protocol.validation.validate``) against
    that state, in order, so two items of one batch for the same copy see each other;
 4. insert all rows set-based; rows the partial unique index turns away (another request
    accepted the same copy a moment ago) are re-filed as conflicts, never dropped;
@@ -30,9 +30,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core import sync_wire
-from app.core.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushProblem, VoidItem
-from app.core.validation import Reason
+from pika_protocol import sync_wire
+from pika_protocol.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushProblem, VoidItem
+from pika_protocol.validation import Reason
 from sync_backend.db import feed_horizon, pg_driver
 from sync_backend.devices import repository as devices
 from sync_backend.devices.service import DeviceContext, authenticate, check_key_owner, key_hash

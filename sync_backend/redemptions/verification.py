@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from app.core.tokens import token_bytes
+from pika_protocol.tokens import token_bytes
 from sync_backend.vouchers.copies import digest
 
 _Bytes = bytes | bytearray | memoryview

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from app.core.tokens import VoucherClaims, encode, signed_bytes, token_bytes
+from pika_protocol.tokens import VoucherClaims, encode, signed_bytes, token_bytes
 from sync_backend.errors import ServiceUnavailable
 from sync_backend.models import Book, Voucher
 from sync_backend.vouchers.signing import PrivateKeyCache

@@ -7,8 +7,8 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from app.core.discounts import DiscountKind, discount_problem, read_discount
-from app.core.sync_wire import OfferVariant, PublicKey, WireTime
+from pika_protocol.discounts import DiscountKind, discount_problem, read_discount
+from pika_protocol.sync_wire import OfferVariant, PublicKey, WireTime
 from sync_backend.pg_types import PgText, StrictPgBigInt, StrictPgCount, StrictPgId
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from app.core.discounts import DiscountKind
-from app.core.tokens import VoucherClaims, short_code_for, sign
 from app.core.voucher_sheet import PrintableVoucher, render_pdf
+from pika_protocol.discounts import DiscountKind
+from pika_protocol.tokens import VoucherClaims, short_code_for, sign
 from sync_backend.businesses import service as businesses
 from sync_backend.db import next_seqs
 from sync_backend.errors import Conflict, NotFound, Unprocessable

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy.orm import Session
 
-from app.core import sync_wire
-from app.core.tokens import load_public_key, public_key_bytes
+from pika_protocol import sync_wire
+from pika_protocol.tokens import load_public_key, public_key_bytes
 from sync_backend.db import next_seqs
 from sync_backend.errors import ServiceUnavailable
 from sync_backend.events import repository as events

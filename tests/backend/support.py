@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.businesses import service as businesses
 from sync_backend.devices import service as devices
 from sync_backend.settings import Environment, Settings, Tier

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core import sync_wire
 from pika_bench.backend_server import free_port, settings_env, start_server, stop_server
+from pika_protocol import sync_wire
 from sync_backend.settings import Settings
 from tests.backend.support import Kit
 

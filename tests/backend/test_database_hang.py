@@ -27,7 +27,6 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.core import sync_wire
 from pika_bench.backend_server import (
     create_database,
     free_port,
@@ -35,6 +34,7 @@ from pika_bench.backend_server import (
     start_server,
     stop_server,
 )
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.health import endpoints as health

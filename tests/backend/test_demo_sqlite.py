@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.cli import demo_settings, main, seed_demo
 from sync_backend.migrate import head_revision, upgrade

@@ -20,8 +20,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core import sync_wire
-from app.core.tokens import token_bytes
+from pika_protocol import sync_wire
+from pika_protocol.tokens import token_bytes
 from tests.backend.support import ADMIN, Kiosk, Kit, push
 
 BEYOND_BIGINT = 2**63  # 9223372036854775808: one past Postgres's bigint

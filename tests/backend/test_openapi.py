@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.openapi import ADMIN_TOKEN, DEVICE_KEY
 from sync_backend.redemptions.endpoints import capped_body

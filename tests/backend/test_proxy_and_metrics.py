@@ -15,8 +15,8 @@ from __future__ import annotations
 import httpx
 from fastapi.testclient import TestClient
 
-from app.core import sync_wire
 from pika_bench.backend_server import free_port, uvicorn_server
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from tests.backend.support import Kit, make_settings, push
 

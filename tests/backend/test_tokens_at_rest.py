@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy.orm import Session
 
-from app.core import sync_wire
-from app.core.tokens import (
+from pika_protocol import sync_wire
+from pika_protocol.tokens import (
     VoucherClaims,
     public_key_bytes,
     short_code_for,

@@ -26,7 +26,7 @@ from app.core.corrections import (
 from app.core.counter import Counter, ScanOutcome
 from app.core.device import DeviceIdentity
 from app.core.store import KioskStore, OutboxKind, ScanSource
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 # Any clock read the tests do not inject sees NOW too (tests/support/date_guard.py).

@@ -11,8 +11,8 @@ import pytest
 from app.core import demo
 from app.core.counter import Counter, EntryProblem, Tone
 from app.core.store import KioskStore, ScanSource
-from app.core.tokens import short_code_for
-from app.core.validation import Reason
+from pika_protocol.tokens import short_code_for
+from pika_protocol.validation import Reason
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 # Any clock read the tests do not inject sees NOW too (tests/support/date_guard.py).

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from app.core import demo
-from app.core.tokens import load_public_key, verify
+from pika_protocol.tokens import load_public_key, verify
 
 
 def test_demo_tokens_are_the_same_every_run_so_printed_sheets_keep_working() -> None:

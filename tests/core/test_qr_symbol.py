@@ -8,7 +8,7 @@ import zxingcpp
 
 from app.core.demo import make_catalogue
 from app.core.qr_symbol import QUIET_ZONE, qr_image, qr_modules, qr_version
-from app.core.sync_wire import enrolment_uri
+from pika_protocol.sync_wire import enrolment_uri
 
 
 def _read(image) -> list[str]:

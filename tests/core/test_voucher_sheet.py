@@ -10,8 +10,8 @@ import zxingcpp
 from PIL import Image
 
 from app.core.demo import make_catalogue
-from app.core.tokens import TOKEN_LENGTH
 from app.core.voucher_sheet import PER_PAGE, qr_image, render_pages, render_pdf, write_sheet
+from pika_protocol.tokens import TOKEN_LENGTH
 
 
 @pytest.fixture(scope="module")

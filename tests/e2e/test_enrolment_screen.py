@@ -59,7 +59,7 @@ def test_refused_code_says_why_and_lets_the_user_retry(qtbot, screen, backend: B
     from stdnum import luhn
 
     from app.core.sync.enrolment import parse_enrolment_text  # a well-formed but unknown code
-    from app.core.tokens import SHORT_CODE_ALPHABET
+    from pika_protocol.tokens import SHORT_CODE_ALPHABET
 
     body = "ABCDEFGHJK"
     code = body + luhn.calc_check_digit(body, alphabet=SHORT_CODE_ALPHABET)

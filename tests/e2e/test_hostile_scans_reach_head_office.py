@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app.core.counter import Counter
 from app.core.store import ScanSource, schema
-from app.core.tokens import token_bytes
+from pika_protocol.tokens import token_bytes
 from sync_backend.redemptions.evidence import unseal
 from sync_backend.settings import DEV_SIGNING_KEY_SECRET
 from tests.e2e.harness import Backend, Database, HeadOffice, assert_invariants, enrol_for_business

@@ -66,7 +66,7 @@ def test_an_undo_at_one_kiosk_frees_the_copy_at_another_that_had_pulled_it(
 ) -> None:
     """Caja 2 learns from sync that Caja 1 redeemed a copy, and refuses it. Caja 1's cashier
     undoes the redemption; after both sync, Caja 2 accepts the copy again."""
-    from app.core.validation import Reason
+    from pika_protocol.validation import Reason
 
     caja2 = Kiosk.enrol(
         tmp_path / "k2",

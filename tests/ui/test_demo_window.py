@@ -10,11 +10,11 @@ from PySide6.QtGui import QFontMetrics
 from app.core.counter import ScanOutcome, ScanSource, Tone
 from app.core.result_look import LOOKS, type_scale
 from app.core.session import KioskSession, open_session
-from app.core.tokens import short_code_for
-from app.core.validation import Reason
 from app.ui.app import build_window
 from app.ui.kiosk_window import KioskWindow
 from app.ui.operations import Operations
+from pika_protocol.tokens import short_code_for
+from pika_protocol.validation import Reason
 
 
 @pytest.fixture

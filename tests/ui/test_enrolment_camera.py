@@ -10,9 +10,9 @@ import qrcode
 from pytestqt.qtbot import QtBot
 from stdnum import luhn
 
-from app.core.tokens import SHORT_CODE_ALPHABET
 from app.ui.enrolment_camera import EnrolmentCodeReader, is_enrolment_code
 from app.ui.operations import Operations
+from pika_protocol.tokens import SHORT_CODE_ALPHABET
 
 DATA = "K7M2Q9X4B1"
 CODE = f"{DATA[:5]}-{DATA[5:]}{luhn.calc_check_digit(DATA, alphabet=SHORT_CODE_ALPHABET)}"

@@ -8,11 +8,11 @@ import pytest
 
 from app.core.manager_pin import DEMO_PIN
 from app.core.session import open_session
-from app.core.tokens import short_code_for
-from app.core.validation import Reason
 from app.ui.app import build_window
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog
+from pika_protocol.tokens import short_code_for
+from pika_protocol.validation import Reason
 
 
 @pytest.fixture

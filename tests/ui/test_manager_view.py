@@ -15,10 +15,10 @@ from app.core.corrections import RedemptionState
 from app.core.kiosk_settings import KioskSettings
 from app.core.result_look import panel_type_scale
 from app.core.scanning.capture import CameraInfo
-from app.core.validation import Reason
 from app.ui.language import Language
 from app.ui.manager_view import VOID_COLUMN, ManagerView
 from app.ui.pin_dialog import PinPurpose
+from pika_protocol.validation import Reason
 from tests.ui.manager_support import DemoKiosk, kiosk
 
 __all__ = ["kiosk"]

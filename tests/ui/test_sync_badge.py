@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import httpx
 
-from app.core import sync_wire
 from app.core.counter import Counter
 from app.core.session import open_session
 from app.core.sync import Connection, SyncApi, SyncEngine, SyncLoop
-from app.core.tokens import short_code_for
-from app.core.validation import Reason
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
 from app.ui.sync_panel import SyncPanel
 from app.ui.sync_worker import SyncWorker
+from pika_protocol import sync_wire
+from pika_protocol.tokens import short_code_for
+from pika_protocol.validation import Reason
 from tests.core.sync.fake_backend import FakeBackend, error
 
 

@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from app.core.validation import Reason
 from app.ui.language import TRANSLATIONS, Language
 from app.ui.result_panel import ResultPanel
 from app.ui.texts import reason_title
+from pika_protocol.validation import Reason
 
 TS = TRANSLATIONS / "pika_es.ts"
 QM = TRANSLATIONS / "pika_es.qm"

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.corrections import Correction, CorrectionKind
 from app.core.screen import READY, Screen, ScreenState
-from app.core.validation import Reason
 from app.ui.undo_bar import UndoBar
+from pika_protocol.validation import Reason
 from tests.ui.manager_support import DemoKiosk, kiosk
 
 __all__ = ["kiosk"]

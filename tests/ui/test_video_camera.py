@@ -7,9 +7,9 @@ import pytest
 from app.core.scanning import Pacing
 from app.core.scanning.demo import write_demo_folder, write_demo_video
 from app.core.session import open_session
-from app.core.validation import Reason
 from app.ui.app import build_window
 from app.ui.operations import Operations
+from pika_protocol.validation import Reason
 
 
 @pytest.fixture

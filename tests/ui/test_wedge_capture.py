@@ -8,10 +8,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from app.core.session import open_session
-from app.core.tokens import short_code_for
-from app.core.validation import Reason
 from app.ui.app import build_window
 from app.ui.operations import Operations
+from pika_protocol.tokens import short_code_for
+from pika_protocol.validation import Reason
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.tokens import VoucherClaims, public_key_bytes, sign
+from pika_protocol.tokens import VoucherClaims, public_key_bytes, sign
 
 HERE = Path(__file__).parent
 KEY_1 = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -86,7 +86,7 @@ def main() -> None:
         ("oversized", "A" * 5000, "malformed", {}),
     ]
     doc = {
-        "about": "Shared scan decisions: kiosk (app/core/validation.py) and backend tests run "
+        "about": "Shared scan decisions: kiosk (pika_protocol/validation.py) and backend tests run "
         "every case. Regenerate with tests/vectors/make_validation_vectors.py.",
         "now": NOW.isoformat(),
         "public_keys": {"1": public_key_bytes(KEY_1.public_key()).hex()},

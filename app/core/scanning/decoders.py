@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.core.scanning.errors import FrameError
 from app.core.scanning.regions import Box, StillPatches, texture_regions
 from app.core.scanning.soft_decode import SymbolGrid, grid_of, soft_read
-from app.core.tokens import TokenError, verify
+from pika_protocol.tokens import TokenError, verify
 
 Point = tuple[int, int]
 Quad = tuple[Point, Point, Point, Point]

@@ -63,14 +63,14 @@ from app.core.store.records import (
     ScanSource,
     require_utc_aware,
 )
-from app.core.tokens import (
+from pika_protocol.tokens import (
     TokenError,
     load_public_key,
     normalise_text,
     short_code_for,
 )
-from app.core.tokens import decode as decode_token
-from app.core.validation import PriorRedemption, Reason, Validation
+from pika_protocol.tokens import decode as decode_token
+from pika_protocol.validation import PriorRedemption, Reason, Validation
 
 _U16 = 0xFFFF
 _U64 = 2**64 - 1
@@ -350,7 +350,7 @@ class KioskStore:
 
     def token_for_short_code(self, code: str) -> str | None:
         """The cached token printed with ``code`` (canonical form, as returned by
-        :func:`app.core.tokens.parse_short_code`); ``None`` if unknown or ambiguous."""
+        :func:`pika_protocol.tokens.parse_short_code`); ``None`` if unknown or ambiguous."""
         v = schema.vouchers
         with self._transaction() as conn:
             return conn.execute(select(v.c.token).where(v.c.short_code == code)).scalar()

@@ -10,11 +10,11 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from app.core.discounts import DiscountKind, discount_problem
 from app.core.store.errors import InvalidRecordError
-from app.core.sync_wire import ItemKind, ScanSource
-from app.core.tokens import VoucherClaims
-from app.core.validation import PriorRedemption, Reason
+from pika_protocol.discounts import DiscountKind, discount_problem
+from pika_protocol.sync_wire import ItemKind, ScanSource
+from pika_protocol.tokens import VoucherClaims
+from pika_protocol.validation import PriorRedemption, Reason
 
 _U32 = 0xFFFF_FFFF
 

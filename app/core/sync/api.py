@@ -15,7 +15,6 @@ from typing import TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from app.core import sync_wire
 from app.core.sync.errors import (
     DeviceRevokedError,
     EnrolmentRefusedError,
@@ -27,6 +26,7 @@ from app.core.sync.errors import (
     ServerBusyError,
     ServerUnreachableError,
 )
+from pika_protocol import sync_wire
 
 M = TypeVar("M", bound=BaseModel)
 

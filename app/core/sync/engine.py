@@ -51,7 +51,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol, TypeVar
 
-from app.core import sync_wire
 from app.core.device import DeviceIdentity
 from app.core.store import KioskStore
 from app.core.sync.api import SyncApi
@@ -77,6 +76,7 @@ from app.core.sync.outbox import (
     wire_item,
 )
 from app.core.sync.pull import CURSOR_SETTING, PullApplied, apply_page
+from pika_protocol import sync_wire
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -22,14 +22,14 @@ from urllib.parse import urlsplit
 
 from stdnum import luhn
 
-from app.core import sync_wire
 from app.core.device import DeviceIdentity, NotEnrolledError, read_identity, write_identity
 from app.core.store import KioskStore, forget_database_key
 from app.core.sync.credentials import forget_api_key, save_api_key
 from app.core.sync.errors import EnrolmentRefusedError, InvalidEnrolmentCodeError
 from app.core.sync.outbox import sendable
 from app.core.sync.pull import CURSOR_SETTING, add_public_keys
-from app.core.tokens import SHORT_CODE_ALPHABET
+from pika_protocol import sync_wire
+from pika_protocol.tokens import SHORT_CODE_ALPHABET
 
 SERVER_URL_SETTING = "sync.server_url"
 KEY_ROTATE_AFTER_SETTING = "sync.key_rotate_after"

@@ -24,8 +24,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from app.core import sync_wire
 from app.core.store import OutboxItem, OutboxKind
+from pika_protocol import sync_wire
 
 #: Bumped if the derivation ever changes, so an old key can never collide with a new one.
 KEY_PREFIX = "pika-b1-"

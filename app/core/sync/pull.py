@@ -15,8 +15,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from app.core import sync_wire
-from app.core.discounts import read_discount
 from app.core.store import (
     DiscountKind,
     InvalidRecordError,
@@ -25,7 +23,9 @@ from app.core.store import (
     RemoteRedemption,
     ScanSource,
 )
-from app.core.tokens import TokenError, decode
+from pika_protocol import sync_wire
+from pika_protocol.discounts import read_discount
+from pika_protocol.tokens import TokenError, decode
 
 #: Settings key of the last applied pull position (opaque text from the backend).
 CURSOR_SETTING = "sync.pull_cursor"

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from app.core.sync.outbox import SyncOutcome, parse_result
-from app.core.sync_wire import PushProblem
-from app.core.validation import Reason
+from pika_protocol.sync_wire import PushProblem
+from pika_protocol.validation import Reason
 
 #: The context the labels are translated in (the UI and the .ts file use it).
 CONTEXT = "SyncResult"

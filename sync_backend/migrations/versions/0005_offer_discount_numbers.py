@@ -23,8 +23,8 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-# Frozen copy of app.core.discounts.read_discount as of this revision (a migration never
-# imports live application code: tests/test_architecture.py).
+# Frozen copy of app.core.discounts.read_discount (now pika_protocol.discounts) as of this
+# revision (a migration never imports live application code: tests/test_architecture.py).
 _NUMBER = re.compile(r"\d[\d.,]*")
 _CURRENCY = re.compile(r"\bgs\b|₲|\bpyg\b|guaran")
 _MAX_AMOUNT = 2**53

@@ -29,7 +29,7 @@ from alembic import context, op
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.tokens import TokenError, VoucherClaims, decode, sign
+from pika_protocol.tokens import TokenError, VoucherClaims, decode, sign
 
 revision = "0006"
 down_revision = "0005"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.devices.service import new_enrolment_code
 from sync_backend.models import DeviceKey, EnrolmentCode
 from sync_backend.settings import sha256_hex

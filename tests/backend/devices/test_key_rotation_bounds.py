@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.models import DeviceKey
 from tests.backend.support import Kit, make_settings

@@ -2,7 +2,7 @@
 
 A row dated year 9999 (or year 1) made ``max(scanned_at) + window`` overflow, so every run
 failed on the same batch, the cursor never moved and later double redemptions were never
-flagged. The wire now refuses such times (see tests/core/sync/test_wire_types.py and
+flagged. The wire now refuses such times (see tests/protocol/test_wire_types.py and
 tests/backend/test_hostile_input.py); these rows are written straight into the database, as
 an older backend or a hand edit could have left them.
 """

@@ -30,7 +30,7 @@ from app.core.store import KioskStore, ScanSource
 from app.core.sync import SyncApi, SyncEngine, SyncLoop, apply_enrolment
 from app.core.sync.credentials import load_api_key
 from app.core.sync.loop import Connection
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 
 SERVER = "http://head-office.test"
 

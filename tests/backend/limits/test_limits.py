@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from fastapi.testclient import TestClient
 
-from app.core import sync_wire
 from pika_bench.backend_server import uvicorn_server
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.settings import Settings, Tier
 from tests.backend.support import ADMIN, Kit, make_settings, push_body

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from app.core import sync_wire
 from pika_bench.backend_server import uvicorn_server
+from pika_protocol import sync_wire
 from sync_backend.models import IdempotencyKey
 from sync_backend.settings import Tier
 from tests.backend.support import Kit, make_settings, push_body

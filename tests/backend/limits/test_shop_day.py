@@ -15,8 +15,8 @@ import time_machine
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
-from app.core import sync_wire
 from app.core.sync.loop import Connection
+from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.devices import service as devices
 from sync_backend.settings import Settings, Tier

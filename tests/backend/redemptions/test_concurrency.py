@@ -16,8 +16,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from app.core import sync_wire
 from pika_bench.backend_server import uvicorn_server
+from pika_protocol import sync_wire
 from sync_backend.models import Redemption
 from sync_backend.settings import Settings
 from tests.backend.support import Kiosk, Kit, push_body

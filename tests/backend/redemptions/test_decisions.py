@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.core import sync_wire
-from app.core.sync_wire import ItemOutcome
-from app.core.validation import Reason
+from pika_protocol import sync_wire
+from pika_protocol.sync_wire import ItemOutcome
+from pika_protocol.validation import Reason
 from sync_backend.devices.service import DeviceContext
 from sync_backend.redemptions import decisions
 from sync_backend.redemptions.decisions import Decision

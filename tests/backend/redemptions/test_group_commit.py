@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.redemptions.decisions import PushAnswer
 from sync_backend.redemptions.group_commit import GroupCommitter
 from sync_backend.redemptions.group_push import PushJob

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.db import make_sessionmaker
 from sync_backend.devices.service import DeviceContext
 from sync_backend.errors import NotAuthenticated, PayloadTooLarge, RateLimited

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from tests.backend.support import ADMIN, Kit, push
 
 

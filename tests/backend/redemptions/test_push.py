@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.core import sync_wire
+from pika_protocol import sync_wire
 from sync_backend.models import Event, Redemption
 from tests.backend.support import Kit, push, push_body
 

@@ -1,6 +1,6 @@
 """Every shared scan-decision vector, decided by the backend through the push endpoint.
 
-The kiosk runs the same table in tests/core/test_validation.py: one rule set, two callers.
+The kiosk runs the same table in tests/protocol/test_validation.py: one rule set, two callers.
 Server state is built to match each case: the vectors' public key, businesses 7 and 8, the
 case's revoked serials as revoked printed copies and its redeemed serials as accepted
 redemptions made at another kiosk.
@@ -14,7 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from app.core.tokens import normalise_text, public_key_bytes, short_code_for
+from pika_protocol.tokens import normalise_text, public_key_bytes, short_code_for
 from sync_backend.models import Book, Business, Offer, Redemption, SigningKey, Voucher
 from sync_backend.vouchers.copies import token_digest
 from tests.backend.support import Kit, push

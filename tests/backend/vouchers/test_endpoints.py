@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 
-from app.core.tokens import decode, short_code_for, token_bytes, verify
+from pika_protocol.tokens import decode, short_code_for, token_bytes, verify
 from sync_backend.models import SigningKey, Voucher
 from sync_backend.vouchers.service import book_copies, split_by_weight
 from sync_backend.vouchers.signing import PrivateKeyCache, public_keys
@@ -165,7 +165,7 @@ def test_business_tier_change(client, kit: Kit) -> None:
 def test_offers_say_their_discount_in_numbers_and_kiosks_pull_them(  # type: ignore[no-untyped-def]
     client, kit: Kit, given, expected
 ) -> None:
-    from app.core import sync_wire
+    from pika_protocol import sync_wire
 
     business = kit.business()
     body = {**offer_body(business), **given}

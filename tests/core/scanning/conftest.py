@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.scanning.demo import place_card, qr_image, textured_background, voucher_card
-from app.core.tokens import VoucherClaims, sign
+from pika_protocol.tokens import VoucherClaims, sign
 
 
 @pytest.fixture(scope="session")

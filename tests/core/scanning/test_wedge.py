@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.scanning.decoders import signature_validator
 from app.core.scanning.wedge import KeyClock, WedgeReader, WedgeScan, candidates, resolve
-from app.core.tokens import VoucherClaims, sign
+from pika_protocol.tokens import VoucherClaims, sign
 
 
 def type_keys(

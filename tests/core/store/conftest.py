@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from time_machine import TimeMachineFixture
 
 from app.core.store import DiscountKind, KioskStore, Offer, RecordedScan, SettingKey
-from app.core.tokens import VoucherClaims, public_key_bytes, sign
-from app.core.validation import Validation, validate
+from pika_protocol.tokens import VoucherClaims, public_key_bytes, sign
+from pika_protocol.validation import Validation, validate
 
 BUSINESS_ID = 42
 OFFER_ID = 7

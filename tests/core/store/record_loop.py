@@ -14,8 +14,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.store import KioskStore
-from app.core.tokens import VoucherClaims, public_key_bytes, sign
-from app.core.validation import validate
+from pika_protocol.tokens import VoucherClaims, public_key_bytes, sign
+from pika_protocol.validation import validate
 
 BUSINESS_ID = 42
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, text
 
 from app.core.store import KioskStore, StoreError
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 from tests.core.store.conftest import Counter
 from tests.core.store.test_record_scan import table_counts
 from tests.support.clock_shift.moved_clock import child_pythonpath

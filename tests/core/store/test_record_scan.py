@@ -17,7 +17,7 @@ from app.core.store import (
     UnknownRedemptionError,
     schema,
 )
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 from tests.core.store.conftest import BUSINESS_ID, DEVICE_ID, NOW, OFFER_ID, Counter
 
 # The dates written below are NOW's (the conftest also pins the clock there).

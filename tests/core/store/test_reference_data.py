@@ -17,7 +17,7 @@ from app.core.store import (
     StoreClosedError,
 )
 from app.core.store import kiosk_store as kiosk_store_module
-from app.core.tokens import parse_short_code, public_key_bytes, short_code_for
+from pika_protocol.tokens import parse_short_code, public_key_bytes, short_code_for
 from tests.core.store.conftest import BUSINESS_ID, NOW, Counter, sample_offer
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.store import InvalidRecordError, RemoteRedemption, ScanSource
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from app.core.validation import Reason
+from pika_protocol.validation import Reason
 from tests.core.store.conftest import Counter
 from tests.core.store.test_record_scan import table_counts
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from app.core import sync_wire
-from app.core.sync_wire import ItemKind, ItemOutcome
+from pika_protocol import sync_wire
+from pika_protocol.sync_wire import ItemKind, ItemOutcome
 
 
 def error(status: int, code: str, message: str = "", **extra: Any) -> httpx.Response:

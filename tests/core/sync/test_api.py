@@ -128,7 +128,7 @@ def test_an_answer_from_a_newer_backend_with_fields_this_kiosk_does_not_know_is_
 def test_what_a_kiosk_sends_still_refuses_unknown_fields() -> None:
     from pydantic import ValidationError
 
-    from app.core import sync_wire
+    from pika_protocol import sync_wire
 
     with pytest.raises(ValidationError, match="extra_forbidden"):
         sync_wire.PushRequest.model_validate({"sent_at": None, "surprise": 1})

@@ -9,8 +9,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.core import sync_wire
-from app.core.discounts import read_discount
 from app.core.store import KioskStore, schema
 from app.core.sync import (
     ProtocolError,
@@ -23,7 +21,9 @@ from app.core.sync import (
 )
 from app.core.sync.credentials import load_api_key, save_api_key
 from app.core.sync.pull import CURSOR_SETTING
-from app.core.tokens import public_key_bytes
+from pika_protocol import sync_wire
+from pika_protocol.discounts import read_discount
+from pika_protocol.tokens import public_key_bytes
 from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
 from tests.core.sync.conftest import Clock
 from tests.core.sync.fake_backend import (

@@ -24,7 +24,7 @@ from app.core.sync import (
 )
 from app.core.sync.credentials import load_api_key
 from app.core.sync.enrolment import SERVER_URL_SETTING
-from app.core.tokens import SHORT_CODE_ALPHABET
+from pika_protocol.tokens import SHORT_CODE_ALPHABET
 from tests.core.store.conftest import Counter
 from tests.core.sync.fake_backend import FakeBackend
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.core import sync_wire
 from app.core.store import KioskStore, OutboxItem, OutboxKind, OutboxState
 from app.core.sync.outbox import (
     ItemNotSendable,
@@ -18,6 +17,7 @@ from app.core.sync.outbox import (
     result_text,
     wire_item,
 )
+from pika_protocol import sync_wire
 from tests.core.store.conftest import BUSINESS_ID, DEVICE_ID, Counter
 
 
@@ -127,3 +127,27 @@ def test_a_duplicate_keeps_what_the_item_got_the_first_time() -> None:
     )
     parsed = parse_result(result_text(dup))
     assert parsed is not None and parsed.outcome is SyncOutcome.CONFLICT
+
+
+def test_an_outbox_item_with_an_impossible_time_is_set_aside_not_sent() -> None:
+    """The kiosk builds its wire items with the wire's own types (issue 12,
+    tests/protocol/test_wire_types.py): an item the backend would refuse never blocks the queue
+    (the engine sets an unsendable item aside and sends the rest)."""
+    item = OutboxItem(
+        item_id=uuid.uuid4(),
+        kind=OutboxKind.SCAN,
+        payload={
+            "token": "HELLO",
+            "business_id": 7,
+            "reason": "malformed",
+            "scanned_at": "9999-12-31T23:59:59+00:00",
+            "device_id": "dev-1",
+            "source": "camera",
+        },
+        created_at=datetime.now(UTC),
+        attempts=0,
+        state=OutboxState.PENDING,
+        last_error=None,
+    )
+    with pytest.raises(ItemNotSendable, match="scanned_at"):
+        wire_item(item, business_id=7)

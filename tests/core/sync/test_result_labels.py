@@ -10,8 +10,8 @@ import pytest
 from app.core.sync import result_labels
 from app.core.sync.outbox import SyncOutcome, SyncResult, refused_text, unsendable_text
 from app.core.sync.result_labels import OTHER_REASON, SyncLabel, sync_label
-from app.core.sync_wire import ItemOutcome, PushItemResult, PushProblem
-from app.core.validation import Reason
+from pika_protocol.sync_wire import ItemOutcome, PushItemResult, PushProblem
+from pika_protocol.validation import Reason
 
 TS = Path(__file__).resolve().parents[3] / "resources" / "translations" / "pika_es.ts"
 #: The reason codes the wire carries: ``PushItemResult.reason`` is one of these.

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.core.validation import PriorRedemption, Reason, validate
+from pika_protocol.validation import PriorRedemption, Reason, validate
 from tests.vectors.loader import ValidationCase, load_validation_vectors
 
 VECTORS = load_validation_vectors()
@@ -47,7 +47,7 @@ def test_vectors_file_is_what_the_generator_makes(tmp_path, monkeypatch) -> None
 
 
 def test_window_edges_are_inclusive() -> None:
-    from app.core.tokens import VoucherClaims, sign
+    from pika_protocol.tokens import VoucherClaims, sign
 
     key = VECTORS.signing_keys[1]
     claims = VoucherClaims(

@@ -7,8 +7,8 @@ import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from qrcode.exceptions import DataOverflowError
 
-from app.core import tokens
-from app.core.tokens import (
+from pika_protocol import tokens
+from pika_protocol.tokens import (
     TOKEN_LENGTH,
     TokenError,
     TokenProblem,

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.core.tokens import TokenError, TokenProblem, VoucherClaims, verify
+from pika_protocol.tokens import TokenError, TokenProblem, VoucherClaims, verify
 
 
 class Reason(StrEnum):

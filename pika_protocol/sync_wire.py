@@ -42,9 +42,9 @@ from pydantic import (
     model_validator,
 )
 
-from app.core.discounts import DiscountKind
-from app.core.tokens import MAX_INPUT_LENGTH
-from app.core.validation import Reason
+from pika_protocol.discounts import DiscountKind
+from pika_protocol.tokens import MAX_INPUT_LENGTH
+from pika_protocol.validation import Reason
 
 API_PREFIX = "/v1"
 ENROL_PATH = "/v1/devices/enrol"
@@ -287,7 +287,7 @@ class Offer(_Answer):
     #: Display text ("20%", "Gs. 15.000", "2x1"), shown to the cashier.
     discount: str
     #: ``amount`` (guaraníes), ``percent`` or ``other``; None from a backend that sends only
-    #: the text (the kiosk then reads the text, see ``app.core.discounts``).
+    #: the text (the kiosk then reads the text, see ``pika_protocol.discounts``).
     discount_kind: DiscountKind | None = None
     #: Guaraníes or whole percent; None for ``other``.
     discount_value: int | None = None

@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.core import sync_wire
-from app.core.store import OutboxItem, OutboxKind, OutboxState
-from app.core.sync.outbox import ItemNotSendable, wire_item
+from pika_protocol import sync_wire
 
 # The items below carry literal kiosk times; the clock is pinned beside them so no check that
 # compares a time with "now" can ever turn with the calendar.
@@ -135,26 +133,3 @@ def test_a_dead_clock_battery_is_still_a_time_the_backend_takes(when: str) -> No
 
 def test_sent_at_far_off_is_accepted_so_a_kiosk_never_fails_to_build_its_batch() -> None:
     assert _parse(_scan(), sent_at="9999-12-31T23:59:59+00:00").sent_at is not None
-
-
-def test_an_outbox_item_with_an_impossible_time_is_set_aside_not_sent() -> None:
-    """The kiosk builds its wire items with the same types: an item the backend would refuse
-    never blocks the queue (the engine sets an unsendable item aside and sends the rest)."""
-    item = OutboxItem(
-        item_id=uuid.uuid4(),
-        kind=OutboxKind.SCAN,
-        payload={
-            "token": "HELLO",
-            "business_id": 7,
-            "reason": "malformed",
-            "scanned_at": "9999-12-31T23:59:59+00:00",
-            "device_id": "dev-1",
-            "source": "camera",
-        },
-        created_at=datetime.now(UTC),
-        attempts=0,
-        state=OutboxState.PENDING,
-        last_error=None,
-    )
-    with pytest.raises(ItemNotSendable, match="scanned_at"):
-        wire_item(item, business_id=7)
