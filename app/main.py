@@ -100,7 +100,7 @@ def _demo_files(args: argparse.Namespace) -> int:
 
     catalogue = make_catalogue()
     if args.print_sheet:
-        from app.core.voucher_sheet import write_sheet
+        from pika_print.voucher_sheet import write_sheet
 
         written = write_sheet([v.printable() for v in catalogue.all_vouchers], args.print_sheet)
         print("\n".join(str(p) for p in written))

@@ -54,7 +54,7 @@ def _check_decoders() -> str:
     from app.core.demo import make_catalogue
     from app.core.scanning import DecoderChain
     from app.core.scanning.decoders import OpenCVDecoder, PyzbarDecoder
-    from app.core.voucher_sheet import qr_image
+    from pika_print.voucher_sheet import qr_image
 
     token = make_catalogue().vouchers[0].token
     image = np.asarray(qr_image(token).convert("L"))

@@ -2,7 +2,7 @@
 
 A 2,500-copy book took about 28 s inside one admin request when each QR was drawn by the
 pure-Python ``qrcode`` package onto RGB pages saved as JPEG. The renderer
-(:mod:`app.core.voucher_sheet`) now writes the PDF with fpdf2: vector text and one small
+(:mod:`pika_print.voucher_sheet`) now writes the PDF with fpdf2: vector text and one small
 1-bit zxing-cpp symbol image per voucher.
 The whole book is timed with the real renderer (wall and process CPU: the CPU figure is the
 steadier one on a busy machine); the symbol cost is timed both ways in the same
@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import qrcode.util
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app.core.qr_symbol import qr_image
-    from app.core.voucher_sheet import PER_PAGE, PrintableVoucher, render_pdf
+    from pika_print.qr_symbol import qr_image
+    from pika_print.voucher_sheet import PER_PAGE, PrintableVoucher, render_pdf
     from pika_protocol.tokens import VoucherClaims, sign
 
     key = Ed25519PrivateKey.generate()

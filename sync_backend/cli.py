@@ -238,7 +238,7 @@ def cmd_print_book(args: argparse.Namespace) -> int:
 
 
 def cmd_enrolment_code(args: argparse.Namespace) -> int:
-    from app.core.qr_symbol import qr_image
+    from pika_print.qr_symbol import qr_image
     from pika_protocol.sync_wire import enrolment_uri
     from sync_backend.devices import service
 

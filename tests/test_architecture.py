@@ -26,7 +26,7 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     # Reads the same secret; the sealing itself is a frozen copy in the migration.
     ("0007", "sync_backend.settings"): "configuration only",
 }
-PROJECT = ("app", "pika_protocol", "sync_backend", "pika_bench", "installers")
+PROJECT = ("app", "pika_protocol", "pika_print", "sync_backend", "pika_bench", "installers")
 
 
 def _project_imports(path: Path) -> set[str]:
@@ -60,9 +60,9 @@ def test_migration_0005_reads_discounts_without_the_kiosk() -> None:
 
 
 def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
-    """Copy the packages, make app.core import PySide6, sync_backend import app.ui and
-    pika_protocol import app: lint-imports must fail on all three, and pass on the untouched
-    copy (so the failure is the wrong import)."""
+    """Copy the packages, make app.core import PySide6, sync_backend import app.ui,
+    pika_protocol and pika_print import app: lint-imports must fail on each, and pass on the
+    untouched copy (so the failure is the wrong import)."""
     lint = Path(sys.executable).with_name("lint-imports")
     assert lint.exists(), "import-linter is a dev dependency (pyproject.toml)"
     for package in PROJECT:
@@ -92,8 +92,12 @@ def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
     (tmp_path / "pika_protocol" / "wrong_import.py").write_text(
         "from app.core import money\n", encoding="utf-8"
     )
+    (tmp_path / "pika_print" / "wrong_import.py").write_text(
+        "from app.core import money\n", encoding="utf-8"
+    )
     broken = run()
     assert broken.returncode != 0
+    assert "pika_print.wrong_import -> app.core" in broken.stdout
     assert "app.core.wrong_import -> PySide6" in broken.stdout
     assert "sync_backend.wrong_import -> app.ui" in broken.stdout
     assert "pika_protocol.wrong_import -> app.core" in broken.stdout

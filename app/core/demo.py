@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.device import DeviceIdentity, write_identity
 from app.core.store import DiscountKind, KioskStore, Offer
-from app.core.voucher_sheet import PrintableVoucher
+from pika_print.voucher_sheet import PrintableVoucher
 from pika_protocol.tokens import VoucherClaims, sign
 
 DEMO_KEY_ID = 1

@@ -50,7 +50,6 @@ from app.core.scanning import (
 from app.core.screen import ScreenStateMachine
 from app.core.sync import SyncStatus
 from app.core.sync.loop import Connection
-from app.core.voucher_sheet import write_sheet
 from app.ui.camera_preview import CameraPreview
 from app.ui.camera_worker import CameraWorker
 from app.ui.language import Language
@@ -62,6 +61,7 @@ from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text, error_text_for
 from app.ui.undo_bar import UndoBar
 from app.ui.wedge_filter import WedgeScannerFilter
+from pika_print.voucher_sheet import write_sheet
 
 log = logging.getLogger(__name__)
 

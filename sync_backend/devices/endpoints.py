@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from app.core.qr_symbol import qr_image
+from pika_print.qr_symbol import qr_image
 from pika_protocol import sync_wire
 from sync_backend.auth import AdminAuth
 from sync_backend.db import DbSession

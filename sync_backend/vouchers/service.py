@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from app.core.voucher_sheet import PrintableVoucher, render_pdf
+from pika_print.voucher_sheet import PrintableVoucher, render_pdf
 from pika_protocol.discounts import DiscountKind
 from pika_protocol.tokens import VoucherClaims, short_code_for, sign
 from sync_backend.businesses import service as businesses

@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from app.core.demo import make_catalogue
-from app.core.voucher_sheet import PER_PAGE, qr_image, render_pages, render_pdf, write_sheet
+from pika_print.voucher_sheet import PER_PAGE, qr_image, render_pages, render_pdf, write_sheet
 from pika_protocol.tokens import TOKEN_LENGTH
 
 

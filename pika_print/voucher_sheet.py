@@ -23,7 +23,7 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from app.core.qr_symbol import qr_image
+from pika_print.qr_symbol import qr_image
 from pika_protocol.tokens import short_code_for
 
 __all__ = ["PER_PAGE", "PrintableVoucher", "qr_image", "render_pages", "render_pdf", "write_sheet"]

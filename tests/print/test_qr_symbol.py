@@ -7,7 +7,7 @@ import pytest
 import zxingcpp
 
 from app.core.demo import make_catalogue
-from app.core.qr_symbol import QUIET_ZONE, qr_image, qr_modules, qr_version
+from pika_print.qr_symbol import QUIET_ZONE, qr_image, qr_modules, qr_version
 from pika_protocol.sync_wire import enrolment_uri
 
 
