@@ -101,3 +101,18 @@ def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
     assert "app.core.wrong_import -> PySide6" in broken.stdout
     assert "sync_backend.wrong_import -> app.ui" in broken.stdout
     assert "pika_protocol.wrong_import -> app.core" in broken.stdout
+
+
+def test_no_two_modules_import_each_other() -> None:
+    """A pair of modules importing each other (even only for type checking) is one module in
+    two files: a newcomer cannot read either alone (issue 13)."""
+    import grimp  # import-linter's own import graph
+
+    graph = grimp.build_graph(*PROJECT)
+    pairs = sorted(
+        (module, other)
+        for module in graph.modules
+        for other in graph.find_modules_directly_imported_by(module)
+        if module < other and module in graph.find_modules_directly_imported_by(other)
+    )
+    assert pairs == []

@@ -16,10 +16,9 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
 from prometheus_client import Histogram
-
-from sync_backend.redemptions.group_push import PushJob
 
 GROUP_SIZE = Histogram(
     "pika_push_group_requests",
@@ -28,10 +27,28 @@ GROUP_SIZE = Histogram(
 )
 
 
-class GroupCommitter:
+class GroupJob(Protocol):
+    """What the committer needs of a job: its size, and a way to settle it.
+
+    A push job (``group_push.PushJob``) is one; the committer knows nothing else of pushes,
+    so the two modules do not import each other.
+    """
+
+    settled: threading.Event
+
+    @property
+    def items(self) -> int: ...
+
+    def finish(self, *, error: BaseException | None = None) -> None: ...
+
+
+Job = TypeVar("Job", bound=GroupJob)
+
+
+class GroupCommitter(Generic[Job]):
     def __init__(
         self,
-        run_group: Callable[[list[PushJob]], None],
+        run_group: Callable[[list[Job]], None],
         *,
         max_jobs: int = 64,
         max_items: int = 2000,
@@ -40,10 +57,10 @@ class GroupCommitter:
         self._max_jobs = max_jobs
         self._max_items = max_items
         self._changed = threading.Condition(threading.Lock())
-        self._queue: deque[PushJob] = deque()
+        self._queue: deque[Job] = deque()
         self._leading = False
 
-    def submit(self, job: PushJob) -> None:
+    def submit(self, job: Job) -> None:
         """Return once ``job`` is settled: answered, refused, or marked to run alone."""
         with self._changed:
             self._queue.append(job)
@@ -67,7 +84,7 @@ class GroupCommitter:
                     self._leading = False
                     self._changed.notify_all()
 
-    def _take(self) -> list[PushJob]:
+    def _take(self) -> list[Job]:
         """The next group from the queue's head (called with the lock held)."""
         self._leading = True
         group = [self._queue.popleft()]

@@ -97,7 +97,7 @@ class PushContext:
     keys: PublicKeyCache
 
 
-def push(context: PushContext, groups: GroupCommitter | None, job: PushJob) -> PushAnswer:
+def push(context: PushContext, groups: GroupCommitter[PushJob] | None, job: PushJob) -> PushAnswer:
     """Answer one push request: small ones through a group when groups are on; big ones, and
     those a group sent off, as a single push."""
     if groups is not None and job.items <= context.settings.push_group_request_items:
