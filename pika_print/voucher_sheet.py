@@ -37,6 +37,9 @@ CELL_MM = ((PAGE_MM[0] - 2 * MARGIN_MM) / COLUMNS, (PAGE_MM[1] - 2 * MARGIN_MM) 
 GAP_MM = 1.5  # white between neighbouring cells' frames
 QR_TOP_MM = 2.5
 QR_MM = 38.0  # the symbol with its quiet zone: 0.78 mm a module for a version 6 code
+#: Pixels across a PDF symbol: 4 a module for the 49 modules of a version 6 code with its
+#: quiet zone (a longer text gets a bigger version and fewer pixels a module, never below 1).
+_PDF_SYMBOL_PX = 4 * 49
 #: PNG pages: 300 dpi, as print shops ask for.
 DPI = 300
 PX_PER_MM = DPI / 25.4
@@ -89,10 +92,12 @@ def _cell_origin(index: int) -> tuple[float, float]:
     return MARGIN_MM + column * CELL_MM[0], MARGIN_MM + row * CELL_MM[1]
 
 
-def _symbol(token: str, pixels_per_module: int) -> Image.Image:
-    """The token's QR (with quiet zone) as a 1-bit image, whole pixels per module."""
+def _symbol(token: str, side_px: int) -> Image.Image:
+    """The token's QR (with quiet zone) as a 1-bit image of at most ``side_px`` pixels, whole
+    pixels per module so every module prints the same size."""
     modules = qr_image(token, box_size=1).convert("1")
-    side = modules.size[0] * pixels_per_module
+    scale = max(1, side_px // modules.size[0])
+    side = modules.size[0] * scale
     return modules.resize((side, side), Image.Resampling.NEAREST)
 
 
@@ -121,9 +126,10 @@ def render_pdf(vouchers: Sequence[PrintableVoucher]) -> bytes:
         x, y = _cell_origin(index % PER_PAGE)
         width, height = CELL_MM[0] - GAP_MM, CELL_MM[1] - GAP_MM
         pdf.rect(x, y, width, height)
-        # Whole pixels a module; 4 of them, so a viewer that smooths scaled images blurs an edge
-        # by a quarter module at most (a printer's RIP scales without smoothing).
-        pdf.image(_symbol(voucher.token, 4), x + (width - QR_MM) / 2, y + QR_TOP_MM, QR_MM, QR_MM)
+        # 4 pixels a module, so a viewer that smooths scaled images blurs an edge by a quarter
+        # module at most (a printer's RIP scales without smoothing).
+        symbol = _symbol(voucher.token, _PDF_SYMBOL_PX)
+        pdf.image(symbol, x + (width - QR_MM) / 2, y + QR_TOP_MM, QR_MM, QR_MM)
         top = y + QR_TOP_MM + QR_MM + 1.0
         for line in _lines(voucher):
             family = mono if line.mono else sans
@@ -138,20 +144,24 @@ def render_pdf(vouchers: Sequence[PrintableVoucher]) -> bytes:
 
 def _pdf_fonts(pdf: FPDF) -> tuple[str, str]:
     """Embed DejaVu (or Arial) for "₲" and accents; PDF core fonts when none is installed."""
-    sans = _first_existing(_FONT_FILES)
-    mono = _first_existing(_MONO_FILES)
+    sans = _font_path(_FONT_FILES)
+    mono = _font_path(_MONO_FILES)
     if sans is None or mono is None:
         return "Helvetica", "Courier"
-    pdf.add_font("PikaSans", fname=str(sans))
-    pdf.add_font("PikaMono", fname=str(mono))
+    pdf.add_font("PikaSans", fname=sans)
+    pdf.add_font("PikaMono", fname=mono)
     return "PikaSans", "PikaMono"
 
 
-def _first_existing(names: Sequence[str]) -> Path | None:
+def _font_path(names: Sequence[str]) -> str | None:
+    """The file of the first font Pillow finds by these names (it searches the system's font
+    folders, Windows' included), so the PDF embeds the same font the PNG pages draw with."""
     for name in names:
-        path = Path(name)
-        if path.is_file():
-            return path
+        try:
+            found = ImageFont.truetype(name, 10).path
+        except OSError:
+            continue
+        return found if isinstance(found, str) else None
     return None
 
 
@@ -184,8 +194,7 @@ def _draw_cell(page: Image.Image, voucher: PrintableVoucher, origin: tuple[float
     ImageDraw.Draw(page).rectangle(
         (px(x), px(y), px(x + width), px(y + CELL_MM[1] - GAP_MM)), outline=0, width=1
     )
-    modules = qr_image(voucher.token, box_size=1).size[0]
-    code = _symbol(voucher.token, max(1, px(QR_MM) // modules))
+    code = _symbol(voucher.token, px(QR_MM))
     page.paste(code, (px(x + width / 2) - code.size[0] // 2, px(y + QR_TOP_MM)))
     top = y + QR_TOP_MM + QR_MM + 1.0
     for line in _lines(voucher):

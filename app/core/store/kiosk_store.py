@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Engine, Row, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -745,13 +745,7 @@ class KioskStore:
         ``excluding`` leaves out a few (the ones the sync pass is still judging)."""
         o = schema.outbox
         query = select(o).where(o.c.state == OutboxState.PENDING.value, o.c.set_aside_at.is_(None))
-        left_out = list(excluding)
-        if left_out:
-            query = query.where(o.c.item_id.not_in(left_out))
-        query = query.order_by(o.c.created_at, o.c.item_id).limit(max(0, int(limit)))
-        with self._transaction() as conn:
-            rows = conn.execute(query).all()
-        return [_outbox_item(row) for row in rows]
+        return self._oldest_outbox(query, limit, excluding)
 
     def set_aside_outbox(
         self,
@@ -769,6 +763,13 @@ class KioskStore:
         if set_aside_by is not None:
             require_utc_aware("set_aside_by", set_aside_by)
             query = query.where(o.c.set_aside_at <= set_aside_by)
+        return self._oldest_outbox(query, limit, excluding)
+
+    def _oldest_outbox(
+        self, query: Select[Any], limit: int, excluding: Iterable[uuid.UUID]
+    ) -> list[OutboxItem]:
+        """Run an outbox ``query``: oldest first, at most ``limit``, without ``excluding``."""
+        o = schema.outbox
         left_out = list(excluding)
         if left_out:
             query = query.where(o.c.item_id.not_in(left_out))
