@@ -9,13 +9,14 @@ from functools import partial
 from fastapi import FastAPI
 
 from pika_protocol import sync_wire
+from sync_backend.analytics.runner import analytics_job
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.devices.endpoints import router as devices_router
 from sync_backend.errors import install_database_error_handlers, install_error_handlers
 from sync_backend.events.endpoints import router as events_router
 from sync_backend.fraud.endpoints import router as fraud_router
-from sync_backend.fraud.runner import FraudLoop
+from sync_backend.fraud.runner import fraud_job
 from sync_backend.health.endpoints import router as health_router
 from sync_backend.health.metrics_access import router as metrics_router
 from sync_backend.health.probe import DatabaseProbe, gate_engine
@@ -37,16 +38,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     probe = DatabaseProbe(settings)
     engine = make_engine(settings, before_connect=probe.refuse_if_down)
     gate_engine(engine, probe)
-    fraud_loop = FraudLoop(make_sessionmaker(engine), settings)
+    factory = make_sessionmaker(engine)
+    background = (fraud_job(factory, settings), analytics_job(factory, settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await probe.start()
-        fraud_loop.start()
+        for job in background:
+            job.start()
         try:
             yield
         finally:
-            fraud_loop.stop()
+            for job in background:
+                job.stop()
             await probe.stop()
             engine.dispose()
 
@@ -72,7 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.push_groups and not settings.is_sqlite
         else None
     )
-    app.state.fraud_loop = fraud_loop
     app.state.database_probe = probe
 
     app.add_middleware(

@@ -12,6 +12,8 @@
     pika-backend rotate-signing-key
     pika-backend fraud-check
     pika-backend purge-idempotency
+    pika-backend analytics rebuild [--verify] | project | distribute | payment | usual-ticket
+                                   (sync_backend/analytics/commands.py)
 
 Head-office commands use the same services as the admin API, against ``PIKA_DATABASE_URL``
 (``--demo`` points them at the demo SQLite file), and print JSON.
@@ -311,6 +313,14 @@ def cmd_purge_idempotency(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analytics(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _session(settings) as session:
+        code, data = args.handler(args, session, settings)
+        _print(data)
+    return int(code)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pika-backend",
@@ -375,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("rotate-signing-key", cmd_rotate_signing_key, "new key signs new books")
     command("fraud-check", cmd_fraud_check, "run the fraud checks once")
     command("purge-idempotency", cmd_purge_idempotency, "drop Idempotency-Keys older than the TTL")
+    from sync_backend.analytics import commands as analytics
+
+    analytics.configure(command("analytics", cmd_analytics, "figures for managers (see --help)"))
     return parser
 
 

@@ -10,7 +10,7 @@ On SQLite (single writer, demo only) ``txid`` is 0 and ``seq`` alone orders the 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,6 +64,8 @@ class Business(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     tier: Mapped[str] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: The business's usual sale, in guaraníes: estimated value = redemptions × this (ROI).
+    usual_ticket: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class SigningKey(Base):
@@ -214,6 +216,8 @@ class Redemption(Base):
     void_reason: Mapped[str | None] = mapped_column(sa.Text)
     #: Id of the kiosk's void item, so a replayed void is recognised as the same one.
     voided_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    #: What the cashier typed as the sale's total (guaraníes), when they did: recorded value.
+    sale_total: Mapped[int | None] = mapped_column(sa.BigInteger)
     seq: Mapped[int] = mapped_column(sa.BigInteger)
     txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
     __table_args__ = (
@@ -287,6 +291,152 @@ class FraudCursor(Base):
     """How far the fraud checks have read the redemptions feed, in ``(txid, seq)`` order."""
 
     __tablename__ = "fraud_cursor"
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_txid: Mapped[int] = mapped_column(sa.BigInteger)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+# --- analytics (issue 14; docs/analytics.md) ------------------------------------------------
+
+
+class BusinessPayment(Base):
+    """What a business paid head office: a book-placement fee (charged on ``starts``) or a
+    monthly subscription (from ``starts`` to ``ends``, open while null)."""
+
+    __tablename__ = "business_payments"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # analytics.events.PaymentKind
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    starts: Mapped[date] = mapped_column(sa.Date)
+    ends: Mapped[date | None] = mapped_column(sa.Date)
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class BookDistribution(Base):
+    """Copies ``first_copy``..``last_copy`` (1-based, in serial order) of a print run handed out
+    at ``place`` on ``handed_out_on``. Ranges of one run never overlap."""
+
+    __tablename__ = "book_distributions"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("books.id"), index=True)
+    first_copy: Mapped[int] = mapped_column(sa.Integer)
+    last_copy: Mapped[int] = mapped_column(sa.Integer)
+    place: Mapped[str] = mapped_column(sa.String(200))
+    handed_out_on: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+#: Lifecycle events head office's requests write (the projector writes the others).
+HEAD_OFFICE_KINDS = "kind IN ('printed', 'distributed')"
+
+
+class LifecycleEvent(Base):
+    """One step in vouchers' lives (printed, distributed, scanned, redeemed, voided, expired).
+
+    Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE on Postgres). ``source_key``
+    names what the event records ("scan:<item id>", "book:<id>:<variant>", ...), so recording
+    it twice is harmless. ``local_day``/``local_hour`` are the business's calendar (fixed when
+    the event is recorded), so the rollups and their rebuild group by plain columns.
+    """
+
+    __tablename__ = "lifecycle_events"
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    source_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    local_day: Mapped[date] = mapped_column(sa.Date)
+    local_hour: Mapped[int] = mapped_column(sa.SmallInteger)
+    business_id: Mapped[int] = mapped_column(sa.Integer)
+    offer_id: Mapped[int | None] = mapped_column(sa.Integer)
+    variant: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    device_id: Mapped[str | None] = mapped_column(sa.String(36))
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str | None] = mapped_column(sa.String(32))  # a refused scan's reason
+    sale_total: Mapped[int | None] = mapped_column(sa.BigInteger)
+    discount: Mapped[int | None] = mapped_column(sa.BigInteger)  # null: no guaraní value
+    #: The writing transaction (Postgres), so the projector rolls up head office's events
+    #: (printed, distributed) only once their transaction has finished, as the pull feed does.
+    txid: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.text("0"))
+    __table_args__ = (
+        sa.Index("ix_lifecycle_events_business_day", "business_id", "local_day"),
+        sa.Index(
+            "ix_lifecycle_events_head_office_feed",
+            "txid",
+            "id",
+            postgresql_where=sa.text(HEAD_OFFICE_KINDS),
+            sqlite_where=sa.text(HEAD_OFFICE_KINDS),
+        ),
+        # the expiry sweep asks which offers it has done: a handful of rows among millions
+        sa.Index(
+            "ix_lifecycle_events_expired_offer",
+            "offer_id",
+            postgresql_where=sa.text("kind = 'expired'"),
+            sqlite_where=sa.text("kind = 'expired'"),
+        ),
+    )
+
+
+def _counter() -> Mapped[int]:
+    return mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class DailyRollup(Base):
+    """Per business, day, offer, variant and kiosk: the day's figures (0 / '' = none)."""
+
+    __tablename__ = "analytics_daily"
+    business_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    variant: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    printed: Mapped[int] = _counter()
+    distributed: Mapped[int] = _counter()
+    expired: Mapped[int] = _counter()
+    scanned: Mapped[int] = _counter()
+    refused: Mapped[int] = _counter()
+    redeemed: Mapped[int] = _counter()
+    voided: Mapped[int] = _counter()
+    sales_recorded: Mapped[int] = _counter()
+    sales_sum: Mapped[int] = _counter()
+    discount_all: Mapped[int] = _counter()
+    discount_recorded: Mapped[int] = _counter()
+    discount_unvalued: Mapped[int] = _counter()
+    #: Head office's all-business view reads every business's days.
+    __table_args__ = (sa.Index("ix_analytics_daily_day", "local_day"),)
+
+
+class HourlyRollup(Base):
+    """Per business, kiosk, day and hour: scans and redemptions (the hour × weekday map)."""
+
+    __tablename__ = "analytics_hourly"
+    business_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    local_hour: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    scanned: Mapped[int] = _counter()
+    redeemed: Mapped[int] = _counter()
+    voided: Mapped[int] = _counter()
+
+
+class RefusalRollup(Base):
+    """Per business, day, offer, variant, kiosk and reason: refused scans."""
+
+    __tablename__ = "analytics_refusals"
+    business_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    variant: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    scans: Mapped[int] = _counter()
+
+
+class AnalyticsCursor(Base):
+    """How far the analytics projector has read the redemptions feed (one row per feed)."""
+
+    __tablename__ = "analytics_cursor"
     name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     last_txid: Mapped[int] = mapped_column(sa.BigInteger)
     last_seq: Mapped[int] = mapped_column(sa.BigInteger)

@@ -119,6 +119,14 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="0 disables the in-process loop"
     )
 
+    # Analytics (docs/analytics.md): the projector turns pushes into rollups every interval,
+    # so a redemption shows in the dashboard about this long after its push.
+    analytics_interval_s: float = Field(
+        default=1.0, ge=0, description="0 disables the in-process projector"
+    )
+    #: The shops' calendar: days and hours of the figures (Paraguay is UTC−3 all year).
+    analytics_timezone: str = "America/Asuncion"
+
     # Rate limits per tier, in `limits` notation; one unit = one pushed item (redemption, scan,
     # void) of the business's kiosks. Pulls are not counted here (see device_sync_limit).
     tier_limits: dict[Tier, str] = Field(

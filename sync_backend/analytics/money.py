@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pika_protocol.discounts import DiscountKind
+from pika_protocol.discounts import MAX_AMOUNT, DiscountKind
 
 
 class MoneyInputError(ValueError):
@@ -24,6 +24,8 @@ class MoneyInputError(ValueError):
 
 #: A typed sale total over this many usual tickets is refused as a typing slip.
 ABSURD_TICKETS = 100
+#: Largest amount stored (exact as a JSON number, as the wire's discount amounts).
+MAX_GUARANIES = MAX_AMOUNT
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def check_sale_total(total: int, usual_ticket: int | None) -> None:
     """Refuse a typed sale total that cannot be right: negative, zero, or over 100 usual tickets."""
     if isinstance(total, bool) or not isinstance(total, int):
         raise MoneyInputError("a sale total is a whole number of guaraníes")
-    if total <= 0:
+    if not 0 < total <= MAX_GUARANIES:
         raise MoneyInputError("a sale total must be above zero")
     if usual_ticket and total > ABSURD_TICKETS * usual_ticket:
         raise MoneyInputError(

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from pika_print.voucher_sheet import PrintableVoucher, render_pdf
 from pika_protocol.discounts import DiscountKind
 from pika_protocol.tokens import VoucherClaims, short_code_for, sign
+from sync_backend.analytics import ledger
+from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleDraft, LifecycleKind
 from sync_backend.businesses import service as businesses
 from sync_backend.db import next_seqs
 from sync_backend.errors import Conflict, NotFound, Unprocessable
@@ -127,6 +129,23 @@ def print_book(
             "last_serial": serials[-1],
             "key_id": key_id,
         },
+    )
+    ledger.append(
+        session,
+        [
+            LifecycleDraft(
+                f"book:{book.id}:{variant}",
+                LifecycleKind.PRINTED,
+                book.created_at,
+                business_id=offer.business_id,
+                offer_id=offer.id,
+                variant=variant,
+                quantity=count,
+            )
+            for variant, count in sorted(per_variant.items())
+            if count
+        ],
+        BusinessCalendar.named(settings.analytics_timezone),
     )
     return BookOut(
         id=book.id,

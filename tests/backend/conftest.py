@@ -47,7 +47,9 @@ def engine(settings: Settings) -> Iterator[sa.Engine]:
 
 TABLES = (
     "redemptions, idempotency_keys, events, fraud_flags, fraud_cursor, device_keys, "
-    "enrolment_codes, devices, vouchers, books, offers, signing_keys, businesses"
+    "enrolment_codes, devices, vouchers, book_distributions, books, offers, signing_keys, "
+    "lifecycle_events, analytics_daily, analytics_hourly, analytics_refusals, analytics_cursor, "
+    "business_payments, businesses"
 )
 
 

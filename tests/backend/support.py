@@ -121,7 +121,7 @@ class Kit:
             OfferIn(
                 business_id=business_id,
                 title="2x1",
-                discount="2x1",
+                discount=extra.pop("discount", "2x1"),
                 valid_from=extra.pop("valid_from", now - timedelta(days=1)),
                 valid_until=extra.pop("valid_until", now + timedelta(days=days)),
                 **extra,
