@@ -56,7 +56,10 @@ def bench_settings(database_url: str, redis_url: str, push_groups: bool = True) 
         database_url=database_url,
         redis_url=redis_url,
         admin_token=BENCH_ADMIN_TOKEN,
+        # Background rounds (fraud checks, the analytics projector) are measured on their own
+        # (`pika-bench analytics` freshness); here only the push path is.
         fraud_interval_s=0,
+        analytics_interval_s=0,
         # One connection per request a worker can have in flight (32 clients on 2 workers):
         # a smaller pool opens and closes overflow connections on every request.
         db_pool_size=16,
