@@ -73,21 +73,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             engine = SyncEngine(store, api, device, batch_size=args.batch)
             engine.pull()
             counter = Counter(store, device)
-            with store._transaction() as conn:
+            with store._db.transaction() as conn:
                 serials = list(conn.execute(sa.select(schema.vouchers.c.serial)).scalars())
             for serial in serials[:count]:
-                token = store.voucher_token(serial)
+                token = store.reference.voucher_token(serial)
                 assert token is not None
                 counter.scan(token, ScanSource.CAMERA)
-            queued = store.pending_outbox_count()
+            queued = store.outbox.pending_count()
 
             started = time.perf_counter()
             report = engine.push()
             seconds = time.perf_counter() - started
-            left = store.pending_outbox_count()
+            left = store.outbox.pending_count()
 
             r = schema.redemptions
-            with store._transaction() as conn:
+            with store._db.transaction() as conn:
                 local = set(
                     conn.execute(
                         sa.select(r.c.redemption_id).where(r.c.origin == "local")

@@ -78,10 +78,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     assert all(v.accepted for v in validations)
 
     def prepare(store: KioskStore) -> None:
-        store.add_public_key(1, public_key_bytes(signing_key.public_key()))
-        store.set_setting("device_id", "bench-device")
-        store.set_setting("device_name", "Caja bench")
-        store.upsert_offer(
+        store.reference.add_public_key(1, public_key_bytes(signing_key.public_key()))
+        store.settings.set("device_id", "bench-device")
+        store.settings.set("device_name", "Caja bench")
+        store.reference.upsert_offer(
             Offer(
                 offer_id=1,
                 business_id=1,
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         samples: list[float] = []
         for index, (token, validation) in enumerate(zip(tokens, validations, strict=True)):
             start = time.perf_counter()
-            recorded = store.record_scan(
+            recorded = store.activity.record_scan(
                 validation,
                 scan_id=uuid.uuid4(),
                 scanned_at=now,
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 raise RuntimeError(f"redemption {index} was not accepted: {recorded.reason}")
             if index >= args.warmup:
                 samples.append(elapsed)
-        if store.pending_outbox_count() != total:
+        if store.outbox.pending_count() != total:
             raise RuntimeError("the outbox does not hold one item per redemption")
         return samples
 

@@ -211,7 +211,7 @@ class Driver(QObject):
 
     def _check_drained(self) -> None:
         store = self.window.counter.store
-        self.window.ops.store_op(store.pending_outbox_count, self._drained, self._drain_failed)
+        self.window.ops.store_op(store.outbox.pending_count, self._drained, self._drain_failed)
 
     def _drained(self, pending: int) -> None:
         if pending and time.monotonic() < self.drain_until:
@@ -384,9 +384,9 @@ def book_tokens(store: Any) -> list[str]:
 
     from app.core.store import schema
 
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         serials = list(conn.execute(sa.select(schema.vouchers.c.serial)).scalars())
-    tokens = [store.voucher_token(serial) for serial in serials]
+    tokens = [store.reference.voucher_token(serial) for serial in serials]
     return [t for t in tokens if t]
 
 

@@ -1,6 +1,6 @@
 """Putting a redemption right: the cashier's undo of their last one, the manager's void.
 
-Both end in :meth:`KioskStore.void_redemption`, which keeps the redemption row, marks it
+Both end in :meth:`KioskStore.activity.void_redemption`, which keeps the redemption row, marks it
 voided and records the void as an event and an outbox item for head office in one
 transaction: nothing is ever deleted, and the voucher becomes redeemable again.
 
@@ -156,7 +156,7 @@ class Corrections:
         return self._void(CorrectionKind.UNDO, redemption_id, UNDO_REASON, NothingToUndo)
 
     def _require_latest(self, recorded: RecordedScan) -> None:
-        for record in self.store.recent_scans(UNDO_LOOKBACK_SCANS):
+        for record in self.store.activity.recent_scans(UNDO_LOOKBACK_SCANS):
             if record.scan_id == recorded.scan_id:
                 return
             if record.redemption_id is not None and record.device_id == self.device.device_id:
@@ -190,22 +190,22 @@ class Corrections:
     ) -> Correction:
         at = self._clock()
         try:
-            self.store.void_redemption(
+            self.store.activity.void_redemption(
                 redemption_id, reason=reason, voided_at=at, device_id=self.device.device_id
             )
         except UnknownRedemptionError as exc:
             raise missing(f"redemption {redemption_id} is already undone or voided") from exc
-        return Correction(kind, redemption_id, reason, at, self.store.pending_outbox_count())
+        return Correction(kind, redemption_id, reason, at, self.store.outbox.pending_count())
 
     # -- what the manager sees ------------------------------------------------------------------
 
     def history(self, limit: int = 50) -> list[HistoryLine]:
         """The latest scans, newest first, each redemption marked live or voided."""
         lines = []
-        for record in self.store.recent_scans(limit):
+        for record in self.store.activity.recent_scans(limit):
             state = None
             if record.redemption_id is not None and record.serial is not None:
-                live = self.store.find_redemption(record.serial)
+                live = self.store.activity.find_redemption(record.serial)
                 is_live = live is not None and live.redemption_id == str(record.redemption_id)
                 state = RedemptionState.LIVE if is_live else RedemptionState.VOIDED
             lines.append(HistoryLine(record, state))
@@ -215,7 +215,7 @@ class Corrections:
         """Scans per reason since local midnight (the shop's day, not UTC's)."""
         local_now = self._clock().astimezone()
         midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-        return self.store.scan_counts(midnight)
+        return self.store.activity.scan_counts(midnight)
 
 
 def _recorded(scan: ScanOutcome | RecordedScan) -> RecordedScan:

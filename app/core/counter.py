@@ -100,9 +100,9 @@ class Counter:
         validation = validate(
             text,
             business_id=self.device.business_id,
-            public_keys=self.store.public_keys(),
-            revoked_serials=self.store.revoked_serials(),
-            find_redemption=self.store.find_redemption,
+            public_keys=self.store.reference.public_keys(),
+            revoked_serials=self.store.reference.revoked_serials(),
+            find_redemption=self.store.activity.find_redemption,
             now=scanned_at,
         )
         return self._record(validation, text, source, scanned_at)
@@ -118,7 +118,7 @@ class Counter:
         """
         if looks_like_short_code(text):
             return self.enter_code(text)
-        chosen = resolve(text, signature_validator(self.store.public_keys()))
+        chosen = resolve(text, signature_validator(self.store.reference.public_keys()))
         return self.scan(chosen if chosen is not None else text, ScanSource.WEDGE)
 
     def enter_code(self, typed: str) -> ScanOutcome:
@@ -134,7 +134,7 @@ class Counter:
             code = parse_short_code(typed)
         except ShortCodeError as exc:
             return self._reject_manual(typed, exc.detail, EntryProblem(exc.code_problem.value))
-        token = self.store.token_for_short_code(code)
+        token = self.store.reference.token_for_short_code(code)
         if token is None:
             return self._reject_manual(
                 typed, f"no voucher with code {code} on this device", EntryProblem.NOT_FOUND
@@ -149,7 +149,7 @@ class Counter:
     def _record(
         self, validation: Validation, raw_text: str, source: ScanSource, scanned_at: datetime
     ) -> ScanOutcome:
-        recorded = self.store.record_scan(
+        recorded = self.store.activity.record_scan(
             validation,
             scan_id=uuid.uuid4(),
             scanned_at=scanned_at,
@@ -158,11 +158,11 @@ class Counter:
             raw_text=raw_text,
         )
         claims = validation.claims
-        offer = self.store.offer(claims.offer_id) if claims is not None else None
+        offer = self.store.reference.offer(claims.offer_id) if claims is not None else None
         return ScanOutcome(
             reason=recorded.reason,
             recorded=recorded,
             offer=offer,
-            pending_sync=self.store.pending_outbox_count(),
+            pending_sync=self.store.outbox.pending_count(),
             detail=validation.detail,
         )

@@ -150,9 +150,9 @@ DEMO_DEVICE = DeviceIdentity(
 def install(store: KioskStore, catalogue: DemoCatalogue) -> None:
     """Put the demo business, keys, offers and vouchers into a store, as enrolment would."""
     for key_id, raw in catalogue.public_keys.items():
-        store.add_public_key(key_id, raw)
+        store.reference.add_public_key(key_id, raw)
     for offer in catalogue.offers:
-        store.upsert_offer(offer)
-    store.cache_vouchers(v.token for v in catalogue.all_vouchers)
-    store.revoke(catalogue.revoked.serial)
+        store.reference.upsert_offer(offer)
+    store.reference.cache_vouchers(v.token for v in catalogue.all_vouchers)
+    store.reference.revoke(catalogue.revoked.serial)
     write_identity(store, DEMO_DEVICE)

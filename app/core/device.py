@@ -30,7 +30,9 @@ class NotEnrolledError(StoreError):
 
 
 def read_identity(store: KioskStore) -> DeviceIdentity:
-    values = {k: store.get_setting(k) for k in (DEVICE_ID, DEVICE_NAME, BUSINESS_ID, BUSINESS_NAME)}
+    values = {
+        k: store.settings.get(k) for k in (DEVICE_ID, DEVICE_NAME, BUSINESS_ID, BUSINESS_NAME)
+    }
     device_id, business_id = values[DEVICE_ID], values[BUSINESS_ID]
     if device_id is None or business_id is None:
         raise NotEnrolledError(
@@ -46,7 +48,7 @@ def read_identity(store: KioskStore) -> DeviceIdentity:
 
 
 def write_identity(store: KioskStore, device: DeviceIdentity) -> None:
-    store.set_setting(DEVICE_ID, device.device_id)
-    store.set_setting(DEVICE_NAME, device.device_name)
-    store.set_setting(BUSINESS_ID, str(device.business_id))
-    store.set_setting(BUSINESS_NAME, device.business_name)
+    store.settings.set(DEVICE_ID, device.device_id)
+    store.settings.set(DEVICE_NAME, device.device_name)
+    store.settings.set(BUSINESS_ID, str(device.business_id))
+    store.settings.set(BUSINESS_NAME, device.business_name)

@@ -130,7 +130,7 @@ class KioskSettings(BaseModel):
         values: dict[str, Any] = {}
         problems: list[InvalidSettingError] = []
         for name in cls.model_fields:
-            raw = store.get_setting(KEY_PREFIX + name)
+            raw = store.settings.get(KEY_PREFIX + name)
             if raw is None:
                 continue
             try:
@@ -145,7 +145,7 @@ class KioskSettings(BaseModel):
     def save(self, store: KioskStore) -> None:
         """Write every setting to ``store`` as text (the form :meth:`load` reads back)."""
         for name, text in self.as_text().items():
-            store.set_setting(KEY_PREFIX + name, text)
+            store.settings.set(KEY_PREFIX + name, text)
 
     def as_text(self) -> dict[str, str]:
         """Each setting as the text kept in the store."""

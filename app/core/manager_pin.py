@@ -122,7 +122,7 @@ class ManagerPin:
         self._clock = clock
 
     def is_set(self) -> bool:
-        return self.store.get_setting(HASH_KEY) is not None
+        return self.store.settings.get(HASH_KEY) is not None
 
     def set_up(self, pin: str) -> None:
         """First run: choose the PIN. Refused once one exists (use :meth:`change`)."""
@@ -144,22 +144,22 @@ class ManagerPin:
         :class:`PinLockedError` while locked (the PIN is not even checked),
         :class:`WrongPinError` for a wrong PIN (counted), :class:`PinNotSetError` if none.
         """
-        stored = self.store.get_setting(HASH_KEY)
+        stored = self.store.settings.get(HASH_KEY)
         if stored is None:
             raise PinNotSetError("no manager PIN is set yet")
         seconds_left = self.locked_seconds_left()
         if seconds_left > 0:
             raise PinLockedError(seconds_left)
         if _matches(pin, stored):
-            if self._failures() or self.store.get_setting(LOCKED_UNTIL_KEY):
-                self.store.set_setting(FAILURES_KEY, "0")
-                self.store.set_setting(LOCKED_UNTIL_KEY, "")
+            if self._failures() or self.store.settings.get(LOCKED_UNTIL_KEY):
+                self.store.settings.set(FAILURES_KEY, "0")
+                self.store.settings.set(LOCKED_UNTIL_KEY, "")
             return
         failures = self._failures() + 1
         delay = lock_delay(failures)
-        self.store.set_setting(FAILURES_KEY, str(failures))
+        self.store.settings.set(FAILURES_KEY, str(failures))
         if delay:
-            self.store.set_setting(LOCKED_UNTIL_KEY, (self._clock() + delay).isoformat())
+            self.store.settings.set(LOCKED_UNTIL_KEY, (self._clock() + delay).isoformat())
         raise WrongPinError(
             tries_left=max(0, TRIES_BEFORE_LOCK - failures),
             locked_seconds=delay.total_seconds(),
@@ -173,7 +173,7 @@ class ManagerPin:
 
     def locked_seconds_left(self) -> float:
         """Seconds until the pad takes a PIN again (0 when it is not locked)."""
-        raw = self.store.get_setting(LOCKED_UNTIL_KEY)
+        raw = self.store.settings.get(LOCKED_UNTIL_KEY)
         if not raw:
             return 0.0
         now = self._clock()
@@ -184,13 +184,13 @@ class ManagerPin:
         except ValueError:
             # An unreadable lock is kept as the longest one rather than dropped.
             until = now + LONGEST_LOCK
-            self.store.set_setting(LOCKED_UNTIL_KEY, until.isoformat())
+            self.store.settings.set(LOCKED_UNTIL_KEY, until.isoformat())
         # A clock set back must not lock the manager out for longer than the longest lock.
         left = min(until - now, LONGEST_LOCK)
         return max(0.0, left.total_seconds())
 
     def _failures(self) -> int:
-        raw = self.store.get_setting(FAILURES_KEY)
+        raw = self.store.settings.get(FAILURES_KEY)
         if not raw:
             return 0
         try:
@@ -200,9 +200,9 @@ class ManagerPin:
             return TRIES_BEFORE_LOCK
 
     def _store_pin(self, pin: str) -> None:
-        self.store.set_setting(HASH_KEY, _hash(check_pin_format(pin)))
-        self.store.set_setting(FAILURES_KEY, "0")
-        self.store.set_setting(LOCKED_UNTIL_KEY, "")
+        self.store.settings.set(HASH_KEY, _hash(check_pin_format(pin)))
+        self.store.settings.set(FAILURES_KEY, "0")
+        self.store.settings.set(LOCKED_UNTIL_KEY, "")
 
 
 def _hash(pin: str, salt: bytes | None = None) -> str:

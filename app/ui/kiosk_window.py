@@ -377,7 +377,7 @@ class KioskWindow(QMainWindow):
 
     def refresh_pending(self) -> None:
         store = self.counter.store
-        self.ops.store_op(store.pending_outbox_count, self._show_pending, self._failed)
+        self.ops.store_op(store.outbox.pending_count, self._show_pending, self._failed)
 
     def _show_pending(self, count: int) -> None:
         self._pending = count
@@ -492,7 +492,7 @@ class KioskWindow(QMainWindow):
             self.preview.setVisible(source.pacing is Pacing.LIVE)
             self.camera.start()
 
-        self.ops.store_op(self.counter.store.public_keys, started, self._failed)
+        self.ops.store_op(self.counter.store.reference.public_keys, started, self._failed)
 
     def stop_camera(self) -> None:
         """Stop scanning from the camera (and stop looking for a lost one)."""

@@ -121,7 +121,7 @@ def read_history(corrections: Corrections, limit: int) -> HistoryPage:
     return HistoryPage(
         lines=corrections.history(limit),
         counts_today=corrections.counts_today(),
-        offer_titles={offer.offer_id: offer.title for offer in store.offers()},
+        offer_titles={offer.offer_id: offer.title for offer in store.reference.offers()},
     )
 
 

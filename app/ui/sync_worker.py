@@ -77,7 +77,7 @@ class SyncWorker(QObject):
         read (demo kiosks, a kiosk whose keyring lost its key): it keeps working offline.
         """
         store = session.store
-        server_url = ops.store_call(lambda: store.get_setting(SERVER_URL_SETTING))
+        server_url = ops.store_call(lambda: store.settings.get(SERVER_URL_SETTING))
         try:
             api_key = load_api_key(store.path)
         except CredentialStoreError as exc:  # the kiosk still works, offline, and says why

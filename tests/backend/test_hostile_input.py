@@ -115,7 +115,7 @@ def test_an_implausible_scan_time_is_refused_naming_the_item(
     client, kit: Kit, scanned_at: str
 ) -> None:
     """Refused at the wire (422 naming ``items[1]``): the kiosk ends that item alone and sends
-    the rest (``app.core.sync.engine``: ``_after_refusal``), so nothing behind it waits."""
+    the rest (``app.core.sync.push``: ``_after_refusal``), so nothing behind it waits."""
     business = kit.business()
     (good,) = kit.vouchers(business, 1)
     kiosk = kit.kiosk(business)

@@ -25,7 +25,7 @@ from app.core.corrections import (
 )
 from app.core.counter import Counter, ScanOutcome
 from app.core.device import DeviceIdentity
-from app.core.store import KioskStore, OutboxKind, ScanSource
+from app.core.store import KioskStore, OutboxKind, QueuedVoid, ScanSource
 from pika_protocol.validation import Reason
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -83,14 +83,18 @@ def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
 def test_undo_inside_the_window_makes_the_voucher_redeemable_again(kiosk: Kiosk) -> None:
     outcome = kiosk.redeem(0)
     assert kiosk.corrections.undo_seconds_left(outcome) == 59
-    pending_before = kiosk.store.pending_outbox_count()
+    pending_before = kiosk.store.outbox.pending_count()
     correction = kiosk.corrections.undo(outcome)
     assert correction.kind is CorrectionKind.UNDO
     assert correction.redemption_id == outcome.recorded.redemption_id
     assert correction.reason == UNDO_REASON
     assert correction.pending_sync == pending_before + 1
-    void_items = [i for i in kiosk.store.pending_outbox() if i.kind is OutboxKind.VOID]
-    assert [i.payload["redemption_id"] for i in void_items] == [str(correction.redemption_id)]
+    void_items = [i for i in kiosk.store.outbox.pending() if i.kind is OutboxKind.VOID]
+    voids = [i.payload for i in void_items]
+    assert all(isinstance(v, QueuedVoid) for v in voids)
+    assert [v.item.redemption_id for v in voids if isinstance(v, QueuedVoid)] == [
+        correction.redemption_id
+    ]
     assert kiosk.scan(0).reason is Reason.VALID
 
 
@@ -105,10 +109,10 @@ def test_undo_after_the_window_is_refused_and_changes_nothing(kiosk: Kiosk) -> N
     outcome = kiosk.redeem(0)
     kiosk.clock.advance(59)
     assert kiosk.corrections.undo_seconds_left(outcome) == 0
-    pending = kiosk.store.pending_outbox_count()
+    pending = kiosk.store.outbox.pending_count()
     with pytest.raises(UndoWindowClosed):
         kiosk.corrections.undo(outcome)
-    assert kiosk.store.pending_outbox_count() == pending
+    assert kiosk.store.outbox.pending_count() == pending
     assert kiosk.scan(0).reason is Reason.ALREADY_REDEEMED
 
 
@@ -175,9 +179,11 @@ def test_manager_voids_any_live_redemption_with_a_reason(kiosk: Kiosk) -> None:
     assert correction.kind is CorrectionKind.VOID
     assert correction.reason == "customer changed their mind"
     assert correction.at == kiosk.clock.now
-    [item] = [i for i in kiosk.store.pending_outbox() if i.kind is OutboxKind.VOID]
-    assert item.payload["void_reason"] == "customer changed their mind"
-    assert item.payload["device_id"] == demo.DEMO_DEVICE_ID
+    [item] = [i for i in kiosk.store.outbox.pending() if i.kind is OutboxKind.VOID]
+    assert isinstance(item.payload, QueuedVoid)
+    void = item.payload.item
+    assert void.void_reason == "customer changed their mind"
+    assert void.device_id == demo.DEMO_DEVICE_ID
     assert kiosk.scan(0).reason is Reason.VALID
 
 
@@ -185,10 +191,10 @@ def test_manager_voids_any_live_redemption_with_a_reason(kiosk: Kiosk) -> None:
 def test_a_void_without_a_proper_reason_is_refused(kiosk: Kiosk, reason: str) -> None:
     outcome = kiosk.redeem(0)
     assert outcome.recorded.redemption_id is not None
-    pending = kiosk.store.pending_outbox_count()
+    pending = kiosk.store.outbox.pending_count()
     with pytest.raises(InvalidVoidReason):
         kiosk.corrections.void(outcome.recorded.redemption_id, reason)
-    assert kiosk.store.pending_outbox_count() == pending
+    assert kiosk.store.outbox.pending_count() == pending
     assert kiosk.scan(0).reason is Reason.ALREADY_REDEEMED
 
 
@@ -248,4 +254,4 @@ def test_scan_counts_needs_an_aware_time(kiosk: Kiosk) -> None:
     from app.core.store import InvalidRecordError
 
     with pytest.raises(InvalidRecordError):
-        kiosk.store.scan_counts(NOW.replace(tzinfo=None))
+        kiosk.store.activity.scan_counts(NOW.replace(tzinfo=None))

@@ -40,7 +40,7 @@ def test_valid_then_already_redeemed_with_when_and_where(counter) -> None:
     assert second.recorded.prior is not None
     assert second.recorded.prior.device_id == demo.DEMO_DEVICE_ID
     assert second.recorded.prior.redeemed_at == first.recorded.scanned_at
-    assert second.pending_sync == counter_.store.pending_outbox_count() == 2
+    assert second.pending_sync == counter_.store.outbox.pending_count() == 2
 
 
 def test_short_code_maps_to_its_voucher(counter) -> None:
@@ -62,11 +62,11 @@ def test_whole_token_can_be_typed(counter) -> None:
 @pytest.mark.parametrize("typed", ["7KQ2-M9XD-Q", "", "hola", "ÑÑÑÑ-ÑÑÑÑ-Ñ"])
 def test_bad_manual_entry_is_recorded_as_malformed(counter, typed) -> None:
     counter_, _ = counter
-    before = counter_.store.pending_outbox_count()
+    before = counter_.store.outbox.pending_count()
     outcome = counter_.enter_code(typed)
     assert outcome.reason is Reason.MALFORMED and outcome.tone is Tone.INVALID
     assert outcome.detail
-    assert counter_.store.pending_outbox_count() == before + 1
+    assert counter_.store.outbox.pending_count() == before + 1
 
 
 def test_each_failing_demo_voucher_has_its_reason(counter) -> None:

@@ -46,8 +46,8 @@ def test_settings_round_trip_through_the_store(store: KioskStore, tmp_path: Path
     )
     chosen.save(store)
     assert KioskSettings.load(store).settings == chosen
-    assert store.get_setting(KEY_PREFIX + "resolution") == "1920x1080"
-    assert store.get_setting(KEY_PREFIX + "sounds") == "false"
+    assert store.settings.get(KEY_PREFIX + "resolution") == "1920x1080"
+    assert store.settings.get(KEY_PREFIX + "sounds") == "false"
     assert chosen.camera_spec == str(tmp_path / "counter.mp4")
 
 
@@ -85,7 +85,7 @@ def test_a_bad_stored_value_falls_back_to_its_default_and_is_reported(
     store: KioskStore, name: str, stored: str
 ) -> None:
     KioskSettings(language="en", sounds=False).save(store)
-    store.set_setting(KEY_PREFIX + name, stored)
+    store.settings.set(KEY_PREFIX + name, stored)
     loaded = KioskSettings.load(store)
     [problem] = loaded.problems
     assert isinstance(problem, InvalidSettingError)
@@ -99,17 +99,17 @@ def test_a_bad_stored_value_falls_back_to_its_default_and_is_reported(
 
 
 def test_several_bad_values_are_all_reported(store: KioskStore) -> None:
-    store.set_setting(KEY_PREFIX + "language", "fr")
-    store.set_setting(KEY_PREFIX + "debounce_seconds", "-3")
+    store.settings.set(KEY_PREFIX + "language", "fr")
+    store.settings.set(KEY_PREFIX + "debounce_seconds", "-3")
     loaded = KioskSettings.load(store)
     assert {p.name for p in loaded.problems} == {"language", "debounce_seconds"}
     assert loaded.settings == KioskSettings()
 
 
 def test_hand_written_forms_are_accepted(store: KioskStore) -> None:
-    store.set_setting(KEY_PREFIX + "resolution", " 640 X 480 ")
-    store.set_setting(KEY_PREFIX + "camera", " 1 ")
-    store.set_setting(KEY_PREFIX + "sounds", "no")
+    store.settings.set(KEY_PREFIX + "resolution", " 640 X 480 ")
+    store.settings.set(KEY_PREFIX + "camera", " 1 ")
+    store.settings.set(KEY_PREFIX + "sounds", "no")
     loaded = KioskSettings.load(store)
     assert loaded.problems == ()
     assert loaded.settings.resolution == (640, 480)

@@ -72,7 +72,7 @@ def fail(pin: ManagerPin, times: int) -> list[WrongPinError]:
 
 def test_right_pin_passes_and_only_a_salted_hash_is_stored(pin: ManagerPin) -> None:
     pin.verify("482916")
-    stored = pin.store.get_setting(HASH_KEY)
+    stored = pin.store.settings.get(HASH_KEY)
     assert stored is not None and "482916" not in stored
     scheme, n, r, p, salt, digest = stored.split("$")
     assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
@@ -84,7 +84,7 @@ def test_same_pin_twice_gets_different_hashes(tmp_path: Path) -> None:
     for name in ("a.db", "b.db"):
         with KioskStore.open(tmp_path / name, secrets.token_bytes(32)) as store:
             ManagerPin(store).set_up("1357")
-            hashes.append(store.get_setting(HASH_KEY))
+            hashes.append(store.settings.get(HASH_KEY))
     assert hashes[0] != hashes[1]
 
 
@@ -93,7 +93,7 @@ def test_wrong_pin_is_refused_and_counts_down(pin: ManagerPin) -> None:
     assert [e.tries_left for e in errors] == [4, 3, 2, 1]
     assert all(e.locked_seconds == 0 for e in errors)
     pin.verify("482916")  # a right PIN resets the count
-    assert pin.store.get_setting(FAILURES_KEY) == "0"
+    assert pin.store.settings.get(FAILURES_KEY) == "0"
     assert fail(pin, 1)[0].tries_left == TRIES_BEFORE_LOCK - 1
 
 
@@ -143,14 +143,14 @@ def test_a_clock_set_back_locks_no_longer_than_the_longest_lock(
 
 @pytest.mark.parametrize("stored", ["tomorrow", "2026-11-25T15:00:00"])
 def test_an_unreadable_lock_counts_as_the_longest_lock(pin: ManagerPin, stored: str) -> None:
-    pin.store.set_setting(LOCKED_UNTIL_KEY, stored)
+    pin.store.settings.set(LOCKED_UNTIL_KEY, stored)
     assert pin.locked_seconds_left() == 15 * 60
     with pytest.raises(PinLockedError):
         pin.verify("482916")
 
 
 def test_an_unreadable_failure_count_never_starts_fresh(pin: ManagerPin) -> None:
-    pin.store.set_setting(FAILURES_KEY, "lots")
+    pin.store.settings.set(FAILURES_KEY, "lots")
     assert fail(pin, 1)[0].locked_seconds == 60
 
 
@@ -164,7 +164,7 @@ def test_a_new_pin_must_be_4_to_8_digits(store: KioskStore, bad: str) -> None:
 def test_a_badly_formed_try_is_a_wrong_try(pin: ManagerPin) -> None:
     with pytest.raises(WrongPinError):
         pin.verify("12")
-    assert pin.store.get_setting(FAILURES_KEY) == "1"
+    assert pin.store.settings.get(FAILURES_KEY) == "1"
 
 
 def test_first_run_needs_a_pin_and_setup_happens_once(store: KioskStore) -> None:
@@ -203,6 +203,6 @@ def test_change_pin_checks_the_current_one(pin: ManagerPin) -> None:
     ["", "garbage", "bcrypt$1$2$3$AAAA$AAAA", "scrypt$16384$8$1$!!!$AAAA", "scrypt$x$8$1$AA$AA"],
 )
 def test_a_damaged_hash_is_a_typed_error(pin: ManagerPin, stored: str) -> None:
-    pin.store.set_setting(HASH_KEY, stored)
+    pin.store.settings.set(HASH_KEY, stored)
     with pytest.raises(PinRecordDamagedError):
         pin.verify("482916")

@@ -101,7 +101,7 @@ class Kiosk:
         return sorted(self.book)
 
     def cached_serials(self) -> list[int]:
-        with self.store._transaction() as conn:
+        with self.store._db.transaction() as conn:
             return sorted(conn.execute(sa.select(schema.vouchers.c.serial)).scalars())
 
     def redeem(self, serials: list[int]) -> list[uuid.UUID]:
@@ -114,7 +114,7 @@ class Kiosk:
 
     def local_redemption_ids(self) -> set[uuid.UUID]:
         r = schema.redemptions
-        with self.store._transaction() as conn:
+        with self.store._db.transaction() as conn:
             query = sa.select(r.c.redemption_id).where(r.c.origin == "local")
             return set(conn.execute(query).scalars())
 
@@ -126,7 +126,7 @@ class Kiosk:
         for attempt in range(1, attempts + 1):
             try:
                 held = self.engine.sync_once().push.held_until
-                if self.store.pending_outbox_count() == 0:
+                if self.store.outbox.pending_count() == 0:
                     return attempt
                 if held is not None:  # a 429: the engine pushes again at its Retry-After
                     time.sleep(min(max((held - self.engine.clock()).total_seconds(), 0), 5))
@@ -191,7 +191,7 @@ def assert_invariants(db: Database, kiosks: list[Kiosk]) -> None:
         missing = local - counts.keys()
         assert not missing, f"{len(missing)} kiosk redemptions never reached the server"
         assert all(n == 1 for n in counts.values())
-        assert kiosk.store.pending_outbox_count() == 0
+        assert kiosk.store.outbox.pending_count() == 0
     doubled = db.rows(
         "SELECT serial FROM redemptions WHERE outcome = 'accepted' GROUP BY serial "
         "HAVING count(*) > 1"

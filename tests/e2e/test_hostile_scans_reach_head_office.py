@@ -60,7 +60,7 @@ def test_hostile_scans_and_a_wild_clock_never_stall_the_outbox(
         assert_invariants(database, [kiosk])
 
         o = schema.outbox
-        with kiosk.store._transaction() as conn:
+        with kiosk.store._db.transaction() as conn:
             answers = dict(conn.execute(sa.select(o.c.item_id, o.c.server_result)).all())
         assert answers[hostile["forged"].recorded.scan_id].startswith("recorded:forged_signature")
         assert answers[hostile["nul"].recorded.scan_id].startswith("recorded:malformed")

@@ -55,7 +55,7 @@ def child(*args: str) -> subprocess.Popen[str]:
 
 
 def table_count(kiosk: Kiosk, table: sa.Table) -> int:
-    with kiosk.store._transaction() as conn:
+    with kiosk.store._db.transaction() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 

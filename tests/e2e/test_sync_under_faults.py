@@ -102,7 +102,7 @@ def test_backend_killed_mid_batch_and_restarted(
     time.sleep(0.5)
     backend.kill()
     pusher.join(30)
-    assert failure and kiosk.store.pending_outbox_count() > 0
+    assert failure and kiosk.store.outbox.pending_count() > 0
     with pytest.raises(ServerUnreachableError):
         kiosk.engine.push()  # still down: nothing is dropped
     backend.start()
@@ -135,7 +135,9 @@ def test_two_kiosks_redeem_one_voucher_offline_and_sync_in_either_order(
             kiosk.drain()
         from app.core.sync import SyncOutcome, parse_result
 
-        b_results = {s.scan_id: parse_result(s.sync_result) for s in second.store.recent_scans()}
+        b_results = {
+            s.scan_id: parse_result(s.sync_result) for s in second.store.activity.recent_scans()
+        }
         conflict = b_results[b1]
         assert conflict is not None and conflict.outcome is SyncOutcome.CONFLICT
         assert conflict.redemption_id == str(a1)
@@ -199,7 +201,7 @@ def test_key_rotation_with_the_real_backend(
         # as if 30 days had passed: the rotation is a day overdue by the kiosk's clock (past
         # the hour's grace the kiosk gives a rotation the backend may no longer ask for)
         due = datetime.now(UTC) - timedelta(days=1)
-        kiosk.store.set_setting(KEY_ROTATE_AFTER_SETTING, due.isoformat())
+        kiosk.store.settings.set(KEY_ROTATE_AFTER_SETTING, due.isoformat())
         assert kiosk.engine.sync_once().key_rotated
         new_key = load_api_key(kiosk.store.path)
         assert new_key and new_key != old_key and kiosk.engine.api.api_key == new_key
@@ -232,7 +234,7 @@ def test_a_kiosk_clock_far_off_is_seen_and_recorded(
         kiosk.engine.sync_once()
         assert kiosk.engine.clock_skew_s is not None
         assert 24 * 60 < kiosk.engine.clock_skew_s < 26 * 60
-        with kiosk.store._transaction() as conn:
+        with kiosk.store._db.transaction() as conn:
             types = list(conn.execute(sa.select(schema.events.c.type)).scalars())
         assert "sync.clock_skew" in types
     finally:
@@ -255,7 +257,7 @@ def test_the_business_rate_limit_keeps_the_rest_and_says_when(
         kiosk.redeem(kiosk.serials())
         report = kiosk.engine.push()
         assert report.refused_429 == 1 and report.held_until is not None
-        assert kiosk.store.pending_outbox_count() == 20
+        assert kiosk.store.outbox.pending_count() == 20
         on_server = database.scalar(
             "SELECT count(*) FROM redemptions WHERE device_id = :d", d=kiosk.device.device_id
         )
@@ -319,15 +321,15 @@ def test_a_pull_cut_mid_feed_resumes_from_its_cursor(kiosk: Kiosk, proxy: FaultP
     )
     try:
         assert len(fresh.cached_serials()) == 60  # three pages, followed to the end
-        fresh.store.set_setting(CURSOR_SETTING, "")
+        fresh.store.settings.set(CURSOR_SETTING, "")
         proxy.inject("pass", "cut")  # page 1 arrives, page 2 is lost after the server answered
         with pytest.raises(ServerUnreachableError):
             fresh.engine.pull()
-        after_cut = fresh.store.get_setting(CURSOR_SETTING)
+        after_cut = fresh.store.settings.get(CURSOR_SETTING)
         assert after_cut  # page 1 applied and its cursor kept
         applied, _ = fresh.engine.pull()
         assert applied.problems == [] and len(fresh.cached_serials()) == 60
-        assert fresh.store.get_setting(CURSOR_SETTING) != after_cut
+        assert fresh.store.settings.get(CURSOR_SETTING) != after_cut
     finally:
         fresh.close()
 
@@ -358,7 +360,7 @@ def test_a_poison_item_is_set_aside_and_everything_else_reaches_head_office(
     kiosk.counter.scan("garbage at the counter", source=ScanSource.CAMERA)
     tries = kiosk.drain()  # as the loop would: back off after the first 500, then narrow
     assert tries > 1 and proxy.poisoned >= 4
-    aside = kiosk.store.set_aside_outbox()
+    aside = kiosk.store.outbox.set_aside_items()
     assert {item.item_id for item in aside} == poisons
     on_server = {row.id for row in database.rows("SELECT id FROM redemptions")}
     others = kiosk.local_redemption_ids() - poisons
@@ -393,7 +395,7 @@ def test_a_server_failing_every_push_sets_nothing_aside(
         with pytest.raises(TransientSyncError):
             kiosk.engine.push()
         proxy.faults.clear()
-    assert kiosk.store.set_aside_count() == 0
-    assert kiosk.store.pending_outbox_count() == 12
+    assert kiosk.store.outbox.set_aside_count() == 0
+    assert kiosk.store.outbox.pending_count() == 12
     kiosk.drain()
     assert_invariants(database, [kiosk])

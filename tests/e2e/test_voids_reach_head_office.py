@@ -39,7 +39,7 @@ def test_an_undo_at_the_kiosk_voids_the_server_row(kiosk: Kiosk, database: Datab
     assert correction.pending_sync == 1  # the void waits in the outbox
 
     kiosk.drain()
-    assert kiosk.store.pending_outbox_count() == 0
+    assert kiosk.store.outbox.pending_count() == 0
     [row] = database.rows(
         "SELECT outcome, voided_at, void_reason FROM redemptions WHERE id = :id",
         id=scan.recorded.scan_id,

@@ -407,11 +407,11 @@ def test_the_sync_column_says_head_office_answers_in_words(qtbot, qapp, kiosk, p
     kiosk.scan(1)
     store = kiosk.corrections.store
     kiosk.ops.store_op(
-        lambda: store.outbox_answered(
+        lambda: store.outbox.mark_answered(
             {
                 item.item_id: text
                 for item, text in zip(
-                    store.pending_outbox(10),
+                    store.outbox.pending(10),
                     (
                         refused_text(422, "invalid_request"),
                         SyncResult(SyncOutcome.REJECTED, "expired").text(),

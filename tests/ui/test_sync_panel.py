@@ -78,7 +78,7 @@ def test_set_aside_redemptions_are_shown_with_a_retry_button(
         assert panel.set_aside_label.text().startswith(count_text)
         assert panel.retry_button.text() == button_text
         panel.retry_button.click()  # the next pass tries them again, each alone
-        assert engine._retry_requested.is_set()
+        assert engine.pusher._retry_requested.is_set()
         assert sync_result_words(False, None, set_aside=True).startswith(history_text)
         answered = SyncResult(SyncOutcome.ACCEPTED, "valid").text()
         # Answered after a retry: the answer counts, not that it once was set aside.

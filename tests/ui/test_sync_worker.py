@@ -33,7 +33,7 @@ def enrolled_session(tmp_path: Path, ops: Operations, backend: FakeBackend) -> K
 
     def enrol() -> None:
         write_identity(store, device)
-        store.set_setting(SERVER_URL_SETTING, "http://backend.test")
+        store.settings.set(SERVER_URL_SETTING, "http://backend.test")
         save_api_key(store.path, backend.api_key)
 
     ops.store_call(enrol)

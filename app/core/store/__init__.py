@@ -1,7 +1,8 @@
 """The kiosk's local encrypted store (SQLCipher through SQLAlchemy, Alembic-migrated).
 
 Import from here: :func:`open_kiosk_store` (key from the OS keyring, then the store),
-:class:`KioskStore` and its records and errors. No Qt in this package.
+:class:`KioskStore` (its rooms: ``store.settings``, ``store.reference``, ``store.activity``,
+``store.outbox``), its records, the outbox payload types and the errors. No Qt in this package.
 """
 
 from app.core.store.database_key import (
@@ -29,7 +30,14 @@ from app.core.store.errors import (
     UnknownRedemptionError,
     WrongKeyError,
 )
-from app.core.store.kiosk_store import KioskStore, SettingKey
+from app.core.store.kiosk_store import KioskStore
+from app.core.store.outbox_payload import (
+    OutboxPayload,
+    QueuedScan,
+    QueuedVoid,
+    ScanEvidence,
+    Unsendable,
+)
 from app.core.store.records import (
     DiscountKind,
     Offer,
@@ -41,6 +49,7 @@ from app.core.store.records import (
     ScanRecord,
     ScanSource,
 )
+from app.core.store.settings import SettingKey
 
 __all__ = [
     "CorruptStoreError",
@@ -56,11 +65,15 @@ __all__ = [
     "OpenedStore",
     "OutboxItem",
     "OutboxKind",
+    "OutboxPayload",
     "OutboxState",
     "PlaintextKeyringRefusedError",
     "PublicKeyConflictError",
+    "QueuedScan",
+    "QueuedVoid",
     "RecordedScan",
     "RemoteRedemption",
+    "ScanEvidence",
     "ScanRecord",
     "ScanSource",
     "SchemaTooNewError",
@@ -71,6 +84,7 @@ __all__ = [
     "StoreFileMissingError",
     "StoreIOError",
     "UnknownRedemptionError",
+    "Unsendable",
     "WrongKeyError",
     "forget_database_key",
     "load_database_key",

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
 
 from app.core.store.errors import InvalidRecordError
+from app.core.store.outbox_payload import OutboxPayload
 from pika_protocol.discounts import DiscountKind, discount_problem
 from pika_protocol.sync_wire import ItemKind, ScanSource
 from pika_protocol.tokens import VoucherClaims
@@ -94,7 +94,7 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class RecordedScan:
-    """What :meth:`KioskStore.record_scan` committed, and what the cashier should be shown.
+    """What ``store.activity.record_scan`` committed, and what the cashier should be shown.
 
     ``reason`` is the final answer. It differs from the validation's only when validation said
     valid but the database refused a second live redemption of the serial (``refused_by_store``):
@@ -185,7 +185,8 @@ class OutboxItem:
 
     item_id: uuid.UUID
     kind: OutboxKind
-    payload: Mapping[str, Any] = field(hash=False)
+    #: What is pushed (the wire item itself) and what stays here; see outbox_payload.
+    payload: OutboxPayload = field(hash=False)
     created_at: datetime
     attempts: int
     state: OutboxState

@@ -6,14 +6,7 @@ every store access goes through the ``run_on_store`` runner it is given.
 
 from app.core.sync.api import SyncApi
 from app.core.sync.backoff import Backoff
-from app.core.sync.engine import (
-    DEFAULT_CLOCK_SKEW_LIMIT_S,
-    PushReport,
-    StoreRunner,
-    SyncEngine,
-    SyncReport,
-    run_here,
-)
+from app.core.sync.engine import DEFAULT_CLOCK_SKEW_LIMIT_S, SyncEngine, SyncReport
 from app.core.sync.enrolment import (
     SERVER_URL_SETTING,
     EnrolmentCode,
@@ -42,6 +35,7 @@ from app.core.sync.errors import (
 from app.core.sync.loop import Connection, SyncLoop, SyncStatus
 from app.core.sync.outbox import SyncOutcome, SyncResult, parse_result
 from app.core.sync.pull import PullApplied
+from app.core.sync.push import Pusher, PushReport, StoreRunner, run_here
 
 __all__ = [
     "DEFAULT_CLOCK_SKEW_LIMIT_S",
@@ -58,6 +52,7 @@ __all__ = [
     "ProtocolError",
     "PullApplied",
     "PushReport",
+    "Pusher",
     "RateLimitedError",
     "RequestRefusedError",
     "ServerBusyError",

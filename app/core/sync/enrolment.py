@@ -23,10 +23,9 @@ from urllib.parse import urlsplit
 from stdnum import luhn
 
 from app.core.device import DeviceIdentity, NotEnrolledError, read_identity, write_identity
-from app.core.store import KioskStore, forget_database_key
+from app.core.store import KioskStore, Unsendable, forget_database_key
 from app.core.sync.credentials import forget_api_key, save_api_key
 from app.core.sync.errors import EnrolmentRefusedError, InvalidEnrolmentCodeError
-from app.core.sync.outbox import sendable
 from app.core.sync.pull import CURSOR_SETTING, add_public_keys
 from pika_protocol import sync_wire
 from pika_protocol.tokens import SHORT_CODE_ALPHABET
@@ -88,11 +87,12 @@ def check_can_enrol(store: KioskStore) -> DeviceIdentity | None:
         current = read_identity(store)
     except NotEnrolledError:
         return None
-    # Only items the wire can carry count: one it lacks a kind for could never be synced and
-    # must not lock a kiosk out of enrolling again for ever. (Today every kind is sendable.)
-    pending = sum(1 for item in store.pending_outbox(MAX_PENDING_CHECKED) if sendable(item))
+    # Only items the wire can carry count: one it refuses (a wild clock, a damaged row) could
+    # never be synced and must not lock a kiosk out of enrolling again for ever.
+    queued = store.outbox.pending(MAX_PENDING_CHECKED)
+    pending = sum(1 for item in queued if not isinstance(item.payload, Unsendable))
     # Set-aside items (the server failed on them) are unsent redemptions too.
-    pending += len(store.set_aside_outbox(MAX_PENDING_CHECKED))
+    pending += len(store.outbox.set_aside_items(MAX_PENDING_CHECKED))
     if pending:
         raise EnrolmentRefusedError(
             f"this kiosk still has {pending} item(s) waiting to sync as device "
@@ -123,11 +123,11 @@ def apply_enrolment(
         business_name=answer.business.name,
     )
     write_identity(store, device)
-    store.set_setting(SERVER_URL_SETTING, check_server_url(server_url))
-    store.set_setting(KEY_ROTATE_AFTER_SETTING, answer.rotate_after.isoformat())
-    store.set_setting(CURSOR_SETTING, "")  # a new device pulls the whole feed once
+    store.settings.set(SERVER_URL_SETTING, check_server_url(server_url))
+    store.settings.set(KEY_ROTATE_AFTER_SETTING, answer.rotate_after.isoformat())
+    store.settings.set(CURSOR_SETTING, "")  # a new device pulls the whole feed once
     added = add_public_keys(store, answer.public_keys)
-    store.record_event(
+    store.activity.record_event(
         "device.enrolled",
         {
             "device_id": device.device_id,
@@ -156,7 +156,7 @@ def wipe_local_data(store: KioskStore, *, reason: str) -> WipeNote:
     nothing else) stays beside where the store was, so the next start can say why it is empty.
     """
     path = store.path
-    device_id = store.get_setting("device_id") or ""
+    device_id = store.settings.get("device_id") or ""
     store.close()
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)

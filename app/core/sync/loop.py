@@ -290,8 +290,8 @@ class SyncLoop:
     def _refresh_pending(self) -> int:
         try:
             store = self.engine.store
-            pending = self.engine.run_on_store(store.pending_outbox_count)
-            set_aside = self.engine.run_on_store(store.set_aside_count)
+            pending = self.engine.run_on_store(store.outbox.pending_count)
+            set_aside = self.engine.run_on_store(store.outbox.set_aside_count)
         except StoreError:
             return self._status.pending
         self._update(pending=pending, set_aside=set_aside)

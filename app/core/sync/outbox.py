@@ -2,10 +2,10 @@
 
 Pure functions, no I/O, so the rules that decide "is this item done?" are tested on their own.
 
-* An item's wire form is built from the payload the store queued when the scan (or void) was
-  recorded; the kiosk's scan time travels unchanged (the backend keeps it beside its receive
-  time). A void names the redemption it takes back by its id, which is the id that
-  redemption's own outbox item was pushed under.
+* An item's wire form is the one its typed payload carries, built when the scan (or void) was
+  recorded (:mod:`app.core.store.outbox_payload`); the kiosk's scan time travels unchanged
+  (the backend keeps it beside its receive time). A void names the redemption it takes back
+  by its id, which is the id that redemption's own outbox item was pushed under.
 * A batch's Idempotency-Key is derived from its item ids in order, so the same batch always
   gets the same key: a retry after a lost answer replays the first answer instead of counting
   anything twice, even across a kiosk restart.
@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from app.core.store import OutboxItem, OutboxKind
+from app.core.store import OutboxItem, Unsendable
 from pika_protocol import sync_wire
 
 #: Bumped if the derivation ever changes, so an old key can never collide with a new one.
@@ -32,10 +29,7 @@ KEY_PREFIX = "pika-b1-"
 
 
 class ItemNotSendable(ValueError):
-    """A queued payload cannot be expressed on the wire (damaged, or a kind the wire lacks)."""
-
-
-_PUSH_ITEM: TypeAdapter[sync_wire.OutboxItem | sync_wire.VoidItem] = TypeAdapter(sync_wire.PushItem)
+    """A queued row the wire refuses (a kiosk clock gone wild, a damaged or hand-edited row)."""
 
 
 def batch_key(item_ids: Sequence[uuid.UUID]) -> str:
@@ -44,53 +38,15 @@ def batch_key(item_ids: Sequence[uuid.UUID]) -> str:
     return KEY_PREFIX + digest
 
 
-def sendable(item: OutboxItem) -> bool:
-    """Whether the wire has a kind for this item (redemptions, scans and voids all do)."""
-    return item.kind in (OutboxKind.REDEMPTION, OutboxKind.SCAN, OutboxKind.VOID)
-
-
-def wire_item(item: OutboxItem, *, business_id: int) -> sync_wire.OutboxItem | sync_wire.VoidItem:
-    """The wire form of one queued scan, redemption or void.
-
-    ``business_id`` is the kiosk's own, used when the scanned text was unreadable (the payload
-    then names no business). An unreadable scan sends what was scanned as its ``token`` (cut to
-    the wire's limit): it is fraud evidence, and the backend classes it as malformed itself.
-    """
-    if not sendable(item):
-        raise ItemNotSendable(f"outbox item {item.item_id} is a {item.kind.value}: not on the wire")
-    payload: Mapping[str, Any] = item.payload
-    if item.kind is OutboxKind.VOID:
-        fields: dict[str, Any] = {
-            "id": item.item_id,
-            "kind": item.kind.value,
-            "redemption_id": payload.get("redemption_id"),
-            "void_reason": payload.get("void_reason"),
-            "voided_at": payload.get("voided_at"),
-            "business_id": payload.get("business_id") or business_id,
-            "device_id": payload.get("device_id"),
-        }
-    else:
-        token = payload.get("token") or payload.get("raw_excerpt") or ""
-        fields = {
-            "id": item.item_id,
-            "kind": item.kind.value,
-            "token": str(token)[: sync_wire.MAX_ITEM_TOKEN_LENGTH],
-            "serial": payload.get("serial"),
-            "offer_id": payload.get("offer_id"),
-            "business_id": payload.get("business_id") or business_id,
-            "variant": payload.get("variant"),
-            "reason": payload.get("reason"),
-            "scanned_at": payload.get("scanned_at"),
-            "device_id": payload.get("device_id"),
-            "source": payload.get("source"),
-        }
-    try:
-        return _PUSH_ITEM.validate_python(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ItemNotSendable(f"outbox item {item.item_id} is damaged: {problems}") from exc
+def wire_item(item: OutboxItem) -> sync_wire.OutboxItem | sync_wire.VoidItem:
+    """The wire form of one queued scan, redemption or void: the very item its typed payload
+    carries (:mod:`app.core.store.outbox_payload` built and checked it with the wire's own
+    types, filling in the kiosk's business and the scanned text where the row had none).
+    A row the wire refuses (a wild clock, a damaged row) raises :class:`ItemNotSendable`."""
+    payload = item.payload
+    if isinstance(payload, Unsendable):
+        raise ItemNotSendable(f"outbox item {item.item_id} is damaged: {payload.problem}")
+    return payload.item
 
 
 class SyncOutcome(StrEnum):

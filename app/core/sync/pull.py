@@ -78,7 +78,7 @@ def add_public_keys(store: KioskStore, keys: list[sync_wire.PublicKey]) -> PullA
     applied = PullApplied()
     for key in keys:
         try:
-            store.add_public_key(key.key_id, bytes.fromhex(key.public_key_hex))
+            store.reference.add_public_key(key.key_id, bytes.fromhex(key.public_key_hex))
             applied.public_keys += 1
         except InvalidRecordError as exc:
             applied.problems.append(f"signing key {key.key_id}: {exc}")
@@ -92,7 +92,7 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
 
     for wire_offer in page.offers:
         try:
-            store.upsert_offer(offer_of(wire_offer))
+            store.reference.upsert_offer(offer_of(wire_offer))
             applied.offers += 1
         except InvalidRecordError as exc:
             applied.problems.append(f"offer {wire_offer.id}: {exc}")
@@ -100,7 +100,7 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
     if page.vouchers:
         tokens = [v.token for v in page.vouchers]
         try:
-            applied.vouchers += store.cache_vouchers(tokens)
+            applied.vouchers += store.reference.cache_vouchers(tokens)
         except InvalidRecordError:
             # One unreadable token refuses the batch: cache the readable ones, name the rest.
             readable = []
@@ -110,14 +110,14 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
                     readable.append(voucher.token)
                 except TokenError as exc:
                     applied.problems.append(f"voucher {voucher.serial}: unreadable token ({exc})")
-            applied.vouchers += store.cache_vouchers(readable)
+            applied.vouchers += store.reference.cache_vouchers(readable)
 
     revoked = {r.serial for r in page.revocations}
     revoked.update(v.serial for v in page.vouchers if v.revoked_at is not None)
-    known = store.revoked_serials()
+    known = store.reference.revoked_serials()
     for serial in sorted(revoked - known):
         try:
-            store.revoke(serial)
+            store.reference.revoke(serial)
             applied.revocations += 1
         except InvalidRecordError as exc:
             applied.problems.append(f"revocation of {serial}: {exc}")
@@ -134,9 +134,9 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
         except (InvalidRecordError, TokenError) as exc:
             applied.problems.append(f"redemption {wire_redemption.id}: {exc}")
     if remote:
-        applied.redemptions += store.add_remote_redemptions(remote)
+        applied.redemptions += store.activity.add_remote_redemptions(remote)
     if voided:
-        applied.voids += store.void_remote_redemptions(voided)
+        applied.voids += store.activity.void_remote_redemptions(voided)
     return applied
 
 
@@ -148,7 +148,7 @@ def _remote_redemption(
     A redemption of a voucher this kiosk was never sent is skipped (reported): the feed
     delivers a business's vouchers before their redemptions, so it means a gap worth seeing.
     """
-    if store.voucher_token(wire.serial) is None:
+    if store.reference.voucher_token(wire.serial) is None:
         raise InvalidRecordError(f"voucher {wire.serial} is not known to this kiosk")
     return RemoteRedemption(
         redemption_id=wire.id,

@@ -115,7 +115,7 @@ def test_a_basic_shop_with_three_kiosks_never_meets_a_429(
                 for n, when in enumerate(spread(count, START + hour * HOUR, HOUR)):
                     day.redeem_at(when, n % 3, next(tokens))
             day.run_until(START + len(BASIC_DAY) * HOUR)
-            pending = [k.store.pending_outbox_count() for k in kiosks]
+            pending = [k.store.outbox.pending_count() for k in kiosks]
         finally:
             for kiosk in kiosks:
                 kiosk.close()
@@ -171,9 +171,9 @@ def test_a_shop_at_twice_its_tier_is_held_exactly_at_its_figure_across_two_apps(
                 day.redeem_at(when, n % 2, next(tokens))
             day.run_until(START + busy_hours * HOUR)
             in_busy_hours = accepted_times(engine, business)
-            waiting = [k.store.pending_outbox_count() for k in kiosks]
+            waiting = [k.store.outbox.pending_count() for k in kiosks]
             day.run_until(START + 4.5 * HOUR)  # quiet: the backlog goes at the tier's pace
-            pending = [k.store.pending_outbox_count() for k in kiosks]
+            pending = [k.store.outbox.pending_count() for k in kiosks]
         finally:
             for kiosk in kiosks:
                 kiosk.close()

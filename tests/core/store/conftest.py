@@ -55,9 +55,9 @@ class Counter:
         return validate(
             text,
             business_id=BUSINESS_ID,
-            public_keys=self.store.public_keys(),
-            revoked_serials=self.store.revoked_serials(),
-            find_redemption=self.store.find_redemption,
+            public_keys=self.store.reference.public_keys(),
+            revoked_serials=self.store.reference.revoked_serials(),
+            find_redemption=self.store.activity.find_redemption,
             now=now,
         )
 
@@ -70,7 +70,7 @@ class Counter:
         validation: Validation | None = None,
         now: datetime = NOW,
     ) -> RecordedScan:
-        return self.store.record_scan(
+        return self.store.activity.record_scan(
             validation or self.validate(text, now),
             scan_id=scan_id or uuid.uuid4(),
             scanned_at=now,
@@ -123,9 +123,9 @@ def store(store_path: Path, key: bytes) -> Iterator[KioskStore]:
 @pytest.fixture
 def counter(store: KioskStore) -> Counter:
     c = Counter(store)
-    store.add_public_key(c.key_id, public_key_bytes(c.signing_key.public_key()))
-    store.set_setting(SettingKey.DEVICE_ID, DEVICE_ID)
-    store.set_setting(SettingKey.DEVICE_NAME, "Caja 1")
-    store.set_setting(SettingKey.BUSINESS_ID, str(BUSINESS_ID))
-    store.upsert_offer(sample_offer())
+    store.reference.add_public_key(c.key_id, public_key_bytes(c.signing_key.public_key()))
+    store.settings.set(SettingKey.DEVICE_ID, DEVICE_ID)
+    store.settings.set(SettingKey.DEVICE_NAME, "Caja 1")
+    store.settings.set(SettingKey.BUSINESS_ID, str(BUSINESS_ID))
+    store.reference.upsert_offer(sample_offer())
     return c

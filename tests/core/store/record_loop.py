@@ -23,7 +23,7 @@ BUSINESS_ID = 42
 def main(path: str, key_hex: str) -> None:
     signing_key = Ed25519PrivateKey.generate()
     store = KioskStore.open(Path(path), bytes.fromhex(key_hex))
-    store.add_public_key(9, public_key_bytes(signing_key.public_key()))
+    store.reference.add_public_key(9, public_key_bytes(signing_key.public_key()))
     now = datetime.now(UTC)
     serial = 0
     while True:
@@ -44,12 +44,12 @@ def main(path: str, key_hex: str) -> None:
         validation = validate(
             token,
             business_id=BUSINESS_ID,
-            public_keys=store.public_keys(),
-            revoked_serials=store.revoked_serials(),
-            find_redemption=store.find_redemption,
+            public_keys=store.reference.public_keys(),
+            revoked_serials=store.reference.revoked_serials(),
+            find_redemption=store.activity.find_redemption,
             now=now,
         )
-        store.record_scan(
+        store.activity.record_scan(
             validation,
             scan_id=uuid.uuid4(),
             scanned_at=now,

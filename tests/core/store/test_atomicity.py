@@ -48,7 +48,7 @@ ORPHAN_CHECKS = {
 
 
 def orphans(store: KioskStore) -> dict[str, int]:
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         return {name: conn.execute(text(sql)).scalar_one() for name, sql in ORPHAN_CHECKS.items()}
 
 
@@ -75,7 +75,7 @@ def test_a_failure_between_the_writes_leaves_nothing_of_that_scan(
         if statement.startswith(f"INSERT INTO {failing_table} "):
             raise OSError(f"disk yanked while writing {failing_table}")
 
-    engine = counter.store._engine
+    engine = counter.store._db.engine
     event.listen(engine, "before_cursor_execute", fail_on_insert)
     try:
         with pytest.raises((OSError, StoreError)):
@@ -123,7 +123,7 @@ def test_killed_mid_write_reopens_with_no_half_recorded_scan(
         assert counts["scans"] >= committed  # every scan reported committed survived
         assert counts["outbox"] == counts["scans"] == counts["events"]
         assert orphans(reopened) == dict.fromkeys(ORPHAN_CHECKS, 0)
-        with reopened._transaction() as conn:
+        with reopened._db.transaction() as conn:
             duplicates = conn.execute(
                 text(
                     "SELECT count(*) FROM (SELECT serial FROM redemptions"

@@ -54,13 +54,13 @@ def test_first_start_makes_a_key_and_later_starts_reuse_it(
 ) -> None:
     opened = open_kiosk_store(store_path)
     assert not opened.throwaway
-    opened.store.set_setting("device_id", "dev-1")
+    opened.store.settings.set("device_id", "dev-1")
     opened.store.close()
     stored = memory.get_password(SERVICE, entry_name(store_path))
     assert stored is not None and len(stored) == 44  # base64 of 32 bytes
 
     again = open_kiosk_store(store_path)
-    assert again.store.get_setting("device_id") == "dev-1"
+    assert again.store.settings.get("device_id") == "dev-1"
     again.store.close()
     assert memory.get_password(SERVICE, entry_name(store_path)) == stored
 

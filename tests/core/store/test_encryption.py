@@ -22,9 +22,9 @@ def files_of(path: Path) -> dict[str, bytes]:
 
 
 def fill(counter: Counter) -> str:
-    counter.store.upsert_offer(sample_offer(title=DISTINCT_TITLE))
+    counter.store.reference.upsert_offer(sample_offer(title=DISTINCT_TITLE))
     token = counter.voucher(777_001)
-    counter.store.cache_vouchers([token])
+    counter.store.reference.cache_vouchers([token])
     counter.scan(token)
     return token
 
@@ -93,7 +93,7 @@ def test_wrong_key_with_an_unchecked_wal_left_by_a_crash_changes_nothing(
     }
     # ...and the right key still recovers everything the crash left.
     with KioskStore.open(copy, key) as recovered:
-        assert recovered.find_redemption(777_001) is not None
+        assert recovered.activity.find_redemption(777_001) is not None
 
 
 @pytest.mark.parametrize(

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.time_machine(NOW)
 
 
 def test_fresh_store_is_at_alembic_head(store: KioskStore) -> None:
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         current = MigrationContext.configure(conn).get_current_heads()
     assert set(current) == set(head_revisions()) and current
 
 
 def test_migrated_schema_matches_schema_py(store: KioskStore) -> None:
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
@@ -47,7 +47,7 @@ def test_reopening_does_not_migrate_again(
 def test_store_from_a_newer_kiosk_is_refused_untouched(
     store_path: Path, key: bytes, store: KioskStore
 ) -> None:
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
     store.close()
     before = store_path.read_bytes()
@@ -93,9 +93,9 @@ def test_store_made_at_the_first_revision_upgrades_and_keeps_its_data(
     engine.dispose()
 
     with KioskStore.open(path, key) as store:
-        prior = store.find_redemption(77)
+        prior = store.activity.find_redemption(77)
         assert prior is not None and prior.device_name == "Caja vieja"
-        with store._transaction() as c:
+        with store._db.transaction() as c:
             assert c.execute(text("SELECT origin FROM redemptions")).scalar_one() == "local"
             # 0003: the offer kept its figures, and a "2x1" offer now fits beside it.
             c.execute(
@@ -106,10 +106,10 @@ def test_store_made_at_the_first_revision_upgrades_and_keeps_its_data(
                     " '2026-11-20T10:00:00.000000Z')"
                 )
             )
-        offer = store.offer(7)
+        offer = store.reference.offer(7)
         assert offer is not None and (offer.discount_kind, offer.discount_value) == ("percent", 20)
-        other = store.offer(8)
+        other = store.reference.offer(8)
         assert other is not None and other.discount_value is None
-        with store._transaction() as c:
+        with store._db.transaction() as c:
             revisions = MigrationContext.configure(c).get_current_heads()
         assert set(revisions) == set(head_revisions())

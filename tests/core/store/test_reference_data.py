@@ -16,46 +16,49 @@ from app.core.store import (
     PublicKeyConflictError,
     StoreClosedError,
 )
-from app.core.store import kiosk_store as kiosk_store_module
+from app.core.store import reference as reference_module
 from pika_protocol.tokens import parse_short_code, public_key_bytes, short_code_for
 from tests.core.store.conftest import BUSINESS_ID, NOW, Counter, sample_offer
 
 
 def test_public_keys_round_trip_and_cache_is_refreshed(counter: Counter) -> None:
     store = counter.store
-    assert set(store.public_keys()) == {counter.key_id}
+    assert set(store.reference.public_keys()) == {counter.key_id}
     other = Ed25519PrivateKey.generate().public_key()
-    store.add_public_key(2, public_key_bytes(other))
-    store.add_public_key(2, public_key_bytes(other))  # same key again: no-op
-    keys = store.public_keys()
+    store.reference.add_public_key(2, public_key_bytes(other))
+    store.reference.add_public_key(2, public_key_bytes(other))  # same key again: no-op
+    keys = store.reference.public_keys()
     assert set(keys) == {1, 2}
     assert public_key_bytes(keys[2]) == public_key_bytes(other)
 
 
 def test_public_key_bad_input_is_refused(counter: Counter) -> None:
     with pytest.raises(InvalidRecordError):
-        counter.store.add_public_key(3, b"too short")
+        counter.store.reference.add_public_key(3, b"too short")
     with pytest.raises(InvalidRecordError):
-        counter.store.add_public_key(70_000, b"\x00" * 32)
+        counter.store.reference.add_public_key(70_000, b"\x00" * 32)
     with pytest.raises(PublicKeyConflictError):
-        counter.store.add_public_key(
+        counter.store.reference.add_public_key(
             counter.key_id, public_key_bytes(Ed25519PrivateKey.generate().public_key())
         )
-    assert set(counter.store.public_keys()) == {counter.key_id}
+    assert set(counter.store.reference.public_keys()) == {counter.key_id}
 
 
 def test_offers_upsert_and_read_back(store: KioskStore) -> None:
     offer = sample_offer()
-    store.upsert_offer(offer)
-    assert store.offer(offer.offer_id) == offer
+    store.reference.upsert_offer(offer)
+    assert store.reference.offer(offer.offer_id) == offer
     changed = sample_offer(
         title="Cocido + chipa", discount_kind=DiscountKind.PERCENT, discount_value=20
     )
-    store.upsert_offer(changed)
-    store.upsert_offer(sample_offer(offer_id=8, valid_from=None, valid_until=None))
-    assert store.offers() == [changed, sample_offer(offer_id=8, valid_from=None, valid_until=None)]
-    assert store.offer(999) is None
-    loaded = store.offer(offer.offer_id)
+    store.reference.upsert_offer(changed)
+    store.reference.upsert_offer(sample_offer(offer_id=8, valid_from=None, valid_until=None))
+    assert store.reference.offers() == [
+        changed,
+        sample_offer(offer_id=8, valid_from=None, valid_until=None),
+    ]
+    assert store.reference.offer(999) is None
+    loaded = store.reference.offer(offer.offer_id)
     assert loaded is not None and loaded.variant_label(2) == "B: texto"
 
 
@@ -79,61 +82,61 @@ def test_bad_offers_are_refused(changes: dict[str, object]) -> None:
 
 def test_offer_must_be_an_offer(store: KioskStore) -> None:
     with pytest.raises(InvalidRecordError):
-        store.upsert_offer({"offer_id": 1})  # type: ignore[arg-type]
-    assert store.offers() == []
+        store.reference.upsert_offer({"offer_id": 1})  # type: ignore[arg-type]
+    assert store.reference.offers() == []
 
 
 def test_cached_vouchers_map_typed_short_codes_back_to_tokens(counter: Counter) -> None:
     tokens = [counter.voucher(serial) for serial in range(100, 110)]
-    assert counter.store.cache_vouchers(tokens) == 10
-    assert counter.store.cache_vouchers(tokens) == 0  # nothing new
+    assert counter.store.reference.cache_vouchers(tokens) == 10
+    assert counter.store.reference.cache_vouchers(tokens) == 0  # nothing new
     for token in tokens:
         typed = short_code_for(token).lower().replace("-", " ")
-        assert counter.store.token_for_short_code(parse_short_code(typed)) == token
-    assert counter.store.token_for_short_code("0000-0000-0") is None
+        assert counter.store.reference.token_for_short_code(parse_short_code(typed)) == token
+    assert counter.store.reference.token_for_short_code("0000-0000-0") is None
 
 
 def test_one_unreadable_voucher_refuses_the_whole_batch(counter: Counter) -> None:
     good = counter.voucher(200)
     with pytest.raises(InvalidVoucherError, match="#1"):
-        counter.store.cache_vouchers([good, "garbage"])
-    assert counter.store.token_for_short_code(short_code_for(good)) is None
+        counter.store.reference.cache_vouchers([good, "garbage"])
+    assert counter.store.reference.token_for_short_code(short_code_for(good)) is None
 
 
 def test_colliding_short_codes_map_to_neither_voucher(
     counter: Counter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second, third = (counter.voucher(serial) for serial in (300, 301, 302))
-    counter.store.cache_vouchers([first])
-    assert counter.store.token_for_short_code(short_code_for(first)) == first
+    counter.store.reference.cache_vouchers([first])
+    assert counter.store.reference.token_for_short_code(short_code_for(first)) == first
     # Force a 40-bit collision: every token now hashes to the same short code.
     shared = short_code_for(first)
-    monkeypatch.setattr(kiosk_store_module, "short_code_for", lambda token: shared)
-    assert counter.store.cache_vouchers([second]) == 1
-    assert counter.store.token_for_short_code(shared) is None
-    assert counter.store.short_code_is_ambiguous(shared)
-    counter.store.cache_vouchers([third])  # a third one stays off the code too
-    assert counter.store.token_for_short_code(shared) is None
+    monkeypatch.setattr(reference_module, "short_code_for", lambda token: shared)
+    assert counter.store.reference.cache_vouchers([second]) == 1
+    assert counter.store.reference.token_for_short_code(shared) is None
+    assert counter.store.reference.short_code_is_ambiguous(shared)
+    counter.store.reference.cache_vouchers([third])  # a third one stays off the code too
+    assert counter.store.reference.token_for_short_code(shared) is None
 
 
 def test_collision_inside_one_batch_maps_to_neither(
     counter: Counter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kiosk_store_module, "short_code_for", lambda token: "AAAA-AAAA-A")
-    assert counter.store.cache_vouchers([counter.voucher(400), counter.voucher(401)]) == 2
-    assert counter.store.token_for_short_code("AAAA-AAAA-A") is None
+    monkeypatch.setattr(reference_module, "short_code_for", lambda token: "AAAA-AAAA-A")
+    assert counter.store.reference.cache_vouchers([counter.voucher(400), counter.voucher(401)]) == 2
+    assert counter.store.reference.token_for_short_code("AAAA-AAAA-A") is None
 
 
 def test_settings_persist_across_reopen(store_path, key, store: KioskStore) -> None:
-    store.set_setting("device_name", "Caja 2")
-    store.set_setting("device_name", "Caja 3")
-    assert store.get_setting("device_name") == "Caja 3"
-    assert store.get_setting("missing") is None
+    store.settings.set("device_name", "Caja 2")
+    store.settings.set("device_name", "Caja 3")
+    assert store.settings.get("device_name") == "Caja 3"
+    assert store.settings.get("missing") is None
     with pytest.raises(InvalidRecordError):
-        store.set_setting("", "x")
+        store.settings.set("", "x")
     store.close()
     with KioskStore.open(store_path, key) as again:
-        assert again.get_setting("device_name") == "Caja 3"
+        assert again.settings.get("device_name") == "Caja 3"
 
 
 def test_closed_store_refuses_calls(store: KioskStore) -> None:
@@ -141,7 +144,7 @@ def test_closed_store_refuses_calls(store: KioskStore) -> None:
     store.close()
     assert store.closed
     with pytest.raises(StoreClosedError):
-        store.offers()
+        store.reference.offers()
 
 
 def test_offer_equality_ignores_label_container_type() -> None:

@@ -32,8 +32,8 @@ def remote(serial: int, **changes: object) -> RemoteRedemption:
 
 def test_voucher_redeemed_at_another_kiosk_is_already_redeemed_here(counter: Counter) -> None:
     learned = remote(8001)
-    assert counter.store.add_remote_redemptions([learned]) == 1
-    assert counter.store.add_remote_redemptions([learned]) == 0  # pulled again: no change
+    assert counter.store.activity.add_remote_redemptions([learned]) == 1
+    assert counter.store.activity.add_remote_redemptions([learned]) == 0  # pulled again: no change
 
     recorded = counter.scan(counter.voucher(8001))
     assert recorded.reason is Reason.ALREADY_REDEEMED
@@ -41,14 +41,14 @@ def test_voucher_redeemed_at_another_kiosk_is_already_redeemed_here(counter: Cou
     assert recorded.prior.device_name == "Caja 2"
     assert recorded.prior.redemption_id == str(learned.redemption_id)
     # Learned redemptions are not sent back: only the rejected scan is queued.
-    assert [item.kind.value for item in counter.store.pending_outbox()] == ["scan"]
+    assert [item.kind.value for item in counter.store.outbox.pending()] == ["scan"]
 
 
 def test_own_redemption_echoed_back_by_sync_is_skipped(counter: Counter) -> None:
     recorded = counter.scan(counter.voucher(8002))
     assert recorded.redemption_id is not None
     echoed = remote(8002, redemption_id=recorded.redemption_id, device_id="dev-caja-1")
-    assert counter.store.add_remote_redemptions([echoed]) == 0
+    assert counter.store.activity.add_remote_redemptions([echoed]) == 0
 
 
 def test_two_kiosks_redeeming_offline_keep_the_local_row_and_note_the_conflict(
@@ -56,10 +56,10 @@ def test_two_kiosks_redeeming_offline_keep_the_local_row_and_note_the_conflict(
 ) -> None:
     local = counter.scan(counter.voucher(8003))
     other = remote(8003)
-    assert counter.store.add_remote_redemptions([other]) == 0
-    prior = counter.store.find_redemption(8003)
+    assert counter.store.activity.add_remote_redemptions([other]) == 0
+    prior = counter.store.activity.find_redemption(8003)
     assert prior is not None and prior.redemption_id == str(local.scan_id)
-    with counter.store._transaction() as conn:
+    with counter.store._db.transaction() as conn:
         payload = conn.execute(
             text("SELECT payload FROM events WHERE type = 'redemption.conflict_seen'")
         ).scalar_one()
@@ -87,18 +87,18 @@ def test_bad_remote_redemptions_are_refused(changes: dict[str, object]) -> None:
 
 def test_a_batch_with_a_wrong_item_writes_nothing(counter: Counter) -> None:
     with pytest.raises(InvalidRecordError):
-        counter.store.add_remote_redemptions([remote(8004), {"serial": 8005}])  # type: ignore[list-item]
-    assert counter.store.find_redemption(8004) is None
+        counter.store.activity.add_remote_redemptions([remote(8004), {"serial": 8005}])  # type: ignore[list-item]
+    assert counter.store.activity.find_redemption(8004) is None
 
 
 def test_a_remote_redemption_taken_back_frees_the_copy_here(counter: Counter) -> None:
     learned = remote(8006)
-    counter.store.add_remote_redemptions([learned])
-    assert counter.store.find_redemption(8006) is not None
+    counter.store.activity.add_remote_redemptions([learned])
+    assert counter.store.activity.find_redemption(8006) is not None
     voided_at = NOW - timedelta(hours=1)
-    assert counter.store.void_remote_redemptions([(learned.redemption_id, voided_at)]) == 1
-    assert counter.store.void_remote_redemptions([(learned.redemption_id, voided_at)]) == 0
-    assert counter.store.find_redemption(8006) is None
+    assert counter.store.activity.void_remote_redemptions([(learned.redemption_id, voided_at)]) == 1
+    assert counter.store.activity.void_remote_redemptions([(learned.redemption_id, voided_at)]) == 0
+    assert counter.store.activity.find_redemption(8006) is None
     recorded = counter.scan(counter.voucher(8006))
     assert recorded.reason is Reason.VALID  # the customer may use the copy again
 
@@ -106,6 +106,8 @@ def test_a_remote_redemption_taken_back_frees_the_copy_here(counter: Counter) ->
 def test_remote_voids_leave_own_and_unknown_redemptions_alone(counter: Counter) -> None:
     own = counter.scan(counter.voucher(8007))
     assert own.redemption_id is not None
-    changed = counter.store.void_remote_redemptions([(own.redemption_id, NOW), (uuid.uuid4(), NOW)])
+    changed = counter.store.activity.void_remote_redemptions(
+        [(own.redemption_id, NOW), (uuid.uuid4(), NOW)]
+    )
     assert changed == 0
-    assert counter.store.find_redemption(8007) is not None
+    assert counter.store.activity.find_redemption(8007) is not None

@@ -40,7 +40,7 @@ def redeem(counter: Counter, first: int, count: int) -> list[uuid.UUID]:
 
 
 def results(store: KioskStore) -> dict[uuid.UUID, str | None]:
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         rows = conn.execute(select(schema.outbox.c.item_id, schema.outbox.c.server_result))
         return {item_id: result for item_id, result in rows}
 
@@ -51,7 +51,7 @@ def test_push_drains_in_batches_and_keeps_each_answer(
     ids = redeem(counter, 1, 9)
     counter.scan("not a voucher")
     report = engine.push()
-    assert store.pending_outbox_count() == 0
+    assert store.outbox.pending_count() == 0
     assert report.batches == 3 and report.sent == 10
     assert report.outcomes == {"accepted": 9, "recorded": 1}
     assert sorted(backend.accepted.values()) == sorted(ids)
@@ -75,10 +75,10 @@ def test_a_failed_try_keeps_every_item_and_says_when_to_retry(
         engine.push()
     if isinstance(failed.value, ServerBusyError) and failed.value.status == 503:
         assert failed.value.retry_after == 9
-    assert store.pending_outbox_count() == 3
-    assert all(item.attempts == 1 and item.last_error for item in store.pending_outbox())
+    assert store.outbox.pending_count() == 3
+    assert all(item.attempts == 1 and item.last_error for item in store.outbox.pending())
     engine.push()
-    assert store.pending_outbox_count() == 0 and len(backend.accepted) == 3
+    assert store.outbox.pending_count() == 0 and len(backend.accepted) == 3
 
 
 def test_an_answer_lost_after_the_commit_is_replayed_not_counted_twice(
@@ -88,9 +88,9 @@ def test_an_answer_lost_after_the_commit_is_replayed_not_counted_twice(
     backend.cut_after_commit = 1
     with pytest.raises(ServerUnreachableError):
         engine.push()
-    assert store.pending_outbox_count() == 4 and len(backend.accepted) == 4
+    assert store.outbox.pending_count() == 4 and len(backend.accepted) == 4
     engine.push()
-    assert store.pending_outbox_count() == 0
+    assert store.outbox.pending_count() == 0
     assert backend.push_keys_seen[0] == backend.push_keys_seen[1]  # the same key, replayed
     assert backend.items_received == 4 and sorted(backend.accepted.values()) == sorted(ids)
     assert {parse_result(r).outcome for r in results(store).values()} == {  # type: ignore[union-attr]
@@ -112,7 +112,7 @@ def test_items_the_answer_leaves_out_are_kept(
     backend.faults.append(drop_last_result)
     with pytest.raises(ProtocolError):
         engine.push()
-    assert store.pending_outbox_count() == 1
+    assert store.outbox.pending_count() == 1
 
 
 def test_a_batch_refusal_naming_an_item_ends_only_that_item(
@@ -122,7 +122,7 @@ def test_a_batch_refusal_naming_an_item_ends_only_that_item(
     problem = [{"loc": ["items", 2, "token"], "msg": "too long", "type": "string_too_long"}]
     backend.faults.append(lambda _r: error(422, "invalid_request", problems=problem))
     report = engine.push()
-    assert store.pending_outbox_count() == 0
+    assert store.outbox.pending_count() == 0
     assert report.outcomes == {"refused": 1, "accepted": 3}
     refused = parse_result(results(store)[ids[2]])
     assert refused is not None and refused.outcome is SyncOutcome.REFUSED
@@ -144,7 +144,7 @@ def test_a_refusal_naming_no_item_is_narrowed_down_by_halves(
     backend.faults.extend([refuse_the_poisoned_item] * 4)
     report = engine.push()
     assert report.outcomes == {"refused": 1, "accepted": 3}
-    assert ids[1] not in backend.accepted.values() and store.pending_outbox_count() == 0
+    assert ids[1] not in backend.accepted.values() and store.outbox.pending_count() == 0
 
 
 def test_a_batch_too_large_shrinks_the_batches(
@@ -153,7 +153,7 @@ def test_a_batch_too_large_shrinks_the_batches(
     redeem(counter, 1, 4)
     backend.faults.append(lambda _r: error(413, "batch_too_large", max_batch_items=1))
     engine.push()
-    assert engine.batch_size == 1 and store.pending_outbox_count() == 0
+    assert engine.pusher.batch_size == 1 and store.outbox.pending_count() == 0
     assert len(backend.accepted) == 4
 
 
@@ -163,10 +163,12 @@ def test_voids_are_sent_and_their_answers_kept(
     ids = redeem(counter, 1, 5)
     engine.push()
     for item_id in ids:  # five voids at the head of the queue, more than one batch
-        store.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
+        store.activity.void_redemption(
+            item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1"
+        )
     later = redeem(counter, 100, 2)
     report = engine.push()
-    assert store.pending_outbox_count() == 0 and report.outcomes["accepted"] == 7
+    assert store.outbox.pending_count() == 0 and report.outcomes["accepted"] == 7
     assert set(backend.accepted.values()) == set(later)  # the voided copies are free again
     voids = {k: v for k, v in results(store).items() if k not in set(ids) | set(later)}
     assert len(voids) == 5
@@ -185,7 +187,7 @@ def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
     parsed = parse_result(results(store)[mine])
     assert parsed is not None and parsed.outcome is SyncOutcome.CONFLICT
     assert parsed.redemption_id == str(other) and parsed.flagged and parsed.needs_review
-    [scan] = store.recent_scans(1)
+    [scan] = store.activity.recent_scans(1)
     assert scan.synced and parse_result(scan.sync_result) == parsed
 
 
@@ -251,7 +253,7 @@ def test_pull_applies_the_feed_and_what_it_says_holds_at_the_counter(
 ) -> None:
     backend.feed = _feed_page(counter)
     applied, server_time = engine.pull()
-    assert server_time == NOW and store.get_setting(CURSOR_SETTING) == "2"
+    assert server_time == NOW and store.settings.get(CURSOR_SETTING) == "2"
     assert (applied.offers, applied.vouchers, applied.revocations, applied.redemptions) == (
         1,
         2,
@@ -259,13 +261,13 @@ def test_pull_applies_the_feed_and_what_it_says_holds_at_the_counter(
         1,
     )
     assert not applied.problems
-    offer = store.offer(OFFER_ID + 1)
+    offer = store.reference.offer(OFFER_ID + 1)
     assert offer is not None and offer.discount_value == 20
-    assert 5002 in store.revoked_serials()
-    prior = store.find_redemption(5001)
+    assert 5002 in store.reference.revoked_serials()
+    prior = store.activity.find_redemption(5001)
     assert prior is not None and prior.device_name == "Caja 2"
     r = schema.redemptions
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         kept = conn.execute(
             select(r.c.offer_id, r.c.variant, r.c.source).where(r.c.serial == 5001)
         ).one()
@@ -283,13 +285,13 @@ def test_a_pull_cut_between_pages_resumes_after_the_last_applied_page(
     backend.faults.extend([lambda _r: None, drop_connection])  # page 1 fine, page 2 cut
     with pytest.raises(ServerUnreachableError):
         engine.pull()
-    assert store.get_setting(CURSOR_SETTING) == "1"
+    assert store.settings.get(CURSOR_SETTING) == "1"
     applied, _ = engine.pull()
     assert applied.redemptions == 1 and applied.vouchers == 0
 
 
 def skew_events(store: KioskStore) -> list[dict[str, float]]:
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         query = select(schema.events.c.payload).where(schema.events.c.type == "sync.clock_skew")
         return [row.payload for row in conn.execute(query)]
 
@@ -335,9 +337,9 @@ def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
     backend.faults.append(rate_limited(retry_after=40, remaining=0))
     report = engine.push()
     assert report.refused_429 == 1 and report.held_until == NOW + timedelta(seconds=40)
-    assert store.pending_outbox_count() == 7
+    assert store.outbox.pending_count() == 7
     # Waiting is not failing: no attempt counted against the items.
-    assert all(item.attempts == 0 and not item.last_error for item in store.pending_outbox())
+    assert all(item.attempts == 0 and not item.last_error for item in store.outbox.pending())
     sent = len(backend.push_keys_seen)
     clock.advance(39)
     assert engine.push().held_until == NOW + timedelta(seconds=40)
@@ -345,7 +347,7 @@ def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
     clock.advance(1)
     before = backend.items_received
     report = engine.push()
-    assert report.held_until is None and store.pending_outbox_count() == 0
+    assert report.held_until is None and store.outbox.pending_count() == 0
     # None was free, one more is at the Retry-After: the first batch holds one item, then
     # batches are full again (4 in these tests).
     assert report.batches == 3 and backend.items_received - before == 7
@@ -359,7 +361,7 @@ def test_a_429_that_leaves_room_is_answered_at_once_with_a_batch_that_fits(
     backend.faults.append(rate_limited(retry_after=40, remaining=3))
     report = engine.push()
     assert report.refused_429 == 1 and report.held_until is None
-    assert store.pending_outbox_count() == 0 and backend.items_received == 7
+    assert store.outbox.pending_count() == 0 and backend.items_received == 7
     assert report.batches == 3  # 4 refused, then 3, then the last 4
 
 
@@ -422,7 +424,7 @@ def test_an_offer_with_no_amount_is_kept_with_its_text(
     applied, _ = engine.pull()
     assert applied.offers == 2 and not applied.problems
     for offer_id, text in ((98, "chipa gratis"), (99, "2x1")):
-        stored = store.offer(offer_id)
+        stored = store.reference.offer(offer_id)
         assert stored is not None and stored.discount_text == text
         assert stored.discount_kind == "other" and stored.discount_value is None
 
@@ -443,7 +445,7 @@ def test_an_offer_whose_stated_discount_does_not_hold_is_skipped_and_named(
     backend.feed = [sync_wire.PullResponse(server_time=NOW, cursor="", more=False, offers=[offer])]
     applied, _ = engine.pull()
     assert applied.offers == 0 and applied.problems and "offer 97" in applied.problems[0]
-    assert store.offer(97) is None and store.get_setting(CURSOR_SETTING) == "1"
+    assert store.reference.offer(97) is None and store.settings.get(CURSOR_SETTING) == "1"
 
 
 def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
@@ -452,7 +454,7 @@ def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
     ids = redeem(counter, 1, 2)
     backend.faults.append(lambda _r: error(422, "idempotency_key_reused"))
     report = engine.push()
-    assert report.outcomes == {"accepted": 2} and store.pending_outbox_count() == 0
+    assert report.outcomes == {"accepted": 2} and store.outbox.pending_count() == 0
     assert backend.push_keys_seen[-1].endswith("-2")
     assert sorted(backend.accepted.values()) == sorted(ids)
 
@@ -461,7 +463,7 @@ def test_a_damaged_queued_item_is_set_aside_and_the_rest_goes(
     engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
 ) -> None:
     ids = redeem(counter, 1, 3)
-    with store._transaction() as conn:  # e.g. a hand-edited or half-migrated row
+    with store._db.transaction() as conn:  # e.g. a hand-edited or half-migrated row
         conn.execute(
             schema.outbox.update()
             .where(schema.outbox.c.item_id == ids[1])
@@ -471,7 +473,7 @@ def test_a_damaged_queued_item_is_set_aside_and_the_rest_goes(
     assert report.outcomes == {"unsendable": 1, "accepted": 2}
     damaged = parse_result(results(store)[ids[1]])
     assert damaged is not None and damaged.outcome is SyncOutcome.UNSENDABLE
-    assert store.pending_outbox_count() == 0 and ids[1] not in backend.accepted.values()
+    assert store.outbox.pending_count() == 0 and ids[1] not in backend.accepted.values()
 
 
 def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
@@ -502,10 +504,10 @@ def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
         )
     ]
     applied, _ = engine.pull()
-    assert applied.vouchers == 1 and store.voucher_token(7001) is not None
+    assert applied.vouchers == 1 and store.reference.voucher_token(7001) is not None
     assert len(applied.problems) == 2
     assert "voucher 7002" in applied.problems[0] and "not known" in applied.problems[1]
-    assert store.get_setting(CURSOR_SETTING) == "1"
+    assert store.settings.get(CURSOR_SETTING) == "1"
 
 
 def test_enrolling_again_waits_for_a_queued_void_like_any_item(
@@ -514,15 +516,15 @@ def test_enrolling_again_waits_for_a_queued_void_like_any_item(
     from app.core.sync import EnrolmentRefusedError, apply_enrolment
 
     [item_id] = redeem(counter, 1, 1)
-    [item] = store.pending_outbox()
-    store.outbox_answered({item.item_id: "accepted:valid:"})
-    store.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
+    [item] = store.outbox.pending()
+    store.outbox.mark_answered({item.item_id: "accepted:valid:"})
+    store.activity.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
     api = SyncApi("http://backend.test", transport=backend.transport())
     answer = api.enrol(backend.enrolment_code, "Caja 1")
     # Sent under a new device id, the void would name another device's redemption.
     with pytest.raises(EnrolmentRefusedError, match="1 item"):
         apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
-    [void] = store.pending_outbox()
-    store.outbox_answered({void.item_id: "accepted:valid:"})
+    [void] = store.outbox.pending()
+    store.outbox.mark_answered({void.item_id: "accepted:valid:"})
     device = apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
-    assert device.device_id == backend.device_id and store.pending_outbox_count() == 0
+    assert device.device_id == backend.device_id and store.outbox.pending_count() == 0

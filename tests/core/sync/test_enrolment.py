@@ -69,8 +69,8 @@ def test_enrolment_keeps_the_key_in_the_keyring_only(
     device = read_identity(store)
     assert (device.device_id, device.business_id) == (backend.device_id, backend.business_id)
     assert load_api_key(store.path) == backend.api_key
-    assert store.get_setting(SERVER_URL_SETTING) == "http://backend.test"
-    with store._transaction() as conn:
+    assert store.settings.get(SERVER_URL_SETTING) == "http://backend.test"
+    with store._db.transaction() as conn:
         values = [v for (v,) in conn.execute(select(schema.settings.c.value))]
     assert backend.api_key not in values
     assert backend.api_key.encode() not in store.path.read_bytes()
@@ -80,7 +80,7 @@ def test_a_refused_code_writes_nothing(store: KioskStore, backend: FakeBackend) 
     api = SyncApi("http://backend.test", transport=backend.transport())
     with pytest.raises(EnrolmentRefusedError, match="enrolment_code_refused"):
         api.enrol("USED0-CODE00", "Caja 1")
-    assert load_api_key(store.path) is None and store.get_setting("device_id") is None
+    assert load_api_key(store.path) is None and store.settings.get("device_id") is None
 
 
 def test_enrolling_again_waits_for_the_outbox_and_for_the_same_business(
@@ -89,8 +89,8 @@ def test_enrolling_again_waits_for_the_outbox_and_for_the_same_business(
     counter.scan(counter.voucher(1))  # queued under the device the counter fixture set
     with pytest.raises(EnrolmentRefusedError, match="waiting to sync"):
         enrol(store, backend)
-    [item] = store.pending_outbox()
-    store.outbox_answered({item.item_id: "accepted:valid:"})
+    [item] = store.outbox.pending()
+    store.outbox.mark_answered({item.item_id: "accepted:valid:"})
     enrol(store, backend, name="Caja 1 nueva")
     assert read_identity(store).device_name == "Caja 1 nueva"
 
@@ -113,5 +113,5 @@ def test_wipe_leaves_nothing_readable_and_a_note(tmp_path: Path) -> None:
     read_back = read_wipe_note(path.parent)
     assert read_back == note and note.device_id == backend.device_id
     fresh = open_kiosk_store(path).store  # the next start is a clean first start
-    assert fresh.get_setting("device_id") is None
+    assert fresh.settings.get("device_id") is None
     fresh.close()

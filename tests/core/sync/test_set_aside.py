@@ -21,8 +21,8 @@ from app.core.sync import (
     SyncOutcome,
     parse_result,
 )
-from app.core.sync.engine import PROBES, SET_ASIDE_RETRY_AFTER
 from app.core.sync.outbox import batch_key
+from app.core.sync.push import PROBES, SET_ASIDE_RETRY_AFTER
 from tests.core.store.conftest import Counter
 from tests.core.sync.conftest import DEVICE, Clock
 from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection
@@ -43,7 +43,7 @@ def pushed_ids(backend: FakeBackend) -> set[uuid.UUID]:
 
 def row(store: KioskStore, item_id: uuid.UUID) -> tuple[str, str | None, object, int]:
     o = schema.outbox
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         found = conn.execute(
             select(o.c.state, o.c.last_error, o.c.set_aside_at, o.c.attempts).where(
                 o.c.item_id == item_id
@@ -67,17 +67,17 @@ def test_a_poison_item_is_set_aside_and_everything_else_flows(
     # The first failure may be a blip: the kiosk backs off and sends the same batch again.
     with pytest.raises(ServerBusyError):
         engine.push()
-    assert store.pending_outbox_count() == 20
+    assert store.outbox.pending_count() == 20
     report = engine.push()
     assert pushed_ids(backend) == set(ids) - {poison}
-    assert store.pending_outbox_count() == 0
-    assert store.set_aside_count() == 1 and report.set_aside == 1
+    assert store.outbox.pending_count() == 0
+    assert store.outbox.set_aside_count() == 1 and report.set_aside == 1
     state, problem, set_aside_at, attempts = row(store, poison)
     assert state == "pending" and set_aside_at == clock.now and attempts >= 2
     assert problem and "500" in problem
-    aside = store.set_aside_outbox()
+    aside = store.outbox.set_aside_items()
     assert [item.item_id for item in aside] == [poison]
-    history = {scan.scan_id: scan for scan in store.recent_scans(100)}
+    history = {scan.scan_id: scan for scan in store.activity.recent_scans(100)}
     assert history[poison].set_aside and not history[poison].synced
     assert not any(scan.set_aside for i, scan in history.items() if i != poison)
     # Narrowing is cheap: about log2 of the batch in failed requests, not one per item.
@@ -87,7 +87,7 @@ def test_a_poison_item_is_set_aside_and_everything_else_flows(
     poisoned_before = backend.poisoned_pushes
     engine.push()
     assert set(later) <= pushed_ids(backend) and backend.poisoned_pushes == poisoned_before
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         events = conn.execute(
             select(schema.events.c.payload).where(schema.events.c.type == "sync.item_set_aside")
         ).all()
@@ -103,10 +103,10 @@ def test_two_poison_items_are_both_found(
         engine.push()  # the first batch of 8 fails: back off
     with pytest.raises(ServerBusyError):
         engine.push()  # narrowed: items 0 and 1 set aside; the next batch's first failure
-    assert store.set_aside_count() == 2
+    assert store.outbox.set_aside_count() == 2
     engine.push()
     assert pushed_ids(backend) == set(ids) - backend.poison
-    assert store.set_aside_count() == 3 and store.pending_outbox_count() == 0
+    assert store.outbox.set_aside_count() == 3 and store.outbox.pending_count() == 0
 
 
 def test_a_lone_failing_item_is_not_set_aside_until_the_server_answers_others(
@@ -121,11 +121,11 @@ def test_a_lone_failing_item_is_not_set_aside_until_the_server_answers_others(
         with pytest.raises(ServerBusyError):
             engine.sync_once()
         assert backend.pulls == pulls + 1  # pulls are not held up by the push's 500
-    assert store.set_aside_count() == 0 and store.pending_outbox_count() == 1
+    assert store.outbox.set_aside_count() == 0 and store.outbox.pending_count() == 1
     (later,) = redeem(counter, 2, 1)
     report = engine.push()
     assert report.set_aside == 1 and later in pushed_ids(backend)
-    assert store.set_aside_count() == 1 and store.pending_outbox_count() == 0
+    assert store.outbox.set_aside_count() == 1 and store.outbox.pending_count() == 0
 
 
 @pytest.mark.parametrize(
@@ -156,9 +156,9 @@ def test_a_server_failing_for_everyone_sets_nothing_aside(
         # Bounded: a pass against a dead server costs at most 2 log2(batch) + 5 requests,
         # and the probes.
         assert 100 - left <= 2 * (8).bit_length() + 5 + PROBES
-    assert store.set_aside_count() == 0 and store.pending_outbox_count() == 8
+    assert store.outbox.set_aside_count() == 0 and store.outbox.pending_count() == 8
     engine.push()  # the server is back: everything goes, once
-    assert pushed_ids(backend) == set(ids) and store.pending_outbox_count() == 0
+    assert pushed_ids(backend) == set(ids) and store.outbox.pending_count() == 0
 
 
 def test_split_batches_travel_under_their_own_keys(
@@ -184,7 +184,7 @@ def test_set_aside_items_are_retried_alone_daily_and_when_the_manager_asks(
     with pytest.raises(ServerBusyError):
         engine.push()
     engine.push()
-    assert store.set_aside_count() == 1
+    assert store.outbox.set_aside_count() == 1
     # Not retried in the ordinary passes of the same day.
     before = backend.poisoned_pushes
     clock.advance(3600)
@@ -194,17 +194,17 @@ def test_set_aside_items_are_retried_alone_daily_and_when_the_manager_asks(
     report = engine.push()
     assert report.retried == 1 and report.retried_answered == 0
     assert backend.poisoned_pushes == before + 1
-    assert store.set_aside_count() == 1 and row(store, poison)[2] == clock.now
+    assert store.outbox.set_aside_count() == 1 and row(store, poison)[2] == clock.now
     assert engine.push().retried == 0  # the request was served
     # A day later it is tried again by itself; head office fixed its bug meanwhile.
     backend.poison.clear()
     clock.advance(SET_ASIDE_RETRY_AFTER.total_seconds() + 1)
     report = engine.push()
     assert report.retried == 1 and report.retried_answered == 1
-    assert store.set_aside_count() == 0 and poison in pushed_ids(backend)
+    assert store.outbox.set_aside_count() == 0 and poison in pushed_ids(backend)
     state, _problem, _at, _attempts = row(store, poison)
     assert state == "done"
-    with store._transaction() as conn:
+    with store._db.transaction() as conn:
         text = conn.execute(
             select(schema.outbox.c.server_result).where(schema.outbox.c.item_id == poison)
         ).scalar_one()
@@ -224,10 +224,10 @@ def test_a_retry_while_the_server_is_down_keeps_the_item_and_the_request(
     backend.faults.append(drop_connection)
     with pytest.raises(ServerUnreachableError):
         engine.push()
-    assert store.set_aside_count() == 1
+    assert store.outbox.set_aside_count() == 1
     backend.poison.clear()
     assert engine.push().retried_answered == 1  # the manager's request still stood
-    assert store.set_aside_count() == 0
+    assert store.outbox.set_aside_count() == 0
 
 
 def test_the_loop_counts_the_set_aside_items(
@@ -257,7 +257,7 @@ def test_a_set_aside_item_still_blocks_enrolling_again(
     with pytest.raises(ServerBusyError):
         engine.push()
     engine.push()
-    assert store.pending_outbox_count() == 0 and store.set_aside_count() == 1
+    assert store.outbox.pending_count() == 0 and store.outbox.set_aside_count() == 1
     with pytest.raises(EnrolmentRefusedError):
         check_can_enrol(store)
 
@@ -272,8 +272,8 @@ def test_a_server_blip_during_narrowing_sets_no_innocent_item_aside(
     with pytest.raises(ServerBusyError):
         engine.push()  # the whole batch, first time: back off
     report = engine.push()  # whole again, half, then item 0 alone: 500s; item 0 again: fine
-    assert report.set_aside == 0 and store.set_aside_count() == 0
-    assert pushed_ids(backend) == set(ids) and store.pending_outbox_count() == 0
+    assert report.set_aside == 0 and store.outbox.set_aside_count() == 0
+    assert pushed_ids(backend) == set(ids) and store.outbox.pending_count() == 0
 
 
 def test_many_hostile_items_side_by_side_are_all_set_aside(
@@ -287,6 +287,6 @@ def test_many_hostile_items_side_by_side_are_all_set_aside(
     with pytest.raises(ServerBusyError):
         engine.push()
     engine.push()
-    assert store.set_aside_count() == 12 and store.pending_outbox_count() == 0
+    assert store.outbox.set_aside_count() == 12 and store.outbox.pending_count() == 0
     assert pushed_ids(backend) == set(ids[12:])
     assert backend.poisoned_pushes < 4 * 12 + 2 * (32).bit_length()
