@@ -1,0 +1,343 @@
+"""The dashboard's figures, read from the rollups (never from the event log: that is the
+rebuild's job). docs/analytics.md says what each one means; tests/backend/analytics checks
+them against hand-counted values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sync_backend.analytics import ab_test
+from sync_backend.analytics.lifecycle import PaymentKind
+from sync_backend.analytics.money import (
+    MoneyTally,
+    Period,
+    PlacementFee,
+    ReturnOnInvestment,
+    Subscription,
+    investment,
+    return_on_investment,
+)
+from sync_backend.analytics.scope import Scope
+from sync_backend.models import (
+    Business,
+    BusinessPayment,
+    DailyRollup,
+    Device,
+    HourlyRollup,
+    Offer,
+    RefusalRollup,
+)
+
+D = DailyRollup
+
+
+def _where(scope: Scope, table: Any = D) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if scope.business_id is not None:
+        conditions.append(table.business_id == scope.business_id)
+    if scope.offer_id is not None:
+        conditions.append(table.offer_id == scope.offer_id)
+    if scope.variant is not None:
+        conditions.append(table.variant == scope.variant)
+    return conditions
+
+
+def _in(period: Period, column: Any) -> sa.ColumnElement[bool]:
+    return column.between(period.first_day, period.last_day)
+
+
+def _sum_if(test: sa.ColumnElement[bool], value: Any) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((test, value), else_=0)), 0)
+
+
+# --- funnel -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    name: str
+    measured: bool
+    value: int | None  # None when not measured: never shown as 0
+    conversion: float | None  # from the step before (None: first step, or nothing before)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    steps: tuple[FunnelStep, ...]
+    refused_by_reason: dict[str, int]
+    printed: int
+    has_data: bool
+
+
+#: Steps the customer page will measure (DESIGN.md); shown as "not measured yet".
+NOT_MEASURED_YET = ("scanned_by_phone", "claimed", "redeemed_again")
+
+
+def funnel(session: Session, scope: Scope) -> Funnel:
+    """Books distributed → in circulation → scanned at a counter → redeemed, in the period.
+
+    Distributed and printed count every copy handed out up to the period's end (copies stay
+    in customers' hands); in circulation takes off the copies gone before the period started
+    (expired, or redeemed and not voided); scanned and redeemed count the period's own days.
+    """
+    p = scope.period
+    before, inside = D.local_day < p.first_day, _in(p, D.local_day)
+    row = session.execute(
+        sa.select(
+            _sum_if(sa.true(), D.printed),
+            _sum_if(sa.true(), D.distributed),
+            _sum_if(before, D.expired + D.redeemed - D.voided),
+            _sum_if(inside, D.scanned),
+            _sum_if(inside, D.redeemed - D.voided),
+        ).where(*_where(scope), D.local_day <= p.last_day)
+    ).one()
+    printed, distributed, gone, scanned, redeemed = (int(v) for v in row)
+    circulating = max(0, distributed - gone)
+    measured = [
+        ("distributed", distributed),
+        ("in_circulation", circulating),
+        ("scanned", scanned),
+        ("redeemed", redeemed),
+    ]
+    steps: list[FunnelStep] = []
+    previous: int | None = None
+    for name, value in measured:
+        conversion = value / previous if previous else None
+        steps.append(FunnelStep(name, True, value, conversion))
+        previous = value
+    steps += [FunnelStep(name, False, None, None) for name in NOT_MEASURED_YET]
+    refusals = dict(
+        session.execute(
+            sa.select(RefusalRollup.reason, sa.func.sum(RefusalRollup.scans))
+            .where(*_where(scope, RefusalRollup), _in(p, RefusalRollup.local_day))
+            .group_by(RefusalRollup.reason)
+            .order_by(RefusalRollup.reason)
+        ).all()
+    )
+    has_data = any((printed, distributed, scanned, redeemed))
+    return Funnel(tuple(steps), {k: int(v) for k, v in refusals.items()}, printed, has_data)
+
+
+# --- money ----------------------------------------------------------------------------------
+
+
+def _buckets(period: Period, bucket: str) -> list[Period]:
+    """The period cut into months (or weeks from Monday, or days), clipped to it."""
+    out, start = [], period.first_day
+    while start <= period.last_day:
+        if bucket == "day":
+            end = start
+        elif bucket == "week":
+            end = start + timedelta(days=6 - start.weekday())
+        else:
+            nxt = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+            end = nxt - timedelta(days=1)
+        end = min(end, period.last_day)
+        out.append(Period(start, end))
+        start = end + timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True)
+class RoiPoint:
+    period: Period
+    roi: ReturnOnInvestment
+
+
+def _payments(session: Session, business_id: int) -> tuple[list[PlacementFee], list[Subscription]]:
+    fees, subs = [], []
+    for kind, amount, starts, ends in session.execute(
+        sa.select(
+            BusinessPayment.kind,
+            BusinessPayment.amount,
+            BusinessPayment.starts,
+            BusinessPayment.ends,
+        ).where(BusinessPayment.business_id == business_id)
+    ):
+        if kind == PaymentKind.PLACEMENT.value:
+            fees.append(PlacementFee(starts, amount))
+        else:
+            subs.append(Subscription(amount, starts, ends))
+    return fees, subs
+
+
+def _money_by_day(session: Session, scope: Scope) -> dict[date, MoneyTally]:
+    rows = session.execute(
+        sa.select(
+            D.local_day,
+            sa.func.sum(D.redeemed - D.voided),
+            sa.func.sum(D.sales_recorded),
+            sa.func.sum(D.sales_sum),
+            sa.func.sum(D.discount_all),
+            sa.func.sum(D.discount_recorded),
+            sa.func.sum(D.discount_unvalued),
+        )
+        .where(*_where(scope), _in(scope.period, D.local_day))
+        .group_by(D.local_day)
+    ).all()
+    return {r[0]: MoneyTally(*(int(v or 0) for v in r[1:])) for r in rows}
+
+
+def _add(tallies: Sequence[MoneyTally]) -> MoneyTally:
+    return MoneyTally(
+        *(sum(getattr(t, f) for t in tallies) for f in MoneyTally.__dataclass_fields__)
+    )
+
+
+def roi_over_time(session: Session, scope: Scope, bucket: str = "month") -> list[RoiPoint]:
+    """One business's ROI per month (week, day), estimated and recorded side by side."""
+    assert scope.business_id is not None, "ROI is per business; head office ranks them"
+    business = session.get(Business, scope.business_id)
+    ticket = (business.usual_ticket if business else None) or 0
+    fees, subs = _payments(session, scope.business_id)
+    by_day = _money_by_day(session, scope)
+    points = []
+    for part in _buckets(scope.period, bucket):
+        days = [t for d, t in by_day.items() if part.first_day <= d <= part.last_day]
+        paid = investment(fees, subs, part)
+        points.append(RoiPoint(part, return_on_investment(_add(days), ticket, paid)))
+    return points
+
+
+def roi_total(session: Session, scope: Scope) -> ReturnOnInvestment:
+    """The whole period's ROI for one business."""
+    assert scope.business_id is not None
+    business = session.get(Business, scope.business_id)
+    ticket = (business.usual_ticket if business else None) or 0
+    fees, subs = _payments(session, scope.business_id)
+    tally = _add(list(_money_by_day(session, scope).values()))
+    return return_on_investment(tally, ticket, investment(fees, subs, scope.period))
+
+
+@dataclass(frozen=True)
+class RankedBusiness:
+    business_id: int
+    name: str
+    roi: ReturnOnInvestment
+
+
+def ranking(session: Session, period: Period) -> list[RankedBusiness]:
+    """Head office: every business by estimated ROI, best first (no ratio: last)."""
+    out = []
+    for business_id, name in session.execute(sa.select(Business.id, Business.name)):
+        scope = Scope(business_id, period)
+        out.append(RankedBusiness(business_id, name, roi_total(session, scope)))
+
+    def order(item: RankedBusiness) -> tuple[bool, float, str]:
+        ratio = item.roi.estimated_roi
+        return (ratio is None, -(ratio or 0.0), item.name)
+
+    return sorted(out, key=order)
+
+
+# --- when: hour × weekday, per kiosk ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourWeekday:
+    """``redeemed[weekday][hour]`` (Monday = 0), net of voids, over the period."""
+
+    redeemed: tuple[tuple[int, ...], ...]
+    busiest: tuple[tuple[int, int, int], ...]  # (weekday, hour, redemptions), top 5
+
+
+def hour_weekday(session: Session, scope: Scope, device_id: str | None = None) -> HourWeekday:
+    h = HourlyRollup
+    query = sa.select(h.local_day, h.local_hour, sa.func.sum(h.redeemed - h.voided)).where(
+        _in(scope.period, h.local_day)
+    )
+    if scope.business_id is not None:
+        query = query.where(h.business_id == scope.business_id)
+    if device_id is not None:
+        query = query.where(h.device_id == device_id)
+    grid = [[0] * 24 for _ in range(7)]
+    for day, hour, count in session.execute(query.group_by(h.local_day, h.local_hour)):
+        grid[day.weekday()][hour] += int(count)
+    cells = [(w, hr, grid[w][hr]) for w in range(7) for hr in range(24) if grid[w][hr] > 0]
+    busiest = tuple(sorted(cells, key=lambda c: (-c[2], c[0], c[1]))[:5])
+    return HourWeekday(tuple(tuple(r) for r in grid), busiest)
+
+
+@dataclass(frozen=True)
+class KioskFigures:
+    device_id: str
+    name: str
+    scanned: int
+    refused: int
+    redeemed: int  # net of voids
+    voided: int
+
+
+def per_kiosk(session: Session, scope: Scope) -> list[KioskFigures]:
+    """Each kiosk's scans and redemptions in the period (busiest first)."""
+    rows = session.execute(
+        sa.select(
+            D.device_id,
+            sa.func.coalesce(Device.name, D.device_id),
+            sa.func.sum(D.scanned),
+            sa.func.sum(D.refused),
+            sa.func.sum(D.redeemed - D.voided),
+            sa.func.sum(D.voided),
+        )
+        .outerjoin(Device, Device.id == D.device_id)
+        .where(*_where(scope), _in(scope.period, D.local_day), D.device_id != "")
+        .group_by(D.device_id, Device.name)
+    ).all()
+    kiosks = [KioskFigures(r[0], r[1], *(int(v) for v in r[2:])) for r in rows]
+    return sorted(kiosks, key=lambda k: (-k.redeemed, k.name))
+
+
+# --- A/B ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferAB:
+    offer_id: int
+    title: str
+    labels: dict[int, str]
+    result: ab_test.ABResult
+
+
+def ab_results(session: Session, scope: Scope, plan: ab_test.ABPlan | None = None) -> list[OfferAB]:
+    """Per offer with variants: each variant's redemption rate among its copies in
+    circulation (distributed up to the period's end; printed when no distribution was
+    recorded) over the period's redemptions."""
+    offers = session.execute(
+        sa.select(Offer.id, Offer.title, Offer.variants).where(
+            *([Offer.business_id == scope.business_id] if scope.business_id is not None else []),
+            *([Offer.id == scope.offer_id] if scope.offer_id is not None else []),
+        )
+    ).all()
+    out = []
+    for offer_id, title, variants in offers:
+        if len(variants or []) < 2:
+            continue
+        labels = {int(v["variant"]): str(v["label"]) for v in variants}
+        rows = session.execute(
+            sa.select(
+                D.variant,
+                sa.func.sum(D.printed),
+                sa.func.sum(D.distributed),
+                _sum_if(_in(scope.period, D.local_day), D.redeemed - D.voided),
+            )
+            .where(D.offer_id == offer_id, D.local_day <= scope.period.last_day)
+            .group_by(D.variant)
+        ).all()
+        counts = {int(r[0]): tuple(int(v or 0) for v in r[1:]) for r in rows}
+        any_distributed = any(c[1] for c in counts.values())
+        tallies = []
+        for variant in sorted(labels):
+            printed, distributed, redeemed = counts.get(variant, (0, 0, 0))
+            exposed = distributed if any_distributed else printed
+            # at least as many copies were out as came back (distributions recorded late)
+            exposed = max(exposed, redeemed)
+            tallies.append(ab_test.VariantTally(labels[variant], exposed, redeemed))
+        out.append(OfferAB(offer_id, title, labels, ab_test.analyse(tallies, plan)))
+    return out
