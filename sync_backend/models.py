@@ -440,3 +440,42 @@ class AnalyticsCursor(Base):
     name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     last_txid: Mapped[int] = mapped_column(sa.BigInteger)
     last_seq: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+# --- shop managers (issue 14): the manager desktop app's credentials -------------------------
+
+
+class Manager(Base):
+    """A shop manager's desktop app, enrolled with a head-office invitation for one business."""
+
+    __tablename__ = "managers"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ManagerKey(Base):
+    """A manager's API key (hashed), rotated like a device's with an overlap window."""
+
+    __tablename__ = "manager_keys"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    manager_id: Mapped[str] = mapped_column(sa.ForeignKey("managers.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    rotate_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ManagerInvitation(Base):
+    """A single-use, expiring code head office gives a shop manager (hashed, like enrolment)."""
+
+    __tablename__ = "manager_invitations"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    business_id: Mapped[int] = mapped_column(sa.ForeignKey("businesses.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    manager_id: Mapped[str | None] = mapped_column(sa.String(36))

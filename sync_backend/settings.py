@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     api_key_rotate_after_days: int = Field(default=30, ge=1)
     api_key_overlap_days: int = Field(default=7, ge=0)
     enrolment_code_ttl_hours: int = Field(default=72, ge=1)
+    #: How long a shop manager's invitation (code and QR) can be used.
+    manager_invitation_ttl_hours: int = Field(default=72, ge=1)
 
     # Signing keys: a new one signs books after this many days; old ones keep verifying.
     signing_key_rotate_after_days: int = Field(default=365, ge=1)

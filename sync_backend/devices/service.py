@@ -6,25 +6,20 @@ password stretching needed) and lets one indexed lookup find the key's device.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
-from stdnum import luhn
 
 from pika_protocol import sync_wire
-from pika_protocol.tokens import SHORT_CODE_ALPHABET
+from sync_backend import credentials
 from sync_backend.devices import repository
-from sync_backend.errors import DeviceRevoked, NotAuthenticated, NotFound, Unprocessable
+from sync_backend.errors import DeviceRevoked, NotAuthenticated, NotFound
 from sync_backend.events import repository as events
 from sync_backend.models import Business, utcnow
 from sync_backend.settings import Settings, sha256_hex
 from sync_backend.vouchers import signing
-
-API_KEY_PREFIX = "pika_"
-ENROLMENT_CODE_CHARS = 10  # 50 bits of Crockford base32, plus one check character
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +43,10 @@ def key_hash(api_key: str | None) -> str:
     """The stored form of a presented API key; no key at all is refused here."""
     if not api_key:
         raise NotAuthenticated("device API key required (Authorization: Bearer ...)")
+    if api_key.startswith(credentials.MANAGER_KEY_PREFIX):
+        raise NotAuthenticated(
+            "this is a shop manager's key: a kiosk uses its own", code="manager_key_refused"
+        )
     return sha256_hex(api_key)
 
 
@@ -74,28 +73,14 @@ def check_key_owner(owner: repository.KeyOwner | None, now: datetime) -> DeviceC
     )
 
 
-def new_api_key() -> str:
-    return API_KEY_PREFIX + secrets.token_urlsafe(32)
-
-
 def new_enrolment_code() -> str:
-    data = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(ENROLMENT_CODE_CHARS))
-    check = luhn.calc_check_digit(data, alphabet=SHORT_CODE_ALPHABET)
-    return f"{data[:5]}-{data[5:]}{check}"
+    return credentials.new_one_time_code()
 
 
 def normalise_enrolment_code(text: str) -> str:
-    compact = "".join(ch for ch in text.upper() if ch.isalnum())
-    compact = compact.translate(str.maketrans("OIL", "011"))
-    if len(compact) != ENROLMENT_CODE_CHARS + 1 or any(
-        ch not in SHORT_CODE_ALPHABET for ch in compact
-    ):
-        raise Unprocessable("not an enrolment code", code="invalid_enrolment_code")
-    if not luhn.is_valid(compact, alphabet=SHORT_CODE_ALPHABET):
-        raise Unprocessable(
-            "enrolment code check character does not match", code="invalid_enrolment_code"
-        )
-    return compact
+    return credentials.normalise_one_time_code(
+        text, error_code="invalid_enrolment_code", what="an enrolment code"
+    )
 
 
 def create_enrolment_code(
@@ -136,7 +121,7 @@ def enrol(
             "enrolment code unknown, already used or expired", code="enrolment_code_refused"
         )
     device_id = str(uuid.uuid4())
-    api_key = new_api_key()
+    api_key = credentials.new_api_key(credentials.DEVICE_KEY_PREFIX)
     rotate_after = now + settings.api_key_rotate_after
     repository.add_device(
         session,
@@ -188,7 +173,7 @@ def rotate_key(
     now = utcnow()
     # One rotation of a device at a time: two at once would each keep their own new key.
     repository.lock_device(session, device.device_id)
-    api_key = new_api_key()
+    api_key = credentials.new_api_key(credentials.DEVICE_KEY_PREFIX)
     rotate_after = now + settings.api_key_rotate_after
     key = repository.add_key(
         session,

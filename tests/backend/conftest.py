@@ -49,7 +49,7 @@ TABLES = (
     "redemptions, idempotency_keys, events, fraud_flags, fraud_cursor, device_keys, "
     "enrolment_codes, devices, vouchers, book_distributions, books, offers, signing_keys, "
     "lifecycle_events, analytics_daily, analytics_hourly, analytics_refusals, analytics_cursor, "
-    "business_payments, businesses"
+    "business_payments, manager_invitations, manager_keys, managers, businesses"
 )
 
 

@@ -1,0 +1,1 @@
+"""Shop managers: head-office invitations, the manager app's keys, and who may read what."""
