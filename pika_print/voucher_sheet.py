@@ -23,6 +23,7 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
+from pika_print.pdf_fonts import FONT_FILES, MONO_FILES, embed_fonts, printable
 from pika_print.qr_symbol import qr_image
 from pika_protocol.tokens import short_code_for
 
@@ -43,14 +44,6 @@ _PDF_SYMBOL_PX = 4 * 49
 #: PNG pages: 300 dpi, as print shops ask for.
 DPI = 300
 PX_PER_MM = DPI / 25.4
-
-_FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "Arial.ttf")
-_MONO_FILES = (
-    "DejaVuSansMono-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
-    "consolab.ttf",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class PrintableVoucher:
@@ -118,7 +111,7 @@ def render_pdf(vouchers: Sequence[PrintableVoucher]) -> bytes:
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_creator("Pika Counter")
-    sans, mono = _pdf_fonts(pdf)
+    sans, mono = embed_fonts(pdf)
     pdf.set_draw_color(170)
     for index, voucher in enumerate(vouchers):
         if index % PER_PAGE == 0:
@@ -134,40 +127,12 @@ def render_pdf(vouchers: Sequence[PrintableVoucher]) -> bytes:
         for line in _lines(voucher):
             family = mono if line.mono else sans
             pdf.set_font(family, "B" if line.mono and family == "Courier" else "", line.points)
-            text = line.text if family not in ("Helvetica", "Courier") else _latin1(line.text)
+            text = printable(line.text, family)
             # text() at a baseline, not cell(): a tenth of the cost, and the line is centred here.
             baseline = top + line.points * _MM_PER_POINT * 0.95
             pdf.text(x + (width - pdf.get_string_width(text)) / 2, baseline, text)
             top += _line_height_mm(line.points)
     return bytes(pdf.output())
-
-
-def _pdf_fonts(pdf: FPDF) -> tuple[str, str]:
-    """Embed DejaVu (or Arial) for "₲" and accents; PDF core fonts when none is installed."""
-    sans = _font_path(_FONT_FILES)
-    mono = _font_path(_MONO_FILES)
-    if sans is None or mono is None:
-        return "Helvetica", "Courier"
-    pdf.add_font("PikaSans", fname=sans)
-    pdf.add_font("PikaMono", fname=mono)
-    return "PikaSans", "PikaMono"
-
-
-def _font_path(names: Sequence[str]) -> str | None:
-    """The file of the first font Pillow finds by these names (it searches the system's font
-    folders, Windows' included), so the PDF embeds the same font the PNG pages draw with."""
-    for name in names:
-        try:
-            found = ImageFont.truetype(name, 10).path
-        except OSError:
-            continue
-        return found if isinstance(found, str) else None
-    return None
-
-
-def _latin1(text: str) -> str:
-    """PDF core fonts know Latin-1 only: the guaraní sign is written as "Gs."."""
-    return text.replace("₲", "Gs.").encode("latin-1", "replace").decode("latin-1")
 
 
 # --- PNG --------------------------------------------------------------------------------------
@@ -215,7 +180,7 @@ def _text_stamp(text: str, size_px: int, mono: bool) -> Image.Image:
 
 @lru_cache(maxsize=16)
 def _font(size: int, mono: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for name in _MONO_FILES if mono else _FONT_FILES:
+    for name in MONO_FILES if mono else FONT_FILES:
         try:
             return ImageFont.truetype(name, size)
         except OSError:

@@ -121,10 +121,11 @@ class SyncApi:
             )
         except httpx.TransportError as exc:  # refused, reset, timeout, response cut short
             raise ServerUnreachableError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
-        return _parse(response, model)
+        return parse_answer(response, model)
 
 
-def _parse(response: httpx.Response, model: type[M]) -> M:
+def parse_answer(response: httpx.Response, model: type[M]) -> M:
+    """The answer as ``model``, or the typed error its status and body stand for."""
     status = response.status_code
     if status == 429:
         raise _rate_limited(response)

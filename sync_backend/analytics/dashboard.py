@@ -1,0 +1,79 @@
+"""One dashboard answer from the figures: what the manager app (and head office) shows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy.orm import Session
+
+from pika_protocol.analytics_wire import (
+    ComparisonOut,
+    DashboardOut,
+    FunnelOut,
+    FunnelStepOut,
+    HourWeekdayOut,
+    KioskOut,
+    OfferABOut,
+    RankedBusinessOut,
+    RoiOut,
+    VariantOut,
+)
+from sync_backend.analytics import figures
+from sync_backend.analytics.money import Period, ReturnOnInvestment
+from sync_backend.analytics.scope import Scope
+from sync_backend.models import Business, utcnow
+
+BUCKETS = ("day", "week", "month")
+
+
+def _roi(period: Period, roi: ReturnOnInvestment) -> RoiOut:
+    return RoiOut(first_day=period.first_day, last_day=period.last_day, **asdict(roi))
+
+
+def dashboard(session: Session, scope: Scope, bucket: str = "month") -> DashboardOut:
+    """Every figure for ``scope``; a business's ROI, or head office's ranking of all."""
+    funnel = figures.funnel(session, scope)
+    grid = figures.hour_weekday(session, scope)
+    business = session.get(Business, scope.business_id) if scope.business_id else None
+    per_business = scope.business_id is not None
+    return DashboardOut(
+        business_id=scope.business_id,
+        business_name=business.name if business else None,
+        first_day=scope.period.first_day,
+        last_day=scope.period.last_day,
+        offer_id=scope.offer_id,
+        variant=scope.variant,
+        as_of=utcnow(),
+        funnel=FunnelOut(
+            steps=[FunnelStepOut(**asdict(s)) for s in funnel.steps],
+            refused_by_reason=funnel.refused_by_reason,
+            printed=funnel.printed,
+            has_data=funnel.has_data,
+        ),
+        roi=_roi(scope.period, figures.roi_total(session, scope)) if per_business else None,
+        roi_over_time=[_roi(p.period, p.roi) for p in figures.roi_over_time(session, scope, bucket)]
+        if per_business
+        else [],
+        hour_weekday=HourWeekdayOut(
+            redeemed=[list(r) for r in grid.redeemed], busiest=list(grid.busiest)
+        ),
+        kiosks=[KioskOut(**asdict(k)) for k in figures.per_kiosk(session, scope)],
+        ab_tests=[
+            OfferABOut(
+                offer_id=o.offer_id,
+                title=o.title,
+                variants=[VariantOut(**asdict(v)) for v in o.result.variants],
+                required_per_variant=o.result.required_per_variant,
+                verdict=o.result.verdict.value,
+                winner=o.result.winner,
+                comparisons=[ComparisonOut(**asdict(c)) for c in o.result.comparisons],
+            )
+            for o in figures.ab_results(session, scope)
+        ],
+        ranking=[]
+        if per_business
+        else [
+            RankedBusinessOut(business_id=r.business_id, name=r.name, roi=_roi(scope.period, r.roi))
+            for r in figures.ranking(session, scope.period)
+        ],
+    )
