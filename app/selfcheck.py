@@ -53,7 +53,7 @@ def _check_decoders() -> str:
 
     from app.core.demo import make_catalogue
     from app.core.scanning import DecoderChain
-    from app.core.scanning.decoders import OpenCVDecoder, PyzbarDecoder
+    from app.core.scanning.other_decoders import OpenCVDecoder, PyzbarDecoder
     from pika_print.voucher_sheet import qr_image
 
     token = make_catalogue().vouchers[0].token

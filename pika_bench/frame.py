@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import zxingcpp
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app.core.scanning.decoders import DecoderChain, signature_validator
+    from app.core.scanning.decoded import signature_validator
+    from app.core.scanning.decoders import DecoderChain
     from app.core.scanning.demo import camera_look, place_card, textured_background, voucher_card
     from pika_bench.stats import percentile
     from pika_protocol.tokens import VoucherClaims, sign

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from app.core.device import DeviceIdentity
-from app.core.scanning.decoders import signature_validator
+from app.core.scanning.decoded import signature_validator
 from app.core.scanning.wedge import resolve
 from app.core.store.records import ScanSource
 from pika_protocol.tokens import ShortCodeError, looks_like_short_code, parse_short_code

@@ -14,13 +14,8 @@ from app.core.scanning.capture import (
     probe_cameras,
 )
 from app.core.scanning.debounce import Debouncer
-from app.core.scanning.decoders import (
-    DecodedCode,
-    DecoderChain,
-    DecodeStats,
-    Validator,
-    signature_validator,
-)
+from app.core.scanning.decoded import DecodedCode, DecodeStats, Validator, signature_validator
+from app.core.scanning.decoders import DecoderChain
 from app.core.scanning.errors import FrameError, ScanError, SourceError
 from app.core.scanning.pipeline import Scan, ScanPipeline
 from app.core.scanning.wedge import WedgeReader, WedgeScan, candidates, resolve

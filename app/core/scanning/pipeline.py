@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from app.core.scanning.capture import Frame, FrameSource
 from app.core.scanning.debounce import Debouncer
-from app.core.scanning.decoders import DecodedCode, DecoderChain, DecodeStats
+from app.core.scanning.decoded import DecodedCode, DecodeStats
+from app.core.scanning.decoders import DecoderChain
 from app.core.scanning.errors import FrameError
 
 #: How long one blocking read may wait before the loop looks at its stop flag again.

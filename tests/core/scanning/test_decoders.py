@@ -5,17 +5,12 @@ import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.scanning import decoders
-from app.core.scanning.decoders import (
-    DecodedCode,
-    DecoderChain,
-    DecodeStats,
-    OpenCVDecoder,
-    PyzbarDecoder,
-    signature_validator,
-    to_gray,
-)
+from app.core.scanning import zxing_passes
+from app.core.scanning.decoded import DecodedCode, DecodeStats, signature_validator
+from app.core.scanning.decoders import DecoderChain, to_gray
 from app.core.scanning.errors import FrameError
+from app.core.scanning.frame_views import RECTIFY_MARGIN, FrameView
+from app.core.scanning.other_decoders import OpenCVDecoder, PyzbarDecoder
 from tests.core.scanning.conftest import empty_frame, padded_qr, voucher_frame
 
 
@@ -110,7 +105,7 @@ def test_decoder_exception_is_counted_and_the_next_decoder_runs(
     def explode(image: np.ndarray, binarizer: object, **options: object) -> list[object]:
         raise RuntimeError("zxing-cpp crashed on this symbol")
 
-    monkeypatch.setattr(decoders, "_read_zxing", explode)
+    monkeypatch.setattr(zxing_passes, "read_zxing", explode)
     rescue = SpyDecoder([DecodedCode(token, token.encode(), "spy")])
     chain = DecoderChain(second_decoders=[SpyDecoder(fails=True), rescue])
     codes = chain.decode(voucher_frame(token))
@@ -126,14 +121,14 @@ def test_every_decoder_failing_gives_nothing_and_raises_nothing(
     def explode(image: np.ndarray, binarizer: object, **options: object) -> list[object]:
         raise MemoryError("hostile symbol")
 
-    monkeypatch.setattr(decoders, "_read_zxing", explode)
+    monkeypatch.setattr(zxing_passes, "read_zxing", explode)
     stats = DecodeStats()
     chain = DecoderChain(stats=stats, second_decoders=[SpyDecoder(fails=True)])
     for _ in range(3):
         assert chain.decode(voucher_frame(token)) == []
     # first passes, rescue passes and region passes on the whole frame (position unknown),
     # then the second decoder
-    per_frame = 2 + len(decoders.RESCUE_PASSES) + len(decoders.REGION_PASSES) + 1
+    per_frame = 2 + len(zxing_passes.RESCUE_PASSES) + len(zxing_passes.REGION_PASSES) + 1
     assert stats.error_total == 3 * per_frame
 
 
@@ -171,7 +166,7 @@ def test_positions_are_in_frame_coordinates(token: str) -> None:
 
 
 def test_codes_read_in_an_upscaled_crop_map_back_to_the_frame() -> None:
-    region = decoders._Region.crop(np.zeros((10, 10), np.uint8), x0=300, y0=100, scale=2.0)
+    region = FrameView.crop(np.zeros((10, 10), np.uint8), x0=300, y0=100, scale=2.0)
     moved = region.to_frame(DecodedCode("x", b"x", "t", ((0, 0), (20, 0), (20, 20), (0, 20))))
     assert moved.position == ((300, 100), (310, 100), (310, 110), (300, 110))
 
@@ -229,8 +224,8 @@ def test_signature_validator_accepts_only_signed_vouchers(
 def test_a_rectified_symbol_maps_back_onto_its_quad() -> None:
     gray = np.full((400, 600), 255, np.uint8)
     quad = ((100, 50), (300, 80), (280, 260), (90, 240))
-    region = decoders._Region.rectified(gray, quad, 360)
-    m = 360 * decoders._RECTIFY_MARGIN
+    region = FrameView.rectified(gray, quad, 360)
+    m = 360 * RECTIFY_MARGIN
     corners = ((m, m), (360 - m, m), (360 - m, 360 - m), (m, 360 - m))
     square = DecodedCode("x", b"x", "t", tuple((round(x), round(y)) for x, y in corners))  # type: ignore[arg-type]
     moved = region.to_frame(square).position
@@ -253,7 +248,7 @@ def test_a_code_at_a_steep_angle_is_read(token: str) -> None:
 def test_corners_of_a_broken_detection_cannot_break_the_rescue(
     token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = decoders._read_zxing
+    real = zxing_passes.read_zxing
 
     class Corner:
         def __init__(self, x: int, y: int) -> None:
@@ -272,7 +267,7 @@ def test_corners_of_a_broken_detection_cannot_break_the_rescue(
     def first_pass_sees_a_flat_symbol(image: np.ndarray, binarizer: object, **o: object) -> list:  # type: ignore[type-arg]
         return [Unread()] if o.get("downscale", True) else real(image, binarizer, **o)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(decoders, "_read_zxing", first_pass_sees_a_flat_symbol)
+    monkeypatch.setattr(zxing_passes, "read_zxing", first_pass_sees_a_flat_symbol)
     chain = DecoderChain(second_decoders=[])
     assert chain.decode(np.full((200, 200), 255, np.uint8)) == []
     assert chain.stats.errors["rectify"] == 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.scanning import decoders
+from app.core.scanning import zxing_passes
 from app.core.scanning.capture import Pacing, open_video
 from app.core.scanning.debounce import Debouncer
 from app.core.scanning.decoders import DecoderChain
@@ -64,7 +64,7 @@ def test_a_decoder_that_keeps_crashing_never_stops_the_loop(
     def explode(image: object, binarizer: object, **options: object) -> list[object]:
         raise RuntimeError("hostile symbol")
 
-    monkeypatch.setattr(decoders, "_read_zxing", explode)
+    monkeypatch.setattr(zxing_passes, "read_zxing", explode)
     path = tmp_path / "counter.avi"
     write_demo_video(path, [token], size=(320, 240), hold_frames=3, gap_frames=2)
     with open_video(path) as source:

@@ -10,9 +10,11 @@ import qrcode.constants
 import zxingcpp
 
 from app.core.scanning import soft_decode
-from app.core.scanning.decoders import QR_FORMATS, DecoderChain, _read_zxing, signature_validator
+from app.core.scanning.decoded import signature_validator
+from app.core.scanning.decoders import DecoderChain
 from app.core.scanning.demo import qr_image
 from app.core.scanning.soft_decode import SymbolGrid, grid_of, soft_read
+from app.core.scanning.zxing_passes import QR_FORMATS, read_zxing
 
 
 def thumbed(payload: str, *, cover: float) -> np.ndarray:
@@ -27,7 +29,7 @@ def thumbed(payload: str, *, cover: float) -> np.ndarray:
 
 
 def unread_grids(image: np.ndarray) -> list[SymbolGrid]:
-    found = _read_zxing(image, zxingcpp.Binarizer.LocalAverage)
+    found = read_zxing(image, zxingcpp.Binarizer.LocalAverage)
     return [g for g in (grid_of(b) for b in found if not b.valid) if g is not None]
 
 
@@ -54,7 +56,7 @@ def test_data_modules_walk_the_symbol_as_qrcode_places_it(
 
 def test_a_code_under_a_thumb_is_read_with_erasures(token: str) -> None:
     image = thumbed(token, cover=0.16)
-    assert not any(b.valid for b in _read_zxing(image, zxingcpp.Binarizer.LocalAverage))
+    assert not any(b.valid for b in read_zxing(image, zxingcpp.Binarizer.LocalAverage))
     grids = unread_grids(image)
     assert grids and grids[0].version == 6 and grids[0].ec_level == "M"
     assert [text for text, _ in soft_read(image, grids[0], QR_FORMATS)] == [token]

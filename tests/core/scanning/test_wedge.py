@@ -7,7 +7,7 @@ import random
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.scanning.decoders import signature_validator
+from app.core.scanning.decoded import signature_validator
 from app.core.scanning.wedge import KeyClock, WedgeReader, WedgeScan, candidates, resolve
 from pika_protocol.tokens import VoucherClaims, sign
 
