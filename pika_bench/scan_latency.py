@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             to_screen.append((now - scan.captured_at) * 1000)
             core.append((scan.decoded_at - scan.captured_at) * 1000)
             reasons[outcome.reason.value] = reasons.get(outcome.reason.value, 0) + 1
-            source = window.camera.pipeline.source if window.camera else None
+            worker = window.camera_column.worker
+            source = worker.pipeline.source if worker else None
             if source is not None and scan.payload in first_frame:
                 appeared = source.started_at + first_frame[scan.payload] / source.fps
                 appear.append((now - appeared) * 1000)
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         deadline = time.monotonic() + duration + 10
         while time.monotonic() < deadline:
             app.processEvents()
-            camera = window.camera
+            camera = window.camera_column.worker
             if camera is not None and not camera.running and len(to_screen) >= len(vouchers):
                 break
             time.sleep(0.001)

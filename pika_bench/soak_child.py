@@ -110,7 +110,8 @@ class Driver(QObject):
     # -- the loop -------------------------------------------------------------------------
     def start(self) -> None:
         """Begin once the kiosk's first play of the video (its camera at start) has ended."""
-        if self.window.camera is not None or self.window._video is not None:
+        camera = self.window.camera_column
+        if camera.worker is not None or camera.video is not None:
             self.day.count("video_plays")
             self._wait("video")
             self.watchdog.setInterval(120_000)
@@ -157,7 +158,7 @@ class Driver(QObject):
         if self.scans >= self.scans_target or now >= self.deadline:
             self.finish()
             return
-        if self.window._video is not None and self.scans >= self.next_video:
+        if self.window.camera_column.video is not None and self.scans >= self.next_video:
             self.next_video += self.video_every
             self._play_video()
             return
@@ -314,11 +315,11 @@ class Driver(QObject):
         self.day.count("video_plays")
         self._wait("video")
         self.watchdog.setInterval(120_000)
-        self.window.replay_video()
+        self.window.camera_column.replay()
         self.poll.start()
 
     def _poll_camera(self) -> None:
-        if self.waiting == "video" and not self.window.video_ended_bar.isHidden():
+        if self.waiting == "video" and not self.window.camera_column.ended_bar.isHidden():
             self.poll.stop()
             self.window.stop_camera()
             self.watchdog.setInterval(ACTION_TIMEOUT_MS)

@@ -143,7 +143,7 @@ def main() -> int:
     window.result_panel.show_state(window.machine.reset())
     window.undo_bar.follow(window.machine.state)
     save("12-ready-undo")
-    window._camera_unavailable("camera 0 cannot be opened")
+    window.camera_column.say_unavailable("camera 0 cannot be opened")
     save("13-no-camera")
     manager_screens(app, window, out, args.lang, settle, (width, height))
     window.exit_kiosk()

@@ -1,5 +1,9 @@
 """Starting the kiosk: Qt application, language, database key, store, window.
 
+This is the composition root: the store session, the counter, corrections, manager PIN,
+settings, cameras and sync are built here and handed to the window (:func:`parts_for`,
+:func:`build_window`, :func:`start_sync`); the window builds only its own widgets.
+
 Failures a user can fix (no keyring, wrong key, damaged store) end in a dialog that says what
 to do, never a traceback and never a silently recreated store.
 """
@@ -12,13 +16,16 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.core.corrections import Corrections
 from app.core.counter import Counter
 from app.core.device import NotEnrolledError
+from app.core.manager_pin import ManagerPin
 from app.core.session import STORE_FILE, KioskSession, open_session
 from app.core.store import StoreError
 from app.core.sync import NotEnrolledForSyncError
 from app.ui.enrolment_dialog import EnrolmentDialog
 from app.ui.heap_trimmer import HeapTrimmer
+from app.ui.kiosk_parts import KioskParts
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
@@ -154,16 +161,22 @@ def start_sync(session: KioskSession, ops: Operations, window: KioskWindow) -> S
     return sync
 
 
-def build_window(
-    session: KioskSession, ops: Operations, language: Language | None = None
-) -> KioskWindow:
-    counter = Counter(session.store, session.device)
-    return KioskWindow(
-        counter,
-        ops,
+def parts_for(session: KioskSession) -> KioskParts:
+    """The counter window's collaborators for an open session, with the real cameras and
+    clock (a test replaces what it needs with :func:`dataclasses.replace`)."""
+    store, device = session.store, session.device
+    return KioskParts(
+        counter=Counter(store, device),
+        corrections=Corrections(store, device),
+        pin=ManagerPin(store),
+        settings=session.settings.settings,
         demo=session.demo is not None,
         throwaway_key=session.throwaway_key,
         demo_catalogue=session.demo,
-        settings=session.settings.settings,
-        language=language,
     )
+
+
+def build_window(
+    session: KioskSession, ops: Operations, language: Language | None = None
+) -> KioskWindow:
+    return KioskWindow(parts_for(session), ops, language=language)

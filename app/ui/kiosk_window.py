@@ -2,19 +2,19 @@
 
 Thin over ``app.core``: it turns cashier input (camera, scanner, keyboard) into counter calls
 through :class:`~app.ui.operations.Operations` (never on the GUI thread) and renders
-:class:`~app.core.screen.ScreenState`. Every text is set in :meth:`KioskWindow.retranslate`, so
-switching language at run time re-labels the whole window.
+:class:`~app.core.screen.ScreenState`. It builds its own widgets and nothing else: the counter,
+corrections, PIN, settings, cameras and clock come in :class:`~app.ui.kiosk_parts.KioskParts`
+from ``app/ui/app.py``; the camera column lives in :mod:`app.ui.camera_column`. Every text is
+set in :meth:`KioskWindow.retranslate`, so switching language at run time re-labels the window.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
@@ -29,29 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.corrections import Corrections
-from app.core.counter import Counter, ScanOutcome, ScanSource
-from app.core.demo import DemoCatalogue
+from app.core.counter import ScanOutcome, ScanSource
 from app.core.error_kinds import ErrorKind
 from app.core.kiosk_settings import KioskSettings
-from app.core.manager_pin import DEMO_PIN, ManagerPin
+from app.core.manager_pin import DEMO_PIN
 from app.core.result_look import TypeScale, type_scale
-from app.core.scanning import (
-    Debouncer,
-    DecoderChain,
-    FrameSource,
-    Pacing,
-    Scan,
-    ScanError,
-    ScanPipeline,
-    open_source,
-    signature_validator,
-)
+from app.core.scanning import Debouncer, Pacing, Scan
 from app.core.screen import ScreenStateMachine
 from app.core.sync import SyncStatus
-from app.core.sync.loop import Connection
-from app.ui.camera_preview import CameraPreview
-from app.ui.camera_worker import CameraWorker
+from app.core.sync.connection_badge import Badge, connection_badge
+from app.ui.camera_column import CameraColumn
+from app.ui.kiosk_parts import KioskParts
 from app.ui.language import Language
 from app.ui.manager_access import ManagerAccess
 from app.ui.operations import Operations
@@ -64,9 +52,6 @@ from app.ui.wedge_filter import WedgeScannerFilter
 from pika_print.voucher_sheet import write_sheet
 
 log = logging.getLogger(__name__)
-
-#: How often a missing or lost camera is looked for again.
-CAMERA_RETRY_MS = 5_000
 
 BADGE_STYLE = "padding: 4px 10px; border-radius: 10px; font-weight: bold; color: white;"
 
@@ -82,30 +67,23 @@ class KioskWindow(QMainWindow):
 
     def __init__(
         self,
-        counter: Counter,
+        parts: KioskParts,
         operations: Operations,
         *,
-        demo: bool,
-        throwaway_key: bool,
-        demo_catalogue: DemoCatalogue | None = None,
-        settings: KioskSettings | None = None,
         language: Language | None = None,
         kiosk_mode: bool = False,
     ) -> None:
         super().__init__()
-        self.counter = counter
+        self.parts = parts
+        self.counter = parts.counter
         self.ops = operations
-        self.demo = demo
-        self.throwaway_key = throwaway_key
-        self.demo_catalogue = demo_catalogue
-        self.settings = settings or KioskSettings()
+        self.demo = parts.demo
+        self.throwaway_key = parts.throwaway_key
+        self.demo_catalogue = parts.demo_catalogue
+        self.settings = parts.settings
         self.language = language
+        self._clock = parts.clock
         self.machine = ScreenStateMachine(self.settings.result_timeout_seconds)
-        self.camera: CameraWorker | None = None
-        self._camera_retry = QTimer(self)
-        self._camera_retry.setSingleShot(True)
-        self._camera_retry.setInterval(CAMERA_RETRY_MS)
-        self._camera_retry.timeout.connect(self.start_configured_camera)
         self.sounds = ResultSounds(enabled=self.settings.sounds, parent=self)
         self._pending = 0
         self.sync: SyncWorker | None = None
@@ -113,16 +91,16 @@ class KioskWindow(QMainWindow):
         self.revoked_message: str | None = None
         self.kiosk_mode = kiosk_mode
         self._exit_allowed = not kiosk_mode
-        self._closed = False
         self.resize(1200, 760)
-        self.corrections = Corrections(counter.store, counter.device)
+        self.corrections = parts.corrections
         self.manager = ManagerAccess(
             operations,
             self.corrections,
-            ManagerPin(counter.store),
+            parts.pin,
             self.settings,
             self,
-            demo=demo,
+            demo=self.demo,
+            camera_probe=parts.cameras.probe,
         )
         self.manager.settings_changed.connect(self.apply_settings)
         self.manager.exit_requested.connect(self.exit_kiosk)
@@ -146,28 +124,16 @@ class KioskWindow(QMainWindow):
         self.undo_bar = UndoBar(operations, self.corrections)
         self.undo_bar.undone.connect(self._undone)
         self.undo_bar.failed.connect(self._failed)
-        self.preview = CameraPreview()
-        self.preview.setVisible(False)
-        # A video standing in for the camera ends; the preview would freeze on its last frame.
-        # It is said here with a way to play it again, not looped: a second pass shows every
-        # voucher as already used, which to a demo's audience looks like the kiosk failing.
-        self.video_ended = QLabel()
-        self.video_ended.setObjectName("videoEnded")
-        self.video_ended.setWordWrap(True)
-        self.video_ended.setStyleSheet("color: #9a5b00; font-weight: bold;")
-        self.replay_button = QPushButton()
-        self.replay_button.setObjectName("replayVideo")
-        self.replay_button.clicked.connect(self.replay_video)
-        self._video: tuple[Path, Pacing] | None = None
-        ended_row = QHBoxLayout()
-        ended_row.addWidget(self.video_ended, 1)
-        ended_row.addWidget(self.replay_button)
-        self.video_ended_bar = QWidget()
-        self.video_ended_bar.setLayout(ended_row)
-        self.video_ended_bar.setVisible(False)
-        camera_column = QVBoxLayout()
-        camera_column.addWidget(self.preview, 1)
-        camera_column.addWidget(self.video_ended_bar)
+        store = self.counter.store
+        self.camera_column = CameraColumn(
+            operations, parts.cameras, store.reference.public_keys, lambda: self.settings, self
+        )
+        self.preview = self.camera_column.preview
+        self.camera_column.scanned.connect(self._camera_scan)
+        self.camera_column.opened.connect(self._camera_opened)
+        self.camera_column.unavailable.connect(self._camera_unavailable)
+        self.camera_column.refused.connect(self._camera_refused)
+        self.camera_column.failed.connect(self._failed)
 
         self.entry = QLineEdit()
         self.entry.setObjectName("codeEntry")
@@ -179,10 +145,10 @@ class KioskWindow(QMainWindow):
         self.video_button.clicked.connect(self._choose_video)
         # It opens a file browser: only the demo offers it to whoever stands at the counter.
         # A real kiosk's manager chooses a video in the panel's settings, behind the PIN.
-        self.video_button.setVisible(demo)
+        self.video_button.setVisible(self.demo)
         self.print_button = QPushButton()
         self.print_button.clicked.connect(self._choose_sheet)
-        self.print_button.setVisible(demo_catalogue is not None)
+        self.print_button.setVisible(self.demo_catalogue is not None)
 
         top = QHBoxLayout()
         top.addWidget(self.business_label)
@@ -192,7 +158,7 @@ class KioskWindow(QMainWindow):
         top.addWidget(self.manager_button)
         middle = QHBoxLayout()
         middle.addWidget(self.result_panel, 3)
-        middle.addLayout(camera_column, 2)
+        middle.addLayout(self.camera_column.layout, 2)
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
         entry_row.addWidget(self.check_button)
@@ -253,12 +219,11 @@ class KioskWindow(QMainWindow):
             (self.check_button, scale.entry),
             (self.video_button, scale.status),
             (self.print_button, scale.status),
-            (self.video_ended, scale.status),
-            (self.replay_button, scale.status),
         ):
             font = QFont(widget.font())
             font.setPixelSize(size)
             widget.setFont(font)
+        self.camera_column.set_pixel_size(scale.status)
 
     # --- settings ----------------------------------------------------------------------
     def apply_settings(self, settings: KioskSettings) -> None:
@@ -271,47 +236,28 @@ class KioskWindow(QMainWindow):
         self.sounds.enabled = settings.sounds
         self.corrections.undo_window = timedelta(seconds=settings.undo_window_seconds)
         self.machine.result_seconds = settings.result_timeout_seconds
-        self.preview.mirror = settings.mirror_preview
         if self.language is not None and self.language.current != settings.language:
             self.language.switch(settings.language)
-        if self.camera is not None:
-            self.camera.pipeline.debouncer.window_s = settings.debounce_seconds
-        if camera_changed and self.camera is not None:
-            self.start_configured_camera()
+        self.camera_column.apply_settings(settings, camera_changed=camera_changed)
 
     def start_configured_camera(self) -> None:
         """Open the camera the settings name (off the GUI thread: opening can be slow)."""
-        spec, resolution = self.settings.camera_spec, self.settings.resolution
+        self.camera_column.start_configured()
 
-        self._camera_retry.stop()
+    def _camera_opened(self) -> None:
+        self.statusBar().clearMessage()
+        self.result_panel.set_camera_available(True)
 
-        def opened(source: FrameSource) -> None:
-            self.statusBar().clearMessage()
-            self.result_panel.set_camera_available(True)
-            self._video = None
-            self.start_camera(source)
+    def _camera_refused(self, kind: ErrorKind) -> None:
+        """A video chosen as the camera cannot be played: said like any error."""
+        self._say_error(error_text(kind))
 
-        def failed(error: BaseException) -> None:
-            self.stop_camera()
-            self._video = None  # the configured camera failed, not a video chosen before
-            self._camera_unavailable(str(error))
-
-        self.ops.background_op(lambda: open_source(spec, resolution=resolution), opened, failed)
-
-    def _camera_unavailable(self, error: str) -> None:
-        """No camera, or it was lost (a USB webcam unplugged): say so and keep trying, so
-        plugging it back in is all a cashier has to do. Scanner and typing work meanwhile.
-        The reason (in English, from OpenCV or the OS) goes to the log, not the cashier's line;
-        a video standing in for the camera is not retried, and is said to be a video."""
-        log.warning("no camera: %s", error)
+    def _camera_unavailable(self, kind: ErrorKind) -> None:
+        """No camera, or it was lost: the ready screen asks for the typed code instead, and
+        the status line says why (the camera column looks for a webcam again)."""
         self.result_panel.set_camera_available(False)
         self.statusBar().setStyleSheet("color: #9a5b00; font-weight: bold;")
-        webcam = isinstance(self.settings.camera, int) and self._video is None
-        kind = ErrorKind.CAMERA_MISSING if webcam else ErrorKind.VIDEO_UNREADABLE
         self.statusBar().showMessage(error_text(kind))
-        # A camera that failed to open after the window closed is not looked for again.
-        if webcam and not self._closed:
-            self._camera_retry.start()
 
     # --- text --------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -337,10 +283,7 @@ class KioskWindow(QMainWindow):
         self.check_button.setText(self.tr("Check"))
         self.manager_button.setText(self.tr("Manager"))
         self.video_button.setText(self.tr("Use a video as camera…"))
-        self.video_ended.setText(
-            self.tr("The video used as the camera has ended: the picture is its last frame.")
-        )
-        self.replay_button.setText(self.tr("Play it again"))
+        self.camera_column.retranslate()
         self.print_button.setText(self.tr("Print voucher sheet…"))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -364,7 +307,7 @@ class KioskWindow(QMainWindow):
 
     # --- output ------------------------------------------------------------------------
     def show_outcome(self, outcome: ScanOutcome) -> None:
-        self.result_panel.show_state(self.machine.show(outcome, time.monotonic()))
+        self.result_panel.show_state(self.machine.show(outcome, self._clock()))
         self.sounds.play(outcome.tone)
         self.undo_bar.offer(outcome)  # hides it under a refusal it does not belong to
         if self.sync is not None and outcome.accepted:
@@ -397,32 +340,30 @@ class KioskWindow(QMainWindow):
         self.refresh_pending()
 
     def _show_connection(self) -> None:
-        """The badge a cashier glances at: online, waiting to send or offline (and still
-        working), or why not."""
-        status = self.sync_status
-        if self.demo:
-            text, colour = self.tr("Demo · offline"), "#6d4c41"
-        elif self.sync is None:
-            text, colour = self.tr("Offline · not enrolled for sync"), "#757575"
-        elif status is None or status.connection is Connection.UNKNOWN:
-            text, colour = self.tr("Connecting…"), "#757575"
-        elif status.connection is Connection.ONLINE:
-            text, colour = self.tr("Online"), "#2e7d32"
-        elif status.connection is Connection.WAITING_TO_SEND:
-            # Head office answered, but the shop is over its tier for now: nothing is wrong
-            # at the counter, the redemptions go when head office takes them again.
-            text, colour = self.tr("Waiting to send · working normally"), "#1565c0"
-        elif status.connection is Connection.NOT_AUTHORISED:
-            text, colour = self.tr("Not authorised: enrol again"), "#c62828"
-        else:
-            text, colour = self.tr("Offline · working normally"), "#757575"
-        if status is not None and status.clock_skewed and status.clock_skew_s is not None:
-            text += " · " + self.tr("clock off by {minutes} min").format(
-                minutes=round(status.clock_skew_s / 60)
-            )
-            colour = "#ef6c00"
+        """The badge a cashier glances at (app.core.sync.connection_badge decides which)."""
+        look = connection_badge(self.sync_status, demo=self.demo, syncing=self.sync is not None)
+        text = self._badge_text(look.badge)
+        if look.skew_minutes is not None:
+            text += " · " + self.tr("clock off by {minutes} min").format(minutes=look.skew_minutes)
         self.connection_badge.setText(text)
-        self.connection_badge.setStyleSheet(f"background: {colour}; {BADGE_STYLE}")
+        self.connection_badge.setStyleSheet(f"background: {look.colour}; {BADGE_STYLE}")
+
+    def _badge_text(self, badge: Badge) -> str:
+        match badge:
+            case Badge.DEMO:
+                return self.tr("Demo · offline")
+            case Badge.NOT_ENROLLED:
+                return self.tr("Offline · not enrolled for sync")
+            case Badge.CONNECTING:
+                return self.tr("Connecting…")
+            case Badge.ONLINE:
+                return self.tr("Online")
+            case Badge.WAITING_TO_SEND:
+                return self.tr("Waiting to send · working normally")
+            case Badge.NOT_AUTHORISED:
+                return self.tr("Not authorised: enrol again")
+            case Badge.OFFLINE:
+                return self.tr("Offline · working normally")
 
     def _revoked(self, message: str) -> None:
         """Head office revoked this kiosk and its data was wiped: say why, then stop."""
@@ -435,7 +376,7 @@ class KioskWindow(QMainWindow):
 
     def _tick(self) -> None:
         before = self.machine.state
-        after = self.machine.tick(time.monotonic())
+        after = self.machine.tick(self._clock())
         if after is not before:
             self.result_panel.show_state(after)
             self.undo_bar.follow(after)
@@ -444,7 +385,8 @@ class KioskWindow(QMainWindow):
         """Errors go to the status line and the log; a modal box would stall the counter.
         The line says what happened in the screen's language; the exception, the log."""
         log.error("operation failed: %s", error, exc_info=error)
-        self._say_error(error_text_for(error, camera_is_file=self._video is not None))
+        camera_is_file = self.camera_column.video is not None
+        self._say_error(error_text_for(error, camera_is_file=camera_is_file))
 
     def _say_error(self, text: str) -> None:
         self.statusBar().setStyleSheet("color: #c62828; font-weight: bold;")
@@ -452,68 +394,12 @@ class KioskWindow(QMainWindow):
 
     # --- camera ------------------------------------------------------------------------
     def start_video(self, path: Path, pacing: Pacing = Pacing.LIVE) -> None:
-        """Use a video file or image folder as the camera, through the real capture code.
-
-        LIVE pacing plays it like a camera (real time, newest frame wins, with preview);
-        ALL hands every frame to the decoder (tests, measurements).
-        """
-        try:
-            source = open_source(str(path), pacing=pacing)
-        except ScanError as exc:
-            log.error("video %s cannot be used as the camera: %s", path, exc)
-            self._say_error(error_text(ErrorKind.VIDEO_UNREADABLE))
-            return
-        self._video = (path, pacing)
-        self.start_camera(source)
-
-    def replay_video(self) -> None:
-        """Play the video that ended from its start (the same one, the same way)."""
-        if self._video is not None:
-            self.start_video(*self._video)
-        elif isinstance(self.settings.camera, Path):
-            self.start_configured_camera()
-
-    def start_camera(self, source: FrameSource) -> None:
-        """Scan from ``source``; the decoder trusts only texts that verify with known keys."""
-
-        def started(keys: dict[int, Ed25519PublicKey]) -> None:
-            self.stop_camera()
-            chain = DecoderChain(validator=signature_validator(keys))
-            debouncer = Debouncer(window_s=self.settings.debounce_seconds)
-            pipeline = ScanPipeline(source, chain=chain, debouncer=debouncer)
-            camera = CameraWorker(pipeline, self)
-            self.camera = camera
-            camera.scanned.connect(self._camera_scan)
-            camera.failed.connect(self._camera_lost)
-            camera.finished.connect(self._camera_finished)
-            self.video_ended_bar.setVisible(False)
-            self.preview.mirror = self.settings.mirror_preview
-            self.preview.watch(source)
-            self.preview.setVisible(source.pacing is Pacing.LIVE)
-            self.camera.start()
-
-        self.ops.store_op(self.counter.store.reference.public_keys, started, self._failed)
+        """Use a video file or image folder as the camera (:meth:`CameraColumn.start_video`)."""
+        self.camera_column.start_video(path, pacing)
 
     def stop_camera(self) -> None:
         """Stop scanning from the camera (and stop looking for a lost one)."""
-        self._camera_retry.stop()
-        if self.camera is not None:
-            self.camera.stop()
-            self.camera = None
-        self.preview.watch(None)
-        self.preview.setVisible(False)
-        self.video_ended_bar.setVisible(False)
-
-    def _camera_finished(self) -> None:
-        """A camera loop ended (queued from its thread): if it was a video that ran out of
-        frames, and still the one in use, say so."""
-        camera = self.sender()
-        if camera is self.camera and self.camera is not None and self.camera.pipeline.source_ended:
-            self.video_ended_bar.setVisible(True)
-
-    def _camera_lost(self, message: str) -> None:
-        self.stop_camera()
-        self._camera_unavailable(message)
+        self.camera_column.stop()
 
     def _camera_scan(self, scan: Scan) -> None:
         def shown(outcome: ScanOutcome) -> None:
@@ -550,8 +436,7 @@ class KioskWindow(QMainWindow):
         self.undo_bar.follow(state)
         # The undone voucher may be shown again at once: it must not be debounced away.
         self.wedge_debounce.reset()
-        if self.camera is not None:
-            self.camera.pipeline.debouncer.reset()
+        self.camera_column.reset_debounce()
         self.refresh_pending()
 
     # --- kiosk mode ----------------------------------------------------------------------
@@ -578,7 +463,7 @@ class KioskWindow(QMainWindow):
             event.ignore()
             self.manager.open()
             return
-        self._closed = True
+        self.camera_column.closed = True
         self.stop_camera()
         app = QApplication.instance()
         if app is not None:

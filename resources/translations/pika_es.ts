@@ -2,6 +2,20 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
+    <name>CameraColumn</name>
+    <message>
+        <location filename="../../app/ui/camera_column.py" line="97"/>
+        <source>The video used as the camera has ended: the picture is its last frame.</source>
+        <extracomment>How often a missing or lost camera is looked for again. The video or folder in use as the camera, and how it plays (None: a webcam). Set once the window closed: a camera that fails to open afterwards is not retried.</extracomment>
+        <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/camera_column.py" line="99"/>
+        <source>Play it again</source>
+        <translation>Reproducir de nuevo</translation>
+    </message>
+</context>
+<context>
     <name>EnrolmentDialog</name>
     <message>
         <location filename="../../app/ui/enrolment_dialog.py" line="122"/>
@@ -162,133 +176,123 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="319"/>
+        <location filename="../../app/ui/kiosk_window.py" line="261"/>
         <source>Pika Counter</source>
-        <extracomment>How often a missing or lost camera is looked for again. (app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
+        <extracomment>(app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="324"/>
+        <location filename="../../app/ui/kiosk_window.py" line="266"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="330"/>
+        <location filename="../../app/ui/kiosk_window.py" line="272"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="336"/>
+        <location filename="../../app/ui/kiosk_window.py" line="278"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="337"/>
+        <location filename="../../app/ui/kiosk_window.py" line="279"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="338"/>
+        <location filename="../../app/ui/kiosk_window.py" line="280"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="339"/>
+        <location filename="../../app/ui/kiosk_window.py" line="281"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="341"/>
-        <source>The video used as the camera has ended: the picture is its last frame.</source>
-        <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/kiosk_window.py" line="343"/>
-        <source>Play it again</source>
-        <translation>Reproducir de nuevo</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/kiosk_window.py" line="344"/>
+        <location filename="../../app/ui/kiosk_window.py" line="282"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="384"/>
+        <location filename="../../app/ui/kiosk_window.py" line="322"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="404"/>
+        <location filename="../../app/ui/kiosk_window.py" line="349"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="406"/>
+        <location filename="../../app/ui/kiosk_window.py" line="351"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="408"/>
+        <location filename="../../app/ui/kiosk_window.py" line="353"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="410"/>
+        <location filename="../../app/ui/kiosk_window.py" line="355"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="414"/>
+        <location filename="../../app/ui/kiosk_window.py" line="357"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="416"/>
+        <location filename="../../app/ui/kiosk_window.py" line="359"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="418"/>
+        <location filename="../../app/ui/kiosk_window.py" line="361"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="420"/>
+        <location filename="../../app/ui/kiosk_window.py" line="342"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="432"/>
+        <location filename="../../app/ui/kiosk_window.py" line="368"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="539"/>
+        <location filename="../../app/ui/kiosk_window.py" line="420"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="593"/>
+        <location filename="../../app/ui/kiosk_window.py" line="473"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="593"/>
+        <location filename="../../app/ui/kiosk_window.py" line="473"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="600"/>
+        <location filename="../../app/ui/kiosk_window.py" line="480"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="600"/>
+        <location filename="../../app/ui/kiosk_window.py" line="480"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="618"/>
+        <location filename="../../app/ui/kiosk_window.py" line="498"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -296,254 +300,123 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="76"/>
-        <location filename="../../app/ui/manager_view.py" line="469"/>
+        <location filename="../../app/ui/manager_view.py" line="62"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="77"/>
+        <location filename="../../app/ui/manager_view.py" line="63"/>
         <source>Scanner</source>
         <translation>Lector</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="78"/>
+        <location filename="../../app/ui/manager_view.py" line="64"/>
         <source>Typed</source>
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="442"/>
+        <location filename="../../app/ui/manager_view.py" line="230"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="443"/>
+        <location filename="../../app/ui/manager_view.py" line="231"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="444"/>
+        <location filename="../../app/ui/manager_view.py" line="232"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="447"/>
+        <location filename="../../app/ui/manager_view.py" line="235"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="450"/>
+        <location filename="../../app/ui/manager_view.py" line="238"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="451"/>
+        <location filename="../../app/ui/manager_view.py" line="239"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="452"/>
+        <location filename="../../app/ui/manager_view.py" line="240"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="453"/>
+        <location filename="../../app/ui/manager_view.py" line="241"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="454"/>
+        <location filename="../../app/ui/manager_view.py" line="242"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="446"/>
-        <location filename="../../app/ui/manager_view.py" line="455"/>
+        <location filename="../../app/ui/manager_view.py" line="234"/>
+        <location filename="../../app/ui/manager_view.py" line="243"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="459"/>
+        <location filename="../../app/ui/manager_view.py" line="247"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="460"/>
+        <location filename="../../app/ui/manager_view.py" line="248"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="461"/>
+        <location filename="../../app/ui/manager_view.py" line="249"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="462"/>
-        <source>Look for cameras again</source>
-        <translation>Buscar cámaras de nuevo</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="463"/>
-        <source>Use a video file…</source>
-        <translation>Usar un archivo de video…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="464"/>
-        <source>Use an image folder…</source>
-        <translation>Usar una carpeta de imágenes…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="465"/>
-        <source>Show the camera picture mirrored</source>
-        <translation>Mostrar la imagen de la cámara en espejo</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="466"/>
-        <source>Play a sound for each result</source>
-        <translation>Reproducir un sonido con cada resultado</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="467"/>
-        <source>Save settings</source>
-        <translation>Guardar configuración</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="470"/>
-        <source>Or instead of a camera</source>
-        <translation>O en lugar de una cámara</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="471"/>
-        <source>Resolution</source>
-        <translation>Resolución</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="472"/>
-        <source>Preview</source>
-        <translation>Vista previa</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="473"/>
-        <source>Sounds</source>
-        <translation>Sonidos</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="474"/>
-        <source>Language</source>
-        <translation>Idioma</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="475"/>
-        <source>Same voucher counts once within</source>
-        <translation>El mismo voucher cuenta una sola vez dentro de</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="476"/>
-        <source>Show each result for</source>
-        <translation>Mostrar cada resultado durante</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="477"/>
-        <source>Cashier may undo for</source>
-        <translation>El cajero puede deshacer durante</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="733"/>
-        <source>These settings cannot be saved: check them and try again.</source>
-        <translation>No se puede guardar esta configuración: revísela y vuelva a intentarlo.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="734"/>
-        <source>“{setting}” cannot take this value: choose another.</source>
-        <translation>«{setting}» no admite este valor: elija otro.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="519"/>
+        <location filename="../../app/ui/manager_view.py" line="290"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="521"/>
+        <location filename="../../app/ui/manager_view.py" line="292"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="527"/>
+        <location filename="../../app/ui/manager_view.py" line="298"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="544"/>
+        <location filename="../../app/ui/manager_view.py" line="315"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="585"/>
+        <location filename="../../app/ui/manager_view.py" line="356"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="591"/>
+        <location filename="../../app/ui/manager_view.py" line="362"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="593"/>
+        <location filename="../../app/ui/manager_view.py" line="364"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="651"/>
-        <source>Camera {index} ({width}x{height})</source>
-        <translation>Cámara {index} ({width}x{height})</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="659"/>
-        <source>Camera {index} (looking…)</source>
-        <translation>Cámara {index} (buscando…)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="661"/>
-        <source>Camera {index} (not found)</source>
-        <translation>Cámara {index} (no encontrada)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="668"/>
-        <source>File: {path}</source>
-        <translation>Archivo: {path}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="678"/>
-        <source>Video to use as camera</source>
-        <translation>Video para usar como cámara</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="678"/>
-        <source>Videos (*.mp4 *.avi *.mkv)</source>
-        <translation>Videos (*.mp4 *.avi *.mkv)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="684"/>
-        <source>Folder of images to use as camera</source>
-        <translation>Carpeta de imágenes para usar como cámara</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="714"/>
-        <source>Settings saved.</source>
-        <translation>Configuración guardada.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="727"/>
-        <source>Write the resolution as width x height, e.g. 1280x720.</source>
-        <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="729"/>
-        <source>Choose a camera, or a video file or folder with its full path.</source>
-        <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/manager_view.py" line="749"/>
+        <location filename="../../app/ui/manager_view.py" line="386"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -807,6 +680,145 @@
         <location filename="../../app/ui/result_panel.py" line="236"/>
         <source>Recorded on this kiosk · waiting to sync</source>
         <translation>Registrado en este equipo · pendiente de sincronizar</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsTab</name>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="173"/>
+        <source>Look for cameras again</source>
+        <extracomment>Languages are named in their own language, so anyone can find theirs. The settings form&apos;s rows, by the setting each one edits (None: no setting of its own).</extracomment>
+        <translation>Buscar cámaras de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="174"/>
+        <source>Use a video file…</source>
+        <translation>Usar un archivo de video…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="175"/>
+        <source>Use an image folder…</source>
+        <translation>Usar una carpeta de imágenes…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="176"/>
+        <source>Show the camera picture mirrored</source>
+        <translation>Mostrar la imagen de la cámara en espejo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="177"/>
+        <source>Play a sound for each result</source>
+        <translation>Reproducir un sonido con cada resultado</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="178"/>
+        <source>Save settings</source>
+        <translation>Guardar configuración</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="180"/>
+        <source>Camera</source>
+        <translation>Cámara</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="181"/>
+        <source>Or instead of a camera</source>
+        <translation>O en lugar de una cámara</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="182"/>
+        <source>Resolution</source>
+        <translation>Resolución</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="183"/>
+        <source>Preview</source>
+        <translation>Vista previa</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="184"/>
+        <source>Sounds</source>
+        <translation>Sonidos</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="185"/>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="186"/>
+        <source>Same voucher counts once within</source>
+        <translation>El mismo voucher cuenta una sola vez dentro de</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="187"/>
+        <source>Show each result for</source>
+        <translation>Mostrar cada resultado durante</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="188"/>
+        <source>Cashier may undo for</source>
+        <translation>El cajero puede deshacer durante</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="260"/>
+        <source>Camera {index} ({width}x{height})</source>
+        <translation>Cámara {index} ({width}x{height})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="264"/>
+        <source>Camera {index} (looking…)</source>
+        <translation>Cámara {index} (buscando…)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="266"/>
+        <source>Camera {index} (not found)</source>
+        <translation>Cámara {index} (no encontrada)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="267"/>
+        <source>File: {path}</source>
+        <translation>Archivo: {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="271"/>
+        <source>Video to use as camera</source>
+        <translation>Video para usar como cámara</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="271"/>
+        <source>Videos (*.mp4 *.avi *.mkv)</source>
+        <translation>Videos (*.mp4 *.avi *.mkv)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="277"/>
+        <source>Folder of images to use as camera</source>
+        <translation>Carpeta de imágenes para usar como cámara</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="309"/>
+        <source>Settings saved.</source>
+        <translation>Configuración guardada.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="322"/>
+        <source>Write the resolution as width x height, e.g. 1280x720.</source>
+        <translation>Escriba la resolución como ancho x alto, p. ej. 1280x720.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="324"/>
+        <source>Choose a camera, or a video file or folder with its full path.</source>
+        <translation>Elija una cámara, o un archivo de video o una carpeta con su ruta completa.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="328"/>
+        <source>These settings cannot be saved: check them and try again.</source>
+        <translation>No se puede guardar esta configuración: revísela y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_tab.py" line="329"/>
+        <source>“{setting}” cannot take this value: choose another.</source>
+        <translation>«{setting}» no admite este valor: elija otro.</translation>
     </message>
 </context>
 <context>
@@ -1167,44 +1179,43 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="82"/>
+        <location filename="../../app/ui/void_dialog.py" line="22"/>
         <source>Scanned by mistake</source>
         <extracomment>Reasons a manager often gives; any other text may be typed.</extracomment>
         <translation>Escaneado por error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="83"/>
+        <location filename="../../app/ui/void_dialog.py" line="23"/>
         <source>The customer did not get the discount</source>
         <translation>El cliente no recibió el descuento</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="84"/>
+        <location filename="../../app/ui/void_dialog.py" line="24"/>
         <source>Wrong voucher scanned</source>
         <translation>Se escaneó el voucher equivocado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="192"/>
+        <location filename="../../app/ui/void_dialog.py" line="92"/>
         <source>Void redemption</source>
-        <extracomment>Languages are named in their own language, so anyone can find theirs. The settings form&apos;s rows, by the setting each one edits (None: no setting of its own).</extracomment>
         <translation>Anular canje</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="195"/>
+        <location filename="../../app/ui/void_dialog.py" line="95"/>
         <source>Void the redemption of {offer} (serial {serial}) made {when}? The voucher can then be used again. The void is recorded and sent to head office.</source>
         <translation>¿Anular el canje de {offer} (serie {serial}) hecho el {when}? Después el voucher se podrá volver a usar. La anulación queda registrada y se envía a la central.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="203"/>
+        <location filename="../../app/ui/void_dialog.py" line="103"/>
         <source>Why is it voided?</source>
         <translation>¿Por qué se anula?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="210"/>
+        <location filename="../../app/ui/void_dialog.py" line="110"/>
         <source>Void</source>
         <translation>Anular</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="212"/>
+        <location filename="../../app/ui/void_dialog.py" line="112"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>

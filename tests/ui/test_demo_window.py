@@ -149,7 +149,7 @@ def test_missing_camera_is_a_message_not_a_crash(qtbot, demo, tmp_path, caplog) 
     window.start_configured_camera()
     # a video standing in for the camera is said to be a video that cannot be played
     qtbot.waitUntil(lambda: "cannot be played" in window.statusBar().currentMessage(), timeout=5000)
-    assert window.camera is None
+    assert window.camera_column.worker is None
     # The cashier's line is in one language; the (English) reason goes to the log.
     assert "no-such-video" not in window.statusBar().currentMessage()
     assert "no-such-video" in caplog.text
@@ -162,11 +162,11 @@ def test_a_missing_webcam_is_looked_for_again(qtbot, demo) -> None:
     window, _ = demo
     window.settings = window.settings.with_changes(camera=63)  # no such camera here
     window.start_configured_camera()
-    qtbot.waitUntil(lambda: window._camera_retry.isActive(), timeout=10_000)
-    assert window.camera is None
+    qtbot.waitUntil(lambda: window.camera_column.retry.isActive(), timeout=10_000)
+    assert window.camera_column.worker is None
     assert window.statusBar().currentMessage()
     window.stop_camera()
-    assert not window._camera_retry.isActive()
+    assert not window.camera_column.retry.isActive()
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])

@@ -78,7 +78,7 @@ def test_a_lost_webcam_is_said_in_spanish_and_looked_for_again(qtbot, demo) -> N
     window, _ = demo
     window.settings = window.settings.with_changes(camera=63)  # no such camera here
     window.start_configured_camera()
-    qtbot.waitUntil(lambda: window._camera_retry.isActive(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.camera_column.retry.isActive(), timeout=10_000)
     assert window.statusBar().currentMessage() == in_spanish(ErrorKind.CAMERA_MISSING)
     assert "63" not in window.statusBar().currentMessage()
     window.stop_camera()

@@ -66,9 +66,9 @@ def test_right_pin_opens_the_panel_and_its_signals_reach_the_window(qtbot, kiosk
     view = open_panel(qtbot, access, "2468")
     assert access.open() is view  # a second tap brings the open panel forward
 
-    view.undo_spin.setValue(90)
+    view.settings_tab.undo_spin.setValue(90)
     with qtbot.waitSignal(access.settings_changed, timeout=3000) as changed:
-        view.save_settings()
+        view.settings_tab.save_settings()
     assert changed.args[0].undo_window_seconds == 90
     assert access.settings.undo_window_seconds == 90
     assert kiosk.corrections.undo_window == timedelta(seconds=90)

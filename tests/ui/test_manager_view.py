@@ -51,7 +51,7 @@ def make_view(qtbot, kiosk: DemoKiosk, probe: FakeProbe, settings=None) -> Manag
     )
     qtbot.addWidget(view)
     view.open()
-    qtbot.waitUntil(lambda: view.cameras is not None, timeout=3000)
+    qtbot.waitUntil(lambda: view.settings_tab.cameras is not None, timeout=3000)
     return view
 
 
@@ -134,30 +134,33 @@ def test_voiding_what_was_undone_meanwhile_is_explained(qtbot, kiosk, probe) -> 
 def test_cameras_are_probed_off_the_gui_thread_and_listed(qtbot, kiosk, probe) -> None:
     view = make_view(qtbot, kiosk, probe, KioskSettings(camera=2))
     assert probe.threads and probe.threads[0] is not threading.main_thread()
-    items = [view.camera_box.itemData(i) for i in range(view.camera_box.count())]
+    items = [
+        view.settings_tab.camera_box.itemData(i)
+        for i in range(view.settings_tab.camera_box.count())
+    ]
     assert items == [0, 2]
-    assert view.camera_box.currentData() == 2
-    assert "1280x720" in view.camera_box.currentText()
+    assert view.settings_tab.camera_box.currentData() == 2
+    assert "1280x720" in view.settings_tab.camera_box.currentText()
 
 
 def test_a_saved_camera_that_is_gone_stays_listed(qtbot, kiosk) -> None:
     view = make_view(qtbot, kiosk, FakeProbe([]), KioskSettings(camera=1))
-    assert view.camera_box.currentData() == 1
-    assert "not found" in view.camera_box.currentText()
+    assert view.settings_tab.camera_box.currentData() == 1
+    assert "not found" in view.settings_tab.camera_box.currentText()
 
 
 def test_settings_are_saved_and_announced(qtbot, kiosk, probe, tmp_path: Path) -> None:
     view = make_view(qtbot, kiosk, probe)
-    view.camera_box.setCurrentIndex(view.camera_box.findData(2))
-    view.resolution_box.setCurrentText("1920x1080")
-    view.mirror_check.setChecked(False)
-    view.sounds_check.setChecked(False)
-    view.language_box.setCurrentIndex(view.language_box.findData("en"))
-    view.debounce_spin.setValue(2.5)
-    view.result_spin.setValue(8)
-    view.undo_spin.setValue(120)
+    view.settings_tab.camera_box.setCurrentIndex(view.settings_tab.camera_box.findData(2))
+    view.settings_tab.resolution_box.setCurrentText("1920x1080")
+    view.settings_tab.mirror_check.setChecked(False)
+    view.settings_tab.sounds_check.setChecked(False)
+    view.settings_tab.language_box.setCurrentIndex(view.settings_tab.language_box.findData("en"))
+    view.settings_tab.debounce_spin.setValue(2.5)
+    view.settings_tab.result_spin.setValue(8)
+    view.settings_tab.undo_spin.setValue(120)
     with qtbot.waitSignal(view.settings_changed, timeout=3000) as changed:
-        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(view.settings_tab.save_button, Qt.MouseButton.LeftButton)
     expected = KioskSettings(
         camera=2,
         resolution=(1920, 1080),
@@ -177,30 +180,30 @@ def test_a_video_file_can_stand_in_for_the_camera(qtbot, kiosk, probe, tmp_path:
     video = tmp_path / "counter.mp4"
     video.write_bytes(b"")
     view = make_view(qtbot, kiosk, probe)
-    view.set_camera_path(video)
-    assert view.camera_box.currentData() == str(video.resolve())
+    view.settings_tab.set_camera_path(video)
+    assert view.settings_tab.camera_box.currentData() == str(video.resolve())
     with qtbot.waitSignal(view.settings_changed, timeout=3000) as changed:
-        view.save_settings()
+        view.settings_tab.save_settings()
     assert changed.args[0].camera == video.resolve()
-    view.look_for_cameras()  # probing again keeps the file on offer
-    qtbot.waitUntil(lambda: view.cameras is not None, timeout=3000)
-    assert view.camera_box.currentData() == str(video.resolve())
+    view.settings_tab.look_for_cameras()  # probing again keeps the file on offer
+    qtbot.waitUntil(lambda: view.settings_tab.cameras is not None, timeout=3000)
+    assert view.settings_tab.camera_box.currentData() == str(video.resolve())
 
 
 def test_the_form_shows_the_current_settings(qtbot, kiosk, probe) -> None:
     settings = KioskSettings(resolution=(640, 480), sounds=False, undo_window_seconds=30)
     view = make_view(qtbot, kiosk, probe, settings)
-    assert view.resolution_box.currentText() == "640x480"
-    assert not view.sounds_check.isChecked()
-    assert view.undo_spin.value() == 30
-    assert view.form_settings() == settings
+    assert view.settings_tab.resolution_box.currentText() == "640x480"
+    assert not view.settings_tab.sounds_check.isChecked()
+    assert view.settings_tab.undo_spin.value() == 30
+    assert view.settings_tab.form_settings() == settings
 
 
 def test_a_bad_resolution_is_refused_and_nothing_is_saved(qtbot, kiosk, probe) -> None:
     view = make_view(qtbot, kiosk, probe)
-    view.resolution_box.setCurrentText("big")
+    view.settings_tab.resolution_box.setCurrentText("big")
     with qtbot.assertNotEmitted(view.settings_changed, wait=300):
-        view.save_settings()
+        view.settings_tab.save_settings()
     assert "1280x720" in view.status.text()
     stored = kiosk.ops.store_op(lambda: KioskSettings.load(kiosk.store)).result()
     assert stored.settings == KioskSettings()
@@ -271,7 +274,7 @@ def test_the_panel_text_follows_its_size(qtbot, kiosk, probe, size) -> None:
     view.resize(*size)
     scale = panel_type_scale(*size)
     qtbot.waitUntil(lambda: view.type_scale == scale, timeout=3000)
-    assert view._form_labels[0].fontInfo().pixelSize() == scale.body
+    assert view.settings_tab._form_labels[0].fontInfo().pixelSize() == scale.body
     assert view.tabs.tabBar().fontInfo().pixelSize() == scale.body
     assert view.counts_label.fontInfo().pixelSize() == scale.heading
     assert view.table.fontInfo().pixelSize() == scale.table
@@ -348,13 +351,20 @@ def test_tab_follows_the_screen_void_buttons_before_the_panel_buttons(qtbot, kio
     assert reached == [*voids, view.change_pin_button, view.exit_button, view.back_button]
     # the Settings tab keeps its own order: its fields, then Save, then the panel's buttons
     view.tabs.setCurrentIndex(1)
-    view.resolution_box.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.resolution_box, timeout=3000)
+    view.settings_tab.resolution_box.setFocus()
+    qtbot.waitUntil(
+        lambda: QApplication.focusWidget() is view.settings_tab.resolution_box, timeout=3000
+    )
     reached = []
     for _ in range(12):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         reached.append(QApplication.focusWidget())
-    order = [view.mirror_check, view.save_button, view.change_pin_button, view.back_button]
+    order = [
+        view.settings_tab.mirror_check,
+        view.settings_tab.save_button,
+        view.change_pin_button,
+        view.back_button,
+    ]
     assert [reached.index(widget) for widget in order] == sorted(
         reached.index(widget) for widget in order
     )
@@ -372,13 +382,17 @@ def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, siz
     view.resize(*size)
     scale = panel_type_scale(*size)
     qtbot.waitUntil(lambda: view.type_scale == scale, timeout=3000)
-    for check in (view.mirror_check, view.sounds_check):
+    for check in (view.settings_tab.mirror_check, view.settings_tab.sounds_check):
         option = QStyleOptionButton()
         check.initStyleOption(option)
         box = check.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, check)
         assert box.width() >= scale.body  # a box at least as tall as the words beside it
         assert (box.width(), box.height()) == (scale.indicator, scale.indicator)
-    for spin in (view.debounce_spin, view.result_spin, view.undo_spin):
+    for spin in (
+        view.settings_tab.debounce_spin,
+        view.settings_tab.result_spin,
+        view.settings_tab.undo_spin,
+    ):
         qtbot.waitUntil(lambda: spin.height() >= scale.row, timeout=3000)  # noqa: B023
         option = QStyleOptionSpinBox()
         spin.initStyleOption(option)
@@ -394,7 +408,12 @@ def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, siz
         )
         assert up.height() >= scale.spin_button // 4 + 4, up
     # a sheet of their own must not cut them off the panel's text size
-    widgets = (view.mirror_check, view.debounce_spin, view.undo_spin, view.result_spin.lineEdit())
+    widgets = (
+        view.settings_tab.mirror_check,
+        view.settings_tab.debounce_spin,
+        view.settings_tab.undo_spin,
+        view.settings_tab.result_spin.lineEdit(),
+    )
     assert all(widget.fontInfo().pixelSize() == scale.body for widget in widgets)
 
 

@@ -4,11 +4,15 @@ network."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 
-from app.core.counter import Counter
-from app.core.session import open_session
+from app.core.kiosk_settings import KioskSettings
+from app.core.session import KioskSession, open_session
 from app.core.sync import Connection, SyncApi, SyncEngine, SyncLoop
+from app.ui.app import parts_for
+from app.ui.kiosk_parts import KioskParts
 from app.ui.kiosk_window import KioskWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
@@ -20,12 +24,21 @@ from pika_protocol.validation import Reason
 from tests.core.sync.fake_backend import FakeBackend, error
 
 
+def enrolled_parts(session: KioskSession) -> KioskParts:
+    """A demo store's parts as an enrolled kiosk has them: no demo notes, default settings."""
+    return replace(
+        parts_for(session),
+        demo=False,
+        throwaway_key=False,
+        demo_catalogue=None,
+        settings=KioskSettings(),
+    )
+
+
 def test_unreachable_server_shows_offline_and_redeeming_still_works(qtbot, tmp_path) -> None:
     ops = Operations()
     session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
-    window = KioskWindow(
-        Counter(session.store, session.device), ops, demo=False, throwaway_key=False
-    )
+    window = KioskWindow(enrolled_parts(session), ops)
     qtbot.addWidget(window)
     assert "not enrolled" in window.connection_badge.text()
     api = SyncApi("http://127.0.0.1:9")  # nothing listens there
@@ -71,7 +84,7 @@ def test_a_shop_over_its_tier_shows_waiting_to_send_in_spanish_and_keeps_redeemi
 
     language = Language(qapp)
     assert language.switch("es")
-    window = KioskWindow(Counter(session.store, device), ops, demo=False, throwaway_key=False)
+    window = KioskWindow(enrolled_parts(session), ops)
     qtbot.addWidget(window)
     api = SyncApi(
         "http://backend.test", api_key=backend.api_key, transport=httpx.MockTransport(over_tier)
@@ -129,7 +142,7 @@ def test_the_screen_warns_of_clock_skew_exactly_when_head_office_flags(qtbot, tm
         now=datetime.now(UTC) - timedelta(minutes=6),  # the server's clock, six minutes behind
     )
     backend.clock_skew_limit_s = 300
-    window = KioskWindow(Counter(session.store, device), ops, demo=False, throwaway_key=False)
+    window = KioskWindow(enrolled_parts(session), ops)
     qtbot.addWidget(window)
     api = SyncApi("http://backend.test", api_key=backend.api_key, transport=backend.transport())
     engine = SyncEngine(session.store, api, device, run_on_store=ops.store_call)

@@ -63,7 +63,7 @@ def test_missing_video_is_a_clear_error_not_a_crash(qtbot, window, tmp_path) -> 
     # the cashier reads that the video cannot be played; which file and why is in the log
     assert "nope.avi" not in win.statusBar().currentMessage()
     assert win.statusBar().currentMessage()
-    assert win.camera is None
+    assert win.camera_column.worker is None
 
 
 def test_live_video_plays_like_a_camera_with_preview(qtbot, window, tmp_path) -> None:
@@ -87,13 +87,16 @@ def test_the_end_of_a_video_is_said_and_it_plays_again(qtbot, window, tmp_path) 
     outcomes = collect_from(win)
     win.start_video(video)  # LIVE, with preview, as the demo plays it
     qtbot.waitUntil(lambda: len(outcomes) == 1, timeout=30_000)
-    qtbot.waitUntil(lambda: not win.video_ended_bar.isHidden(), timeout=10_000)
-    assert "ended" in win.video_ended.text() and win.replay_button.isVisibleTo(win)
-    win.replay_button.click()
-    qtbot.waitUntil(lambda: win.video_ended_bar.isHidden(), timeout=5_000)
+    qtbot.waitUntil(lambda: not win.camera_column.ended_bar.isHidden(), timeout=10_000)
+    assert (
+        "ended" in win.camera_column.video_ended.text()
+        and win.camera_column.replay_button.isVisibleTo(win)
+    )
+    win.camera_column.replay_button.click()
+    qtbot.waitUntil(lambda: win.camera_column.ended_bar.isHidden(), timeout=5_000)
     qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=30_000)
     assert [o.reason for o in outcomes] == [Reason.VALID, Reason.ALREADY_REDEEMED]
-    qtbot.waitUntil(lambda: not win.video_ended_bar.isHidden(), timeout=10_000)
+    qtbot.waitUntil(lambda: not win.camera_column.ended_bar.isHidden(), timeout=10_000)
 
 
 def test_a_stopped_camera_is_not_an_ended_video(qtbot, window, tmp_path) -> None:
@@ -101,12 +104,15 @@ def test_a_stopped_camera_is_not_an_ended_video(qtbot, window, tmp_path) -> None
     video = tmp_path / "long.avi"
     write_demo_video(video, [session.demo.vouchers[7].token], hold_frames=60, gap_frames=30)
     win.start_video(video)
-    qtbot.waitUntil(lambda: win.camera is not None and win.camera.running, timeout=10_000)
-    camera = win.camera
+    qtbot.waitUntil(
+        lambda: win.camera_column.worker is not None and win.camera_column.worker.running,
+        timeout=10_000,
+    )
+    camera = win.camera_column.worker
     win.stop_camera()
     qtbot.waitUntil(lambda: not camera.running, timeout=5_000)
     qtbot.wait(300)  # the loop's "finished" arrives queued
-    assert win.video_ended_bar.isHidden()
+    assert win.camera_column.ended_bar.isHidden()
 
 
 def collect_from(win) -> list:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.core.scanning.capture import Frame, FrameSource
 from app.core.scanning.debounce import Debouncer
-from app.core.scanning.decoded import DecodedCode, DecodeStats
+from app.core.scanning.decoded import DecodedCode, DecodeStats, signature_validator
 from app.core.scanning.decoders import DecoderChain
 from app.core.scanning.errors import FrameError
 
@@ -65,6 +67,20 @@ class ScanPipeline:
         self.source_label = source_label or source.name
         self._clock = clock
         self._stop = threading.Event()
+
+    @classmethod
+    def for_counter(
+        cls,
+        source: FrameSource,
+        public_keys: Mapping[int, Ed25519PublicKey],
+        *,
+        debounce_seconds: float,
+    ) -> ScanPipeline:
+        """The counter's pipeline: its decoders trust only texts that verify with the kiosk's
+        keys (a misread goes on to the slower decoders instead of showing as forged), and a
+        voucher held up for seconds is one scan."""
+        chain = DecoderChain(validator=signature_validator(public_keys))
+        return cls(source, chain=chain, debouncer=Debouncer(window_s=debounce_seconds))
 
     @property
     def stats(self) -> DecodeStats:

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.scanning import zxing_passes
 from app.core.scanning.capture import Pacing, open_video
@@ -74,3 +75,20 @@ def test_a_decoder_that_keeps_crashing_never_stops_the_loop(
     assert pipeline.stats.events["frames"] == 2 + 3 + 2  # every frame was tried
     assert pipeline.stats.errors["zxing"] == 7
     assert all(s.payload == token for s in scans)  # whatever pyzbar/OpenCV still read
+
+
+def test_the_counter_pipeline_trusts_only_signed_texts(
+    tmp_path: Path, token: str, signing_key: Ed25519PrivateKey
+) -> None:
+    """A voucher signed with a known key is a validated scan; the same voucher with no known
+    key is still handed on (fraud evidence) but marked unvalidated; held up for the whole
+    video it is one scan, as the debounce window says."""
+    path = tmp_path / "counter.avi"
+    write_demo_video(path, [token], size=(640, 360), hold_frames=6, gap_frames=1)
+    known = {1: signing_key.public_key()}
+    for keys, validated in ((known, True), ({}, False)):
+        with open_video(path) as source:
+            pipeline = ScanPipeline.for_counter(source, keys, debounce_seconds=30.0)
+            scans = list(pipeline.scans())
+        assert [(s.payload, s.validated) for s in scans] == [(token, validated)]
+        assert pipeline.debouncer.window_s == 30.0
