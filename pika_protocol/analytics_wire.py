@@ -99,6 +99,21 @@ OVERVIEW_PATH = "/v1/analytics/overview"
 WHOAMI_PATH = "/v1/analytics/me"
 MANAGER_ENROL_PATH = "/v1/manager/enrol"
 MANAGER_ROTATE_PATH = "/v1/manager/keys/rotate"
+#: What a manager invitation's QR holds: the code and the server to sign in with.
+INVITATION_URI_SCHEME = "pika-manager:"
+
+
+def invitation_uri(code: str, server_url: str | None) -> str:
+    return f"{INVITATION_URI_SCHEME}{code}@{server_url.rstrip('/')}" if server_url else code
+
+
+def read_invitation(text: str) -> tuple[str, str | None]:
+    """The code and server a scanned or typed invitation names (server None: typed bare)."""
+    text = text.strip()
+    if text.startswith(INVITATION_URI_SCHEME):
+        code, _, server = text[len(INVITATION_URI_SCHEME) :].partition("@")
+        return code, server or None
+    return text, None
 
 
 class Viewer(BaseModel):
@@ -133,6 +148,19 @@ class ManagerKeyRotation(BaseModel):
     previous_key_expires_at: datetime
 
 
+class OfferChoice(BaseModel):
+    """An offer the pickers offer (its variants' numbers and labels, when it has some)."""
+
+    id: int
+    title: str
+    variants: dict[int, str]
+
+
+class BusinessChoice(BaseModel):
+    id: int
+    name: str
+
+
 class DashboardOut(BaseModel):
     business_id: int | None  # null: every business (head office)
     business_name: str | None
@@ -149,3 +177,6 @@ class DashboardOut(BaseModel):
     kiosks: list[KioskOut]
     ab_tests: list[OfferABOut]
     ranking: list[RankedBusinessOut]  # head office only
+    #: what the pickers offer: the business's offers; head office also every business
+    offers: list[OfferChoice] = []
+    businesses: list[BusinessChoice] = []

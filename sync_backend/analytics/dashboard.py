@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pika_protocol.analytics_wire import (
+    BusinessChoice,
     ComparisonOut,
     DashboardOut,
     FunnelOut,
@@ -14,6 +16,7 @@ from pika_protocol.analytics_wire import (
     HourWeekdayOut,
     KioskOut,
     OfferABOut,
+    OfferChoice,
     RankedBusinessOut,
     RoiOut,
     VariantOut,
@@ -21,13 +24,27 @@ from pika_protocol.analytics_wire import (
 from sync_backend.analytics import figures
 from sync_backend.analytics.money import Period, ReturnOnInvestment
 from sync_backend.analytics.scope import Scope
-from sync_backend.models import Business, utcnow
+from sync_backend.models import Business, Offer, utcnow
 
 BUCKETS = ("day", "week", "month")
 
 
 def _roi(period: Period, roi: ReturnOnInvestment) -> RoiOut:
     return RoiOut(first_day=period.first_day, last_day=period.last_day, **asdict(roi))
+
+
+def _offers(session: Session, business_id: int | None) -> list[OfferChoice]:
+    query = sa.select(Offer.id, Offer.title, Offer.variants).order_by(Offer.id)
+    if business_id is not None:
+        query = query.where(Offer.business_id == business_id)
+    return [
+        OfferChoice(
+            id=offer_id,
+            title=title,
+            variants={int(v["variant"]): str(v["label"]) for v in variants or []},
+        )
+        for offer_id, title, variants in session.execute(query)
+    ]
 
 
 def dashboard(session: Session, scope: Scope, bucket: str = "month") -> DashboardOut:
@@ -69,6 +86,15 @@ def dashboard(session: Session, scope: Scope, bucket: str = "month") -> Dashboar
                 comparisons=[ComparisonOut(**asdict(c)) for c in o.result.comparisons],
             )
             for o in figures.ab_results(session, scope)
+        ],
+        offers=_offers(session, scope.business_id),
+        businesses=[]
+        if per_business
+        else [
+            BusinessChoice(id=i, name=n)
+            for i, n in session.execute(
+                sa.select(Business.id, Business.name).order_by(Business.name)
+            )
         ],
         ranking=[]
         if per_business
