@@ -6,6 +6,7 @@
     pika-backend analytics payment --business ID (--placement | --subscription) --amount N
                                    --from DATE [--until DATE] [--note TEXT]
     pika-backend analytics usual-ticket --business ID --amount N
+    pika-backend analytics demo-year [--businesses 36] [--events 1000000] [--seed 2024]
 
 Each handler gets the parsed arguments, an open session (one transaction) and the settings, and
 returns its exit code and what to print as JSON.
@@ -102,6 +103,26 @@ def usual_ticket(args: argparse.Namespace, session: Session, settings: Settings)
     return 0, {"business_id": args.business, "usual_ticket": args.amount}
 
 
+def demo_year(args: argparse.Namespace, session: Session, settings: Settings) -> tuple[int, Any]:
+    from sync_backend.analytics.demo_year import generate
+
+    made = generate(
+        session,
+        _calendar(settings),
+        businesses=args.businesses,
+        events=args.events,
+        seed=args.seed,
+    )
+    return 0, {
+        "businesses": made.businesses,
+        "events": made.events,
+        "first_day": made.first_day.isoformat(),
+        "last_day": made.last_day.isoformat(),
+        "ab_winner_business": made.ab_winner_business,
+        "ab_even_business": made.ab_even_business,
+    }
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -145,6 +166,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="starts", type=_day, required=True, help="YYYY-MM-DD")
     p.add_argument("--until", dest="ends", type=_day, help="YYYY-MM-DD (subscriptions)")
     p.add_argument("--note")
+    p = add("demo-year", demo_year, "fill the database with a realistic year (demo, benchmark)")
+    p.add_argument("--businesses", type=int, default=36)
+    p.add_argument("--events", type=int, default=1_000_000)
+    p.add_argument("--seed", type=int, default=2024)
     p = add("usual-ticket", usual_ticket, "set a business's usual sale (guaraníes)")
     p.add_argument("--business", type=int, required=True)
     p.add_argument("--amount", type=int, required=True)
