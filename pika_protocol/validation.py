@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pika_protocol.tokens import TokenError, TokenProblem, VoucherClaims, verify
+from pika_protocol.tokens import SignedToken, TokenError, TokenProblem, VoucherClaims, verify
 
 
 class Reason(StrEnum):
@@ -72,13 +72,14 @@ class Validation:
 
 
 def validate(
-    token_text: str,
+    token_text: str | SignedToken,
     *,
     business_id: int,
     public_keys: Mapping[int, Ed25519PublicKey],
     revoked_serials: Collection[int],
     find_redemption: RedemptionLookup,
     now: datetime,
+    trusted_digests: Collection[bytes] = (),
 ) -> Validation:
     """Decide one scan. Never raises for bad input: every failure is a :class:`Reason`.
 
@@ -86,9 +87,12 @@ def validate(
     signature comes first; a voucher of another business is reported as such even if it was
     revoked or used there; revoked beats already-redeemed so the cashier sees the real cause;
     a used voucher shows when/where even after it has expired.
+
+    ``token_text`` may come already read (``tokens.read``); ``trusted_digests`` are the
+    signer's own tokens, accepted without the signature maths (see ``tokens.verify``).
     """
     try:
-        voucher = verify(token_text, public_keys)
+        voucher = verify(token_text, public_keys, trusted_digests=trusted_digests)
     except TokenError as exc:
         return Validation(reason=_FROM_TOKEN_PROBLEM[exc.problem], detail=exc.detail)
 

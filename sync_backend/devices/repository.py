@@ -26,7 +26,7 @@ class KeyOwner:
     tier: str
 
 
-#: One API key's owner, in :class:`KeyOwner`'s order (also the push path's first CTE).
+#: One API key's owner, in :class:`KeyOwner`'s order.
 PG_KEY_OWNER = """
     SELECT k.id AS key_row_id, k.rotate_after, k.expires_at, d.id AS device_id,
            d.name AS device_name, d.revoked_at AS device_revoked_at, d.business_id, b.tier

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,14 +21,13 @@ from typing_extensions import TypedDict
 
 from pika_protocol import sync_wire
 from pika_protocol.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem, PushProblem
+from pika_protocol.tokens import SignedToken, TokenError, read
 from pika_protocol.validation import PriorRedemption, Reason, validate
 from sync_backend.devices.service import DeviceContext
 from sync_backend.pg_types import PG_INT_MAX, fits_bigint, pg_text
 from sync_backend.redemptions import evidence, repository
 from sync_backend.redemptions.repository import BatchState
-from sync_backend.redemptions.verification import claimed_serial
 from sync_backend.settings import Settings
-from sync_backend.vouchers.copies import token_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +54,28 @@ def clock_skew(sent_at: datetime | None, received_at: datetime) -> float | None:
     return round((sent_at - received_at).total_seconds(), 3)
 
 
-def claimed_serials(items: list[OutboxItem]) -> list[int]:
+#: Each pushed token text read once (``tokens.read``), None for text that is no token: the
+#: serials tell which server state a batch needs, and ``validate`` verifies the same read.
+TokenReads = dict[str, SignedToken | None]
+
+
+def read_tokens(items: Iterable[OutboxItem]) -> TokenReads:
+    reads: TokenReads = {}
+    for item in items:
+        if item.token not in reads:
+            try:
+                reads[item.token] = read(item.token)
+            except TokenError:
+                reads[item.token] = None
+    return reads
+
+
+def claimed_serials(reads: TokenReads) -> list[int]:
     """The serials whose server state the batch needs. A token's serial is a u64; one beyond
     bigint (a forged token with its top bit set) has no server state and is left out, or the
     state query itself would fail."""
-    serials = {claimed_serial(item.token) for item in items}
-    return sorted(s for s in serials if s is not None and fits_bigint(s))
+    serials = {token.claims.serial for token in reads.values() if token is not None}
+    return sorted(s for s in serials if fits_bigint(s))
 
 
 def stored_skew(skew: float | None) -> int | None:
@@ -70,11 +86,12 @@ def stored_skew(skew: float | None) -> int | None:
     return max(-PG_INT_MAX, min(PG_INT_MAX, round(skew)))
 
 
-def printed_copy(text: str, state: BatchState) -> bool:
-    """Whether ``text`` is exactly a copy head office printed (its stored digest matches)."""
-    serial = claimed_serial(text)
-    printed = None if serial is None else state.printed.get(serial)
-    return printed is not None and printed == token_digest(text)
+def printed_copy(token: SignedToken | None, state: BatchState) -> bool:
+    """Whether ``token`` is exactly a copy head office printed (its stored digest matches)."""
+    if token is None:
+        return False
+    printed = state.printed.get(token.claims.serial)
+    return printed is not None and printed == token.digest()
 
 
 @dataclass(slots=True)
@@ -95,6 +112,9 @@ class BatchContext:
     device: DeviceContext
     state: BatchState
     public_keys: dict[int, Any]
+    reads: TokenReads
+    #: Digests of the copies head office printed: their signatures need no Ed25519 check.
+    printed: frozenset[bytes]
     received_at: datetime
     skew: float | None
     skewed: bool
@@ -107,6 +127,7 @@ class BatchContext:
         device: DeviceContext,
         state: BatchState,
         public_keys: dict[int, Any],
+        reads: TokenReads,
         received_at: datetime,
         sent_at: datetime | None,
         settings: Settings,
@@ -117,6 +138,8 @@ class BatchContext:
             device,
             state,
             public_keys,
+            reads,
+            frozenset(state.printed.values()),
             received_at,
             skew,
             skewed,
@@ -176,18 +199,20 @@ def _decide(item: OutboxItem, batch: BatchContext) -> Decision:
     is_redemption = item.kind is ItemKind.REDEMPTION
 
     if item.device_id != device.device_id or item.business_id != device.business_id:
-        if printed_copy(item.token, state):
+        if printed_copy(batch.reads.get(item.token), state):
             row["token"] = None  # not validated, but exactly a printed copy: never kept as text
         outcome = ItemOutcome.REJECTED if is_redemption else ItemOutcome.RECORDED
         return _settled(item, row, outcome, PushProblem.WRONG_DEVICE, flagged=True)
 
     decision = validate(
-        item.token,
+        batch.reads.get(item.token) or item.token,
         business_id=device.business_id,
         public_keys=batch.public_keys,
         revoked_serials=state.revoked,
         find_redemption=state.accepted.get,
         now=item.scanned_at,
+        # Safe: these are the exact bytes head office signed (see ``tokens.verify``).
+        trusted_digests=batch.printed,
     )
     claims = decision.claims
     if claims is not None:

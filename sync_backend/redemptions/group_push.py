@@ -45,7 +45,6 @@ from sync_backend.models import utcnow
 from sync_backend.redemptions import decisions, idempotency, repository, service
 from sync_backend.redemptions.decisions import PushAnswer
 from sync_backend.redemptions.repository import StoredItem
-from sync_backend.redemptions.verification import with_printed_copies
 from sync_backend.settings import Settings
 from sync_backend.vouchers.signing import PublicKeyCache
 
@@ -182,16 +181,17 @@ def _push_group(
         return settled
 
     scans = [item for job, _ in claims for item in _outbox_items(job)]
+    reads = decisions.read_tokens(scans)
     with driver.pipeline():
         claim_cursor = idempotency.send_owners_and_claims(
             driver, [c for _, c in claims], now=received_at, ttl=ttl
         )
         state_cursor = repository.send_state(
-            driver, decisions.claimed_serials(scans), [item.id for item in scans]
+            driver, decisions.claimed_serials(reads), [item.id for item in scans]
         )
     claim_rows = {row[0]: row[1:] for row in claim_cursor.fetchall()}
     state = repository.read_state(state_cursor)
-    public_keys = with_printed_copies(keys.get(session), state.printed.values())
+    public_keys = keys.get(session)
 
     admitted: list[tuple[PushJob, DeviceContext]] = []
     for n, (job, _claim) in enumerate(claims):
@@ -221,7 +221,7 @@ def _push_group(
         if job in settled:
             continue  # refused by the rate limit
         batch = decisions.BatchContext.build(
-            device, state, public_keys, received_at, job.request.sent_at, settings
+            device, state, public_keys, reads, received_at, job.request.sent_at, settings
         )
         decided = [decisions.decide(item, batch) for item in _outbox_items(job)]
         for d in decided:

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync_backend.devices.repository import PG_KEY_OWNER, KeyOwner
+from sync_backend.devices.repository import KeyOwner
 from sync_backend.errors import Conflict, Unprocessable
 from sync_backend.models import IdempotencyKey
 
@@ -56,18 +56,23 @@ def check_key(key: str | None) -> str:
 #: API key owner and claim its Idempotency-Key for that device, in one round trip. ``claims``
 #: are arrays of ord, key_hash, key, request_hash, each (key hash, key) at most once (a second
 #: request with the same key runs alone). One row per request whose API key exists: its
-#: ``ord``, the owner's columns (:class:`KeyOwner`), got the lock, claimed the key. A revoked
+#: ``ord``, the owner's columns (:class:`KeyOwner`, as ``devices.repository`` reads one key),
+#: got the lock, claimed the key. A revoked
 #: device or an expired key claims nothing (the caller then refuses it with
 #: ``check_key_owner``).
-_PG_OWNERS_AND_CLAIMS = f"""
+_PG_OWNERS_AND_CLAIMS = """
     WITH req AS (
         SELECT * FROM unnest(CAST(%(ords)s AS integer[]), CAST(%(key_hashes)s AS text[]),
                              CAST(%(keys)s AS text[]), CAST(%(request_hashes)s AS text[]))
             AS r(ord, key_hash, key, request_hash)
     ), owner AS (
-        SELECT req.ord, req.key, req.request_hash, o.*
-          FROM req CROSS JOIN LATERAL ({PG_KEY_OWNER.replace("%(key_hash)s", "req.key_hash")}
-          ) AS o
+        SELECT req.ord, req.key, req.request_hash, k.id AS key_row_id, k.rotate_after,
+               k.expires_at, d.id AS device_id, d.name AS device_name,
+               d.revoked_at AS device_revoked_at, d.business_id, b.tier
+          FROM req
+          JOIN device_keys k ON k.key_hash = req.key_hash
+          JOIN devices d ON d.id = k.device_id
+          JOIN businesses b ON b.id = d.business_id
     ), lock AS (
         SELECT owner.ord, pg_try_advisory_xact_lock(
             hashtextextended(owner.device_id || '/' || owner.key, 0)) AS got FROM owner

@@ -42,7 +42,6 @@ from sync_backend.redemptions import decisions as decisions_
 from sync_backend.redemptions import idempotency, repository
 from sync_backend.redemptions.decisions import BatchContext, Decision, PushAnswer, canonical_items
 from sync_backend.redemptions.repository import BatchState, FeedPosition
-from sync_backend.redemptions.verification import with_printed_copies
 from sync_backend.settings import Settings
 from sync_backend.vouchers import copies, signing
 from sync_backend.vouchers.signing import PublicKeyCache
@@ -102,7 +101,8 @@ def _push(
         ttl=ttl,
     )
     scans = [i for i in request.items if isinstance(i, OutboxItem)]
-    serials = decisions_.claimed_serials(scans)
+    reads = decisions_.read_tokens(scans)
+    serials = decisions_.claimed_serials(reads)
     ids = [i.id for i in scans]
     driver = pg_driver(session)
     if driver is not None:
@@ -141,8 +141,9 @@ def _push(
         return PushAnswer(stored.status_code, stored.body, replayed=True, outcomes=Counter())
     charge(device, len(request.items))
 
-    public_keys = with_printed_copies(keys.get(session), state.printed.values())
-    batch = BatchContext.build(device, state, public_keys, received_at, request.sent_at, settings)
+    batch = BatchContext.build(
+        device, state, keys.get(session), reads, received_at, request.sent_at, settings
+    )
     # The lean write needs every decision made before anything is written: no voids.
     lean = optimistic and driver is not None and len(scans) == len(request.items)
 

@@ -184,3 +184,38 @@ def test_non_canonical_tail_bits_are_malformed() -> None:
     with pytest.raises(TokenError) as err:
         verify(token[:-1] + other, KEYS)
     assert err.value.problem is TokenProblem.MALFORMED
+
+
+def test_a_trusted_digest_skips_the_signature_maths_for_those_exact_bytes_only() -> None:
+    """``trusted_digests`` is the signer's own record of what it signed: those bytes pass
+    without Ed25519 (shown with a key that would refuse them), any other bytes get the check."""
+    token = sign(make(), KEY)
+    read = tokens.read(token)
+    other_key = {3: Ed25519PrivateKey.from_private_bytes(b"\x09" * 32).public_key()}
+    with pytest.raises(TokenError) as refused:
+        verify(token, other_key)
+    assert refused.value.problem is TokenProblem.FORGED
+    # The shortcut applies: the exact bytes recorded, so no curve maths (the wrong key is
+    # never asked).
+    assert verify(read, other_key, trusted_digests={read.digest()}).claims == make()
+    assert verify(token, other_key, trusted_digests={read.digest()}).token == token
+
+    # It does not apply to a forgery of the same claims: one signature bit flipped.
+    raw = bytearray(read.body + read.signature)
+    raw[-1] ^= 1
+    forged = tokens.encode(bytes(raw))
+    with pytest.raises(TokenError) as forgery:
+        verify(forged, KEYS, trusted_digests={read.digest()})
+    assert forgery.value.problem is TokenProblem.FORGED
+    # Nor to a token of an unknown key, digest or not.
+    with pytest.raises(TokenError) as unknown:
+        verify(token, {}, trusted_digests={read.digest()})
+    assert unknown.value.problem is TokenProblem.UNKNOWN_KEY
+
+
+def test_read_once_then_claimed_serial_and_verify() -> None:
+    token = sign(make(serial=42), KEY)
+    assert tokens.claimed_serial(token) == 42
+    assert tokens.claimed_serial("not a token") is None
+    read = tokens.read(token.lower())
+    assert read.text == token and verify(read, KEYS).claims.serial == 42
