@@ -11,23 +11,16 @@ import logging
 import threading
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync_backend.db import is_postgres
+from sync_backend.dialects import dialect_of
 
 log = logging.getLogger(__name__)
 
 
 def take_job_lock(session: Session, lock_id: int) -> bool:
     """Whether this transaction may do the job's round (always on SQLite: one process)."""
-    if not is_postgres(session):
-        return True
-    return bool(
-        session.execute(
-            sa.text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id}
-        ).scalar_one()
-    )
+    return dialect_of(session).try_lock(session, lock_id)
 
 
 class PeriodicJob:

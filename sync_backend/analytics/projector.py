@@ -31,7 +31,7 @@ from sync_backend.analytics import rollups
 from sync_backend.analytics.ledger import record
 from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleDraft, LifecycleKind
 from sync_backend.analytics.money import discount_given
-from sync_backend.db import feed_horizon
+from sync_backend.dialects import dialect_of
 from sync_backend.models import (
     AnalyticsCursor,
     Business,
@@ -161,7 +161,7 @@ def _move_cursor(session: Session, name: str, txid: int, seq: int) -> None:
 def project_redemptions(session: Session, calendar: BusinessCalendar) -> int:
     """Record the events of every pushed row not read yet; returns how many were new."""
     new = 0
-    horizon = feed_horizon(session)
+    horizon = dialect_of(session).feed_horizon(session)
     while True:
         after_txid, after_seq = _cursor(session, CURSOR_NAME)
         rows = session.execute(
@@ -205,7 +205,7 @@ def roll_up_head_office_events(session: Session) -> int:
     """Roll up the events head office's requests appended (print runs, distributions), once
     their transactions have finished; returns how many."""
     done = 0
-    horizon = feed_horizon(session)
+    horizon = dialect_of(session).feed_horizon(session)
     kinds = [LifecycleKind.PRINTED.value, LifecycleKind.DISTRIBUTED.value]
     while True:
         after_txid, after_id = _cursor(session, HEAD_OFFICE_CURSOR)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync_backend.db import pg_driver
+from sync_backend.dialects import dialect_of
 from sync_backend.models import Business, Device, DeviceKey, EnrolmentCode
 
 
@@ -26,41 +26,27 @@ class KeyOwner:
     tier: str
 
 
-#: One API key's owner, in :class:`KeyOwner`'s order.
-PG_KEY_OWNER = """
-    SELECT k.id AS key_row_id, k.rotate_after, k.expires_at, d.id AS device_id,
-           d.name AS device_name, d.revoked_at AS device_revoked_at, d.business_id, b.tier
-      FROM device_keys k
-      JOIN devices d ON d.id = k.device_id
-      JOIN businesses b ON b.id = d.business_id
-     WHERE k.key_hash = %(key_hash)s
-"""
+#: One API key's owner, in :class:`KeyOwner`'s order. Every kiosk request comes through here.
+_KEY_OWNER = (
+    sa.select(
+        DeviceKey.id,
+        DeviceKey.rotate_after,
+        DeviceKey.expires_at,
+        Device.id,
+        Device.name,
+        Device.revoked_at,
+        Device.business_id,
+        Business.tier,
+    )
+    .join(Device, Device.id == DeviceKey.device_id)
+    .join(Business, Business.id == Device.business_id)
+    .where(DeviceKey.key_hash == sa.bindparam("key_hash"))
+)
 
 
 def find_key_owner(session: Session, key_hash: str) -> KeyOwner | None:
-    driver = pg_driver(session)
-    if driver is not None:  # every kiosk request comes through here: the lean path
-        # In a pipeline the transaction's BEGIN travels with the lookup: one round trip.
-        with driver.pipeline():
-            cursor = driver.execute(PG_KEY_OWNER, {"key_hash": key_hash}, prepare=True)
-        found = cursor.fetchone()
-        return None if found is None else KeyOwner(*found)
-    row = session.execute(
-        sa.select(
-            DeviceKey.id,
-            DeviceKey.rotate_after,
-            DeviceKey.expires_at,
-            Device.id,
-            Device.name,
-            Device.revoked_at,
-            Device.business_id,
-            Business.tier,
-        )
-        .join(Device, Device.id == DeviceKey.device_id)
-        .join(Business, Business.id == Device.business_id)
-        .where(DeviceKey.key_hash == key_hash)
-    ).one_or_none()
-    return None if row is None else KeyOwner(*row)
+    found = dialect_of(session).first(session, _KEY_OWNER, {"key_hash": key_hash})
+    return None if found is None else KeyOwner(*found)
 
 
 def claim_enrolment_code(session: Session, code_hash: str, now: datetime) -> EnrolmentCode | None:

@@ -7,11 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from sync_backend.db import is_postgres
+from sync_backend.dialects import dialect_of
 from sync_backend.fraud.rules import FlagDraft, ScanRow
 from sync_backend.models import FraudCursor, FraudFlag, Offer, Redemption
 from sync_backend.redemptions.repository import FeedPosition
@@ -48,7 +46,7 @@ def _rows(result: Iterable[Sequence[Any]]) -> list[ScanRow]:
 
 
 def cursor(session: Session) -> FeedPosition:
-    row = session.get(FraudCursor, CURSOR_NAME, with_for_update=is_postgres(session))
+    row = session.get(FraudCursor, CURSOR_NAME, with_for_update=dialect_of(session).locks_rows)
     if row is None:
         session.add(FraudCursor(name=CURSOR_NAME, last_txid=-1, last_seq=-1))
         session.flush()
@@ -180,7 +178,6 @@ def add_flags(session: Session, flags: Sequence[FlagDraft], now: datetime) -> li
     """Insert flags not raised before; returns the rules of the new ones."""
     if not flags:
         return []
-    insert = pg_insert if is_postgres(session) else sqlite_insert
     values = [
         {
             "rule": f.rule,
@@ -195,7 +192,11 @@ def add_flags(session: Session, flags: Sequence[FlagDraft], now: datetime) -> li
         for f in flags
     ]
     result = session.execute(
-        insert(FraudFlag).values(values).on_conflict_do_nothing().returning(FraudFlag.rule)
+        dialect_of(session)
+        .insert(FraudFlag)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(FraudFlag.rule)
     )
     return [r[0] for r in result]
 

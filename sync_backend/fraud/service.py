@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
-from sync_backend.db import feed_horizon
+from sync_backend.dialects import dialect_of
 from sync_backend.errors import NotFound
 from sync_backend.events import repository as events
 from sync_backend.fraud import repository, rules
@@ -47,7 +47,7 @@ def run_checks(session: Session, settings: Settings) -> int:
     raised = 0
     while True:
         position = repository.cursor(session)
-        horizon = feed_horizon(session)
+        horizon = dialect_of(session).feed_horizon(session)
         last: FeedPosition | None = None
         try:
             with session.begin_nested():

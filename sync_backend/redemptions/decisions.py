@@ -2,13 +2,12 @@
 
 ``decide`` runs the kiosk's own ``pika_protocol.validation.validate`` against the server state read
 for the batch (``BatchState``) and says what to store; ``answer`` builds the response body,
-the metrics' outcome counts and what the Idempotency-Key row and the event log keep. The
-single push (``service``) and the group push (``group_push``) share them, so both decide alike.
+the metrics' outcome counts and what the Idempotency-Key row and the event log keep. The push
+pipeline (``pipeline``) decides every request, alone or in a group, with them.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -24,9 +23,10 @@ from pika_protocol.sync_wire import ItemKind, ItemOutcome, OutboxItem, PushItem,
 from pika_protocol.tokens import SignedToken, TokenError, read
 from pika_protocol.validation import PriorRedemption, Reason, validate
 from sync_backend.devices.service import DeviceContext
+from sync_backend.events.repository import NewEvent
 from sync_backend.pg_types import PG_INT_MAX, fits_bigint, pg_text
-from sync_backend.redemptions import evidence, repository
-from sync_backend.redemptions.repository import BatchState
+from sync_backend.redemptions import evidence
+from sync_backend.redemptions.rows import BatchState, KeyAnswer, RedemptionRow
 from sync_backend.settings import Settings
 
 
@@ -99,7 +99,7 @@ class Decision:
     item: OutboxItem
     outcome: ItemOutcome
     reason: Reason | PushProblem
-    row: dict[str, Any] | None  # None: nothing to insert (already stored)
+    row: RedemptionRow | None  # None: nothing to insert (already stored)
     redemption_id: uuid.UUID | None = None
     first_outcome: ItemOutcome | None = None
     flagged: bool = False
@@ -177,9 +177,11 @@ def _decide(item: OutboxItem, batch: BatchContext) -> Decision:
     location = item.location
     # JSON-ready plain values (an enum member costs pydantic_core's to_json a Python call, ~6x
     # slower): the Postgres path sends the rows as one JSON document as they are.
-    row: dict[str, Any] = {
+    row: RedemptionRow = {
         "id": item_id,
         "kind": item.kind.value,
+        "outcome": "",  # set with the decision (``_settled``)
+        "server_reason": "",
         "business_id": device.business_id,
         "device_id": device.device_id,
         "serial": None,
@@ -260,7 +262,7 @@ def _decide(item: OutboxItem, batch: BatchContext) -> Decision:
 
 def _settled(
     item: OutboxItem,
-    row: dict[str, Any],
+    row: RedemptionRow,
     outcome: ItemOutcome,
     reason: Reason | PushProblem,
     **extra: Any,
@@ -304,11 +306,13 @@ _RESPONSE_JSON = TypeAdapter(_ResponseFields)
 
 @dataclass(frozen=True, slots=True)
 class Answered:
-    """A decided push, ready to store: the body, its outcome counts, the key row + event."""
+    """A decided push, ready to store: the body, its outcome counts, the key's answer and the
+    push's event."""
 
     body: bytes
     outcomes: Counter[tuple[str, str]]
-    finish: dict[str, Any]
+    key_answer: KeyAnswer
+    event: NewEvent
 
 
 def answer(
@@ -339,28 +343,21 @@ def answer(
     body = _RESPONSE_JSON.dump_json(
         {"server_time": received_at, "clock_skew_s": skew, "results": results}
     )
-    finish = repository.finish_params(
-        device_id=device.device_id,
-        key=idempotency_key,
-        status_code=200,
-        body=body,
-        event={
-            "occurred_at": received_at,
-            "kind": "redemptions_pushed",
-            "business_id": device.business_id,
-            "actor": f"device:{device.device_id}",
-            "subject": f"device:{device.device_id}",
-            "payload": json.dumps(
-                {
-                    "idempotency_key": idempotency_key,
-                    "items": len(results),
-                    "outcomes": dict(Counter(r["outcome"].value for r in results)),
-                    "voids": len(voided),
-                    "clock_skew_s": skew,
-                }
-            ),
+    key_answer = KeyAnswer(device.device_id, idempotency_key, 200, body)
+    event = NewEvent(
+        occurred_at=received_at,
+        kind="redemptions_pushed",
+        business_id=device.business_id,
+        actor=f"device:{device.device_id}",
+        subject=f"device:{device.device_id}",
+        payload={
+            "idempotency_key": idempotency_key,
+            "items": len(results),
+            "outcomes": dict(Counter(r["outcome"].value for r in results)),
+            "voids": len(voided),
+            "clock_skew_s": skew,
         },
     )
     # Metrics count redemptions and scans; a void is neither (its answer is in the event log).
     outcomes = Counter((d.outcome.value, d.reason.value) for d in decisions)
-    return Answered(body, outcomes, finish)
+    return Answered(body, outcomes, key_answer, event)

@@ -30,7 +30,7 @@ GROUP_SIZE = Histogram(
 class GroupJob(Protocol):
     """What the committer needs of a job: its size, and a way to settle it.
 
-    A push job (``group_push.PushJob``) is one; the committer knows nothing else of pushes,
+    A push job (``pipeline.PushJob``) is one; the committer knows nothing else of pushes,
     so the two modules do not import each other.
     """
 

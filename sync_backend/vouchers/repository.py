@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync_backend.db import is_postgres, txid_expr
+from sync_backend.dialects import dialect_of
 from sync_backend.models import Book, Offer, Voucher
 
 
@@ -40,16 +40,8 @@ def get_book(session: Session, book_id: int) -> Book | None:
 
 
 def reserve_serials(session: Session, count: int) -> list[int]:
-    """Serials for a new book. On Postgres a sequence, so two books printed at the same time
-    never wait for or collide with each other (a serial may be skipped, never reused)."""
-    if is_postgres(session):
-        rows = session.execute(
-            sa.text("SELECT nextval('voucher_serial_seq') FROM generate_series(1, :n)"),
-            {"n": count},
-        )
-        return [r[0] for r in rows]
-    top = session.execute(sa.select(sa.func.max(Voucher.serial))).scalar_one() or 0
-    return list(range(top + 1, top + count + 1))
+    """Serials for a new book (on Postgres a sequence: see ``dialects``)."""
+    return dialect_of(session).reserve_serials(session, count)
 
 
 def add_vouchers(session: Session, rows: Sequence[dict[str, object]]) -> None:
@@ -71,7 +63,7 @@ def revoke(session: Session, serial: int, reason: str, now: datetime, seq: int) 
     row = session.execute(
         sa.update(Voucher)
         .where(Voucher.serial == serial, Voucher.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason, seq=seq, txid=txid_expr(session))
+        .values(revoked_at=now, revoked_reason=reason, seq=seq, txid=dialect_of(session).txid())
         .returning(Voucher.serial)
     ).first()
     return None if row is None else session.get(Voucher, serial, populate_existing=True)

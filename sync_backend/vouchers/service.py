@@ -13,7 +13,7 @@ from pika_protocol.tokens import VoucherClaims, short_code_for, sign
 from sync_backend.analytics import ledger
 from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleDraft, LifecycleKind
 from sync_backend.businesses import service as businesses
-from sync_backend.db import next_seqs
+from sync_backend.dialects import dialect_of
 from sync_backend.errors import Conflict, NotFound, Unprocessable
 from sync_backend.events import repository as events
 from sync_backend.models import Book, Offer, Voucher, utcnow
@@ -42,7 +42,7 @@ def create_offer(session: Session, body: OfferIn, actor: str) -> Offer:
             cap_per_customer=body.cap_per_customer,
             variants=[v.model_dump() for v in body.variants],
             created_at=utcnow(),
-            seq=next_seqs(session, 1)[0],
+            seq=dialect_of(session).next_seqs(session, 1)[0],
         ),
     )
     events.append(
@@ -86,7 +86,7 @@ def print_book(
     variants = [v for v, n in per_variant.items() for _ in range(n)]
     random.Random(book.id).shuffle(variants)  # reproducible per book, mixed on the page
     serials = repository.reserve_serials(session, copies)
-    seqs = next_seqs(session, copies)
+    seqs = dialect_of(session).next_seqs(session, copies)
     rows: list[dict[str, object]] = []
     for i, variant in enumerate(variants):
         claims = VoucherClaims(
@@ -203,7 +203,8 @@ def revoke_voucher(session: Session, serial: int, reason: str, actor: str) -> Vo
     if existing.revoked_at is not None:
         raise Conflict(f"voucher {serial} is already revoked", code="already_revoked")
     now: datetime = utcnow()
-    voucher = repository.revoke(session, serial, reason, now, next_seqs(session, 1)[0])
+    seq = dialect_of(session).next_seqs(session, 1)[0]
+    voucher = repository.revoke(session, serial, reason, now, seq)
     if voucher is None:
         raise Conflict(f"voucher {serial} is already revoked", code="already_revoked")
     events.append(

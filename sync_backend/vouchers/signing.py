@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from pika_protocol import sync_wire
 from pika_protocol.tokens import load_public_key, public_key_bytes
-from sync_backend.db import next_seqs
+from sync_backend.dialects import dialect_of
 from sync_backend.errors import ServiceUnavailable
 from sync_backend.events import repository as events
 from sync_backend.models import SigningKey, utcnow
@@ -53,7 +53,7 @@ def create_key(session: Session, settings: Settings, actor: str) -> SigningKey:
         public_key=public_key_bytes(private.public_key()),
         private_key_encrypted=_fernet(settings).encrypt(raw),
         created_at=now,
-        seq=next_seqs(session, 1)[0],
+        seq=dialect_of(session).next_seqs(session, 1)[0],
     )
     session.add(row)
     session.flush()

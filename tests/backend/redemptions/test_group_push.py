@@ -109,7 +109,7 @@ def test_a_refused_charge_refuses_only_that_request_and_frees_its_key(
     assert results(retry)[0]["outcome"] == "accepted"
 
 
-def test_unusual_requests_leave_the_group_and_get_the_single_push_answer(
+def test_unusual_requests_get_the_single_push_answer_in_the_group(
     context: PushContext, kit: Kit
 ) -> None:
     business = kit.business()
@@ -125,14 +125,20 @@ def test_unusual_requests_leave_the_group_and_get_the_single_push_answer(
     plain = job(kiosk, kiosk.item(vouchers[2].token))
     group = [replay, bad_key, no_key, with_void, plain]
     run_group(context, group)
+    # A group is the single push's pipeline: each gets exactly the single push's answer.
+    assert [j.alone for j in group] == [False] * 5
     assert isinstance(no_key.error, NotAuthenticated)
-    assert [j.alone for j in group] == [True, True, False, True, False]
+    assert isinstance(bad_key.error, NotAuthenticated)
+    assert replay.answer is not None and replay.answer.replayed is True
+    assert replay.answer.body == stored.answer.body  # type: ignore[union-attr]
+    assert [r["outcome"] for r in results(with_void)] == ["accepted"]
     assert results(plain)[0]["outcome"] == "accepted"
-    # Alone, each gets exactly the single push's answer.
+    # Alone, the same answers.
     assert push(context, None, replay).replayed is True
     with pytest.raises(NotAuthenticated):
         push(context, None, bad_key)
-    assert [r["outcome"] for r in results_of(push(context, None, with_void))] == ["accepted"]
+    void_again = push(context, None, with_void)
+    assert void_again.replayed and [r["outcome"] for r in results_of(void_again)] == ["accepted"]
 
 
 def results_of(answer) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
@@ -144,29 +150,29 @@ def test_a_group_that_loses_a_race_runs_every_request_alone(
 ) -> None:
     """A competing redemption of one copy commits between the group's state read and its
     write: the group's write fails as a whole and each of its requests runs alone."""
-    from sync_backend.redemptions import repository
+    from sync_backend.redemptions.store_pg import PostgresPushStore
 
     business = kit.business()
     vouchers = kit.vouchers(business, 2)
     kiosk = kit.kiosk(business)
     jobs = [job(kiosk, kiosk.item(vouchers[0].token)), job(kiosk, kiosk.item(vouchers[1].token))]
-    real_commit = repository.commit_batch
+    real_commit = PostgresPushStore.commit
 
     raced: list[PushJob] = []
 
-    def race_then_commit(session, rows, finishes, released=()):  # type: ignore[no-untyped-def]
+    def race_then_commit(store, rows, answers, events, released):  # type: ignore[no-untyped-def]
         if not raced:  # once: the competitor's own write goes straight through
             other = kit.kiosk(business, "Caja 9")
             raced.append(job(other, other.item(vouchers[0].token)))
             run_group(context, raced)  # commits on its own connection first
             assert results(raced[0])[0]["outcome"] == "accepted"
-        return real_commit(session, rows, finishes, released)
+        return real_commit(store, rows, answers, events, released)
 
-    repository.commit_batch = race_then_commit  # type: ignore[assignment]
+    PostgresPushStore.commit = race_then_commit  # type: ignore[method-assign]
     try:
         run_group(context, jobs)
     finally:
-        repository.commit_batch = real_commit  # type: ignore[assignment]
+        PostgresPushStore.commit = real_commit  # type: ignore[method-assign]
     assert [j.alone for j in jobs] == [True, True]
     lost = results_of(push(context, None, jobs[0]))[0]
     assert lost["outcome"] == "conflict"

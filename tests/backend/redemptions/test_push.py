@@ -163,9 +163,12 @@ class TestIdempotencyKey:
         assert other.json()["error"]["code"] == "idempotency_key_reused"
 
     def test_key_in_flight_is_409(self, client, kit: Kit, engine, app) -> None:
-        from sync_backend.db import make_sessionmaker, pg_driver
+        from sync_backend.db import make_sessionmaker
         from sync_backend.models import utcnow
-        from sync_backend.redemptions import idempotency, service
+        from sync_backend.redemptions import idempotency
+        from sync_backend.redemptions.decisions import canonical_items
+        from sync_backend.redemptions.pipeline import push_store
+        from sync_backend.redemptions.rows import Claim
         from sync_backend.settings import sha256_hex
 
         business = kit.business()
@@ -175,16 +178,15 @@ class TestIdempotencyKey:
         request = sync_wire.PushRequest.model_validate(body)
         # Another request holds the key: its transaction has claimed it and not finished.
         with make_sessionmaker(engine)() as holder:
-            claim = {
-                "key_hash": sha256_hex(kiosk.api_key),
-                "key": "batch-1",
-                "request_hash": idempotency.fingerprint(service.canonical_items(request)),
-            }
-            [row] = idempotency.send_owners_and_claims(
-                pg_driver(holder), [claim], now=utcnow(), ttl=timedelta(hours=24)
-            ).fetchall()
-            _owner, claimed = idempotency.split_owner_and_claim(row[1:])
-            assert claimed == (True, True)  # got the lock, claimed the key
+            claim = Claim(
+                sha256_hex(kiosk.api_key),
+                "batch-1",
+                idempotency.fingerprint(canonical_items(request)),
+            )
+            [found], _state = push_store(holder).claim_and_read(
+                [claim], [], [], now=utcnow(), ttl=timedelta(hours=24)
+            )
+            assert (found.got_lock, found.claimed) == (True, True)  # got the lock, the key
             response = client.post(
                 sync_wire.PUSH_PATH,
                 headers={**kiosk.headers, "Idempotency-Key": "batch-1"},
@@ -289,19 +291,24 @@ class TestBadInput:
 
 def test_nothing_is_written_when_the_batch_fails(client, kit: Kit, session, monkeypatch) -> None:
     """One transaction per push: a failure half-way leaves no rows and no key behind."""
-    from sync_backend.redemptions import repository
+    from sync_backend.redemptions import store_pg
+    from sync_backend.redemptions.store_sqlite import SqlitePushStore
 
     business = kit.business()
     voucher = kit.vouchers(business, 1)[0]
     kiosk = kit.kiosk(business)
 
-    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def broken(store, rows, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+        store.insert(rows)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(repository, "finish_batch", broken)
-    # The lean Postgres path sends the answer and COMMIT with the rows: fail it there, after
+    # SQLite: the rows go in, then the write fails.
+    monkeypatch.setattr(SqlitePushStore, "commit", broken)
+    # Postgres sends the rows, the answer and COMMIT in one round trip: fail it there, after
     # the rows went in.
-    monkeypatch.setattr(repository, "_PG_FINISH_MANY", "SELECT 1 / 0 WHERE %(events)s IS NOT NULL")
+    monkeypatch.setattr(
+        store_pg, "_STORE_ANSWERS", "SELECT 1 / 0 WHERE %(devices)s IS NOT NULL"
+    )
     with_errors = type(client)(client.app, raise_server_exceptions=False)
     response = with_errors.post(
         sync_wire.PUSH_PATH,
@@ -431,24 +438,28 @@ def test_a_copy_accepted_between_state_read_and_write_is_refiled_as_conflict(
     import time
 
     from sync_backend.db import make_sessionmaker
-    from sync_backend.redemptions import service
+    from sync_backend.redemptions import pipeline
 
     business = kit.business()
     voucher = kit.vouchers(business, 1)[0]
     winner_kiosk, loser_kiosk = kit.kiosk(business, "Caja 1"), kit.kiosk(business, "Caja 2")
     winner = winner_kiosk.item(voucher.token)
     with make_sessionmaker(engine)() as holder:
-        # The careful path leaves its transaction open (the session dependency commits).
-        held = service._push(
-            holder,
-            settings,
-            client.app.state.public_keys,
+        # Settling conflicts, the pipeline inserts before its write and leaves the transaction
+        # open until then; the write itself is left out, so the row stays uncommitted.
+        store = pipeline.push_store(holder)
+        store.commit = lambda *_args: None  # type: ignore[method-assign]
+        job = pipeline.PushJob(
             winner_kiosk.api_key,
             sync_wire.PushRequest.model_validate(push_body(winner)),
             "winner-key",
             lambda _device, _items: None,
-            optimistic=False,
         )
+        settled = pipeline.run(
+            store, settings, client.app.state.public_keys, [job], settle_conflicts=True
+        )
+        held = settled[job]
+        assert isinstance(held, pipeline.PushAnswer)
         assert json.loads(held.body)["results"][0]["outcome"] == "accepted"
 
         answer: dict[str, object] = {}
