@@ -16,10 +16,10 @@ from enum import Enum
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync_backend.analytics.lifecycle import LifecycleKind
+from sync_backend.dialects import dialect_of
 from sync_backend.models import Base, DailyRollup, HourlyRollup, LifecycleEvent, RefusalRollup
 
 K = LifecycleKind
@@ -177,8 +177,7 @@ def deltas(
 
 def insert_for(session: Session) -> Callable[..., Any]:
     """The dialect's INSERT with ON CONFLICT (Postgres and SQLite spell it alike)."""
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+    return dialect_of(session).insert
 
 
 def apply(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
