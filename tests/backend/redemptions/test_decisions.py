@@ -107,3 +107,42 @@ def test_void_results_go_in_the_kiosks_order_with_the_same_bytes() -> None:
         server_time=NOW, clock_skew_s=None, results=[void, result(decided[0])]
     )
     assert answered.body == model.model_dump_json().encode()
+
+
+def test_a_printed_copy_skips_the_signature_maths_and_any_other_bytes_do_not() -> None:
+    """``decide`` passes the printed copies' digests as ``trusted_digests``: the exact bytes
+    head office signed are accepted without Ed25519 (shown with a key that would refuse
+    them), one flipped signature bit is verified for real and refused."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from pika_protocol import tokens
+    from sync_backend.redemptions.rows import BatchState
+    from tests.backend.support import make_settings
+
+    signer = Ed25519PrivateKey.from_private_bytes(b"\x05" * 32)
+    refusing = {1: Ed25519PrivateKey.from_private_bytes(b"\x06" * 32).public_key()}
+    claims = tokens.VoucherClaims(
+        key_id=1,
+        business_id=7,
+        offer_id=3,
+        serial=99,
+        valid_from=int((NOW - timedelta(days=1)).timestamp()),
+        valid_until=int((NOW + timedelta(days=30)).timestamp()),
+    )
+    printed = tokens.sign(claims, signer)
+    raw = bytearray(tokens.token_bytes(printed) or b"")
+    raw[-1] ^= 1
+    forged = tokens.encode(bytes(raw))
+    settings = make_settings("sqlite://")
+
+    def decide(text: str) -> Decision:
+        scan = item().model_copy(update={"token": text})
+        state = BatchState(printed={99: tokens.read(printed).digest()})
+        reads = decisions.read_tokens([scan])
+        batch = decisions.BatchContext.build(DEVICE, state, refusing, reads, NOW, None, settings)
+        return decisions.decide(scan, batch)
+
+    accepted = decide(printed)
+    assert (accepted.outcome, accepted.reason) == (ItemOutcome.ACCEPTED, Reason.VALID)
+    refused = decide(forged)
+    assert (refused.outcome, refused.reason) == (ItemOutcome.REJECTED, Reason.FORGED)
