@@ -9,7 +9,7 @@ per-statement cost, with server-side prepared statements and pipelined round tri
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -83,6 +83,12 @@ class Dialect(Protocol):
 
     def insert_rows(self, session: Session, table: sa.Table, rows: Rows) -> None:
         """Insert ``rows`` (same keys each, JSON-ready or Python values) in one statement."""
+        ...
+
+    def bulk_load(
+        self, session: Session, table: sa.Table, columns: Sequence[str], rows: Iterable[Rows]
+    ) -> int:
+        """Load very many rows (batches of them) the fastest way; how many were written."""
         ...
 
 
@@ -176,6 +182,22 @@ class Postgres:
             )
         self.driver(session).execute(sql, {"rows": to_json(rows).decode()}, prepare=True)
 
+    def bulk_load(
+        self, session: Session, table: sa.Table, columns: Sequence[str], rows: Iterable[Rows]
+    ) -> int:
+        """COPY: millions of rows in seconds."""
+        written = 0
+        names = ", ".join(columns)
+        with (
+            self.driver(session).cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+        ):
+            for batch in rows:
+                for row in batch:
+                    copy.write_row([row[c] for c in columns])
+                written += len(batch)
+        return written
+
     def _compiled(self, session: Session, query: Query) -> str:
         sql = self._sql.get(query)
         if sql is None:
@@ -221,6 +243,15 @@ class SQLite:
     def insert_rows(self, session: Session, table: sa.Table, rows: Rows) -> None:
         if rows:
             session.execute(sa.insert(table), [dict(r) for r in rows])
+
+    def bulk_load(
+        self, session: Session, table: sa.Table, columns: Sequence[str], rows: Iterable[Rows]
+    ) -> int:
+        written = 0
+        for batch in rows:
+            self.insert_rows(session, table, batch)
+            written += len(batch)
+        return written
 
 
 POSTGRES = Postgres()

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from pika_protocol.discounts import DiscountKind
 from sync_backend.analytics import rollups
 from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleKind, PaymentKind
 from sync_backend.analytics.money import discount_given
-from sync_backend.db import next_seqs
+from sync_backend.dialects import dialect_of
 from sync_backend.models import (
     Business,
     BusinessPayment,
@@ -238,7 +238,7 @@ def _make_shop(
                 last_day + timedelta(days=200), time(0), tzinfo=calendar.timezone
             ),
             variants=variants,
-            seq=next_seqs(session, 1)[0],
+            seq=dialect_of(session).next_seqs(session, 1)[0],
         )
         session.add(offer)
         session.flush()
@@ -361,27 +361,16 @@ _COLUMNS = (
 
 def _write(session: Session, rows: Iterator[dict[str, Any]]) -> int:
     """COPY on Postgres (millions of rows in seconds); batched INSERTs on SQLite."""
-    written = 0
-    if session.get_bind().dialect.name == "postgresql":
-        raw = session.connection().connection.driver_connection
-        assert raw is not None
-        columns = ", ".join(_COLUMNS)
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY lifecycle_events ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row[c] for c in _COLUMNS])
-                written += 1
-        return written
+    table = cast(sa.Table, LifecycleEvent.__table__)
+    return dialect_of(session).bulk_load(session, table, _COLUMNS, _batches(rows, 20_000))
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
-        if len(batch) == 20_000:
-            session.execute(sa.insert(LifecycleEvent), batch)
-            written += len(batch)
+        if len(batch) == size:
+            yield batch
             batch = []
     if batch:
-        session.execute(sa.insert(LifecycleEvent), batch)
-        written += len(batch)
-    return written
+        yield batch
