@@ -53,6 +53,7 @@ def dashboard(session: Session, scope: Scope, bucket: str = "month") -> Dashboar
     grid = figures.hour_weekday(session, scope)
     business = session.get(Business, scope.business_id) if scope.business_id else None
     per_business = scope.business_id is not None
+    whole, points = figures.roi(session, scope, bucket) if per_business else (None, [])
     return DashboardOut(
         business_id=scope.business_id,
         business_name=business.name if business else None,
@@ -67,10 +68,8 @@ def dashboard(session: Session, scope: Scope, bucket: str = "month") -> Dashboar
             printed=funnel.printed,
             has_data=funnel.has_data,
         ),
-        roi=_roi(scope.period, figures.roi_total(session, scope)) if per_business else None,
-        roi_over_time=[_roi(p.period, p.roi) for p in figures.roi_over_time(session, scope, bucket)]
-        if per_business
-        else [],
+        roi=_roi(scope.period, whole) if whole else None,
+        roi_over_time=[_roi(p.period, p.roi) for p in points],
         hour_weekday=HourWeekdayOut(
             redeemed=[list(r) for r in grid.redeemed], busiest=list(grid.busiest)
         ),

@@ -151,38 +151,50 @@ class RoiPoint:
     roi: ReturnOnInvestment
 
 
-def _payments(session: Session, business_id: int) -> tuple[list[PlacementFee], list[Subscription]]:
-    fees, subs = [], []
-    for kind, amount, starts, ends in session.execute(
-        sa.select(
-            BusinessPayment.kind,
-            BusinessPayment.amount,
-            BusinessPayment.starts,
-            BusinessPayment.ends,
-        ).where(BusinessPayment.business_id == business_id)
-    ):
+def _payments(
+    session: Session, business_id: int | None
+) -> dict[int, tuple[list[PlacementFee], list[Subscription]]]:
+    """Fees and subscriptions by business (one business, or all of them in one query)."""
+    query = sa.select(
+        BusinessPayment.business_id,
+        BusinessPayment.kind,
+        BusinessPayment.amount,
+        BusinessPayment.starts,
+        BusinessPayment.ends,
+    )
+    if business_id is not None:
+        query = query.where(BusinessPayment.business_id == business_id)
+    out: dict[int, tuple[list[PlacementFee], list[Subscription]]] = {}
+    for owner, kind, amount, starts, ends in session.execute(query):
+        fees, subs = out.setdefault(owner, ([], []))
         if kind == PaymentKind.PLACEMENT.value:
             fees.append(PlacementFee(starts, amount))
         else:
             subs.append(Subscription(amount, starts, ends))
-    return fees, subs
+    return out
+
+
+_MONEY = (
+    sa.func.sum(D.redeemed - D.voided),
+    sa.func.sum(D.sales_recorded),
+    sa.func.sum(D.sales_sum),
+    sa.func.sum(D.discount_all),
+    sa.func.sum(D.discount_recorded),
+    sa.func.sum(D.discount_unvalued),
+)
+
+
+def _tally(values: Sequence[Any]) -> MoneyTally:
+    return MoneyTally(*(int(v or 0) for v in values))
 
 
 def _money_by_day(session: Session, scope: Scope) -> dict[date, MoneyTally]:
     rows = session.execute(
-        sa.select(
-            D.local_day,
-            sa.func.sum(D.redeemed - D.voided),
-            sa.func.sum(D.sales_recorded),
-            sa.func.sum(D.sales_sum),
-            sa.func.sum(D.discount_all),
-            sa.func.sum(D.discount_recorded),
-            sa.func.sum(D.discount_unvalued),
-        )
+        sa.select(D.local_day, *_MONEY)
         .where(*_where(scope), _in(scope.period, D.local_day))
         .group_by(D.local_day)
     ).all()
-    return {r[0]: MoneyTally(*(int(v or 0) for v in r[1:])) for r in rows}
+    return {r[0]: _tally(r[1:]) for r in rows}
 
 
 def _add(tallies: Sequence[MoneyTally]) -> MoneyTally:
@@ -191,29 +203,38 @@ def _add(tallies: Sequence[MoneyTally]) -> MoneyTally:
     )
 
 
-def roi_over_time(session: Session, scope: Scope, bucket: str = "month") -> list[RoiPoint]:
-    """One business's ROI per month (week, day), estimated and recorded side by side."""
+def _ticket(session: Session, business_id: int) -> int:
+    business = session.get(Business, business_id)
+    return (business.usual_ticket if business else None) or 0
+
+
+def roi(
+    session: Session, scope: Scope, bucket: str = "month"
+) -> tuple[ReturnOnInvestment, list[RoiPoint]]:
+    """One business's ROI over the whole period and per month (week, day), estimated and
+    recorded side by side, from one read of its days."""
     assert scope.business_id is not None, "ROI is per business; head office ranks them"
-    business = session.get(Business, scope.business_id)
-    ticket = (business.usual_ticket if business else None) or 0
-    fees, subs = _payments(session, scope.business_id)
+    ticket = _ticket(session, scope.business_id)
+    fees, subs = _payments(session, scope.business_id).get(scope.business_id, ([], []))
     by_day = _money_by_day(session, scope)
     points = []
     for part in _buckets(scope.period, bucket):
         days = [t for d, t in by_day.items() if part.first_day <= d <= part.last_day]
         paid = investment(fees, subs, part)
         points.append(RoiPoint(part, return_on_investment(_add(days), ticket, paid)))
-    return points
+    whole = return_on_investment(
+        _add(list(by_day.values())), ticket, investment(fees, subs, scope.period)
+    )
+    return whole, points
+
+
+def roi_over_time(session: Session, scope: Scope, bucket: str = "month") -> list[RoiPoint]:
+    return roi(session, scope, bucket)[1]
 
 
 def roi_total(session: Session, scope: Scope) -> ReturnOnInvestment:
     """The whole period's ROI for one business."""
-    assert scope.business_id is not None
-    business = session.get(Business, scope.business_id)
-    ticket = (business.usual_ticket if business else None) or 0
-    fees, subs = _payments(session, scope.business_id)
-    tally = _add(list(_money_by_day(session, scope).values()))
-    return return_on_investment(tally, ticket, investment(fees, subs, scope.period))
+    return roi(session, scope, "month")[0]
 
 
 @dataclass(frozen=True)
@@ -224,11 +245,25 @@ class RankedBusiness:
 
 
 def ranking(session: Session, period: Period) -> list[RankedBusiness]:
-    """Head office: every business by estimated ROI, best first (no ratio: last)."""
+    """Head office: every business by estimated ROI, best first (no ratio: last); three
+    queries whatever the number of businesses."""
+    money = {
+        r[0]: _tally(r[1:])
+        for r in session.execute(
+            sa.select(D.business_id, *_MONEY)
+            .where(_in(period, D.local_day))
+            .group_by(D.business_id)
+        )
+    }
+    payments = _payments(session, None)
     out = []
-    for business_id, name in session.execute(sa.select(Business.id, Business.name)):
-        scope = Scope(business_id, period)
-        out.append(RankedBusiness(business_id, name, roi_total(session, scope)))
+    for business_id, name, ticket in session.execute(
+        sa.select(Business.id, Business.name, Business.usual_ticket)
+    ):
+        fees, subs = payments.get(business_id, ([], []))
+        tally = money.get(business_id, MoneyTally(0, 0, 0, 0, 0, 0))
+        roi = return_on_investment(tally, ticket or 0, investment(fees, subs, period))
+        out.append(RankedBusiness(business_id, name, roi))
 
     def order(item: RankedBusiness) -> tuple[bool, float, str]:
         ratio = item.roi.estimated_roi
