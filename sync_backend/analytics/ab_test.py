@@ -7,8 +7,8 @@ reached that size; only then is the two-proportion test read.
 
 The statistics come from statsmodels (power analysis, the z-test, Wilson intervals, the
 Holm–Šidák correction when several variants face the control) rather than formulas typed
-here: they are the library's well-tested job. tests/backend/analytics/test_ab_test.py checks them against
-textbook arithmetic.
+here: they are the library's well-tested job. tests/backend/analytics/test_ab_test.py
+checks them against textbook arithmetic.
 """
 
 from __future__ import annotations
