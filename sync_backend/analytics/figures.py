@@ -345,13 +345,13 @@ def ab_results(session: Session, scope: Scope, plan: ab_test.ABPlan | None = Non
     circulation (distributed up to the period's end; printed when no distribution was
     recorded) over the period's redemptions."""
     offers = session.execute(
-        sa.select(Offer.id, Offer.title, Offer.variants).where(
+        sa.select(Offer.id, Offer.business_id, Offer.title, Offer.variants).where(
             *([Offer.business_id == scope.business_id] if scope.business_id is not None else []),
             *([Offer.id == scope.offer_id] if scope.offer_id is not None else []),
         )
     ).all()
     out = []
-    for offer_id, title, variants in offers:
+    for offer_id, owner, title, variants in offers:
         if len(variants or []) < 2:
             continue
         labels = {int(v["variant"]): str(v["label"]) for v in variants}
@@ -362,7 +362,12 @@ def ab_results(session: Session, scope: Scope, plan: ab_test.ABPlan | None = Non
                 sa.func.sum(D.distributed),
                 _sum_if(_in(scope.period, D.local_day), D.redeemed - D.voided),
             )
-            .where(D.offer_id == offer_id, D.local_day <= scope.period.last_day)
+            # the owner first: the rollup's key (and index) leads with the business
+            .where(
+                D.business_id == owner,
+                D.offer_id == offer_id,
+                D.local_day <= scope.period.last_day,
+            )
             .group_by(D.variant)
         ).all()
         counts = {int(r[0]): tuple(int(v or 0) for v in r[1:]) for r in rows}
