@@ -42,7 +42,7 @@ from pydantic import (
     model_validator,
 )
 
-from pika_protocol.discounts import DiscountKind
+from pika_protocol.discounts import MAX_AMOUNT, DiscountKind
 from pika_protocol.tokens import MAX_INPUT_LENGTH
 from pika_protocol.validation import Reason
 
@@ -71,6 +71,8 @@ MAX_ITEM_TOKEN_LENGTH = 2 * MAX_INPUT_LENGTH
 U8 = Annotated[int, Strict(), Field(ge=0, le=0xFF)]
 U32 = Annotated[int, Strict(), Field(ge=0, le=0xFFFF_FFFF)]
 U64 = Annotated[int, Strict(), Field(ge=0, le=0xFFFF_FFFF_FFFF_FFFF)]
+#: A typed sale total: whole guaraníes above zero, exact as a JSON number.
+SaleTotal = Annotated[int, Strict(), Field(ge=1, le=MAX_AMOUNT)]
 #: Text without NUL: the backend's database cannot hold it, so a NUL is refused where the
 #: text is a name or a code (a scanned token or a void reason is kept, see the backend).
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
@@ -172,11 +174,16 @@ class OutboxItem(_Request):
     device_id: str = Field(min_length=1, max_length=36)
     source: ScanSource
     location: Location | None = None
+    #: What the cashier typed as the sale's total (guaraníes), when they did (optional, a
+    #: redemption only): the manager's recorded value.
+    sale_total: SaleTotal | None = None
 
     @model_validator(mode="after")
     def _redemption_means_valid(self) -> Self:
         if self.kind is ItemKind.REDEMPTION and self.reason is not Reason.VALID:
             raise ValueError("a redemption item must carry reason 'valid'")
+        if self.sale_total is not None and self.kind is not ItemKind.REDEMPTION:
+            raise ValueError("only a redemption carries a sale total")
         if self.kind is ItemKind.SCAN and self.reason is Reason.VALID:
             raise ValueError("a valid scan is sent as kind 'redemption'")
         return self

@@ -30,7 +30,7 @@ from pika_protocol.sync_wire import ItemOutcome
 from sync_backend.analytics import rollups
 from sync_backend.analytics.ledger import record
 from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleDraft, LifecycleKind
-from sync_backend.analytics.money import discount_given
+from sync_backend.analytics.money import MoneyInputError, check_sale_total, discount_given
 from sync_backend.dialects import dialect_of
 from sync_backend.models import (
     AnalyticsCursor,
@@ -72,6 +72,17 @@ class _Pricing:
 
     offers: dict[int, tuple[DiscountKind, int | None]]
     usual_ticket: dict[int, int | None]
+
+    def plausible_sale(self, business_id: int, sale_total: int | None) -> int | None:
+        """The typed total, or None when it cannot be right (over 100 usual tickets: a slipped
+        key). The redemption keeps the figure as typed; analytics does not count it."""
+        if sale_total is None:
+            return None
+        try:
+            check_sale_total(sale_total, self.usual_ticket.get(business_id))
+        except MoneyInputError:
+            return None
+        return sale_total
 
     def discount(
         self, offer_id: int | None, business_id: int, sale_total: int | None
@@ -123,9 +134,10 @@ def drafts_for(row: Any, pricing: _Pricing) -> list[LifecycleDraft]:
     ]
     if not redeemed:
         return drafts
-    money = {
-        "sale_total": row.sale_total,
-        "discount": pricing.discount(row.offer_id, row.business_id, row.sale_total),
+    sale = pricing.plausible_sale(row.business_id, row.sale_total)
+    money: dict[str, Any] = {
+        "sale_total": sale,
+        "discount": pricing.discount(row.offer_id, row.business_id, sale),
     }
     drafts.append(
         LifecycleDraft(

@@ -197,6 +197,7 @@ def _decide(item: OutboxItem, batch: BatchContext) -> Decision:
         "clock_skew_s": stored_skew(batch.skew),
         "latitude": location.lat if location else None,
         "longitude": location.lon if location else None,
+        "sale_total": item.sale_total,
     }
     is_redemption = item.kind is ItemKind.REDEMPTION
 

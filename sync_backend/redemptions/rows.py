@@ -82,6 +82,7 @@ class RedemptionRow(TypedDict):
     clock_skew_s: int | None
     latitude: float | None
     longitude: float | None
+    sale_total: int | None
 
 
 #: :class:`RedemptionRow`'s columns with their Postgres types.
@@ -105,6 +106,7 @@ ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("clock_skew_s", "integer"),
     ("latitude", "double precision"),
     ("longitude", "double precision"),
+    ("sale_total", "bigint"),
 )
 
 

@@ -219,3 +219,49 @@ def test_rebuild_equals_live_after_random_histories(
     with make_sessionmaker(engine)() as fresh:
         assert rollups.differences(fresh) == []
         assert _totals(fresh, business)["printed"] == 6
+
+
+def test_a_typed_sale_total_is_recorded_value_and_an_absurd_one_is_not_counted(
+    client: TestClient, kit: Kit, session: Session, engine: sa.Engine
+) -> None:
+    business = kit.business()
+    session.execute(sa.update(Business).where(Business.id == business).values(usual_ticket=75_000))
+    session.commit()
+    offer = kit.offer(business, discount="20%")
+    copies = kit.vouchers(business, copies=3, offer_id=offer)
+    kiosk = kit.kiosk(business)
+    items = [
+        kiosk.item(copies[0].token, sale_total=120_000),
+        kiosk.item(copies[1].token, sale_total=75_000 * 100 + 1),  # a slipped key
+        kiosk.item(copies[2].token),
+    ]
+    assert _answers(push(client, kiosk, *items)) == ["accepted"] * 3
+    _project(engine)
+    totals = _totals(session, business)
+    assert totals["sales_recorded"] == 1 and totals["sales_sum"] == 120_000
+    # 20 % of the typed 120.000, and of the usual 75.000 for the other two
+    assert totals["discount_all"] == 24_000 + 2 * 15_000
+    assert totals["discount_recorded"] == 24_000
+    stored = session.execute(
+        sa.select(sa.func.max(sa.literal_column("sale_total"))).select_from(sa.table("redemptions"))
+    ).scalar_one()
+    assert stored == 75_000 * 100 + 1  # kept as typed, as evidence
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"sale_total": 0}, "sale_total"),
+        ({"sale_total": -5}, "sale_total"),
+        ({"sale_total": "120.000"}, "sale_total"),
+        ({"sale_total": 1_000, "kind": "scan", "reason": "expired"}, "only a redemption"),
+    ],
+)
+def test_a_sale_total_that_cannot_be_right_is_refused(
+    client: TestClient, kit: Kit, overrides: dict[str, Any], problem: str
+) -> None:
+    business = kit.business()
+    copies = kit.vouchers(business, copies=1)
+    kiosk = kit.kiosk(business)
+    answer = push(client, kiosk, kiosk.item(copies[0].token, **overrides))
+    assert answer.status_code == 422 and problem in answer.text
