@@ -133,13 +133,14 @@ def test_two_kiosks_redeem_one_voucher_offline_and_sync_in_either_order(
         # each kiosk's history says what happened to its own redemptions
         for kiosk in kiosks:
             kiosk.drain()
-        from app.core.sync import SyncOutcome, parse_result
+        from app.core.sync import parse_result
+        from pika_protocol.sync_wire import ItemOutcome
 
         b_results = {
             s.scan_id: parse_result(s.sync_result) for s in second.store.activity.recent_scans()
         }
         conflict = b_results[b1]
-        assert conflict is not None and conflict.outcome is SyncOutcome.CONFLICT
+        assert conflict is not None and conflict.outcome is ItemOutcome.CONFLICT
         assert conflict.redemption_id == str(a1)
         assert_invariants(database, kiosks)
     finally:

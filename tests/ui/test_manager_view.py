@@ -419,8 +419,9 @@ def test_check_boxes_and_spin_arrows_grow_with_the_text(qtbot, kiosk, probe, siz
 
 def test_the_sync_column_says_head_office_answers_in_words(qtbot, qapp, kiosk, probe) -> None:
     """It showed the raw code (``http_422_invalid_request``); the code stays in a tooltip."""
-    from app.core.sync.outbox import SyncOutcome, SyncResult, refused_text
+    from app.core.sync.outbox import SyncResult, refused_text
     from app.ui.manager_view import SYNC_COLUMN
+    from pika_protocol.sync_wire import ItemOutcome
 
     kiosk.scan(0)
     kiosk.scan(1)
@@ -433,7 +434,7 @@ def test_the_sync_column_says_head_office_answers_in_words(qtbot, qapp, kiosk, p
                     store.outbox.pending(10),
                     (
                         refused_text(422, "invalid_request"),
-                        SyncResult(SyncOutcome.REJECTED, "expired").text(),
+                        SyncResult(ItemOutcome.REJECTED, "expired").text(),
                     ),
                     strict=True,
                 )

@@ -6,18 +6,19 @@ import pytest
 
 from app.core.session import open_session
 from app.core.sync import SyncApi, SyncEngine, SyncLoop
-from app.core.sync.outbox import SyncOutcome, SyncResult
+from app.core.sync.outbox import KioskOutcome, SyncResult
 from app.ui.operations import Operations
 from app.ui.sync_panel import SyncPanel, sync_result_words
 from app.ui.sync_worker import SyncWorker
+from pika_protocol.sync_wire import ItemOutcome
 
 
 def test_each_server_answer_has_words() -> None:
     assert sync_result_words(False, None) == "Waiting"
-    assert sync_result_words(True, SyncResult(SyncOutcome.ACCEPTED, "valid").text()) == "Synced"
-    conflict = SyncResult(SyncOutcome.CONFLICT, "already_redeemed", "r-1", True).text()
+    assert sync_result_words(True, SyncResult(ItemOutcome.ACCEPTED, "valid").text()) == "Synced"
+    conflict = SyncResult(ItemOutcome.CONFLICT, "already_redeemed", "r-1", True).text()
     assert "CONFLICT" in sync_result_words(True, conflict)
-    refused = SyncResult(SyncOutcome.REFUSED, "http_422_bad").text()
+    refused = SyncResult(KioskOutcome.REFUSED, "http_422_bad").text()
     # the raw code is for support (the history's tooltip), never the manager's words
     assert sync_result_words(True, refused) == (
         "Refused by head office: reason not known to this kiosk"
@@ -80,7 +81,7 @@ def test_set_aside_redemptions_are_shown_with_a_retry_button(
         panel.retry_button.click()  # the next pass tries them again, each alone
         assert engine.pusher._retry_requested.is_set()
         assert sync_result_words(False, None, set_aside=True).startswith(history_text)
-        answered = SyncResult(SyncOutcome.ACCEPTED, "valid").text()
+        answered = SyncResult(ItemOutcome.ACCEPTED, "valid").text()
         # Answered after a retry: the answer counts, not that it once was set aside.
         assert sync_result_words(True, answered, set_aside=True) == sync_result_words(
             True, answered

@@ -33,7 +33,7 @@ from app.core.sync.errors import (
     TransientSyncError,
 )
 from app.core.sync.loop import Connection, SyncLoop, SyncStatus
-from app.core.sync.outbox import SyncOutcome, SyncResult, parse_result
+from app.core.sync.outbox import KioskOutcome, SyncOutcome, SyncResult, parse_result
 from app.core.sync.pull import PullApplied
 from app.core.sync.push import Pusher, PushReport, StoreRunner, run_here
 
@@ -47,6 +47,7 @@ __all__ = [
     "EnrolmentCode",
     "EnrolmentRefusedError",
     "InvalidEnrolmentCodeError",
+    "KioskOutcome",
     "NotAuthorisedError",
     "NotEnrolledForSyncError",
     "ProtocolError",

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from app.core.store import OutboxItem, Unsendable
 from pika_protocol import sync_wire
+from pika_protocol.sync_wire import ItemOutcome
 
 #: Bumped if the derivation ever changes, so an old key can never collide with a new one.
 KEY_PREFIX = "pika-b1-"
@@ -49,16 +50,25 @@ def wire_item(item: OutboxItem) -> sync_wire.OutboxItem | sync_wire.VoidItem:
     return payload.item
 
 
-class SyncOutcome(StrEnum):
-    """What became of an item, as kept in the store and shown in the scan history."""
+class KioskOutcome(StrEnum):
+    """The final answers the kiosk gives an item itself, head office never having judged it
+    (head office's own answers are :class:`sync_wire.ItemOutcome`: one enum per concept)."""
 
-    ACCEPTED = "accepted"  # the one redemption of this printed copy
-    DUPLICATE = "duplicate"  # the server already had this very item (a retry)
-    CONFLICT = "conflict"  # another kiosk redeemed the copy first: kept and flagged
-    REJECTED = "rejected"  # the backend holds the redemption invalid: kept and flagged
-    RECORDED = "recorded"  # a refused scan kept as evidence
     REFUSED = "refused"  # a 4xx for this item alone: it can never be taken as it is
-    UNSENDABLE = "unsendable"  # damaged in the local queue: could not be sent at all
+    UNSENDABLE = "unsendable"  # the wire refuses the queued row: it could not be sent at all
+
+
+#: What became of an item, as kept in the store and shown in the scan history: head office's
+#: answer (accepted, duplicate, conflict, rejected, recorded) or the kiosk's own.
+SyncOutcome = ItemOutcome | KioskOutcome
+
+
+def sync_outcome(code: str) -> SyncOutcome:
+    """The outcome named by ``code`` (raises ``ValueError`` for an unknown one)."""
+    try:
+        return ItemOutcome(code)
+    except ValueError:
+        return KioskOutcome(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +85,7 @@ class SyncResult:
     @property
     def needs_review(self) -> bool:
         """Shown apart in the manager's list: the discount was given but does not count."""
-        return self.outcome in (SyncOutcome.CONFLICT, SyncOutcome.REJECTED) or self.flagged
+        return self.outcome in (ItemOutcome.CONFLICT, ItemOutcome.REJECTED) or self.flagged
 
     def text(self) -> str:
         parts = [self.outcome.value, self.reason, self.redemption_id]
@@ -88,9 +98,9 @@ def result_text(result: sync_wire.PushItemResult) -> str:
     A duplicate keeps the outcome its item got the first time (``duplicate`` alone would hide
     that a retried redemption was in fact a conflict).
     """
-    outcome = SyncOutcome(result.outcome.value)
-    if result.outcome is sync_wire.ItemOutcome.DUPLICATE and result.first_outcome is not None:
-        outcome = SyncOutcome(result.first_outcome.value)
+    outcome = result.outcome
+    if outcome is ItemOutcome.DUPLICATE and result.first_outcome is not None:
+        outcome = result.first_outcome
     redemption = ""
     if result.redemption_id is not None and result.redemption_id != result.id:
         redemption = str(result.redemption_id)
@@ -98,11 +108,11 @@ def result_text(result: sync_wire.PushItemResult) -> str:
 
 
 def refused_text(status: int, code: str) -> str:
-    return SyncResult(SyncOutcome.REFUSED, f"http_{status}_{code}").text()
+    return SyncResult(KioskOutcome.REFUSED, f"http_{status}_{code}").text()
 
 
 def unsendable_text(problem: str) -> str:
-    return SyncResult(SyncOutcome.UNSENDABLE, problem.replace(":", ";")[:200]).text()
+    return SyncResult(KioskOutcome.UNSENDABLE, problem.replace(":", ";")[:200]).text()
 
 
 def parse_result(text: str | None) -> SyncResult | None:
@@ -111,7 +121,7 @@ def parse_result(text: str | None) -> SyncResult | None:
         return None
     parts = text.split(":")
     try:
-        outcome = SyncOutcome(parts[0])
+        outcome = sync_outcome(parts[0])
     except ValueError:
         return None
     flagged = parts[-1] == "flagged"

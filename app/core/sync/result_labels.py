@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.sync.outbox import SyncOutcome, parse_result
-from pika_protocol.sync_wire import PushProblem
+from app.core.sync.outbox import KioskOutcome, SyncOutcome, parse_result
+from pika_protocol.sync_wire import ItemOutcome, PushProblem
 from pika_protocol.validation import Reason
 
 #: The context the labels are translated in (the UI and the .ts file use it).
@@ -34,10 +34,10 @@ SYNCED = QT_TRANSLATE_NOOP("SyncResult", "Synced")
 CONFLICT = QT_TRANSLATE_NOOP("SyncResult", "CONFLICT: redeemed at another kiosk first")
 
 #: Outcomes whose words need a reason: ``{reason}`` is the reason's own (translated) label.
-TEMPLATES = {
-    SyncOutcome.REJECTED: QT_TRANSLATE_NOOP("SyncResult", "Rejected by head office: {reason}"),
-    SyncOutcome.REFUSED: QT_TRANSLATE_NOOP("SyncResult", "Refused by head office: {reason}"),
-    SyncOutcome.UNSENDABLE: QT_TRANSLATE_NOOP("SyncResult", "Could not be sent: {reason}"),
+TEMPLATES: dict[SyncOutcome, str] = {
+    ItemOutcome.REJECTED: QT_TRANSLATE_NOOP("SyncResult", "Rejected by head office: {reason}"),
+    KioskOutcome.REFUSED: QT_TRANSLATE_NOOP("SyncResult", "Refused by head office: {reason}"),
+    KioskOutcome.UNSENDABLE: QT_TRANSLATE_NOOP("SyncResult", "Could not be sent: {reason}"),
 }
 
 #: Why head office rejected an item: its own validation reason or a push problem.
@@ -101,7 +101,7 @@ def sync_label(synced: bool, text: str | None, *, set_aside: bool = False) -> Sy
     if not synced or result is None:
         return SyncLabel(WAITING)
     code = f"{result.outcome.value}: {result.reason}" if result.reason else result.outcome.value
-    if result.outcome is SyncOutcome.CONFLICT:
+    if result.outcome is ItemOutcome.CONFLICT:
         return SyncLabel(CONFLICT, code=code)
     template = TEMPLATES.get(result.outcome)
     if template is None:  # accepted, duplicate, recorded
@@ -111,9 +111,9 @@ def sync_label(synced: bool, text: str | None, *, set_aside: bool = False) -> Sy
 
 def reason_label(outcome: SyncOutcome, reason: str) -> str:
     """The English source label of ``reason`` as it appears with ``outcome``."""
-    if outcome is SyncOutcome.UNSENDABLE:
+    if outcome is KioskOutcome.UNSENDABLE:
         return DAMAGED
-    if outcome is SyncOutcome.REFUSED:
+    if outcome is KioskOutcome.REFUSED:
         match = _REFUSAL_CODE.fullmatch(reason)
         return REFUSALS.get(match["code"], OTHER_REASON) if match else OTHER_REASON
     return REASONS.get(reason, OTHER_REASON)

@@ -11,18 +11,19 @@ from sqlalchemy import select
 
 from app.core.store import KioskStore, schema
 from app.core.sync import (
+    KioskOutcome,
     ProtocolError,
     ServerBusyError,
     ServerUnreachableError,
     SyncApi,
     SyncEngine,
-    SyncOutcome,
     parse_result,
 )
 from app.core.sync.credentials import load_api_key, save_api_key
 from app.core.sync.pull import CURSOR_SETTING
 from pika_protocol import sync_wire
 from pika_protocol.discounts import read_discount
+from pika_protocol.sync_wire import ItemOutcome
 from pika_protocol.tokens import public_key_bytes
 from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
 from tests.core.sync.conftest import Clock
@@ -56,7 +57,7 @@ def test_push_drains_in_batches_and_keeps_each_answer(
     assert report.outcomes == {"accepted": 9, "recorded": 1}
     assert sorted(backend.accepted.values()) == sorted(ids)
     assert all(
-        parse_result(r).outcome is SyncOutcome.ACCEPTED
+        parse_result(r).outcome is ItemOutcome.ACCEPTED
         for i, r in results(store).items()
         if i in ids
     )  # type: ignore[union-attr]
@@ -94,7 +95,7 @@ def test_an_answer_lost_after_the_commit_is_replayed_not_counted_twice(
     assert backend.push_keys_seen[0] == backend.push_keys_seen[1]  # the same key, replayed
     assert backend.items_received == 4 and sorted(backend.accepted.values()) == sorted(ids)
     assert {parse_result(r).outcome for r in results(store).values()} == {  # type: ignore[union-attr]
-        SyncOutcome.ACCEPTED
+        ItemOutcome.ACCEPTED
     }
 
 
@@ -125,7 +126,7 @@ def test_a_batch_refusal_naming_an_item_ends_only_that_item(
     assert store.outbox.pending_count() == 0
     assert report.outcomes == {"refused": 1, "accepted": 3}
     refused = parse_result(results(store)[ids[2]])
-    assert refused is not None and refused.outcome is SyncOutcome.REFUSED
+    assert refused is not None and refused.outcome is KioskOutcome.REFUSED
     assert refused.reason == "http_422_invalid_request"
     assert ids[2] not in backend.accepted.values()
 
@@ -174,7 +175,7 @@ def test_voids_are_sent_and_their_answers_kept(
     assert len(voids) == 5
     for text in voids.values():
         parsed = parse_result(text)
-        assert parsed is not None and parsed.outcome is SyncOutcome.ACCEPTED
+        assert parsed is not None and parsed.outcome is ItemOutcome.ACCEPTED
 
 
 def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
@@ -185,7 +186,7 @@ def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
     [mine] = redeem(counter, 1001, 1)
     engine.push()
     parsed = parse_result(results(store)[mine])
-    assert parsed is not None and parsed.outcome is SyncOutcome.CONFLICT
+    assert parsed is not None and parsed.outcome is ItemOutcome.CONFLICT
     assert parsed.redemption_id == str(other) and parsed.flagged and parsed.needs_review
     [scan] = store.activity.recent_scans(1)
     assert scan.synced and parse_result(scan.sync_result) == parsed
@@ -472,7 +473,7 @@ def test_a_damaged_queued_item_is_set_aside_and_the_rest_goes(
     report = engine.push()
     assert report.outcomes == {"unsendable": 1, "accepted": 2}
     damaged = parse_result(results(store)[ids[1]])
-    assert damaged is not None and damaged.outcome is SyncOutcome.UNSENDABLE
+    assert damaged is not None and damaged.outcome is KioskOutcome.UNSENDABLE
     assert store.outbox.pending_count() == 0 and ids[1] not in backend.accepted.values()
 
 

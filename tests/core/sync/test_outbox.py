@@ -22,7 +22,7 @@ from app.core.store.outbox_payload import load
 from app.core.sync import SyncEngine
 from app.core.sync.outbox import (
     ItemNotSendable,
-    SyncOutcome,
+    KioskOutcome,
     batch_key,
     parse_result,
     refused_text,
@@ -30,6 +30,7 @@ from app.core.sync.outbox import (
     wire_item,
 )
 from pika_protocol import sync_wire
+from pika_protocol.sync_wire import ItemOutcome
 from tests.core.store.conftest import BUSINESS_ID, DEVICE_ID, NOW, Counter
 from tests.core.sync.fake_backend import FakeBackend
 
@@ -118,15 +119,15 @@ def test_answers_round_trip_through_the_stored_text() -> None:
         outcome="conflict", reason="already_redeemed", redemption_id=winner, flagged=True
     )
     parsed = parse_result(result_text(conflict))
-    assert parsed is not None and parsed.outcome is SyncOutcome.CONFLICT
+    assert parsed is not None and parsed.outcome is ItemOutcome.CONFLICT
     assert parsed.redemption_id == str(winner) and parsed.flagged and parsed.needs_review
 
     accepted = parse_result(result_text(_result(outcome="accepted", reason="valid")))
-    assert accepted is not None and accepted.outcome is SyncOutcome.ACCEPTED
+    assert accepted is not None and accepted.outcome is ItemOutcome.ACCEPTED
     assert not accepted.needs_review and accepted.redemption_id == ""
 
     refused = parse_result(refused_text(422, "invalid_request"))
-    assert refused is not None and refused.outcome is SyncOutcome.REFUSED
+    assert refused is not None and refused.outcome is KioskOutcome.REFUSED
     assert refused.reason == "http_422_invalid_request"
     assert parse_result(None) is None and parse_result("nonsense") is None
 
@@ -141,7 +142,7 @@ def test_a_duplicate_keeps_what_the_item_got_the_first_time() -> None:
         first_outcome="conflict",
     )
     parsed = parse_result(result_text(dup))
-    assert parsed is not None and parsed.outcome is SyncOutcome.CONFLICT
+    assert parsed is not None and parsed.outcome is ItemOutcome.CONFLICT
 
 
 def test_an_outbox_item_with_an_impossible_time_is_set_aside_not_sent() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core.sync import result_labels
-from app.core.sync.outbox import SyncOutcome, SyncResult, refused_text, unsendable_text
+from app.core.sync.outbox import KioskOutcome, SyncResult, refused_text, unsendable_text
 from app.core.sync.result_labels import OTHER_REASON, SyncLabel, sync_label
 from pika_protocol.sync_wire import ItemOutcome, PushItemResult, PushProblem
 from pika_protocol.validation import Reason
@@ -36,7 +36,7 @@ def test_the_wire_reason_enums_are_the_ones_labelled() -> None:
 
 @pytest.mark.parametrize("code", WIRE_REASONS, ids=str)
 def test_every_reason_code_has_words_and_a_spanish_translation(code) -> None:
-    label = sync_label(True, SyncResult(SyncOutcome.REJECTED, code.value).text())
+    label = sync_label(True, SyncResult(ItemOutcome.REJECTED, code.value).text())
     assert label.reason != OTHER_REASON
     assert "_" not in label.reason and label.reason != code.value  # words, not the code
     assert label.code == f"rejected: {code.value}"  # the raw code, for the tooltip
@@ -45,9 +45,9 @@ def test_every_reason_code_has_words_and_a_spanish_translation(code) -> None:
     assert spanish.get(label.reason), label.reason
 
 
-@pytest.mark.parametrize("outcome", [*ItemOutcome, *SyncOutcome], ids=str)
+@pytest.mark.parametrize("outcome", [*ItemOutcome, *KioskOutcome], ids=str)
 def test_every_outcome_has_words_and_a_spanish_translation(outcome) -> None:
-    label = sync_label(True, SyncResult(SyncOutcome(outcome.value), "expired").text())
+    label = sync_label(True, SyncResult(outcome, "expired").text())
     assert "{" not in label.template or label.reason
     assert label.template in _spanish(), label.template
     if label.reason:
@@ -57,7 +57,7 @@ def test_every_outcome_has_words_and_a_spanish_translation(outcome) -> None:
 def test_a_refusal_says_its_code_in_words_and_keeps_it_for_support() -> None:
     label = sync_label(True, refused_text(422, "invalid_request"))
     assert label == SyncLabel(
-        result_labels.TEMPLATES[SyncOutcome.REFUSED],
+        result_labels.TEMPLATES[KioskOutcome.REFUSED],
         "its data was not accepted",
         "refused: http_422_invalid_request",
     )
@@ -75,5 +75,5 @@ def test_codes_this_kiosk_does_not_know_get_plain_words_too() -> None:
 def test_waiting_set_aside_and_synced() -> None:
     assert sync_label(False, None) == SyncLabel(result_labels.WAITING)
     assert sync_label(False, None, set_aside=True) == SyncLabel(result_labels.SET_ASIDE)
-    synced = sync_label(True, SyncResult(SyncOutcome.ACCEPTED, "valid").text())
+    synced = sync_label(True, SyncResult(ItemOutcome.ACCEPTED, "valid").text())
     assert synced == SyncLabel(result_labels.SYNCED, "", "accepted: valid")

@@ -18,11 +18,11 @@ from app.core.sync import (
     SyncApi,
     SyncEngine,
     SyncLoop,
-    SyncOutcome,
     parse_result,
 )
 from app.core.sync.outbox import batch_key
 from app.core.sync.push import PROBES, SET_ASIDE_RETRY_AFTER
+from pika_protocol.sync_wire import ItemOutcome
 from tests.core.store.conftest import Counter
 from tests.core.sync.conftest import DEVICE, Clock
 from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection
@@ -209,7 +209,7 @@ def test_set_aside_items_are_retried_alone_daily_and_when_the_manager_asks(
             select(schema.outbox.c.server_result).where(schema.outbox.c.item_id == poison)
         ).scalar_one()
     result = parse_result(text)
-    assert result is not None and result.outcome is SyncOutcome.ACCEPTED
+    assert result is not None and result.outcome is ItemOutcome.ACCEPTED
 
 
 def test_a_retry_while_the_server_is_down_keeps_the_item_and_the_request(
