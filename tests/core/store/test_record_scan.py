@@ -225,22 +225,6 @@ def test_recent_scans_newest_first_with_sync_state(counter: Counter) -> None:
     assert len(counter.store.activity.recent_scans(limit=1)) == 1
 
 
-def test_outbox_answers_need_an_id_and_a_result(counter: Counter) -> None:
-    recorded = counter.scan(counter.voucher(4003))
-    with pytest.raises(InvalidRecordError):
-        counter.store.outbox.mark_answered({recorded.scan_id: ""})
-    with pytest.raises(InvalidRecordError):
-        counter.store.outbox.mark_answered({"not-a-uuid": "accepted"})  # type: ignore[dict-item]
-    assert counter.store.outbox.pending_count() == 1
-
-
-def test_failed_delivery_keeps_the_item_pending(counter: Counter) -> None:
-    recorded = counter.scan(counter.voucher(4002))
-    counter.store.outbox.attempt_failed([recorded.scan_id], "503 Service Unavailable")
-    [item] = counter.store.outbox.pending()
-    assert item.attempts == 1 and item.last_error == "503 Service Unavailable"
-
-
 def test_voided_redemption_frees_the_voucher_and_queues_the_void(counter: Counter) -> None:
     token = counter.voucher(5001)
     first = counter.scan(token)

@@ -127,18 +127,6 @@ def test_collision_inside_one_batch_maps_to_neither(
     assert counter.store.reference.token_for_short_code("AAAA-AAAA-A") is None
 
 
-def test_settings_persist_across_reopen(store_path, key, store: KioskStore) -> None:
-    store.settings.set("device_name", "Caja 2")
-    store.settings.set("device_name", "Caja 3")
-    assert store.settings.get("device_name") == "Caja 3"
-    assert store.settings.get("missing") is None
-    with pytest.raises(InvalidRecordError):
-        store.settings.set("", "x")
-    store.close()
-    with KioskStore.open(store_path, key) as again:
-        assert again.settings.get("device_name") == "Caja 3"
-
-
 def test_closed_store_refuses_calls(store: KioskStore) -> None:
     store.close()
     store.close()
