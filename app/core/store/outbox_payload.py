@@ -188,6 +188,7 @@ def load(
                 "device_id": stored.get("device_id"),
                 "source": stored.get("source"),
                 "location": stored.get("location"),
+                "sale_total": stored.get("sale_total"),
             }
         )
     except ValidationError as exc:

@@ -65,3 +65,26 @@ def test_payloads_written_are_read_back_unchanged(counter: Counter) -> None:
     assert isinstance(void, QueuedVoid) and void.serial == 4101
     assert void.item.business_id == BUSINESS_ID  # the kiosk's own, named when queued
     assert items[0].kind is OutboxKind.REDEMPTION and items[1].kind is OutboxKind.SCAN
+
+
+def test_every_wire_field_survives_the_row() -> None:
+    """A field the wire item gains (the sale total) is written and read back by the payload's
+    one reader and writer, not dropped between the queue and the push."""
+    item_id = uuid.uuid4()
+    stored = {
+        "token": "T",
+        "serial": 1,
+        "offer_id": 2,
+        "business_id": BUSINESS_ID,
+        "variant": 0,
+        "reason": "valid",
+        "scanned_at": NOW.isoformat(),
+        "device_id": DEVICE_ID,
+        "source": "camera",
+        "location": {"lat": -25.3, "lon": -57.6},
+        "sale_total": 85_000,
+    }
+    payload = load(OutboxKind.REDEMPTION, item_id, stored, business_id=None)
+    assert isinstance(payload, QueuedScan)
+    assert payload.item.sale_total == 85_000 and payload.item.location is not None
+    assert load(OutboxKind.REDEMPTION, item_id, dump(payload), business_id=None) == payload
