@@ -7,10 +7,10 @@ with the distribution list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from sync_backend.analytics import ledger
@@ -34,8 +34,10 @@ from sync_backend.models import (
 MAX_PLACE_LENGTH = 200
 
 
-@dataclass(frozen=True)
-class DistributionRecord:
+class DistributionRecord(BaseModel):
+    """A distribution as stored, with the copies of each variant it handed out (also the
+    admin API's answer)."""
+
     id: int
     book_id: int
     first_copy: int
@@ -135,7 +137,13 @@ def record_distribution(
         calendar,
     )
     return DistributionRecord(
-        row.id, book_id, first_copy, last_copy, place, handed_out_on, by_variant
+        id=row.id,
+        book_id=book_id,
+        first_copy=first_copy,
+        last_copy=last_copy,
+        place=place,
+        handed_out_on=handed_out_on,
+        copies_by_variant=by_variant,
     )
 
 
