@@ -4,15 +4,231 @@
 <context>
     <name>CameraColumn</name>
     <message>
-        <location filename="../../app/ui/camera_column.py" line="97"/>
+        <location filename="../../app/ui/camera_column.py" line="96"/>
         <source>The video used as the camera has ended: the picture is its last frame.</source>
         <extracomment>How often a missing or lost camera is looked for again. The video or folder in use as the camera, and how it plays (None: a webcam). Set once the window closed: a camera that fails to open afterwards is not retried.</extracomment>
         <translation>El video usado como cámara terminó: la imagen es su último cuadro.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/camera_column.py" line="99"/>
+        <location filename="../../app/ui/camera_column.py" line="98"/>
         <source>Play it again</source>
         <translation>Reproducir de nuevo</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="18"/>
+        <source>The last day is before the first day.</source>
+        <translation>El último día es anterior al primero.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="19"/>
+        <source>The range is longer than three years: choose a shorter one.</source>
+        <translation>El período dura más de tres años: elija uno más corto.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="22"/>
+        <source>Choose an offer before choosing a variant.</source>
+        <translation>Elija una oferta antes de elegir una variante.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="25"/>
+        <source>That offer is not this business&apos;s.</source>
+        <translation>Esa oferta no es de este negocio.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="26"/>
+        <source>Choose by day, week or month.</source>
+        <translation>Elija por día, semana o mes.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="27"/>
+        <source>Head office does not know this business.</source>
+        <translation>La oficina central no conoce este negocio.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="28"/>
+        <source>This key may not read these figures.</source>
+        <translation>Esta clave no puede leer estas cifras.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="29"/>
+        <source>Head office refused this invitation: unknown, already used or expired.</source>
+        <translation>La oficina central rechazó esta invitación: desconocida, ya usada o vencida.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="32"/>
+        <source>That is not an invitation code: check what was typed.</source>
+        <translation>Eso no es un código de invitación: revise lo que escribió.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="35"/>
+        <source>A kiosk&apos;s key cannot open the manager app.</source>
+        <translation>La clave de una caja no abre la aplicación del encargado.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="46"/>
+        <source>Head office refused the question ({code}).</source>
+        <translation>La oficina central rechazó la consulta ({code}).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="56"/>
+        <source>Head office cannot be reached. Check the connection and try again.</source>
+        <translation>No se puede llegar a la oficina central. Revise la conexión y vuelva a intentar.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="60"/>
+        <source>This computer&apos;s keyring did not keep the key: {error}</source>
+        <translation>El llavero de esta computadora no guardó la clave: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="64"/>
+        <source>Could not load the figures: {error}</source>
+        <translation>No se pudieron cargar las cifras: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="67"/>
+        <source>Something went wrong: {error}</source>
+        <translation>Algo salió mal: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardWindow</name>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="179"/>
+        <source>All businesses</source>
+        <translation>Todos los negocios</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="183"/>
+        <source>Pika manager — {who}</source>
+        <translation>Pika encargado — {who}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="201"/>
+        <source>Head office no longer accepts this key: sign in again.</source>
+        <translation>La oficina central ya no acepta esta clave: vuelva a entrar.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="207"/>
+        <source>Head office cannot be reached and these figures were never loaded on this computer.</source>
+        <translation>No se puede llegar a la oficina central y estas cifras nunca se cargaron en esta computadora.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="239"/>
+        <source>{day} {hour}:00 — {count} redemptions</source>
+        <translation>{day} {hour}:00 — {count} canjes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="242"/>
+        <source>Busiest hours: {hours}</source>
+        <translation>Horas con más canjes: {hours}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="275"/>
+        <source>Return is shown per business.</source>
+        <translation>El retorno se muestra por negocio.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="279"/>
+        <source>Estimated return {estimated} · recorded return {recorded} (sale total typed for {typed} of {count} redemptions). Each figure is value minus discount and investment, over investment; — when nothing was paid.</source>
+        <translation>Retorno estimado {estimated} · retorno registrado {recorded} (total de venta tipeado en {typed} de {count} canjes). Cada cifra es el valor menos el descuento y la inversión, sobre la inversión; — si no se pagó nada.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="292"/>
+        <source>No offer prints more than one variant.</source>
+        <translation>Ninguna oferta imprime más de una variante.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="297"/>
+        <source>A result is given once every variant has the sample size fixed up front (copies per variant: {needed}).</source>
+        <translation>Hay resultado cuando cada variante alcanza el tamaño de muestra fijado de antemano (ejemplares por variante: {needed}).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="306"/>
+        <source>Figures as of {when}</source>
+        <translation>Cifras al {when}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="315"/>
+        <source>Saved {count} CSV files in {folder}</source>
+        <translation>Se guardaron {count} archivos CSV en {folder}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="327"/>
+        <source>Saved the report as {path}</source>
+        <translation>Informe guardado en {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="338"/>
+        <source>Could not save: {error}</source>
+        <translation>No se pudo guardar: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="341"/>
+        <source>Folder for the CSV files</source>
+        <translation>Carpeta para los archivos CSV</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="347"/>
+        <source>Save the report</source>
+        <translation>Guardar el informe</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="373"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Idioma</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="374"/>
+        <source>Sig&amp;n out</source>
+        <translation>&amp;Cerrar sesión</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="375"/>
+        <source>Offline: figures kept on this computer</source>
+        <translation>Sin conexión: cifras guardadas en esta computadora</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="378"/>
+        <source>F&amp;unnel</source>
+        <translation>&amp;Embudo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="379"/>
+        <source>&amp;Return</source>
+        <translation>&amp;Retorno</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="380"/>
+        <source>&amp;Hours</source>
+        <translation>Hora&amp;s</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="381"/>
+        <source>&amp;Kiosks</source>
+        <translation>Ca&amp;jas</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="382"/>
+        <source>&amp;A/B tests</source>
+        <translation>Pruebas A/&amp;B</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="383"/>
+        <source>Bus&amp;inesses</source>
+        <translation>Ran&amp;king</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="387"/>
+        <source>Export &amp;CSV…</source>
+        <translation>E&amp;xportar CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="388"/>
+        <source>&amp;PDF report…</source>
+        <translation>Informe &amp;PDF…</translation>
     </message>
 </context>
 <context>
@@ -176,123 +392,123 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="261"/>
+        <location filename="../../app/ui/kiosk_window.py" line="265"/>
         <source>Pika Counter</source>
         <extracomment>(app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="266"/>
+        <location filename="../../app/ui/kiosk_window.py" line="270"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="272"/>
+        <location filename="../../app/ui/kiosk_window.py" line="276"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="278"/>
+        <location filename="../../app/ui/kiosk_window.py" line="282"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="279"/>
+        <location filename="../../app/ui/kiosk_window.py" line="283"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="280"/>
+        <location filename="../../app/ui/kiosk_window.py" line="284"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="281"/>
+        <location filename="../../app/ui/kiosk_window.py" line="285"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="282"/>
+        <location filename="../../app/ui/kiosk_window.py" line="287"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="322"/>
+        <location filename="../../app/ui/kiosk_window.py" line="327"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="349"/>
+        <location filename="../../app/ui/kiosk_window.py" line="354"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="351"/>
+        <location filename="../../app/ui/kiosk_window.py" line="356"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="353"/>
+        <location filename="../../app/ui/kiosk_window.py" line="358"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="355"/>
+        <location filename="../../app/ui/kiosk_window.py" line="360"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="357"/>
+        <location filename="../../app/ui/kiosk_window.py" line="362"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="359"/>
+        <location filename="../../app/ui/kiosk_window.py" line="364"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="361"/>
+        <location filename="../../app/ui/kiosk_window.py" line="366"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="342"/>
+        <location filename="../../app/ui/kiosk_window.py" line="347"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="368"/>
+        <location filename="../../app/ui/kiosk_window.py" line="373"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="420"/>
+        <location filename="../../app/ui/kiosk_window.py" line="425"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="473"/>
+        <location filename="../../app/ui/kiosk_window.py" line="478"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="473"/>
+        <location filename="../../app/ui/kiosk_window.py" line="478"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="480"/>
+        <location filename="../../app/ui/kiosk_window.py" line="485"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="480"/>
+        <location filename="../../app/ui/kiosk_window.py" line="485"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="498"/>
+        <location filename="../../app/ui/kiosk_window.py" line="503"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -419,6 +635,93 @@
         <location filename="../../app/ui/manager_view.py" line="386"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
+    </message>
+</context>
+<context>
+    <name>Pickers</name>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="128"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="140"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="232"/>
+        <source>All businesses</source>
+        <translation>Todos los negocios</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="150"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="234"/>
+        <source>All offers</source>
+        <translation>Todas las ofertas</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="165"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="236"/>
+        <source>All variants</source>
+        <translation>Todas las variantes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="206"/>
+        <source>&amp;Business</source>
+        <translation>&amp;Negocio</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="207"/>
+        <source>&amp;Offer</source>
+        <translation>&amp;Oferta</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="208"/>
+        <source>&amp;Variant</source>
+        <translation>&amp;Variante</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="209"/>
+        <source>&amp;From</source>
+        <translation>&amp;Desde</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="210"/>
+        <source>&amp;To</source>
+        <translation>&amp;Hasta</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="211"/>
+        <source>&amp;Group by</source>
+        <translation>A&amp;grupar por</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="212"/>
+        <source>&amp;Show figures</source>
+        <translation>&amp;Mostrar cifras</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="214"/>
+        <source>This &amp;month</source>
+        <translation>Es&amp;te mes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="215"/>
+        <source>Last &amp;30 days</source>
+        <translation>Últimos &amp;30 días</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="216"/>
+        <source>This &amp;year</source>
+        <translation>Este &amp;año</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="224"/>
+        <source>month</source>
+        <translation>mes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="225"/>
+        <source>week</source>
+        <translation>semana</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/pickers.py" line="226"/>
+        <source>day</source>
+        <translation>día</translation>
     </message>
 </context>
 <context>
@@ -819,6 +1122,69 @@
         <location filename="../../app/ui/settings_tab.py" line="329"/>
         <source>“{setting}” cannot take this value: choose another.</source>
         <translation>«{setting}» no admite este valor: elija otro.</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="93"/>
+        <source>Type the admin token.</source>
+        <translation>Escriba el token de administración.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="95"/>
+        <source>Type or scan the invitation.</source>
+        <translation>Escriba o escanee la invitación.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="114"/>
+        <source>Type head office&apos;s address (https://…).</source>
+        <translation>Escriba la dirección de la oficina central (https://…).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="125"/>
+        <source>Sign in to Pika</source>
+        <translation>Entrar a Pika</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="131"/>
+        <source>Head office signs in with its admin token.</source>
+        <translation>La oficina central entra con su token de administración.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="132"/>
+        <source>Admin &amp;token</source>
+        <translation>Token de &amp;administración</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="136"/>
+        <source>Scan the invitation&apos;s QR code with a scanner, or type its code. Head office gives one invitation per manager; it works once.</source>
+        <translation>Escanee el código QR de la invitación con un lector, o escriba su código. La oficina central da una invitación por encargado; sirve una sola vez.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="140"/>
+        <source>&amp;Invitation</source>
+        <translation>&amp;Invitación</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="141"/>
+        <source>&amp;Server</source>
+        <translation>&amp;Servidor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="143"/>
+        <source>I am &amp;head office (admin token)</source>
+        <translation>Soy de la &amp;oficina central (token de administración)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="144"/>
+        <source>Sign i&amp;n</source>
+        <translation>&amp;Entrar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/sign_in_dialog.py" line="145"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
     </message>
 </context>
 <context>

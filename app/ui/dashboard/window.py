@@ -1,0 +1,403 @@
+"""The manager app's main window: the pickers, the figures in tabs, "as of", offline, exports.
+
+Thin over ``app.core.dashboard``: the question is built and checked there, loading (head
+office, else the offline copy) is :class:`ManagerSession.load` on the operations' store thread,
+exports run through :meth:`Operations.background_op`. Nothing slow runs on the UI thread; the
+progress bar shows while anything does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.dashboard.client import DashboardQuery
+from app.core.dashboard.exports import write_all_csv, write_report
+from app.core.dashboard.session import Loaded, ManagerSession, NothingKeptError, SignInAgainError
+from app.core.dashboard.sign_in import SignedIn
+from app.core.dashboard.tables import WEEKDAYS, Table, cell_text, tables, word
+from app.core.dashboard.tables import Language as FigureLanguage
+from app.ui.dashboard.charts import FunnelChart, HeatMap, ValueChart
+from app.ui.dashboard.figure_table import FigureTable
+from app.ui.dashboard.pickers import Pickers
+from app.ui.dashboard.texts import failure_text, problem_text, screen_language
+from app.ui.language import Language
+from app.ui.operations import Operations
+from pika_protocol.analytics_wire import DashboardOut
+
+log = logging.getLogger(__name__)
+OFFLINE_STYLE = "background: #fff3cd; color: #664d03; padding: 3px 8px; border-radius: 4px;"
+
+
+def _tab(*widgets: QWidget | QLabel) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if not isinstance(widget, QLabel) else 0)
+    return page
+
+
+class DashboardWindow(QMainWindow):
+    """Signals ``sign_in_needed`` when head office no longer accepts the key."""
+
+    sign_in_needed = Signal()
+    painted = Signal()  # the figures are on screen (the paint benchmark waits for it)
+
+    def __init__(
+        self,
+        session: ManagerSession,
+        operations: Operations,
+        language: Language,
+        today: Callable[[], date],
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.operations = operations
+        self.language = language
+        self.figures: DashboardOut | None = None
+        self.loaded: Loaded | None = None
+        self.resize(1280, 800)
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.language_label = QLabel()
+        self.language_picker = QComboBox()
+        self.language_picker.addItem("Español", "es")
+        self.language_picker.addItem("English", "en")
+        self.language_label.setBuddy(self.language_picker)
+        self.sign_out_button = QPushButton()
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.language_label)
+        top.addWidget(self.language_picker)
+        top.addWidget(self.sign_out_button)
+
+        self.pickers = Pickers(today)
+        self.as_of = QLabel()
+        self.offline_badge = QLabel()
+        self.offline_badge.setStyleSheet(OFFLINE_STYLE)
+        self.offline_badge.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: how long head office takes is unknown
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #842029;")
+        status = QHBoxLayout()
+        status.addWidget(self.as_of)
+        status.addWidget(self.offline_badge)
+        status.addWidget(self.progress)
+        status.addWidget(self.message, 1)
+
+        self.funnel_chart = FunnelChart()
+        self.funnel_table = FigureTable()
+        self.refusals_table = FigureTable()
+        self.value_chart = ValueChart()
+        self.roi_summary = QLabel()
+        self.roi_summary.setWordWrap(True)
+        self.roi_table = FigureTable()
+        self.heat_map = HeatMap()
+        self.busiest = QLabel()
+        self.hours_table = FigureTable()
+        self.kiosks_table = FigureTable()
+        self.ab_table = FigureTable()
+        self.ab_note = QLabel()
+        self.ab_note.setWordWrap(True)
+        self.ranking_table = FigureTable()
+        funnel_tables = QWidget()
+        row = QHBoxLayout(funnel_tables)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.funnel_table, 3)
+        row.addWidget(self.refusals_table, 2)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_tab(self.funnel_chart.widget, funnel_tables), "")
+        self.tabs.addTab(_tab(self.roi_summary, self.value_chart.widget, self.roi_table), "")
+        self.tabs.addTab(_tab(self.heat_map.widget, self.busiest, self.hours_table), "")
+        self.tabs.addTab(_tab(self.kiosks_table), "")
+        self.tabs.addTab(_tab(self.ab_note, self.ab_table), "")
+        self.tabs.addTab(_tab(self.ranking_table), "")
+        self.tabs.setTabVisible(5, False)
+
+        self.export_csv_button = QPushButton()
+        self.export_pdf_button = QPushButton()
+        exports = QHBoxLayout()
+        exports.addStretch(1)
+        exports.addWidget(self.export_csv_button)
+        exports.addWidget(self.export_pdf_button)
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(top)
+        layout.addWidget(self.pickers)
+        layout.addLayout(status)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(exports)
+        self.setCentralWidget(body)
+
+        self.pickers.asked.connect(self.load)
+        self.pickers.problem.connect(self._show_problems)
+        self.operations.busy_changed.connect(self._busy)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.language_picker.currentIndexChanged.connect(self._language_picked)
+        self.export_csv_button.clicked.connect(self._choose_csv_folder)
+        self.export_pdf_button.clicked.connect(self._choose_pdf_file)
+        self.setTabOrder(self.pickers.show_button, self.tabs)
+        self.setTabOrder(self.tabs, self.export_csv_button)
+        self.setTabOrder(self.export_csv_button, self.export_pdf_button)
+        self.setTabOrder(self.export_pdf_button, self.language_picker)
+        self.setTabOrder(self.language_picker, self.sign_out_button)
+        self._set_exports_enabled(False)
+        self.retranslate()
+
+    # -- who and what -------------------------------------------------------------------------
+
+    def set_viewer(self, signed_in: SignedIn) -> None:
+        head_office = signed_in.role == "head_office"
+        self.pickers.set_viewer(head_office, signed_in.business_id, signed_in.business_name)
+        self._who = None if head_office else signed_in.business_name
+        self._show_heading()
+
+    def _show_heading(self) -> None:
+        who = getattr(self, "_who", None) or self.tr("All businesses")
+        if self.figures is not None and self.figures.business_name:
+            who = self.figures.business_name
+        self.heading.setText(f"Pika — {who}")
+        self.setWindowTitle(self.tr("Pika manager — {who}").format(who=who))
+
+    def load(self, query: DashboardQuery) -> Future[Loaded]:
+        """Ask on the store thread; the answer (or why none) comes back on this one."""
+        self.message.clear()
+        return self.operations.store_op(
+            lambda: self.session.load(query), self.show_loaded, self._load_failed
+        )
+
+    def show_loaded(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.figures = loaded.figures
+        self.pickers.set_choices(loaded.figures.offers, loaded.figures.businesses)
+        self.offline_badge.setVisible(loaded.offline)
+        self.paint()
+
+    def _load_failed(self, error: BaseException) -> None:
+        if isinstance(error, SignInAgainError):
+            self.message.setText(self.tr("Head office no longer accepts this key: sign in again."))
+            self.sign_in_needed.emit()
+            return
+        if isinstance(error, NothingKeptError):
+            self.message.setText(
+                self.tr(
+                    "Head office cannot be reached and these figures were never loaded on "
+                    "this computer."
+                )
+            )
+            return
+        self.message.setText(failure_text(error))
+
+    def _show_problems(self, codes: list[str]) -> None:
+        self.message.setText(" ".join(problem_text(code) for code in codes))
+
+    # -- painting -----------------------------------------------------------------------------
+
+    def paint(self) -> None:
+        figures = self.figures
+        if figures is None:
+            return
+        lang = screen_language(self.language.current)
+        named = {t.name: t for t in tables(figures, lang)}
+        self._show_heading()
+        self._show_as_of()
+        funnel = named["funnel"]
+        self.funnel_chart.show(
+            [str(r[0]) for r in funnel.rows],
+            [r[1] if isinstance(r[1], int) else None for r in funnel.rows],
+            word("not_measured", lang),
+        )
+        self.funnel_table.show_table(funnel, lang)
+        self.refusals_table.show_table(named["refusals"], lang)
+        self._paint_roi(figures, named.get("roi"), lang)
+        self.heat_map.show(
+            figures.hour_weekday.redeemed,
+            WEEKDAYS[lang],
+            self.tr("{day} {hour}:00 — {count} redemptions"),
+        )
+        self.busiest.setText(
+            self.tr("Busiest hours: {hours}").format(
+                hours=", ".join(
+                    f"{WEEKDAYS[lang][d]} {h:02d}:00 ({n})"
+                    for d, h, n in figures.hour_weekday.busiest
+                )
+                or "—"
+            )
+        )
+        self.hours_table.show_table(named["hours"], lang)
+        self.kiosks_table.show_table(named["kiosks"], lang)
+        self.ab_table.show_table(named["ab"], lang)
+        self.ab_note.setText(self._ab_note(figures))
+        if "ranking" in named:
+            self.ranking_table.show_table(named["ranking"], lang)
+        self.tabs.setTabVisible(5, "ranking" in named)
+        self._set_exports_enabled(True)
+        self.painted.emit()
+
+    def _paint_roi(self, figures: DashboardOut, table: Table | None, lang: str) -> None:
+        language = screen_language(lang)
+        points = figures.roi_over_time
+        self.value_chart.show(
+            [f"{p.first_day:%Y-%m-%d}" for p in points],
+            [p.estimated_value for p in points],
+            [p.recorded_value for p in points],
+            (word("estimated_value", language), word("recorded_value", language)),
+        )
+        if table is not None:
+            self.roi_table.show_table(table, language)
+        else:
+            self.roi_table.setRowCount(0)
+        roi = figures.roi
+        if roi is None:
+            self.roi_summary.setText(self.tr("Return is shown per business."))
+            return
+        self.roi_summary.setText(
+            self.tr(
+                "Estimated return {estimated} · recorded return {recorded} (sale total typed "
+                "for {typed} of {count} redemptions). Each figure is value minus discount and "
+                "investment, over investment; — when nothing was paid."
+            ).format(
+                estimated=cell_text(roi.estimated_roi, "ratio", language),
+                recorded=cell_text(roi.recorded_roi, "ratio", language),
+                typed=roi.recorded_redemptions,
+                count=roi.redemptions,
+            )
+        )
+
+    def _ab_note(self, figures: DashboardOut) -> str:
+        if not figures.ab_tests:
+            return self.tr("No offer prints more than one variant.")
+        needed = ", ".join(
+            f"{offer.title}: {offer.required_per_variant}" for offer in figures.ab_tests
+        )
+        return self.tr(
+            "A result is given once every variant has the sample size fixed up front "
+            "(copies per variant: {needed})."
+        ).format(needed=needed)
+
+    def _show_as_of(self) -> None:
+        if self.loaded is None:
+            self.as_of.clear()
+            return
+        when = self.loaded.as_of.astimezone().strftime("%Y-%m-%d %H:%M")
+        self.as_of.setText(self.tr("Figures as of {when}").format(when=when))
+
+    # -- exports ------------------------------------------------------------------------------
+
+    def export_csv(self, folder: Path) -> Future[list[Path]]:
+        figures, lang = self._export_input()
+        return self.operations.background_op(
+            lambda: write_all_csv(figures, folder, lang),
+            lambda paths: self.message.setText(
+                self.tr("Saved {count} CSV files in {folder}").format(
+                    count=len(paths), folder=folder
+                )
+            ),
+            self._export_failed,
+        )
+
+    def export_pdf(self, path: Path) -> Future[Path]:
+        figures, lang = self._export_input()
+        return self.operations.background_op(
+            lambda: write_report(figures, path, lang),
+            lambda written: self.message.setText(
+                self.tr("Saved the report as {path}").format(path=written)
+            ),
+            self._export_failed,
+        )
+
+    def _export_input(self) -> tuple[DashboardOut, FigureLanguage]:
+        if self.figures is None:
+            raise RuntimeError("nothing to export before the first figures")
+        return self.figures, screen_language(self.language.current)
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.message.setText(self.tr("Could not save: {error}").format(error=error))
+
+    def _choose_csv_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the CSV files"))
+        if folder:
+            self.export_csv(Path(folder))
+
+    def _choose_pdf_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the report"), "pika-report.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.export_pdf(Path(path))
+
+    def _set_exports_enabled(self, enabled: bool) -> None:
+        self.export_csv_button.setEnabled(enabled)
+        self.export_pdf_button.setEnabled(enabled)
+
+    # -- the rest -----------------------------------------------------------------------------
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.pickers.show_button.setEnabled(not busy)
+
+    def sign_out(self) -> None:
+        self.figures = self.loaded = None
+        self._set_exports_enabled(False)
+        self.operations.store_op(self.session.sign_out, lambda _: self.sign_in_needed.emit())
+
+    def _language_picked(self) -> None:
+        code = self.language_picker.currentData()
+        if code and code != self.language.current:
+            self.language.switch(code)
+
+    def retranslate(self) -> None:
+        self.language_label.setText(self.tr("&Language"))
+        self.sign_out_button.setText(self.tr("Sig&n out"))
+        self.offline_badge.setText(self.tr("Offline: figures kept on this computer"))
+        for index, text in enumerate(
+            (
+                self.tr("F&unnel"),
+                self.tr("&Return"),
+                self.tr("&Hours"),
+                self.tr("&Kiosks"),
+                self.tr("&A/B tests"),
+                self.tr("Bus&inesses"),
+            )
+        ):
+            self.tabs.setTabText(index, text)
+        self.export_csv_button.setText(self.tr("Export &CSV…"))
+        self.export_pdf_button.setText(self.tr("&PDF report…"))
+        self.language_picker.blockSignals(True)
+        self.language_picker.setCurrentIndex(
+            max(0, self.language_picker.findData(self.language.current))
+        )
+        self.language_picker.blockSignals(False)
+        self._show_heading()
+        self.paint()
+        if self.figures is None:
+            self._show_as_of()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
