@@ -96,137 +96,137 @@
 <context>
     <name>DashboardWindow</name>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="179"/>
+        <location filename="../../app/ui/dashboard/window.py" line="180"/>
         <source>All businesses</source>
         <translation>Todos los negocios</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="183"/>
+        <location filename="../../app/ui/dashboard/window.py" line="184"/>
         <source>Pika manager — {who}</source>
         <translation>Pika encargado — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="201"/>
+        <location filename="../../app/ui/dashboard/window.py" line="202"/>
         <source>Head office no longer accepts this key: sign in again.</source>
         <translation>La oficina central ya no acepta esta clave: vuelva a entrar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="207"/>
+        <location filename="../../app/ui/dashboard/window.py" line="208"/>
         <source>Head office cannot be reached and these figures were never loaded on this computer.</source>
         <translation>No se puede llegar a la oficina central y estas cifras nunca se cargaron en esta computadora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="239"/>
+        <location filename="../../app/ui/dashboard/window.py" line="240"/>
         <source>{day} {hour}:00 — {count} redemptions</source>
         <translation>{day} {hour}:00 — {count} canjes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="242"/>
+        <location filename="../../app/ui/dashboard/window.py" line="243"/>
         <source>Busiest hours: {hours}</source>
         <translation>Horas con más canjes: {hours}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="275"/>
+        <location filename="../../app/ui/dashboard/window.py" line="277"/>
         <source>Return is shown per business.</source>
         <translation>El retorno se muestra por negocio.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="279"/>
+        <location filename="../../app/ui/dashboard/window.py" line="281"/>
         <source>Estimated return {estimated} · recorded return {recorded} (sale total typed for {typed} of {count} redemptions). Each figure is value minus discount and investment, over investment; — when nothing was paid.</source>
         <translation>Retorno estimado {estimated} · retorno registrado {recorded} (total de venta tipeado en {typed} de {count} canjes). Cada cifra es el valor menos el descuento y la inversión, sobre la inversión; — si no se pagó nada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="292"/>
+        <location filename="../../app/ui/dashboard/window.py" line="294"/>
         <source>No offer prints more than one variant.</source>
         <translation>Ninguna oferta imprime más de una variante.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="297"/>
+        <location filename="../../app/ui/dashboard/window.py" line="299"/>
         <source>A result is given once every variant has the sample size fixed up front (copies per variant: {needed}).</source>
         <translation>Hay resultado cuando cada variante alcanza el tamaño de muestra fijado de antemano (ejemplares por variante: {needed}).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="306"/>
+        <location filename="../../app/ui/dashboard/window.py" line="308"/>
         <source>Figures as of {when}</source>
         <translation>Cifras al {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="315"/>
+        <location filename="../../app/ui/dashboard/window.py" line="317"/>
         <source>Saved {count} CSV files in {folder}</source>
         <translation>Se guardaron {count} archivos CSV en {folder}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="327"/>
+        <location filename="../../app/ui/dashboard/window.py" line="329"/>
         <source>Saved the report as {path}</source>
         <translation>Informe guardado en {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="338"/>
+        <location filename="../../app/ui/dashboard/window.py" line="340"/>
         <source>Could not save: {error}</source>
         <translation>No se pudo guardar: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="341"/>
+        <location filename="../../app/ui/dashboard/window.py" line="343"/>
         <source>Folder for the CSV files</source>
         <translation>Carpeta para los archivos CSV</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="347"/>
+        <location filename="../../app/ui/dashboard/window.py" line="349"/>
         <source>Save the report</source>
         <translation>Guardar el informe</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="373"/>
+        <location filename="../../app/ui/dashboard/window.py" line="375"/>
         <source>&amp;Language</source>
         <translation>&amp;Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="374"/>
+        <location filename="../../app/ui/dashboard/window.py" line="376"/>
         <source>Sig&amp;n out</source>
         <translation>&amp;Cerrar sesión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="375"/>
+        <location filename="../../app/ui/dashboard/window.py" line="377"/>
         <source>Offline: figures kept on this computer</source>
         <translation>Sin conexión: cifras guardadas en esta computadora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="378"/>
+        <location filename="../../app/ui/dashboard/window.py" line="380"/>
         <source>F&amp;unnel</source>
         <translation>&amp;Embudo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="379"/>
+        <location filename="../../app/ui/dashboard/window.py" line="381"/>
         <source>&amp;Return</source>
         <translation>&amp;Retorno</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="380"/>
+        <location filename="../../app/ui/dashboard/window.py" line="382"/>
         <source>&amp;Hours</source>
         <translation>Hora&amp;s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="381"/>
+        <location filename="../../app/ui/dashboard/window.py" line="383"/>
         <source>&amp;Kiosks</source>
         <translation>Ca&amp;jas</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="382"/>
+        <location filename="../../app/ui/dashboard/window.py" line="384"/>
         <source>&amp;A/B tests</source>
         <translation>Pruebas A/&amp;B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="383"/>
+        <location filename="../../app/ui/dashboard/window.py" line="385"/>
         <source>Bus&amp;inesses</source>
         <translation>Ran&amp;king</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="387"/>
+        <location filename="../../app/ui/dashboard/window.py" line="389"/>
         <source>Export &amp;CSV…</source>
         <translation>E&amp;xportar CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="388"/>
+        <location filename="../../app/ui/dashboard/window.py" line="390"/>
         <source>&amp;PDF report…</source>
         <translation>Informe &amp;PDF…</translation>
     </message>
@@ -640,86 +640,86 @@
 <context>
     <name>Pickers</name>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="128"/>
-        <location filename="../../app/ui/dashboard/pickers.py" line="140"/>
-        <location filename="../../app/ui/dashboard/pickers.py" line="232"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="129"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="141"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="233"/>
         <source>All businesses</source>
         <translation>Todos los negocios</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="150"/>
-        <location filename="../../app/ui/dashboard/pickers.py" line="234"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="151"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="235"/>
         <source>All offers</source>
         <translation>Todas las ofertas</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="165"/>
-        <location filename="../../app/ui/dashboard/pickers.py" line="236"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="166"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="237"/>
         <source>All variants</source>
         <translation>Todas las variantes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="206"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="207"/>
         <source>&amp;Business</source>
         <translation>&amp;Negocio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="207"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="208"/>
         <source>&amp;Offer</source>
         <translation>&amp;Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="208"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="209"/>
         <source>&amp;Variant</source>
         <translation>&amp;Variante</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="209"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="210"/>
         <source>&amp;From</source>
         <translation>&amp;Desde</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="210"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="211"/>
         <source>&amp;To</source>
         <translation>&amp;Hasta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="211"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="212"/>
         <source>&amp;Group by</source>
         <translation>A&amp;grupar por</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="212"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="213"/>
         <source>&amp;Show figures</source>
         <translation>&amp;Mostrar cifras</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="214"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="215"/>
         <source>This &amp;month</source>
         <translation>Es&amp;te mes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="215"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="216"/>
         <source>Last &amp;30 days</source>
         <translation>Últimos &amp;30 días</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="216"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="217"/>
         <source>This &amp;year</source>
         <translation>Este &amp;año</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="224"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="225"/>
         <source>month</source>
         <translation>mes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="225"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="226"/>
         <source>week</source>
         <translation>semana</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/pickers.py" line="226"/>
+        <location filename="../../app/ui/dashboard/pickers.py" line="227"/>
         <source>day</source>
         <translation>día</translation>
     </message>

@@ -20,8 +20,18 @@ INK = "#212529"
 pg.setConfigOptions(antialias=True, background="w", foreground=INK)
 
 
-def _plot(parent: object = None) -> pg.PlotWidget:
-    widget = pg.PlotWidget(parent)
+class MoneyAxis(pg.AxisItem):
+    """Whole guaraníes with thousands points (35.000.000), never 3.5e+07."""
+
+    separator = "."  # Spanish; "," in English
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{round(v * scale):,}".replace(",", self.separator) for v in values]
+
+
+def _plot(parent: object = None, *, money: bool = False) -> pg.PlotWidget:
+    axes = {"left": MoneyAxis("left")} if money else None
+    widget = pg.PlotWidget(parent, axisItems=axes)
     widget.setMenuEnabled(False)
     widget.setMouseEnabled(False, False)
     widget.hideButtons()
@@ -84,7 +94,8 @@ class ValueChart:
     """Estimated and recorded value per period, side by side (never added)."""
 
     def __init__(self) -> None:
-        self.widget = _plot()
+        self.widget = _plot(money=True)
+        self.widget.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.widget.getPlotItem().addLegend(offset=(10, 10))
         self.periods: list[str] = []
 
@@ -94,10 +105,14 @@ class ValueChart:
         estimated: Sequence[int],
         recorded: Sequence[int],
         names: tuple[str, str],
+        separator: str = ".",
     ) -> None:
         plot = self.widget.getPlotItem()
         plot.clear()
         self.legend.clear()
+        axis = plot.getAxis("left")
+        if isinstance(axis, MoneyAxis):
+            axis.separator = separator
         self.periods = list(periods)
         x = np.arange(len(periods), dtype=float)
         for values, offset, colour, name in (

@@ -134,7 +134,7 @@ class Pickers(QWidget):
 
     def set_choices(self, offers: list[OfferChoice], businesses: list[BusinessChoice]) -> None:
         """What the last answer named; the current picks stay when they still exist."""
-        if self.head_office:
+        if self.head_office and businesses:  # a per-business answer may not list them all
             chosen = self.business.currentData()
             self.business.blockSignals(True)
             self.business.clear()

@@ -266,6 +266,7 @@ class DashboardWindow(QMainWindow):
             [p.estimated_value for p in points],
             [p.recorded_value for p in points],
             (word("estimated_value", language), word("recorded_value", language)),
+            "." if language == "es" else ",",
         )
         if table is not None:
             self.roi_table.show_table(table, language)
@@ -283,8 +284,8 @@ class DashboardWindow(QMainWindow):
             ).format(
                 estimated=cell_text(roi.estimated_roi, "ratio", language),
                 recorded=cell_text(roi.recorded_roi, "ratio", language),
-                typed=roi.recorded_redemptions,
-                count=roi.redemptions,
+                typed=cell_text(roi.recorded_redemptions, "count", language),
+                count=cell_text(roi.redemptions, "count", language),
             )
         )
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget, QWidget
 
-from tests.core.dashboard.head_office import INVITATION, SERVER
+from tests.core.dashboard.head_office import ADMIN_TOKEN, INVITATION, SERVER
 from tests.core.dashboard.sample import AS_OF
 from tests.ui.dashboard.conftest import Manager
 
@@ -165,3 +166,48 @@ def test_exports_write_a_csv_per_table_and_a_pdf_with_the_business(
     document = pdfium.PdfDocument(report)
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     assert "Panadería Ñandutí" in text and "2025-03-01" in text
+
+
+def test_head_office_picks_any_business_and_sees_the_ranking(qtbot, manager: Manager) -> None:
+    manager.app.start()
+    qtbot.waitUntil(lambda: manager.app.dialog is not None and manager.app.dialog.isVisible())
+    dialog = manager.app.dialog
+    assert dialog is not None
+    dialog.head_office.setChecked(True)
+    assert dialog.invitation.echoMode() == dialog.invitation.EchoMode.Password
+    qtbot.keyClicks(dialog.invitation, ADMIN_TOKEN)
+    qtbot.keyClicks(dialog.server, SERVER)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    window = manager.app.window
+    qtbot.waitUntil(lambda: window.figures is not None, timeout=5000)
+    assert manager.head_office.requests[-1].url.path == "/v1/analytics/overview"
+    assert window.tabs.isTabVisible(5) and window.ranking_table.texts()[0][0] == "Panadería Ñandutí"
+    pickers = window.pickers
+    assert pickers.business.isEnabled() and pickers.business.count() == 3
+    pickers.business.setCurrentIndex(pickers.business.findData(7))
+    _ask_march(qtbot, manager)
+    qtbot.waitUntil(lambda: window.figures is not None and window.figures.business_id == 7)
+    assert manager.head_office.requests[-1].url.path == "/v1/analytics/businesses/7/dashboard"
+    # the business's answer lists no businesses: the pick and the choices stay
+    assert pickers.business.currentText() == "Panadería Ñandutí" and pickers.business.count() == 3
+    assert not window.tabs.isTabVisible(5)
+
+
+def _mnemonics(window: QWidget) -> list[str]:
+    texts = [w.text() for w in window.findChildren(QAbstractButton) + window.findChildren(QLabel)]
+    tabs = window.findChild(QTabWidget)
+    assert tabs is not None
+    texts += [tabs.tabText(i) for i in range(tabs.count())]
+    return [t[t.index("&") + 1].lower() for t in texts if "&" in t.replace("&&", "")]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_field_has_its_own_mnemonic(qtbot, manager: Manager, lang: str) -> None:
+    """Keyboard only: Alt+letter reaches each picker and button, no letter twice."""
+    manager.language.switch(lang)
+    window = manager.app.window
+    show = "&Mostrar cifras" if lang == "es" else "&Show figures"
+    qtbot.waitUntil(lambda: window.pickers.show_button.text() == show, timeout=2000)
+    keys = _mnemonics(window)
+    assert len(keys) >= 18
+    assert len(keys) == len(set(keys)), sorted(keys)

@@ -1,0 +1,32 @@
+"""``pika-bench manager-paint`` paints a year in the real manager window and prints its figures
+(never asserts how fast: that is for docs/benchmarks.md, not a timed test)."""
+
+from __future__ import annotations
+
+import argparse
+
+from pika_bench import manager_paint
+from pika_bench.manager_figures import year_dashboard
+
+
+def test_manager_paint_measures_the_real_window(qapp) -> None:
+    parser = argparse.ArgumentParser()
+    manager_paint.add_arguments(parser)
+    result = manager_paint.run(parser.parse_args(["--rounds", "2"]))
+    assert result["rounds"] == 2 and result["paint_max_ms"] >= result["paint_ms"] > 0
+
+
+def test_the_year_adds_up() -> None:
+    """The benchmark's (and screenshots') year is consistent: one count, every view."""
+    figures = year_dashboard()
+    redeemed = next(s.value for s in figures.funnel.steps if s.name == "redeemed")
+    assert figures.roi is not None and figures.roi.redemptions == redeemed
+    assert sum(p.redemptions for p in figures.roi_over_time) == redeemed
+    assert abs(sum(map(sum, figures.hour_weekday.redeemed)) - redeemed) <= 24 * 7
+    verdicts = [offer.verdict for offer in figures.ab_tests]
+    assert verdicts == ["winner", "no_clear_winner"]  # one real winner, one without
+    ranking = year_dashboard(head_office=True).ranking
+    assert len(ranking) >= 25
+    assert [r.roi.estimated_roi for r in ranking] == sorted(
+        (r.roi.estimated_roi for r in ranking), reverse=True
+    )
