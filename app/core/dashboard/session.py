@@ -102,11 +102,11 @@ class ManagerSession:
         self._use(signed_in, key)
         try:
             self._refresh()
-        except TransientSyncError:
-            pass  # offline: the kept figures are still there to show
         except (NotAuthorisedError, SignInAgainError):
             self.sign_out()
             return None
+        except (TransientSyncError, RequestRefusedError):
+            pass  # offline, or a refusal that is not about the key: the dashboard will say
         return self.signed_in
 
     def sign_in_with_invitation(self, text: str, server_url: str | None = None) -> SignedIn:

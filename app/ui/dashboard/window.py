@@ -73,6 +73,7 @@ class DashboardWindow(QMainWindow):
         self.language = language
         self.figures: DashboardOut | None = None
         self.loaded: Loaded | None = None
+        self._who: str | None = None  # a manager's business; None: head office
         self.resize(1280, 800)
 
         self.heading = QLabel()
@@ -177,7 +178,7 @@ class DashboardWindow(QMainWindow):
         self._show_heading()
 
     def _show_heading(self) -> None:
-        who = getattr(self, "_who", None) or self.tr("All businesses")
+        who = self._who or self.tr("All businesses")
         if self.figures is not None and self.figures.business_name:
             who = self.figures.business_name
         self.heading.setText(f"Pika — {who}")
@@ -199,6 +200,7 @@ class DashboardWindow(QMainWindow):
 
     def _load_failed(self, error: BaseException) -> None:
         if isinstance(error, SignInAgainError):
+            self.forget_figures()
             self.message.setText(self.tr("Head office no longer accepts this key: sign in again."))
             self.sign_in_needed.emit()
             return
@@ -361,9 +363,25 @@ class DashboardWindow(QMainWindow):
         self.progress.setVisible(busy)
         self.pickers.show_button.setEnabled(not busy)
 
-    def sign_out(self) -> None:
+    def forget_figures(self) -> None:
+        """Signed out: nothing of the last business stays on screen (a shared office PC)."""
         self.figures = self.loaded = None
         self._set_exports_enabled(False)
+        self.offline_badge.hide()
+        self.as_of.clear()
+        self.funnel_chart.show([], [], "")
+        self.value_chart.show([], [], [], ("", ""))
+        self.heat_map.show([[0] * 24 for _ in range(7)], (), "")
+        self.busiest.clear()
+        self.roi_summary.clear()
+        self.ab_note.clear()
+        for table in self.findChildren(FigureTable):
+            table.clear()
+            table.setRowCount(0)
+            table.setColumnCount(0)
+
+    def sign_out(self) -> None:
+        self.forget_figures()
         self.operations.store_op(self.session.sign_out, lambda _: self.sign_in_needed.emit())
 
     def _language_picked(self) -> None:

@@ -132,3 +132,13 @@ def test_sign_out_forgets_key_settings_and_figures(tmp_path: Path) -> None:
     assert _key_in_keyring(session) is None
     assert not session.credentials.settings_path.exists() and not session.copy_path.exists()
     assert _session(tmp_path, FakeHeadOffice()).resume() is None
+
+
+def test_a_refusal_at_start_that_is_not_about_the_key_keeps_the_session(tmp_path: Path) -> None:
+    head_office = FakeHeadOffice()
+    session = _session(tmp_path, head_office)
+    session.sign_in_with_invitation(INVITATION, SERVER)
+    session.close()
+    head_office.mode = "not_found"  # e.g. an older head office without /v1/analytics/me
+    again = _session(tmp_path, head_office)
+    assert again.resume() is not None and _key_in_keyring(again) == "pikam_first"

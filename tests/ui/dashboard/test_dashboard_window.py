@@ -130,6 +130,9 @@ def test_head_office_refusing_the_key_goes_back_to_sign_in(qtbot, manager: Manag
     assert manager.app.dialog.isVisible()
     assert manager.app.dialog.server.text() == SERVER
     assert manager.session.signed_in is None
+    window = manager.app.window
+    assert window.figures is None and window.funnel_table.rowCount() == 0  # nothing stays
+    assert not window.export_pdf_button.isEnabled()
 
 
 def test_a_refusal_is_worded_for_the_manager(qtbot, manager: Manager) -> None:
