@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,10 @@ from app.ui.dashboard.app import ManagerApp
 from app.ui.language import Language
 from app.ui.operations import Operations
 from tests.core.dashboard.head_office import FakeHeadOffice
+from tests.core.dashboard.sample import AS_OF
 
-#: "today" for the pickers' presets: the day after the sample's period
-TODAY = date(2025, 4, 2)
+#: "today" for the pickers' presets: the day the sample was answered, after its period
+TODAY = AS_OF.date()
 
 
 @dataclass
