@@ -1,4 +1,4 @@
-"""``create_app``: the FastAPI application with its routers, error handler and state."""
+"""``create_app``: the FastAPI application with its routers, error handlers and services."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pika_protocol import sync_wire
 from sync_backend.analytics.runner import analytics_job
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
+from sync_backend.deps import Services, install
 from sync_backend.devices.endpoints import router as devices_router
 from sync_backend.errors import install_database_error_handlers, install_error_handlers
 from sync_backend.events.endpoints import router as events_router
@@ -59,24 +60,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         lifespan=lifespan,
         description="Enrolment, push/pull sync, head-office admin, fraud review, health.",
-        # Metrics are Prometheus (health/metrics.py); FastAPI's own OpenTelemetry hooks would
+        # Metrics are Prometheus (observability/metrics.py); FastAPI's own OpenTelemetry hooks would
         # only cost a provider check on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.limiter = TierLimiter(settings)
-    app.state.public_keys = PublicKeyCache()
-    app.state.private_keys = PrivateKeyCache(settings)
-    app.state.push_context = PushContext(app.state.sessionmaker, settings, app.state.public_keys)
-    # Group commit is the Postgres path; SQLite (the demo) writes one push at a time anyway.
-    app.state.push_groups = (
-        GroupCommitter(partial(run_group, app.state.push_context))
-        if settings.push_groups and not settings.is_sqlite
-        else None
+    sessions = make_sessionmaker(engine)
+    public_keys = PublicKeyCache()
+    push_context = PushContext(sessions, settings, public_keys)
+    install(
+        app,
+        Services(
+            settings=settings,
+            engine=engine,
+            sessionmaker=sessions,
+            limiter=TierLimiter(settings),
+            public_keys=public_keys,
+            private_keys=PrivateKeyCache(settings),
+            push_context=push_context,
+            # Group commit is the Postgres path; SQLite (the demo) writes one push at a time.
+            push_groups=(
+                GroupCommitter(partial(run_group, push_context))
+                if settings.push_groups and not settings.is_sqlite
+                else None
+            ),
+            database_probe=probe,
+        ),
     )
-    app.state.database_probe = probe
 
     app.add_middleware(
         BodySizeLimit,

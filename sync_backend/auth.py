@@ -10,8 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from sync_backend.deps import SettingsDep
 from sync_backend.errors import NotAuthenticated
-from sync_backend.settings import Settings, sha256_hex
+from sync_backend.settings import sha256_hex
 
 
 def bearer_token(request: Request) -> str | None:
@@ -22,8 +23,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def require_admin(request: Request) -> None:
-    settings: Settings = request.app.state.settings
+def require_admin(request: Request, settings: SettingsDep) -> None:
     token = bearer_token(request)
     if token is None:
         raise NotAuthenticated("admin token required (Authorization: Bearer ...)")

@@ -1,18 +1,18 @@
-"""Engine and per-request session (SQLAlchemy 2, psycopg 3).
+"""Engine and transactions (SQLAlchemy 2, psycopg 3).
 
-The session dependency is the only place that commits or rolls back (polar habit): a handler
-either returns (commit) or raises (rollback), so a request never half-writes. What differs
-between Postgres and SQLite is in ``sync_backend.dialects``.
+:func:`transaction` is the only place that commits or rolls back (polar habit); the request's
+session (``deps.SessionDep``) is one, so a handler either returns (commit) or raises
+(rollback), and a request never half-writes. What differs between Postgres and SQLite is in
+``sync_backend.dialects``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,13 +80,3 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
         else:
             session.commit()
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    with transaction(request.app.state.sessionmaker) as session:
-        yield session
-
-
-#: ``scope="function"``: commit (or roll back) before the response is sent, so a client never
-#: sees an answer for writes that then fail to commit.
-DbSession = Annotated[Session, Depends(get_session, scope="function")]

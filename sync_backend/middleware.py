@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_backend.errors import DatabaseUnavailable, PayloadTooLarge
-from sync_backend.health.metrics import LATENCY, REQUESTS, observe_pool
+from sync_backend.observability.metrics import LATENCY, REQUESTS, observe_pool
 
 
 class _BodyTooLarge(Exception):

@@ -15,6 +15,8 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from sync_backend.observability.logs import uvicorn_log_config
+
 APP = "sync_backend.app:create_app"
 
 
@@ -51,6 +53,7 @@ def run(
         port=port,
         workers=workers,
         log_level=log_level,
+        log_config=uvicorn_log_config(log_level),
         access_log=log_level in {"debug", "trace"},
         proxy_headers=bool(forwarded_allow_ips.strip()),
         forwarded_allow_ips=forwarded_allow_ips.strip() or None,

@@ -95,12 +95,21 @@ def test_a_wrong_import_fails_the_contracts(tmp_path: Path) -> None:
     (tmp_path / "pika_print" / "wrong_import.py").write_text(
         "from app.core import money\n", encoding="utf-8"
     )
+    # The backend's own layers: infrastructure under the domains, events under fraud.
+    (tmp_path / "sync_backend" / "observability" / "wrong_import.py").write_text(
+        "from sync_backend.redemptions import service\n", encoding="utf-8"
+    )
+    (tmp_path / "sync_backend" / "events" / "wrong_import.py").write_text(
+        "from sync_backend.fraud import rules\n", encoding="utf-8"
+    )
     broken = run()
     assert broken.returncode != 0
     assert "pika_print.wrong_import -> app.core" in broken.stdout
     assert "app.core.wrong_import -> PySide6" in broken.stdout
     assert "sync_backend.wrong_import -> app.ui" in broken.stdout
     assert "pika_protocol.wrong_import -> app.core" in broken.stdout
+    assert "sync_backend.observability.wrong_import -> sync_backend.redemptions" in broken.stdout
+    assert "sync_backend.events.wrong_import -> sync_backend.fraud.rules" in broken.stdout
 
 
 def test_no_two_modules_import_each_other() -> None:
@@ -116,3 +125,34 @@ def test_no_two_modules_import_each_other() -> None:
         if module < other and module in graph.find_modules_directly_imported_by(other)
     )
     assert pairs == []
+
+
+def _deps_imports() -> tuple[set[str], set[str]]:
+    """sync_backend/deps.py's project imports: (at run time, under ``if TYPE_CHECKING``)."""
+    tree = ast.parse((ROOT / "sync_backend" / "deps.py").read_text(encoding="utf-8"))
+    typing_only: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            typing_only.update(
+                n.module for n in node.body if isinstance(n, ast.ImportFrom) and n.module
+            )
+    everything = _project_imports(ROOT / "sync_backend" / "deps.py")
+    return everything - typing_only, typing_only
+
+
+def test_deps_names_domains_for_the_type_checker_only() -> None:
+    """Domains import deps.py, so at run time it imports no domain; the contracts' ignored
+    imports are exactly its type-checking ones (a run-time domain import added there would
+    otherwise hide behind them)."""
+    import tomllib
+
+    at_run_time, typing_only = _deps_imports()
+    domains = ("analytics", "businesses", "devices", "events", "fraud", "health", "limits")
+    domains += ("managers", "redemptions", "vouchers")
+    assert not {m for m in at_run_time if m.split(".")[1] in domains}, at_run_time
+    expected = sorted(f"sync_backend.deps -> {m}" for m in typing_only)
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for contract in config["tool"]["importlinter"]["contracts"]:
+        ignored = contract.get("ignore_imports", [])
+        if any(entry.startswith("sync_backend.deps") for entry in ignored):
+            assert sorted(ignored) == expected, contract["name"]

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from sync_backend.auth import bearer_token
-from sync_backend.db import DbSession
+from sync_backend.deps import SessionDep
 from sync_backend.devices.service import DeviceContext, authenticate
 from sync_backend.models import utcnow
 
 
-def current_device(request: Request, session: DbSession) -> DeviceContext:
+def current_device(request: Request, session: SessionDep) -> DeviceContext:
     return authenticate(session, bearer_token(request), utcnow())
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 from pika_print.qr_symbol import qr_image
 from pika_protocol import sync_wire
 from sync_backend.auth import AdminAuth
-from sync_backend.db import DbSession
+from sync_backend.deps import LimiterDep, SessionDep, SettingsDep
 from sync_backend.devices import repository, service
 from sync_backend.devices.auth import AuthDevice
 from sync_backend.devices.schemas import DeviceOut, EnrolmentCodeOut
@@ -23,17 +23,23 @@ router = APIRouter(tags=["devices"])
 
 @router.post(sync_wire.ENROL_PATH, response_model=sync_wire.EnrolResponse, status_code=201, **ENROL)
 def enrol(
-    body: sync_wire.EnrolRequest, session: DbSession, request: Request
+    body: sync_wire.EnrolRequest,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> sync_wire.EnrolResponse:
     address = request.client.host if request.client else "unknown"
-    request.app.state.limiter.hit_enrolment(address)
-    return service.enrol(session, request.app.state.settings, body)
+    limiter.hit_enrolment(address)
+    return service.enrol(session, settings, body)
 
 
 @router.post(sync_wire.ROTATE_KEY_PATH, response_model=sync_wire.KeyRotation, **KIOSK)
-def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync_wire.KeyRotation:
-    request.app.state.limiter.hit_sync(device)  # the device's own budget, not its shop's tier
-    return service.rotate_key(session, request.app.state.settings, device)
+def rotate_key(
+    device: AuthDevice, session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> sync_wire.KeyRotation:
+    limiter.hit_sync(device)  # the device's own budget, not its shop's tier
+    return service.rotate_key(session, settings, device)
 
 
 @router.post(
@@ -43,12 +49,10 @@ def rotate_key(device: AuthDevice, session: DbSession, request: Request) -> sync
     **ADMIN_WRITE,
 )
 def create_enrolment_code(
-    business_id: PgId, _admin: AdminAuth, session: DbSession, request: Request
+    business_id: PgId, _admin: AdminAuth, session: SessionDep, settings: SettingsDep
 ) -> EnrolmentCodeOut:
-    code, expires_at = service.create_enrolment_code(
-        session, request.app.state.settings, business_id, actor="admin"
-    )
-    qr_text = sync_wire.enrolment_uri(code, request.app.state.settings.public_url or None)
+    code, expires_at = service.create_enrolment_code(session, settings, business_id, actor="admin")
+    qr_text = sync_wire.enrolment_uri(code, settings.public_url or None)
     png = io.BytesIO()
     qr_image(qr_text, box_size=8).save(png, format="PNG")
     return EnrolmentCodeOut(
@@ -62,13 +66,13 @@ def create_enrolment_code(
 
 @router.get("/v1/admin/devices", response_model=list[DeviceOut], **ADMIN_READ)
 def list_devices(
-    _admin: AdminAuth, session: DbSession, business_id: PgId | None = None
+    _admin: AdminAuth, session: SessionDep, business_id: PgId | None = None
 ) -> list[DeviceOut]:
     return [DeviceOut.model_validate(d) for d in repository.list_devices(session, business_id)]
 
 
 @router.post("/v1/admin/devices/{device_id}/revoke", status_code=204, **ADMIN_WRITE)
 def revoke_device(
-    device_id: Annotated[PgText, Path(max_length=36)], _admin: AdminAuth, session: DbSession
+    device_id: Annotated[PgText, Path(max_length=36)], _admin: AdminAuth, session: SessionDep
 ) -> None:
     service.revoke_device(session, device_id, actor="admin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from sync_backend.auth import AdminAuth
-from sync_backend.db import DbSession
+from sync_backend.deps import SessionDep
 from sync_backend.events import repository
 from sync_backend.events.schemas import EventOut
 from sync_backend.openapi import ADMIN_READ
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/admin/events", tags=["events"])
 @router.get("", response_model=list[EventOut], **ADMIN_READ)
 def list_events(
     _admin: AdminAuth,
-    session: DbSession,
+    session: SessionDep,
     business_id: PgId | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[EventOut]:

@@ -24,8 +24,8 @@ from sync_backend.errors import NotFound
 from sync_backend.events import repository as events
 from sync_backend.fraud import repository, rules
 from sync_backend.fraud.rules import FlagDraft, ScanRow
-from sync_backend.health.metrics import FRAUD_FLAGS
 from sync_backend.models import FraudFlag, utcnow
+from sync_backend.observability.metrics import FRAUD_FLAGS
 from sync_backend.redemptions.repository import FeedPosition
 from sync_backend.settings import Settings
 

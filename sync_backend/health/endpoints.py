@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from sync_backend.auth import AdminAuth
+from sync_backend.deps import ProbeDep, ServicesDep
 from sync_backend.health import service
 from sync_backend.health.schemas import HealthDetail, Readiness
 from sync_backend.openapi import ADMIN_TOKEN, PROBE, route_kind
@@ -37,10 +38,10 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/health/ready", response_model=Readiness, **READY)
-async def ready(request: Request) -> JSONResponse:
+async def ready(probe: ProbeDep) -> JSONResponse:
     """The background probe's last answer (health/probe.py): red within about 2 s of the
     database hanging, and never waiting on it."""
-    result = request.app.state.database_probe.result
+    result = probe.result
     ok = result.database and result.migrations
     return JSONResponse(
         {
@@ -52,14 +53,13 @@ async def ready(request: Request) -> JSONResponse:
 
 
 @router.get("/health/detail", response_model=HealthDetail, **DETAIL)
-def detail(request: Request, _admin: AdminAuth) -> JSONResponse:
+def detail(_admin: AdminAuth, services: ServicesDep) -> JSONResponse:
     """Head office only: it names the database, Redis and pool state an attacker would like."""
-    state = request.app.state
     checks = [
-        service.check_database(state.engine),
-        service.check_migrations(state.engine),
-        service.check_redis(state.limiter),
-        service.check_pool(state.engine),
+        service.check_database(services.engine),
+        service.check_migrations(services.engine),
+        service.check_redis(services.limiter),
+        service.check_pool(services.engine),
     ]
     ok = all(c.ok for c in checks)
     return JSONResponse(

@@ -14,15 +14,15 @@ from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import start_http_server
 
 from sync_backend.auth import bearer_token
+from sync_backend.deps import SettingsDep
 from sync_backend.errors import NotAuthenticated
-from sync_backend.health.metrics import metrics_response, scrape_registry
+from sync_backend.observability.metrics import metrics_response, scrape_registry
 from sync_backend.settings import Settings, sha256_hex
 
 
-async def require_metrics_token(request: Request) -> None:
+async def require_metrics_token(request: Request, settings: SettingsDep) -> None:
     """Async (no I/O): a sync dependency would wait for a worker thread, and metrics must
     answer while stuck requests hold every one of them."""
-    settings: Settings = request.app.state.settings
     if not settings.metrics_token:
         return  # development: open, as before (production refuses to start without either)
     token = bearer_token(request)

@@ -7,16 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import State
 from starlette.requests import ClientDisconnect
 
 from pika_protocol import sync_wire
 from sync_backend.auth import bearer_token
 from sync_backend.db import transaction
+from sync_backend.deps import Services, ServicesDep, SettingsDep
 from sync_backend.devices.service import authenticate
 from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
-from sync_backend.health.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.models import utcnow
+from sync_backend.observability.metrics import IDEMPOTENT_REPLAYS, record_push
 from sync_backend.openapi import DEVICE_KEY, KIOSK, header, raw_json_body, route_kind
 from sync_backend.pg_types import PgCount
 from sync_backend.redemptions import group_push, idempotency, service
@@ -25,20 +25,19 @@ from sync_backend.settings import Settings
 router = APIRouter(tags=["sync"])
 
 
-async def capped_body(request: Request) -> bytes | PikaError:
+async def capped_body(request: Request, settings: SettingsDep) -> bytes | PikaError:
     """The request body, or the error to answer (413 as soon as it passes ``max_push_body_bytes``).
 
     The error is returned, not raised, so the route can authenticate first: a caller without
     a valid key learns nothing about the input rules.
     """
     try:
-        return await _read_capped(request)
+        return await _read_capped(request, settings.max_push_body_bytes)
     except PikaError as error:
         return error
 
 
-async def _read_capped(request: Request) -> bytes:
-    limit = request.app.state.settings.max_push_body_bytes
+async def _read_capped(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"body larger than {limit} bytes", code="body_too_large")
@@ -130,19 +129,17 @@ PUSH = route_kind(
 
 
 @router.post(sync_wire.PUSH_PATH, response_model=sync_wire.PushResponse, **PUSH)
-async def push(request: Request, body: CappedBody) -> Response:
+async def push(request: Request, body: CappedBody, services: ServicesDep) -> Response:
     # Kiosks' hottest route: the whole push (parse, transaction, answer) runs in one worker
     # thread, where a sync route with a session dependency would take three thread hand-offs.
     # The body is read raw and parsed there too, after authentication (so it is no FastAPI
     # body parameter: its schema comes from ``raw_json_body``).
     idempotency_key = request.headers.get(sync_wire.IDEMPOTENCY_HEADER)
-    return await run_in_threadpool(
-        _push, request.app.state, bearer_token(request), body, idempotency_key
-    )
+    return await run_in_threadpool(_push, services, bearer_token(request), body, idempotency_key)
 
 
 def _push(
-    state: State, api_key: str | None, body: bytes | PikaError, idempotency_key: str | None
+    state: Services, api_key: str | None, body: bytes | PikaError, idempotency_key: str | None
 ) -> Response:
     try:
         if isinstance(body, PikaError):
@@ -172,6 +169,7 @@ def _push(
 @router.get(sync_wire.PULL_PATH, response_model=sync_wire.PullResponse, **KIOSK)
 async def pull(
     request: Request,
+    services: ServicesDep,
     cursor: Annotated[
         str | None, Query(max_length=64, pattern=r"^(-?\d{1,20}\.-?\d{1,20})?$")
     ] = None,
@@ -185,11 +183,11 @@ async def pull(
     pull (authenticate, charge, read the feed, serialise) runs in one worker thread: a sync
     route with session and device dependencies would take three thread hand-offs.
     """
-    return await run_in_threadpool(_pull, request.app.state, bearer_token(request), cursor, limit)
+    return await run_in_threadpool(_pull, services, bearer_token(request), cursor, limit)
 
 
-def _pull(state: State, api_key: str | None, cursor: str | None, limit: int | None) -> Response:
-    settings: Settings = state.settings
+def _pull(state: Services, api_key: str | None, cursor: str | None, limit: int | None) -> Response:
+    settings = state.settings
     with transaction(state.sessionmaker) as session:
         device = authenticate(session, api_key, utcnow())
         state.limiter.hit_sync(device)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pika_bench.backend_server import throwaway_database
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
+from sync_backend.deps import services_of
 from sync_backend.settings import Settings
 from tests.backend.support import Kit, make_settings
 
@@ -83,8 +84,8 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    app.state.public_keys.clear()
-    app.state.private_keys.clear()  # each test's database makes its own key 1
+    services_of(app).public_keys.clear()
+    services_of(app).private_keys.clear()  # each test's database makes its own key 1
     with TestClient(app) as client:
         yield client
 

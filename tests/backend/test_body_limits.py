@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from pika_bench.backend_server import free_port, settings_env, start_server, stop_server
 from pika_protocol import sync_wire
+from sync_backend.deps import services_of
 from sync_backend.settings import Settings
 from tests.backend.support import Kit
 
@@ -83,7 +84,7 @@ def test_a_streamed_body_is_refused_before_it_grows_the_worker(
 def test_push_takes_larger_bodies_than_other_routes(client: TestClient, kit: Kit) -> None:
     """Push carries batches: its limit is ``max_push_body_bytes``, every other route's
     ``max_body_bytes``; both count streamed bytes."""
-    settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings = services_of(client.app).settings  # type: ignore[arg-type]
     assert settings.max_push_body_bytes > settings.max_body_bytes
     between = settings.max_body_bytes + 1024
 
@@ -102,7 +103,7 @@ def test_push_takes_larger_bodies_than_other_routes(client: TestClient, kit: Kit
 
 
 def test_declared_length_over_the_limit_is_refused_unread(client: TestClient) -> None:
-    limit = client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    limit = services_of(client.app).settings.max_body_bytes  # type: ignore[arg-type]
     response = client.post(
         "/v1/admin/businesses", content=b"{" + b" " * limit + b"}", headers={"X": "y"}
     )

@@ -37,6 +37,7 @@ from pika_bench.backend_server import (
 from pika_protocol import sync_wire
 from sync_backend.app import create_app
 from sync_backend.db import make_engine, make_sessionmaker
+from sync_backend.deps import services_of
 from sync_backend.health import endpoints as health
 from sync_backend.health import metrics_access
 from sync_backend.settings import Settings
@@ -276,7 +277,7 @@ def test_an_unreachable_database_is_503_json_not_500(database_url: str) -> None:
     client = TestClient(app, raise_server_exceptions=False)  # no `with`: no lifespan, no probe
     response = client.get("/v1/admin/businesses", headers=ADMIN)
     assert response.status_code == 503, response.text
-    assert response.headers["Retry-After"] == str(app.state.settings.db_retry_after_s)
+    assert response.headers["Retry-After"] == str(services_of(app).settings.db_retry_after_s)
     assert response.json()["error"]["code"] == "database_unavailable"
     assert client.get("/health/live").status_code == 200
 

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from sync_backend.app import create_app
+from sync_backend.deps import services_of
 from sync_backend.openapi import ADMIN_TOKEN, DEVICE_KEY
 from tests.backend.support import ADMIN, Kit, make_settings
 
@@ -87,7 +88,7 @@ def credentials(kit: Kit, fuzzed_app) -> dict[str, dict[str, str]]:  # type: ign
     business = kit.business("Fuzz")
     kit.vouchers(business, copies=3)
     kiosk = kit.kiosk(business)
-    fuzzed_app.state.public_keys.clear()
+    services_of(fuzzed_app).public_keys.clear()
     return {DEVICE_KEY: kiosk.headers, ADMIN_TOKEN: ADMIN}
 
 

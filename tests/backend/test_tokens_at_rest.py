@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,6 +28,7 @@ from pika_protocol.tokens import (
     sign,
     token_bytes,
 )
+from sync_backend.deps import install, services_of
 from sync_backend.migrate import alembic_config, upgrade
 from sync_backend.models import Voucher
 from sync_backend.redemptions.evidence import unseal
@@ -147,15 +149,15 @@ def test_a_changed_secret_never_hands_out_a_wrong_token(client, kit: Kit, settin
     business = kit.business()
     kit.vouchers(business, 2)
     kiosk = kit.kiosk(business)
-    state = client.app.state
-    kept = state.private_keys
-    state.private_keys = PrivateKeyCache(
-        settings.model_copy(update={"signing_key_secret": Fernet.generate_key().decode()})
+    kept = services_of(client.app)
+    wrong_secret = settings.model_copy(
+        update={"signing_key_secret": Fernet.generate_key().decode()}
     )
+    install(client.app, replace(kept, private_keys=PrivateKeyCache(wrong_secret)))
     try:
         answer = client.get(sync_wire.PULL_PATH, headers=kiosk.headers)
     finally:
-        state.private_keys = kept
+        install(client.app, kept)
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "signing_key_unreadable"
 

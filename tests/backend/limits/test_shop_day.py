@@ -18,6 +18,7 @@ from prometheus_client import REGISTRY
 from app.core.sync.loop import Connection
 from pika_protocol import sync_wire
 from sync_backend.app import create_app
+from sync_backend.deps import services_of
 from sync_backend.devices import service as devices
 from sync_backend.settings import Settings, Tier
 from tests.backend.limits.shop import AppTransport, ShopDay, ShopKiosk
@@ -161,7 +162,7 @@ def test_a_shop_at_twice_its_tier_is_held_exactly_at_its_figure_across_two_apps(
         TestClient(create_app(shop_settings)) as first,
         TestClient(create_app(shop_settings)) as second,
     ):
-        assert first.app.state.limiter is not second.app.state.limiter  # type: ignore[attr-defined]
+        assert services_of(first.app).limiter is not services_of(second.app).limiter  # type: ignore[arg-type]
         transports = [AppTransport(first), AppTransport(second)]
         kiosks = enrol_kiosks(kit, business, transports, tmp_path)
         try:

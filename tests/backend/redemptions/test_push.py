@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from pika_protocol import sync_wire
+from sync_backend.deps import services_of
 from sync_backend.models import Event, Redemption
 from tests.backend.support import Kit, push, push_body
 
@@ -456,7 +457,7 @@ def test_a_copy_accepted_between_state_read_and_write_is_refiled_as_conflict(
             lambda _device, _items: None,
         )
         settled = pipeline.run(
-            store, settings, client.app.state.public_keys, [job], settle_conflicts=True
+            store, settings, services_of(client.app).public_keys, [job], settle_conflicts=True
         )
         held = settled[job]
         assert isinstance(held, pipeline.PushAnswer)

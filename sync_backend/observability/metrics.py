@@ -1,5 +1,8 @@
 """Prometheus metrics: requests, latencies, redemption outcomes, rejections, pool use.
 
+Every domain records here (the push its outcomes, fraud its flags, the middleware its
+latencies); the scrape route itself is `sync_backend.health.metrics_access`.
+
 With several uvicorn workers set ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess
 mode); ``/metrics`` then aggregates every worker.
 """
