@@ -59,21 +59,23 @@ def test_only_enrolment_codes_count() -> None:
 
 
 def test_the_enrolment_screen_enrols_from_the_camera(
-    qtbot: QtBot, tmp_path: Path, ops: Operations
+    qtbot: QtBot, tmp_path: Path, ops: Operations, head_office_template: Path
 ) -> None:
     from app.core.session import STORE_FILE
     from app.core.sync.credentials import load_api_key
     from app.ui.enrolment_dialog import EnrolmentDialog
-    from tests.core.sync.fake_backend import FakeBackend
+    from tests.support.head_office import HeadOffice
 
-    backend = FakeBackend()
-    folder = qr_frames(tmp_path / "frames", f"pika-enrol:{backend.enrolment_code}@http://b.test")
-    store_path = tmp_path / STORE_FILE
-    dialog = EnrolmentDialog(ops, store_path, transport=backend.transport(), camera=str(folder))
-    qtbot.addWidget(dialog)
-    assert dialog.camera_button.isVisibleTo(dialog)
-    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
-        dialog.camera_button.click()
-    assert enrolled.args[0].device_id == backend.device_id
-    assert dialog.server.text() == "http://b.test"
-    assert load_api_key(store_path) == backend.api_key
+    with HeadOffice.running(tmp_path, head_office_template) as backend:
+        folder = qr_frames(
+            tmp_path / "frames", f"pika-enrol:{backend.enrolment_code}@http://b.test"
+        )
+        store_path = tmp_path / STORE_FILE
+        dialog = EnrolmentDialog(ops, store_path, transport=backend.transport(), camera=str(folder))
+        qtbot.addWidget(dialog)
+        assert dialog.camera_button.isVisibleTo(dialog)
+        with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
+            dialog.camera_button.click()
+        assert enrolled.args[0].device_id == backend.device_of_code(backend.enrolment_code)
+        assert dialog.server.text() == "http://b.test"
+        assert backend.holds_key(enrolled.args[0].device_id, load_api_key(store_path))

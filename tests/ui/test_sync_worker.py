@@ -16,7 +16,7 @@ from app.core.sync import SERVER_URL_SETTING, Connection, SyncStatus
 from app.core.sync.credentials import save_api_key
 from app.ui.operations import Operations
 from app.ui.sync_worker import SyncWorker
-from tests.core.sync.fake_backend import FakeBackend
+from tests.support.head_office import HeadOffice
 
 
 @pytest.fixture
@@ -26,7 +26,13 @@ def ops() -> Iterator[Operations]:
     operations.shutdown()
 
 
-def enrolled_session(tmp_path: Path, ops: Operations, backend: FakeBackend) -> KioskSession:
+@pytest.fixture
+def backend(tmp_path: Path, head_office_template: Path) -> Iterator[HeadOffice]:
+    with HeadOffice.running(tmp_path, head_office_template) as office:
+        yield office
+
+
+def enrolled_session(tmp_path: Path, ops: Operations, backend: HeadOffice) -> KioskSession:
     path = tmp_path / "kiosk.db"
     store = ops.store_call(lambda: open_kiosk_store(path).store)
     device = DeviceIdentity(backend.device_id, "Caja 1", backend.business_id, "Chipería")
@@ -41,8 +47,9 @@ def enrolled_session(tmp_path: Path, ops: Operations, backend: FakeBackend) -> K
     return KioskSession(store, device, throwaway_key=False, demo=None, settings=settings)
 
 
-def test_status_reaches_the_gui_thread(qtbot: QtBot, tmp_path: Path, ops: Operations) -> None:
-    backend = FakeBackend()
+def test_status_reaches_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path, ops: Operations, backend: HeadOffice
+) -> None:
     session = enrolled_session(tmp_path, ops, backend)
     worker = SyncWorker.for_session(session, ops, transport=backend.transport())
     seen: list[SyncStatus] = []
@@ -57,9 +64,9 @@ def test_status_reaches_the_gui_thread(qtbot: QtBot, tmp_path: Path, ops: Operat
 
 
 def test_a_revoked_kiosk_is_wiped_and_says_why(
-    qtbot: QtBot, tmp_path: Path, ops: Operations
+    qtbot: QtBot, tmp_path: Path, ops: Operations, backend: HeadOffice
 ) -> None:
-    backend = FakeBackend(revoked=True)
+    backend.revoke_device()
     session = enrolled_session(tmp_path, ops, backend)
     worker = SyncWorker.for_session(session, ops, transport=backend.transport())
     with qtbot.waitSignal(worker.revoked, timeout=5000) as revoked:

@@ -20,7 +20,7 @@ from app.core.sync import (
     SyncApi,
 )
 from app.core.sync.api import retry_after_seconds
-from tests.core.sync.fake_backend import error
+from tests.support.head_office import error
 
 
 def api_answering(handler: httpx.MockTransport) -> SyncApi:

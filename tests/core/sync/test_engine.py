@@ -1,4 +1,5 @@
-"""Push and pull against the fake backend, with faults: nothing lost, nothing counted twice."""
+"""Push and pull against the real head office, with faults: nothing lost, nothing counted
+twice."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import select
+from time_machine import TimeMachineFixture
 
 from app.core.store import KioskStore, schema
 from app.core.sync import (
@@ -24,14 +26,18 @@ from app.core.sync.pull import CURSOR_SETTING
 from pika_protocol import sync_wire
 from pika_protocol.discounts import read_discount
 from pika_protocol.sync_wire import ItemOutcome
-from pika_protocol.tokens import public_key_bytes
+from sync_backend.vouchers import service as vouchers
+from sync_backend.vouchers.copies import PrintedCopy
+from sync_backend.vouchers.schemas import OfferIn
+from sync_backend.vouchers.signing import PrivateKeyCache
 from tests.core.store.conftest import BUSINESS_ID, NOW, OFFER_ID, Counter
-from tests.core.sync.conftest import Clock
-from tests.core.sync.fake_backend import (
-    FakeBackend,
+from tests.core.sync.conftest import Clock, stop_head_office_clock
+from tests.support.head_office import (
+    HeadOffice,
     answer,
     drop_connection,
     error,
+    pull_answer,
     rate_limited,
 )
 
@@ -47,7 +53,7 @@ def results(store: KioskStore) -> dict[uuid.UUID, str | None]:
 
 
 def test_push_drains_in_batches_and_keeps_each_answer(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 9)
     counter.scan("not a voucher")
@@ -68,7 +74,7 @@ def test_push_drains_in_batches_and_keeps_each_answer(
     [drop_connection, answer(500, "internal"), answer(503, "unavailable", **{"Retry-After": "9"})],
 )
 def test_a_failed_try_keeps_every_item_and_says_when_to_retry(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend, fault: object
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice, fault: object
 ) -> None:
     redeem(counter, 1, 3)
     backend.faults.append(fault)  # type: ignore[arg-type]
@@ -83,7 +89,7 @@ def test_a_failed_try_keeps_every_item_and_says_when_to_retry(
 
 
 def test_an_answer_lost_after_the_commit_is_replayed_not_counted_twice(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 4)
     backend.cut_after_commit = 1
@@ -100,12 +106,12 @@ def test_an_answer_lost_after_the_commit_is_replayed_not_counted_twice(
 
 
 def test_items_the_answer_leaves_out_are_kept(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     redeem(counter, 1, 2)
 
     def drop_last_result(request: httpx.Request) -> httpx.Response:
-        response = backend._route(request)
+        response = backend.forward(request)
         body = sync_wire.PushResponse.model_validate_json(response.content)
         short = body.model_copy(update={"results": body.results[:1]})
         return httpx.Response(200, content=short.model_dump_json())
@@ -117,7 +123,7 @@ def test_items_the_answer_leaves_out_are_kept(
 
 
 def test_a_batch_refusal_naming_an_item_ends_only_that_item(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 4)
     problem = [{"loc": ["items", 2, "token"], "msg": "too long", "type": "string_too_long"}]
@@ -132,7 +138,7 @@ def test_a_batch_refusal_naming_an_item_ends_only_that_item(
 
 
 def test_a_refusal_naming_no_item_is_narrowed_down_by_halves(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 4)
     poisoned = str(ids[1])
@@ -149,7 +155,7 @@ def test_a_refusal_naming_no_item_is_narrowed_down_by_halves(
 
 
 def test_a_batch_too_large_shrinks_the_batches(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     redeem(counter, 1, 4)
     backend.faults.append(lambda _r: error(413, "batch_too_large", max_batch_items=1))
@@ -159,7 +165,7 @@ def test_a_batch_too_large_shrinks_the_batches(
 
 
 def test_voids_are_sent_and_their_answers_kept(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 5)
     engine.push()
@@ -179,10 +185,9 @@ def test_voids_are_sent_and_their_answers_kept(
 
 
 def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
-    other = uuid.uuid4()
-    backend.accepted[1001] = other  # another kiosk synced its redemption first
+    other = backend.redeem_elsewhere(counter.voucher(1001))  # another kiosk synced first
     [mine] = redeem(counter, 1001, 1)
     engine.push()
     parsed = parse_result(results(store)[mine])
@@ -192,69 +197,41 @@ def test_two_kiosks_same_voucher_the_later_is_a_flagged_conflict(
     assert scan.synced and parse_result(scan.sync_result) == parsed
 
 
-def _feed_page(counter: Counter) -> list[sync_wire.PullResponse]:
-    raw = public_key_bytes(counter.signing_key.public_key())
-    token = counter.voucher(5001, variant=1)
-    revoked_token = counter.voucher(5002)
-    return [
-        sync_wire.PullResponse(
-            server_time=NOW,
-            cursor="",
-            more=False,
-            public_keys=[sync_wire.PublicKey(key_id=counter.key_id, public_key_hex=raw.hex())],
-            offers=[
-                sync_wire.Offer(
-                    id=OFFER_ID + 1,
-                    business_id=BUSINESS_ID,
-                    title="Cocido 20% off",
-                    discount="20%",
-                    valid_from=NOW - timedelta(days=1),
-                    valid_until=NOW + timedelta(days=9),
-                    variants=[sync_wire.OfferVariant(variant=1, label="A", weight=1)],
-                )
-            ],
-            vouchers=[
-                sync_wire.Voucher(
-                    serial=5001, offer_id=OFFER_ID, variant=1, token=token, short_code="x"
-                ),
-                sync_wire.Voucher(
-                    serial=5002,
-                    offer_id=OFFER_ID,
-                    variant=0,
-                    token=revoked_token,
-                    short_code="y",
-                    revoked_at=NOW,
-                ),
-            ],
-        ),
-        sync_wire.PullResponse(
-            server_time=NOW,
-            cursor="",
-            more=False,
-            redemptions=[
-                sync_wire.RemoteRedemption(
-                    id=uuid.uuid4(),
-                    serial=5001,
-                    offer_id=OFFER_ID,
-                    variant=1,
-                    source="wedge",
-                    device_id="dev-caja-2",
-                    device_name="Caja 2",
-                    redeemed_at=NOW - timedelta(hours=1),
-                    received_at=NOW,
-                    outcome="accepted",
-                )
-            ],
-        ),
-    ]
+def _head_office_feed(backend: HeadOffice) -> tuple[int, list[PrintedCopy]]:
+    """On head office: an offer with one A/B variant, a book of two copies (the second
+    revoked), the first redeemed an hour ago at "Caja 2"'s wedge scanner. (offer, copies)"""
+    with backend.session() as session:
+        offer = vouchers.create_offer(
+            session,
+            OfferIn(
+                business_id=BUSINESS_ID,
+                title="Cocido 20% off",
+                discount="20%",
+                valid_from=NOW - timedelta(days=1),
+                valid_until=NOW + timedelta(days=9),
+                variants=[sync_wire.OfferVariant(variant=1, label="A", weight=1)],
+            ),
+            actor="test",
+        )
+        book = vouchers.print_book(session, backend.settings, offer.id, 2, actor="test")
+        copies = vouchers.book_copies(session, PrivateKeyCache(backend.settings), book.id)
+        vouchers.revoke_voucher(session, copies[1].serial, "lost", actor="test")
+    backend.redeem_elsewhere(copies[0].token, source="wedge", scanned_at=NOW - timedelta(hours=1))
+    return offer.id, copies
 
 
 def test_pull_applies_the_feed_and_what_it_says_holds_at_the_counter(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine,
+    counter: Counter,
+    store: KioskStore,
+    backend: HeadOffice,
+    time_machine: TimeMachineFixture,
 ) -> None:
-    backend.feed = _feed_page(counter)
+    stop_head_office_clock(time_machine)
+    offer_id, (first, revoked) = _head_office_feed(backend)
     applied, server_time = engine.pull()
-    assert server_time == NOW and store.settings.get(CURSOR_SETTING) == "2"
+    assert backend.last_pull is not None and backend.last_pull.cursor
+    assert server_time == NOW and store.settings.get(CURSOR_SETTING) == backend.last_pull.cursor
     assert (applied.offers, applied.vouchers, applied.revocations, applied.redemptions) == (
         1,
         2,
@@ -262,31 +239,34 @@ def test_pull_applies_the_feed_and_what_it_says_holds_at_the_counter(
         1,
     )
     assert not applied.problems
-    offer = store.reference.offer(OFFER_ID + 1)
+    offer = store.reference.offer(offer_id)
     assert offer is not None and offer.discount_value == 20
-    assert 5002 in store.reference.revoked_serials()
-    prior = store.activity.find_redemption(5001)
+    assert revoked.serial in store.reference.revoked_serials()
+    prior = store.activity.find_redemption(first.serial)
     assert prior is not None and prior.device_name == "Caja 2"
     r = schema.redemptions
     with store._db.transaction() as conn:
         kept = conn.execute(
-            select(r.c.offer_id, r.c.variant, r.c.source).where(r.c.serial == 5001)
+            select(r.c.offer_id, r.c.variant, r.c.source).where(r.c.serial == first.serial)
         ).one()
-    assert tuple(kept) == (OFFER_ID, 1, "wedge")  # as the wire said, not guessed
-    again = counter.scan(counter.voucher(5001, variant=1))
+    assert tuple(kept) == (offer_id, 1, "wedge")  # as the wire said, not guessed
+    again = counter.scan(first.token)
     assert again.reason.value == "already_redeemed"
     # a second pull from the saved cursor brings nothing again
     assert engine.pull()[0].redemptions == 0
 
 
 def test_a_pull_cut_between_pages_resumes_after_the_last_applied_page(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
-    backend.feed = _feed_page(counter)
+    _head_office_feed(backend)
+    # Pages of four: the key, the offer and the two copies, then the other kiosk's redemption.
+    backend.configure(max_pull_page=4)
     backend.faults.extend([lambda _r: None, drop_connection])  # page 1 fine, page 2 cut
     with pytest.raises(ServerUnreachableError):
         engine.pull()
-    assert store.settings.get(CURSOR_SETTING) == "1"
+    assert backend.last_pull is not None and backend.last_pull.more
+    assert store.settings.get(CURSOR_SETTING) == backend.last_pull.cursor
     applied, _ = engine.pull()
     assert applied.redemptions == 1 and applied.vouchers == 0
 
@@ -298,9 +278,10 @@ def skew_events(store: KioskStore) -> list[dict[str, float]]:
 
 
 def test_clock_skew_beyond_the_limit_is_recorded_once(
-    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, store: KioskStore, backend: HeadOffice, time_machine: TimeMachineFixture
 ) -> None:
-    backend.now = NOW - timedelta(minutes=25)  # the kiosk's clock is 25 minutes ahead
+    # The kiosk's clock (``Clock``, at NOW) is 25 minutes ahead of head office's.
+    stop_head_office_clock(time_machine, NOW - timedelta(minutes=25))
     engine.pull()
     engine.pull()
     assert engine.clock_skew_s == pytest.approx(1500)
@@ -315,15 +296,16 @@ def test_clock_skew_beyond_the_limit_is_recorded_once(
 def test_clock_skew_is_judged_at_head_offices_figure(
     engine: SyncEngine,
     store: KioskStore,
-    backend: FakeBackend,
+    backend: HeadOffice,
     head_office_limit: int | None,
     recorded: bool,
+    time_machine: TimeMachineFixture,
 ) -> None:
     """Six minutes off: head office flags the kiosk's pushes beyond its ``clock_skew_limit_s``
     (its default is 300 s), so the kiosk warns at exactly that figure, and at 300 s when the
     backend does not say."""
-    backend.clock_skew_limit_s = head_office_limit
-    backend.now = NOW - timedelta(minutes=6)
+    backend.configure(clock_skew_tolerance_s=head_office_limit)
+    stop_head_office_clock(time_machine, NOW - timedelta(minutes=6))
     engine.pull()
     assert engine.clock_skew_limit_s == (head_office_limit or 300)
     assert bool(skew_events(store)) is recorded
@@ -332,7 +314,7 @@ def test_clock_skew_is_judged_at_head_offices_figure(
 
 
 def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend, clock: Clock
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice, clock: Clock
 ) -> None:
     redeem(counter, 1, 7)
     backend.faults.append(rate_limited(retry_after=40, remaining=0))
@@ -355,7 +337,7 @@ def test_a_429_holds_the_pushes_keeps_the_items_and_the_next_batch_fits(
 
 
 def test_a_429_that_leaves_room_is_answered_at_once_with_a_batch_that_fits(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     """A backlog (a day offline) meets a window with three units free: those three go now."""
     redeem(counter, 1, 7)
@@ -367,20 +349,20 @@ def test_a_429_that_leaves_room_is_answered_at_once_with_a_batch_that_fits(
 
 
 def test_the_pace_the_backend_asks_for_is_kept_within_bounds(
-    engine: SyncEngine, backend: FakeBackend
+    engine: SyncEngine, backend: HeadOffice
 ) -> None:
     assert engine.poll_interval_s is None  # until a backend says
     for asked, kept in [(45, 45), (1, 5), (86_400, 3600), (None, 3600)]:
-        backend.poll_interval_s = asked
+        backend.configure(poll_interval_s=asked)
         engine.pull()
         assert engine.poll_interval_s == kept
 
 
 def test_key_rotation_keeps_the_new_key_in_the_keyring_and_uses_it(
-    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, store: KioskStore, backend: HeadOffice
 ) -> None:
     save_api_key(store.path, backend.api_key)
-    backend.rotate_key = True
+    backend.ask_for_a_new_key()
     report = engine.sync_once()
     assert report.key_rotated
     assert load_api_key(store.path) == backend.api_key == engine.api.api_key
@@ -398,7 +380,7 @@ def test_discount_texts() -> None:
 
 
 def test_an_offer_with_no_amount_is_kept_with_its_text(
-    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, store: KioskStore, backend: HeadOffice
 ) -> None:
     """A "2x1" offer (a backend that sends only the text, or one that says kind 'other'):
     the kiosk keeps it, so the cashier sees its title and text on the voucher's result."""
@@ -421,7 +403,10 @@ def test_an_offer_with_no_amount_is_kept_with_its_text(
             valid_until=NOW + timedelta(days=1),
         ),
     ]
-    backend.feed = [sync_wire.PullResponse(server_time=NOW, cursor="", more=False, offers=offers)]
+    # Another backend's answer: this one always says the kind (and cannot store a 300%).
+    backend.faults.append(
+        pull_answer(sync_wire.PullResponse(server_time=NOW, cursor="1", more=False, offers=offers))
+    )
     applied, _ = engine.pull()
     assert applied.offers == 2 and not applied.problems
     for offer_id, text in ((98, "chipa gratis"), (99, "2x1")):
@@ -431,7 +416,7 @@ def test_an_offer_with_no_amount_is_kept_with_its_text(
 
 
 def test_an_offer_whose_stated_discount_does_not_hold_is_skipped_and_named(
-    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, store: KioskStore, backend: HeadOffice
 ) -> None:
     offer = sync_wire.Offer(
         id=97,
@@ -443,14 +428,16 @@ def test_an_offer_whose_stated_discount_does_not_hold_is_skipped_and_named(
         valid_from=NOW,
         valid_until=NOW + timedelta(days=1),
     )
-    backend.feed = [sync_wire.PullResponse(server_time=NOW, cursor="", more=False, offers=[offer])]
+    backend.faults.append(
+        pull_answer(sync_wire.PullResponse(server_time=NOW, cursor="1", more=False, offers=[offer]))
+    )
     applied, _ = engine.pull()
     assert applied.offers == 0 and applied.problems and "offer 97" in applied.problems[0]
     assert store.reference.offer(97) is None and store.settings.get(CURSOR_SETTING) == "1"
 
 
 def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 2)
     backend.faults.append(lambda _r: error(422, "idempotency_key_reused"))
@@ -461,7 +448,7 @@ def test_a_batch_key_used_for_another_body_is_resent_under_a_new_key(
 
 
 def test_a_damaged_queued_item_is_set_aside_and_the_rest_goes(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 3)
     with store._db.transaction() as conn:  # e.g. a hand-edited or half-migrated row
@@ -478,7 +465,7 @@ def test_a_damaged_queued_item_is_set_aside_and_the_rest_goes(
 
 
 def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     good = counter.voucher(7001)
     vouchers = [
@@ -499,11 +486,14 @@ def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
         received_at=NOW,
         outcome="accepted",
     )
-    backend.feed = [
-        sync_wire.PullResponse(
-            server_time=NOW, cursor="", more=False, vouchers=vouchers, redemptions=[stranger]
+    # A damaged answer: head office signs every voucher it sends and names only its own.
+    backend.faults.append(
+        pull_answer(
+            sync_wire.PullResponse(
+                server_time=NOW, cursor="1", more=False, vouchers=vouchers, redemptions=[stranger]
+            )
         )
-    ]
+    )
     applied, _ = engine.pull()
     assert applied.vouchers == 1 and store.reference.voucher_token(7001) is not None
     assert len(applied.problems) == 2
@@ -512,7 +502,7 @@ def test_a_pull_with_an_unreadable_voucher_keeps_the_readable_ones(
 
 
 def test_enrolling_again_waits_for_a_queued_void_like_any_item(
-    counter: Counter, store: KioskStore, backend: FakeBackend
+    counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     from app.core.sync import EnrolmentRefusedError, apply_enrolment
 
@@ -521,11 +511,12 @@ def test_enrolling_again_waits_for_a_queued_void_like_any_item(
     store.outbox.mark_answered({item.item_id: "accepted:valid:"})
     store.activity.void_redemption(item_id, reason="mistake", voided_at=NOW, device_id="dev-caja-1")
     api = SyncApi("http://backend.test", transport=backend.transport())
-    answer = api.enrol(backend.enrolment_code, "Caja 1")
+    answer = api.enrol(backend.new_enrolment_code(), "Caja 1")
     # Sent under a new device id, the void would name another device's redemption.
     with pytest.raises(EnrolmentRefusedError, match="1 item"):
         apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
     [void] = store.outbox.pending()
     store.outbox.mark_answered({void.item_id: "accepted:valid:"})
     device = apply_enrolment(store, answer, server_url="http://backend.test", device_name="Caja 1")
-    assert device.device_id == backend.device_id and store.outbox.pending_count() == 0
+    assert device.device_id == backend.device_of_code(backend.enrolment_code)
+    assert store.outbox.pending_count() == 0

@@ -26,7 +26,7 @@ from app.core.sync.credentials import load_api_key
 from app.core.sync.enrolment import SERVER_URL_SETTING
 from pika_protocol.tokens import SHORT_CODE_ALPHABET
 from tests.core.store.conftest import Counter
-from tests.core.sync.fake_backend import FakeBackend
+from tests.support.head_office import HeadOffice
 
 DATA = "ABCDEFGHJK"
 CODE = f"{DATA[:5]}-{DATA[5:]}{luhn.calc_check_digit(DATA, alphabet=SHORT_CODE_ALPHABET)}"
@@ -56,35 +56,46 @@ def test_bad_codes_are_refused_with_what_is_wrong(text: str, problem: str) -> No
         parse_enrolment_text(text)
 
 
-def enrol(store: KioskStore, backend: FakeBackend, name: str = "Caja 1") -> None:
+def enrol(store: KioskStore, backend: HeadOffice, name: str = "Caja 1") -> str:
+    """Enrol with a new code from ``backend`` (a code enrols once); the code."""
+    code = backend.new_enrolment_code()
     api = SyncApi("http://backend.test", transport=backend.transport())
-    answer = api.enrol(backend.enrolment_code, name)
+    answer = api.enrol(code, name)
     apply_enrolment(store, answer, server_url="http://backend.test", device_name=name)
+    return code
 
 
 def test_enrolment_keeps_the_key_in_the_keyring_only(
-    store: KioskStore, backend: FakeBackend, tmp_path: Path
+    store: KioskStore, backend: HeadOffice, tmp_path: Path
 ) -> None:
-    enrol(store, backend)
+    code = enrol(store, backend)
     device = read_identity(store)
-    assert (device.device_id, device.business_id) == (backend.device_id, backend.business_id)
-    assert load_api_key(store.path) == backend.api_key
+    enrolled = backend.device_of_code(code)
+    assert (device.device_id, device.business_id) == (enrolled, backend.business_id)
+    api_key = load_api_key(store.path)
+    assert api_key is not None and backend.holds_key(device.device_id, api_key)
     assert store.settings.get(SERVER_URL_SETTING) == "http://backend.test"
     with store._db.transaction() as conn:
         values = [v for (v,) in conn.execute(select(schema.settings.c.value))]
-    assert backend.api_key not in values
-    assert backend.api_key.encode() not in store.path.read_bytes()
+    assert api_key not in values
+    assert api_key.encode() not in store.path.read_bytes()
 
 
-def test_a_refused_code_writes_nothing(store: KioskStore, backend: FakeBackend) -> None:
+def test_a_refused_code_writes_nothing(store: KioskStore, backend: HeadOffice) -> None:
     api = SyncApi("http://backend.test", transport=backend.transport())
+    used = backend.new_enrolment_code()
+    api.enrol(used, "Caja 3")  # another kiosk enrolled with it first
     with pytest.raises(EnrolmentRefusedError, match="enrolment_code_refused"):
-        api.enrol("USED0-CODE00", "Caja 1")
+        api.enrol(used, "Caja 1")
     assert load_api_key(store.path) is None and store.settings.get("device_id") is None
 
 
 def test_enrolling_again_waits_for_the_outbox_and_for_the_same_business(
-    counter: Counter, store: KioskStore, backend: FakeBackend
+    counter: Counter,
+    store: KioskStore,
+    backend: HeadOffice,
+    tmp_path: Path,
+    head_office_template: Path,
 ) -> None:
     counter.scan(counter.voucher(1))  # queued under the device the counter fixture set
     with pytest.raises(EnrolmentRefusedError, match="waiting to sync"):
@@ -94,24 +105,25 @@ def test_enrolling_again_waits_for_the_outbox_and_for_the_same_business(
     enrol(store, backend, name="Caja 1 nueva")
     assert read_identity(store).device_name == "Caja 1 nueva"
 
-    other = FakeBackend(business_id=77, api_key="pika_other")
-    with pytest.raises(EnrolmentRefusedError, match="wipe it"):
+    with (
+        HeadOffice.running(tmp_path, head_office_template, business_id=77) as other,
+        pytest.raises(EnrolmentRefusedError, match="wipe it"),
+    ):
         enrol(store, other)
     assert read_identity(store).business_id == backend.business_id
 
 
-def test_wipe_leaves_nothing_readable_and_a_note(tmp_path: Path) -> None:
+def test_wipe_leaves_nothing_readable_and_a_note(tmp_path: Path, backend: HeadOffice) -> None:
     path = tmp_path / "kiosk" / "kiosk.db"
     store = open_kiosk_store(path).store
-    backend = FakeBackend()
-    enrol(store, backend)
+    code = enrol(store, backend)
     note = wipe_local_data(store, reason="device_revoked")
     assert store.closed and not path.exists()
     assert not list(path.parent.glob("kiosk.db*"))
     assert keyring.get_password(SERVICE, store_key_entry(path)) is None
     assert load_api_key(path) is None
     read_back = read_wipe_note(path.parent)
-    assert read_back == note and note.device_id == backend.device_id
+    assert read_back == note and note.device_id == backend.device_of_code(code)
     fresh = open_kiosk_store(path).store  # the next start is a clean first start
     assert fresh.settings.get("device_id") is None
     fresh.close()

@@ -9,7 +9,7 @@ from app.core.store import KioskStore
 from app.core.sync import Backoff, Connection, DeviceRevokedError, SyncEngine, SyncLoop
 from tests.core.store.conftest import Counter
 from tests.core.sync.conftest import Clock
-from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection, rate_limited
+from tests.support.head_office import HeadOffice, answer, drop_connection, rate_limited
 
 
 def loop_for(engine: SyncEngine, **kwargs: object) -> SyncLoop:
@@ -18,7 +18,7 @@ def loop_for(engine: SyncEngine, **kwargs: object) -> SyncLoop:
 
 
 def test_offline_then_online_by_itself(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, backend: HeadOffice
 ) -> None:
     counter.scan(counter.voucher(1))
     loop = loop_for(engine)
@@ -39,7 +39,7 @@ def test_offline_then_online_by_itself(
 
 
 def test_a_shop_over_its_tier_is_waiting_to_send_not_offline(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend, clock: Clock
+    engine: SyncEngine, counter: Counter, backend: HeadOffice, clock: Clock
 ) -> None:
     """429 on a push: the items stay, the kiosk still pulls, shows "waiting to send" and
     pushes again at the Retry-After, not before (a redemption meanwhile costs no request)."""
@@ -68,9 +68,9 @@ def test_a_shop_over_its_tier_is_waiting_to_send_not_offline(
 
 
 def test_an_idle_kiosk_pulls_at_the_pace_the_backend_asks(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend, clock: Clock
+    engine: SyncEngine, counter: Counter, backend: HeadOffice, clock: Clock
 ) -> None:
-    backend.poll_interval_s = 90
+    backend.configure(poll_interval_s=90)
     loop = loop_for(engine)  # its own default: 30 s
     assert loop.run_pass() == 90 and backend.pulls == 1
     # A redemption is pushed at once, but brings no pull before one is due.
@@ -85,13 +85,13 @@ def test_an_idle_kiosk_pulls_at_the_pace_the_backend_asks(
     clock.advance(90)
     assert loop.run_pass() == 90 and backend.pulls == 3
     # A figure no kiosk should follow is bounded.
-    backend.poll_interval_s = 0
+    backend.configure(poll_interval_s=0)
     clock.advance(90)
     assert loop.run_pass() == 5
 
 
 def test_a_pull_over_the_device_budget_waits_as_asked(
-    engine: SyncEngine, backend: FakeBackend
+    engine: SyncEngine, backend: HeadOffice
 ) -> None:
     loop = loop_for(engine)
     backend.faults.append(rate_limited(retry_after=120, remaining=0, bucket="sync"))
@@ -100,11 +100,9 @@ def test_a_pull_over_the_device_budget_waits_as_asked(
 
 
 def test_a_conflict_is_counted_for_review(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, backend: HeadOffice
 ) -> None:
-    import uuid
-
-    backend.accepted[7] = uuid.uuid4()
+    backend.redeem_elsewhere(counter.voucher(7))
     counter.scan(counter.voucher(7))
     loop = loop_for(engine)
     loop.run_pass()
@@ -112,26 +110,26 @@ def test_a_conflict_is_counted_for_review(
 
 
 def test_revoked_stops_the_loop_and_hands_over_the_wipe(
-    engine: SyncEngine, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, store: KioskStore, backend: HeadOffice
 ) -> None:
     seen: list[DeviceRevokedError] = []
     loop = loop_for(engine, on_revoked=seen.append)
-    backend.revoked = True
+    backend.revoke_device()
     assert loop.run_pass() is None
     assert loop.status().connection is Connection.REVOKED and len(seen) == 1
 
 
 def test_a_refused_key_says_enrol_again_and_backs_off(
-    engine: SyncEngine, backend: FakeBackend
+    engine: SyncEngine, backend: HeadOffice
 ) -> None:
-    backend.api_key = "pika_someone_else"
+    backend.expire_keys()  # head office no longer knows this kiosk's key
     loop = loop_for(engine)
     delay = loop.run_pass()
     assert loop.status().connection is Connection.NOT_AUTHORISED and delay == 8
 
 
 def test_the_thread_starts_syncs_now_and_stops(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, backend: HeadOffice
 ) -> None:
     import time
 

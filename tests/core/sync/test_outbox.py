@@ -32,7 +32,7 @@ from app.core.sync.outbox import (
 from pika_protocol import sync_wire
 from pika_protocol.sync_wire import ItemOutcome
 from tests.core.store.conftest import BUSINESS_ID, DEVICE_ID, NOW, Counter
-from tests.core.sync.fake_backend import FakeBackend
+from tests.support.head_office import HeadOffice
 
 
 def test_batch_key_is_stable_and_depends_on_every_id_and_their_order() -> None:
@@ -165,7 +165,7 @@ def test_an_outbox_item_with_an_impossible_time_is_set_aside_not_sent() -> None:
 
 
 def test_an_outbox_row_round_trips_to_exactly_the_wire_item_pushed(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     """The typed payload is written once (store.activity) and read once (store.outbox): what
     the row reads back as is, field for field, what the backend receives."""
@@ -258,7 +258,7 @@ def _old_rows(token: str, redemption: uuid.UUID) -> list[tuple[uuid.UUID, str, d
 
 
 def test_rows_queued_in_the_old_shape_are_still_read_and_pushed(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     token = counter.voucher(5001)
     redemption = uuid.uuid4()

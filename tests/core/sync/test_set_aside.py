@@ -25,7 +25,7 @@ from app.core.sync.push import PROBES, SET_ASIDE_RETRY_AFTER
 from pika_protocol.sync_wire import ItemOutcome
 from tests.core.store.conftest import Counter
 from tests.core.sync.conftest import DEVICE, Clock
-from tests.core.sync.fake_backend import FakeBackend, answer, drop_connection
+from tests.support.head_office import HeadOffice, answer, drop_connection
 
 
 def redeem(counter: Counter, first: int, count: int) -> list[uuid.UUID]:
@@ -37,7 +37,7 @@ def engine(store: KioskStore, api: SyncApi, counter: Counter, clock: Clock) -> S
     return SyncEngine(store, api, DEVICE, batch_size=8, clock=clock)
 
 
-def pushed_ids(backend: FakeBackend) -> set[uuid.UUID]:
+def pushed_ids(backend: HeadOffice) -> set[uuid.UUID]:
     return set(backend.stored)
 
 
@@ -57,7 +57,7 @@ def test_a_poison_item_is_set_aside_and_everything_else_flows(
     engine: SyncEngine,
     counter: Counter,
     store: KioskStore,
-    backend: FakeBackend,
+    backend: HeadOffice,
     clock: Clock,
     position: int,
 ) -> None:
@@ -95,7 +95,7 @@ def test_a_poison_item_is_set_aside_and_everything_else_flows(
 
 
 def test_two_poison_items_are_both_found(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 16)
     backend.poison.update({ids[0], ids[1], ids[12]})
@@ -110,7 +110,7 @@ def test_two_poison_items_are_both_found(
 
 
 def test_a_lone_failing_item_is_not_set_aside_until_the_server_answers_others(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     """Nothing else to send: a 500 on it alone may be the server's, so it stays queued (and
     the pull still happens) until a later item proves the server answers others."""
@@ -143,7 +143,7 @@ def test_a_server_failing_for_everyone_sets_nothing_aside(
     engine: SyncEngine,
     counter: Counter,
     store: KioskStore,
-    backend: FakeBackend,
+    backend: HeadOffice,
     failure: object,
 ) -> None:
     ids = redeem(counter, 1, 8)
@@ -162,7 +162,7 @@ def test_a_server_failing_for_everyone_sets_nothing_aside(
 
 
 def test_split_batches_travel_under_their_own_keys(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 8)
     backend.poison.add(ids[5])
@@ -176,7 +176,7 @@ def test_split_batches_travel_under_their_own_keys(
 
 
 def test_set_aside_items_are_retried_alone_daily_and_when_the_manager_asks(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend, clock: Clock
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice, clock: Clock
 ) -> None:
     ids = redeem(counter, 1, 6)
     poison = ids[2]
@@ -213,7 +213,7 @@ def test_set_aside_items_are_retried_alone_daily_and_when_the_manager_asks(
 
 
 def test_a_retry_while_the_server_is_down_keeps_the_item_and_the_request(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 4)
     backend.poison.add(ids[0])
@@ -231,7 +231,7 @@ def test_a_retry_while_the_server_is_down_keeps_the_item_and_the_request(
 
 
 def test_the_loop_counts_the_set_aside_items(
-    engine: SyncEngine, counter: Counter, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, backend: HeadOffice
 ) -> None:
     ids = redeem(counter, 1, 5)
     backend.poison.add(ids[1])
@@ -247,7 +247,7 @@ def test_the_loop_counts_the_set_aside_items(
 
 
 def test_a_set_aside_item_still_blocks_enrolling_again(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     from app.core.sync import EnrolmentRefusedError
     from app.core.sync.enrolment import check_can_enrol
@@ -263,7 +263,7 @@ def test_a_set_aside_item_still_blocks_enrolling_again(
 
 
 def test_a_server_blip_during_narrowing_sets_no_innocent_item_aside(
-    engine: SyncEngine, counter: Counter, store: KioskStore, backend: FakeBackend
+    engine: SyncEngine, counter: Counter, store: KioskStore, backend: HeadOffice
 ) -> None:
     """Four 500s in a row, then the server is fine: the item that met the last one alone is
     tried alone once more before it could be suspected, and goes through."""
@@ -277,7 +277,7 @@ def test_a_server_blip_during_narrowing_sets_no_innocent_item_aside(
 
 
 def test_many_hostile_items_side_by_side_are_all_set_aside(
-    store: KioskStore, api: SyncApi, counter: Counter, backend: FakeBackend, clock: Clock
+    store: KioskStore, api: SyncApi, counter: Counter, backend: HeadOffice, clock: Clock
 ) -> None:
     """Twelve hostile codes shown one after another at the counter: a long run of failures,
     so the far end of the batch is probed alone; it is answered, and the narrowing goes on."""
