@@ -28,6 +28,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("pika_bench.ingest", "redemptions/s through the push API vs raw batched INSERTs"),
     "ingest-single": ("pika_bench.ingest_single", "one redemption per request at 32 clients"),
     "sheet": ("pika_bench.sheet", "s to print a 2,500-voucher book as one PDF"),
+    "analytics": (
+        "pika_bench.analytics",
+        "dashboard p95 on a year of events vs the naive GROUP BY; push-to-dashboard seconds",
+    ),
     "soak": (
         "pika_bench.soak",
         "a simulated day in the real kiosk window: crashes, RSS slope, open files, threads",

@@ -9,6 +9,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from pika_protocol import sync_wire
+from sync_backend.analytics.admin_endpoints import router as analytics_admin_router
 from sync_backend.analytics.runner import analytics_job
 from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
@@ -22,6 +23,8 @@ from sync_backend.health.endpoints import router as health_router
 from sync_backend.health.metrics_access import router as metrics_router
 from sync_backend.health.probe import DatabaseProbe, gate_engine
 from sync_backend.limits.service import TierLimiter
+from sync_backend.managers.endpoints import router as managers_router
+from sync_backend.managers.reads import router as analytics_router
 from sync_backend.middleware import BodySizeLimit, DatabaseGate, RequestMetrics
 from sync_backend.openapi import install as install_openapi
 from sync_backend.redemptions.endpoints import router as sync_router
@@ -105,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vouchers_router,
         fraud_router,
         events_router,
+        managers_router,
+        analytics_router,
+        analytics_admin_router,
     ):
         app.include_router(router)
     if not settings.metrics_port:  # otherwise on its own port only (``pika-backend serve``)

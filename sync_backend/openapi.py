@@ -27,6 +27,7 @@ COMPONENTS = "#/components/schemas/"
 #: never reaches an admin route (sync_backend/auth.py).
 DEVICE_KEY = "deviceKey"
 ADMIN_TOKEN = "adminToken"
+MANAGER_KEY = "managerKey"
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     DEVICE_KEY: {
         "type": "http",
@@ -38,6 +39,12 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "scheme": "bearer",
         "description": "Head office's admin token (PIKA_ADMIN_TOKEN).",
     },
+    MANAGER_KEY: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A shop manager's key, from a head-office invitation (the manager app); "
+        "the admin token is taken too and reads every business.",
+    },
 }
 
 RETRY_AFTER_DOC = "Seconds to wait before sending the same request again."
@@ -47,7 +54,9 @@ REFUSALS: dict[int, str] = {
     400: "The body could not be read as text of its content type (`bad_request`).",
     401: "No credentials, or not recognised (`not_authenticated`, `invalid_api_key`, "
     "`invalid_admin_token`, an expired or unknown enrolment code).",
-    403: "This device was revoked (`device_revoked`, with `wipe: true`): wipe local data.",
+    403: "This device was revoked (`device_revoked`, with `wipe: true`): wipe local data; "
+    "or a manager key reads another business (`other_business`) or was revoked "
+    "(`manager_revoked`); or a head-office-only view (`head_office_only`).",
     404: "The named resource does not exist (`not_found`).",
     409: "A concurrent request holds the same thing: the same Idempotency-Key still in flight "
     "(`idempotency_key_in_flight`), a racing write (`write_conflict`) or a state that "
@@ -145,6 +154,14 @@ ADMIN_READ = route_kind(401, 413, 503, auth=ADMIN_TOKEN)
 ADMIN_CREATE = route_kind(401, 409, 413, 503, auth=ADMIN_TOKEN)
 #: Head office writes to (or under) a named thing: a business, offer, voucher, device, flag.
 ADMIN_WRITE = route_kind(401, 404, 409, 413, 503, auth=ADMIN_TOKEN)
+#: The manager app's reads under a business (a manager key for its own, or the admin token).
+MANAGER_READ = route_kind(401, 403, 404, 413, 503, auth=MANAGER_KEY)
+#: The manager app's reads that name no business (who am I, head office's overview).
+MANAGER_READ_ALL = route_kind(401, 403, 413, 503, auth=MANAGER_KEY)
+#: The manager app's writes under its business (reviewing a fraud flag).
+MANAGER_WRITE = route_kind(401, 403, 404, 409, 413, 503, auth=MANAGER_KEY)
+#: Rotating a manager's own key (names nothing that may be missing).
+MANAGER_ROTATE = route_kind(401, 403, 409, 413, 503, auth=MANAGER_KEY)
 
 
 def _component_schemas(models: dict[str, type[BaseModel]]) -> dict[str, Any]:

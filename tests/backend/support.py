@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from pika_protocol import sync_wire
 from sync_backend.businesses import service as businesses
 from sync_backend.devices import service as devices
+from sync_backend.managers import service as managers
 from sync_backend.settings import Environment, Settings, Tier
 from sync_backend.vouchers import service as vouchers
 from sync_backend.vouchers.copies import PrintedCopy
@@ -141,6 +142,13 @@ class Kit:
         book = vouchers.print_book(self.session, self.settings, offer_id, copies, actor="test")
         self.session.commit()
         return vouchers.book_copies(self.session, PrivateKeyCache(self.settings), book.id)
+
+    def manager_key(self, business_id: int, name: str = "Oficina") -> str:
+        """A shop manager's key for ``business_id`` (invited and enrolled)."""
+        invitation = managers.invite(self.session, self.settings, business_id, actor="test")
+        key = managers.enrol(self.session, self.settings, invitation.code, name).api_key
+        self.session.commit()
+        return key
 
     def kiosk(self, business_id: int, name: str = "Caja 1") -> Kiosk:
         code, _ = devices.create_enrolment_code(self.session, self.settings, business_id, "test")

@@ -14,15 +14,20 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
-from pika_protocol import sync_wire
+from pika_protocol import analytics_wire, sync_wire
 from sync_backend.app import create_app
-from sync_backend.openapi import ADMIN_TOKEN, DEVICE_KEY
+from sync_backend.openapi import ADMIN_TOKEN, DEVICE_KEY, MANAGER_KEY
 from sync_backend.redemptions.endpoints import capped_body
 from tests.backend.support import make_settings
 
 ENVELOPE = "#/components/schemas/ErrorBody"
 #: Routes anyone may call: the load balancer's probes and enrolment (a one-time code, no key).
-OPEN = {("GET", "/health/live"), ("GET", "/health/ready"), ("POST", sync_wire.ENROL_PATH)}
+OPEN = {
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("POST", sync_wire.ENROL_PATH),
+    ("POST", analytics_wire.MANAGER_ENROL_PATH),
+}
 #: Routes whose 503 is their own health report, not the error envelope.
 HEALTH_503 = {("GET", "/health/ready"), ("GET", "/health/detail")}
 KIOSK_RATE_LIMITED = {
@@ -30,6 +35,7 @@ KIOSK_RATE_LIMITED = {
     ("GET", sync_wire.PULL_PATH),
     ("POST", sync_wire.ROTATE_KEY_PATH),
     ("POST", sync_wire.ENROL_PATH),
+    ("POST", analytics_wire.MANAGER_ENROL_PATH),  # counted per address, as a kiosk's
 }
 #: Writes that name a thing in their body that may not exist (the offer's business).
 NAMES_IN_BODY = {("POST", "/v1/admin/offers")}
@@ -87,10 +93,12 @@ def expected_refusals(method: str, path: str, operation: dict[str, Any]) -> set[
     route = (method, path)
     security = {name for need in operation.get("security", []) for name in need}
     expected = {413}  # the body size limit stands before every route
-    if security or path == sync_wire.ENROL_PATH:
+    if security or path in (sync_wire.ENROL_PATH, analytics_wire.MANAGER_ENROL_PATH):
         expected.add(401)  # no or a wrong key or token; enrolment: a wrong or spent code
     if DEVICE_KEY in security:
         expected.add(403)  # device_revoked
+    if MANAGER_KEY in security:
+        expected.add(403)  # manager_revoked, other_business, head_office_only
     if operation.get("parameters") or "requestBody" in operation:
         expected.add(422)
     if "requestBody" in operation:
@@ -99,7 +107,8 @@ def expected_refusals(method: str, path: str, operation: dict[str, Any]) -> set[
         expected.add(429)
     if path != "/health/live":
         expected.add(503)  # every other route reads the database
-    if method in {"POST", "PUT"} and (ADMIN_TOKEN in security or path == sync_wire.PUSH_PATH):
+    writer = security & {ADMIN_TOKEN, MANAGER_KEY}
+    if method in {"POST", "PUT"} and (writer or path == sync_wire.PUSH_PATH):
         expected.add(409)  # a racing write, an Idempotency-Key in flight, already revoked
     if "{" in path or route in NAMES_IN_BODY:
         expected.add(404)
@@ -182,5 +191,7 @@ def test_kiosk_and_admin_routes_name_their_bearer_scheme(schema: dict[str, Any])
             assert security == [], path
         elif path.startswith(("/v1/admin/", "/health/")):
             assert security == [ADMIN_TOKEN], path
+        elif path.startswith(("/v1/analytics/", "/v1/manager/")):
+            assert security == [MANAGER_KEY], path
         else:
             assert security == [DEVICE_KEY], path

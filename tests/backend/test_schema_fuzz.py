@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from sync_backend.app import create_app
 from sync_backend.deps import services_of
-from sync_backend.openapi import ADMIN_TOKEN, DEVICE_KEY
+from sync_backend.openapi import ADMIN_TOKEN, DEVICE_KEY, MANAGER_KEY
 from tests.backend.support import ADMIN, Kit, make_settings
 
 MAX_EXAMPLES = 30
@@ -89,7 +89,8 @@ def credentials(kit: Kit, fuzzed_app) -> dict[str, dict[str, str]]:  # type: ign
     kit.vouchers(business, copies=3)
     kiosk = kit.kiosk(business)
     services_of(fuzzed_app).public_keys.clear()
-    return {DEVICE_KEY: kiosk.headers, ADMIN_TOKEN: ADMIN}
+    manager = {"Authorization": f"Bearer {kit.manager_key(business)}"}
+    return {DEVICE_KEY: kiosk.headers, ADMIN_TOKEN: ADMIN, MANAGER_KEY: manager}
 
 
 def headers_for(case: Any, credentials: dict[str, dict[str, str]]) -> dict[str, str]:
