@@ -170,7 +170,7 @@ def generate(
         * MONTH[(first_day + timedelta(days=d)).month - 1]
         for d in range(365)
     )
-    per_shop = max(1.0, events / 2.15 / len(shops) / weight_sum)
+    per_shop = max(1.0, events / 2.08 / len(shops) / weight_sum)
     rows = _events(rng, calendar, shops, first_day, per_shop)
     written = _write(session, rows)
     rollups.rebuild(session)
