@@ -32,6 +32,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "pika_bench.analytics",
         "dashboard p95 on a year of events vs the naive GROUP BY; push-to-dashboard seconds",
     ),
+    "manager-paint": (
+        "pika_bench.manager_paint",
+        "ms from a year's dashboard answer to the manager window painted",
+    ),
     "soak": (
         "pika_bench.soak",
         "a simulated day in the real kiosk window: crashes, RSS slope, open files, threads",

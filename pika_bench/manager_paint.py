@@ -1,6 +1,5 @@
-"""``python -m pika_bench.manager_paint --json``: ms from a dashboard answer arriving on the UI
-thread to the manager window having painted it (issue 14: ≤ 1 s). To be registered as
-``pika-bench manager-paint`` in ``pika_bench/cli.py``.
+"""``pika-bench manager-paint --json``: ms from a dashboard answer arriving on the UI thread to
+the manager window having painted it (issue 14: ≤ 1 s).
 
 The answer is a realistic year (``pika_bench.manager_figures``); each round hands it to the
 real :class:`DashboardWindow` (pickers refilled, six tables, three pyqtgraph charts) and forces
@@ -68,18 +67,3 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "paint_max_ms": round(max(times), 1),
         "rounds": len(times),
     }
-
-
-def _main() -> None:
-    import json
-
-    parser = argparse.ArgumentParser(prog="pika-bench manager-paint", description=__doc__)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    add_arguments(parser)
-    args = parser.parse_args()
-    result = run(args)
-    print(json.dumps(result) if args.json else result)
-
-
-if __name__ == "__main__":
-    _main()

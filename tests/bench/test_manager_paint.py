@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import argparse
+import json
 
-from pika_bench import manager_paint
+from pika_bench.cli import main
 from pika_bench.manager_figures import year_dashboard
 
 
-def test_manager_paint_measures_the_real_window(qapp) -> None:
-    parser = argparse.ArgumentParser()
-    manager_paint.add_arguments(parser)
-    result = manager_paint.run(parser.parse_args(["--rounds", "2"]))
+def test_manager_paint_prints_one_json_object(qapp, capsys) -> None:
+    assert main(["manager-paint", "--rounds", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
     assert result["rounds"] == 2 and result["paint_max_ms"] >= result["paint_ms"] > 0
 
 
