@@ -6,7 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 export PYTHON_KEYRING_BACKEND=tests.support.memory_keyring.MemoryKeyring
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" QT_LOGGING_RULES="qt.multimedia.*=false"
-rm -f docs/screenshots/*.png
+# the kiosk's shots from before the size folders; the manager app's (manager-*.png) stay
+rm -f docs/screenshots/es-*.png docs/screenshots/en-*.png
 for size in 1024x768 1280x800 1920x1080; do
   for lang in es en; do
     xvfb-run -a -s "-screen 0 ${size}x24" \
