@@ -56,6 +56,7 @@ class DatabaseProbe:
         self._head = head_revision()
         self._running: asyncio.Future[str | None] | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.result = NOT_PROBED
 
     @property
@@ -74,10 +75,12 @@ class DatabaseProbe:
         """Probe once (so readiness is known when serving starts), then keep probing."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")
         self._running = None
+        self._stopping = False
         await self.probe()
         self._task = asyncio.create_task(self._loop(), name="database-probe")
 
     async def stop(self) -> None:
+        self._stopping = True  # the loop ends at its next turn even if a cancel is lost
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -89,7 +92,7 @@ class DatabaseProbe:
         self._engine.dispose()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self.interval_s)
             try:
                 await self.probe()
@@ -105,7 +108,10 @@ class DatabaseProbe:
         running.add_done_callback(_consume)
         self._running = running
         try:
-            revision = await asyncio.wait_for(asyncio.shield(running), self.timeout_s)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that
+            # lands as the probe answers, and stop() then waited for ever (a CI run hung so).
+            async with asyncio.timeout(self.timeout_s):
+                revision = await asyncio.shield(running)
         except TimeoutError:
             return self._record(False, False, f"no answer within {self.timeout_s:g} s")
         except Exception as exc:
