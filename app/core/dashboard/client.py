@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-import httpx
 from pydantic import BaseModel
 
-from app.core.sync.api import DEFAULT_TIMEOUT, parse_answer
-from app.core.sync.errors import NotEnrolledForSyncError, ServerUnreachableError
+from app.core.sync.api import HeadOfficeClient
 from pika_protocol import analytics_wire as wire
 
 M = TypeVar("M", bound=BaseModel)
@@ -41,33 +39,17 @@ class DashboardQuery:
         )
 
 
-class AnalyticsClient:
+class AnalyticsClient(HeadOfficeClient):
     """One manager's (or head office's) view of the backend at ``base_url``."""
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        api_key: str | None = None,
-        transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        )
-
-    def close(self) -> None:
-        self._http.close()
+    user_agent = USER_AGENT
+    missing_key = "not signed in: use a manager invitation first"
 
     def enrol(self, code: str, name: str) -> wire.ManagerEnrolment:
         body = wire.ManagerEnrolRequest(code=code, name=name)
-        return self._call("POST", wire.MANAGER_ENROL_PATH, wire.ManagerEnrolment, body, auth=False)
+        return self._call(
+            "POST", wire.MANAGER_ENROL_PATH, wire.ManagerEnrolment, body=body, auth=False
+        )
 
     def rotate_key(self) -> wire.ManagerKeyRotation:
         return self._call("POST", wire.MANAGER_ROTATE_PATH, wire.ManagerKeyRotation)
@@ -90,30 +72,3 @@ class AnalyticsClient:
         else:
             path = wire.DASHBOARD_PATH.format(business_id=query.business_id)
         return self._call("GET", path, wire.DashboardOut, params=params)
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        body: BaseModel | None = None,
-        *,
-        params: dict[str, str | int] | None = None,
-        auth: bool = True,
-    ) -> M:
-        headers: dict[str, str] = {}
-        if auth:
-            if not self.api_key:
-                raise NotEnrolledForSyncError("not signed in: use a manager invitation first")
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        content = None
-        if body is not None:
-            content = body.model_dump_json().encode()
-            headers["Content-Type"] = "application/json"
-        try:
-            response = self._http.request(
-                method, path, content=content, params=params, headers=headers
-            )
-        except httpx.TransportError as exc:
-            raise ServerUnreachableError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
-        return parse_answer(response, model)

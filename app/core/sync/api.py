@@ -36,8 +36,15 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 USER_AGENT = "pika-kiosk-sync/1"
 
 
-class SyncApi:
-    """One device's view of the backend at ``base_url``. Close it when done."""
+class HeadOfficeClient:
+    """httpx to head office with a bearer key, every failure a typed error (:func:`parse_answer`).
+
+    Shared by the kiosk's :class:`SyncApi` and the manager app's analytics client; each says
+    who it is (``user_agent``) and what to tell a caller with no key (``missing_key``).
+    """
+
+    user_agent = USER_AGENT
+    missing_key = "this kiosk has no device API key; enrol it first"
 
     def __init__(
         self,
@@ -54,12 +61,44 @@ class SyncApi:
             base_url=self.base_url,
             transport=transport,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
+            headers={"User-Agent": self.user_agent},
             follow_redirects=False,
         )
 
     def close(self) -> None:
         self._http.close()
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+    ) -> M:
+        sent = dict(headers or {})
+        if auth:
+            if not self.api_key:
+                raise NotEnrolledForSyncError(self.missing_key)
+            sent["Authorization"] = f"Bearer {self.api_key}"
+        content = None
+        if body is not None:
+            content = body.model_dump_json(exclude_none=True).encode()
+            sent["Content-Type"] = "application/json"
+        try:
+            response = self._http.request(
+                method, path, content=content, params=params, headers=sent
+            )
+        except httpx.TransportError as exc:  # refused, reset, timeout, response cut short
+            raise ServerUnreachableError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        return parse_answer(response, model)
+
+
+class SyncApi(HeadOfficeClient):
+    """One device's view of the backend at ``base_url``. Close it when done."""
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -92,36 +131,6 @@ class SyncApi:
 
     def rotate_key(self) -> sync_wire.KeyRotation:
         return self._call("POST", sync_wire.ROTATE_KEY_PATH, sync_wire.KeyRotation)
-
-    # -- one request ----------------------------------------------------------------------------
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        *,
-        body: BaseModel | None = None,
-        params: dict[str, str | int] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: bool = True,
-    ) -> M:
-        sent = dict(headers or {})
-        if auth:
-            if not self.api_key:
-                raise NotEnrolledForSyncError("this kiosk has no device API key; enrol it first")
-            sent["Authorization"] = f"Bearer {self.api_key}"
-        content = None
-        if body is not None:
-            content = body.model_dump_json(exclude_none=True).encode()
-            sent["Content-Type"] = "application/json"
-        try:
-            response = self._http.request(
-                method, path, content=content, params=params, headers=sent
-            )
-        except httpx.TransportError as exc:  # refused, reset, timeout, response cut short
-            raise ServerUnreachableError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
-        return parse_answer(response, model)
 
 
 def parse_answer(response: httpx.Response, model: type[M]) -> M:
