@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             # Warm up each worker (imports, key cache, prepared statements) on a few batches.
             warm = common.seed(settings, args.batch * 2 * args.workers, kiosks=1)
             common.run_clients(base, common.push_requests(warm, args.batch), args.concurrency)
-            elapsed, latencies, failures = common.run_clients(base, requests, args.concurrency)
+            elapsed, latencies, failures, per_worker = common.run_clients(
+                base, requests, args.concurrency, workers=args.workers
+            )
         if failures:
             raise RuntimeError(f"{len(failures)} pushes failed, first: {failures[0][:300]!r}")
         # The raw side warms each of its connections on two batches, as each API worker was.
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "batch": args.batch,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "connections_per_worker": per_worker,
         "push_groups": args.push_groups,
         "rate_limit_storage": "redis" if settings.redis_url else "memory",
         "push_latency": summary_ms(latencies),

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with uvicorn_server(settings, workers=args.workers) as base:
             warm = common.seed(settings, 20 * args.workers, kiosks=1)
             common.run_clients(base, common.push_requests(warm, 1), args.concurrency)
-            elapsed, latencies, failures = common.run_clients(base, requests, args.concurrency)
+            elapsed, latencies, failures, per_worker = common.run_clients(
+                base, requests, args.concurrency, workers=args.workers
+            )
         if failures:
             raise RuntimeError(f"{len(failures)} pushes failed, first: {failures[0][:300]!r}")
         # psycopg prepares a statement on its fifth execution: five warm rows per connection.
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "connections_per_worker": per_worker,
         "push_groups": args.push_groups,
         "rate_limit_storage": "redis" if settings.redis_url else "memory",
         "latency": summary_ms(latencies),

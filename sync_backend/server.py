@@ -19,6 +19,12 @@ from sync_backend.observability.logs import uvicorn_log_config
 
 APP = "sync_backend.app:create_app"
 
+#: Seconds a worker may take to answer the supervisor's ping. uvicorn's default, 5 s, is less
+#: than a worker's start (imports, the app) takes on a busy host: seen here with two workers
+#: on two loaded cores, the supervisor killed a starting worker as "died" and started another,
+#: 30 s before both served. A hung worker is still replaced, just later.
+WORKER_HEALTHCHECK_S = 60
+
 
 class TcpConfig(uvicorn.Config):
     def bind_socket(self) -> socket.socket:
@@ -57,6 +63,7 @@ def run(
         access_log=log_level in {"debug", "trace"},
         proxy_headers=bool(forwarded_allow_ips.strip()),
         forwarded_allow_ips=forwarded_allow_ips.strip() or None,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

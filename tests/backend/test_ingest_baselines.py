@@ -47,3 +47,15 @@ def test_ceiling_writes_the_rows_in_one_statement(database_url: str, settings: S
     seeded = common.seed(settings, 3, kiosks=1)
     assert common.run_ceiling(database_url, seeded, 500) > 0
     assert count(database_url, common.CEILING_TABLE) == 500
+
+
+def test_api_side_spreads_its_connections_over_every_worker(settings: Settings) -> None:
+    """Connections opened together mostly land on one worker; the benchmark's are spread."""
+    from pika_bench.backend_server import uvicorn_server
+
+    seeded = common.seed(settings, 8, kiosks=2)
+    with uvicorn_server(settings, workers=2) as base:
+        run = common.run_clients(base, common.push_requests(seeded, 2), 4, workers=2)
+    assert run.failures == []
+    assert len(run.latencies) == 4
+    assert run.connections_per_worker == [2, 2]
