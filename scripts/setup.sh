@@ -19,6 +19,8 @@ DEBIAN_PACKAGES=(
   xdotool
   # tests/support/services.py: throwaway servers when none is running (not started here)
   postgresql redis-server
+  # pika-backend backup / restore (sync_backend/backups): pg_dump and pg_restore
+  postgresql-client
 )
 
 if command -v dpkg-query >/dev/null 2>&1; then

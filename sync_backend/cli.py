@@ -12,6 +12,8 @@
     pika-backend rotate-signing-key
     pika-backend fraud-check
     pika-backend purge-idempotency
+    pika-backend backup [--if-due] [--dir DIR]
+    pika-backend restore FILE [--database-url URL] [--verify-only]
     pika-backend analytics rebuild [--verify] | project | distribute | payment | usual-ticket
                                    (sync_backend/analytics/commands.py)
 
@@ -321,6 +323,22 @@ def cmd_analytics(args: argparse.Namespace) -> int:
     return int(code)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from sync_backend.backups import commands
+
+    code, data = commands.backup(args, _settings(args))
+    _print(data)
+    return code
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from sync_backend.backups import commands
+
+    code, data = commands.restore(args, _settings(args))
+    _print(data)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pika-backend",
@@ -386,6 +404,12 @@ def build_parser() -> argparse.ArgumentParser:
     command("fraud-check", cmd_fraud_check, "run the fraud checks once")
     command("purge-idempotency", cmd_purge_idempotency, "drop Idempotency-Keys older than the TTL")
     from sync_backend.analytics import commands as analytics
+    from sync_backend.backups import commands as backups
+
+    backups.configure_backup(command("backup", cmd_backup, "pg_dump to PIKA_BACKUP_DIR, prune"))
+    backups.configure_restore(
+        command("restore", cmd_restore, "check a backup, restore it into an empty database")
+    )
 
     analytics.configure(command("analytics", cmd_analytics, "figures for managers (see --help)"))
     return parser

@@ -161,6 +161,23 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=0, ge=0, le=65535)
 
+    # Backups (README "Backups", sync_backend/backups). The systemd timer runs
+    # ``pika-backend backup --if-due`` every hour: it dumps when the newest complete backup is
+    # ``backup_interval_hours`` old, then prunes complete backups older than
+    # ``backup_keep_days`` (never the newest one).
+    backup_dir: str = "/var/backups/pika"
+    backup_interval_hours: float = Field(default=6, gt=0)
+    backup_keep_days: float = Field(default=7, gt=0)
+    #: The role pg_dump and pg_restore connect as (one that can read and create every table:
+    #: the owner that runs migrations, not the backend's role). Empty: ``database_url``.
+    backup_database_url: str = ""
+    #: Folder of pg_dump/pg_restore of the server's major version; empty: Debian's
+    #: /usr/lib/postgresql/<major>/bin, else PATH (sync_backend/backups/postgres_tools.py).
+    pg_bin_dir: str = ""
+    #: node_exporter textfile (e.g. /var/lib/prometheus/node-exporter/pika_backup.prom) each
+    #: backup run rewrites (sync_backend/backups/metrics_file.py); empty: none.
+    backup_metrics_file: str = ""
+
     @model_validator(mode="after")
     def _limits_make_sense(self) -> Self:
         """Every limit parses (the limiter's own parser), and the device budget leaves room

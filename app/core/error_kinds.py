@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.core.kiosk_backup.errors import (
+    DamagedExportError,
+    ExportWriteError,
+    NotAnExportError,
+    RestoreRefusedError,
+    WeakPassphraseError,
+    WrongPassphraseError,
+)
 from app.core.scanning.errors import ScanError, SourceError
 from app.core.store.errors import (
     CorruptStoreError,
@@ -63,6 +71,12 @@ class ErrorKind(StrEnum):
     ENROLMENT_REFUSED = "enrolment_refused"
     ENROLMENT_UNREACHABLE = "enrolment_unreachable"
     ENROLMENT_CAMERA_MISSING = "enrolment_camera_missing"
+    BACKUP_PASSPHRASE_WEAK = "backup_passphrase_weak"
+    BACKUP_PASSPHRASE_WRONG = "backup_passphrase_wrong"
+    BACKUP_DAMAGED = "backup_damaged"
+    BACKUP_NOT_AN_EXPORT = "backup_not_an_export"
+    BACKUP_NOT_WRITTEN = "backup_not_written"
+    BACKUP_RESTORE_REFUSED = "backup_restore_refused"
     UNEXPECTED = "unexpected"
 
 
@@ -147,6 +161,32 @@ MESSAGES = {
         "ErrorKind",
         "No camera: scan the enrolment QR with the USB scanner, or type its code.",
     ),
+    ErrorKind.BACKUP_PASSPHRASE_WEAK: QT_TRANSLATE_NOOP(
+        "ErrorKind",
+        "The passphrase needs at least 10 characters: the export leaves the shop on a stick.",
+    ),
+    ErrorKind.BACKUP_PASSPHRASE_WRONG: QT_TRANSLATE_NOOP(
+        "ErrorKind",
+        "That passphrase does not open this export. Nothing was changed; try again.",
+    ),
+    ErrorKind.BACKUP_DAMAGED: QT_TRANSLATE_NOOP(
+        "ErrorKind",
+        "The export is damaged or incomplete. Nothing was changed; use another copy.",
+    ),
+    ErrorKind.BACKUP_NOT_AN_EXPORT: QT_TRANSLATE_NOOP(
+        "ErrorKind",
+        "This file is not a Pika Counter export. Choose the .pikabackup file.",
+    ),
+    ErrorKind.BACKUP_NOT_WRITTEN: QT_TRANSLATE_NOOP(
+        "ErrorKind",
+        "The export could not be written there (is the USB stick full or removed?). Nothing "
+        "half-written was left; choose another folder.",
+    ),
+    ErrorKind.BACKUP_RESTORE_REFUSED: QT_TRANSLATE_NOOP(
+        "ErrorKind",
+        "Restore only on a kiosk just enrolled for the same business that has not scanned "
+        "anything yet. Nothing was changed.",
+    ),
     ErrorKind.UNEXPECTED: QT_TRANSLATE_NOOP(
         "ErrorKind",
         "Something went wrong. Try again; if it happens again, call IT.",
@@ -156,6 +196,12 @@ MESSAGES = {
 #: Most specific first: several of these derive from one another.
 _BY_TYPE: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ErrorKind], ...] = (
     (InvalidEnrolmentCodeError, ErrorKind.ENROLMENT_CODE_INVALID),
+    (WeakPassphraseError, ErrorKind.BACKUP_PASSPHRASE_WEAK),
+    (WrongPassphraseError, ErrorKind.BACKUP_PASSPHRASE_WRONG),
+    (DamagedExportError, ErrorKind.BACKUP_DAMAGED),
+    (NotAnExportError, ErrorKind.BACKUP_NOT_AN_EXPORT),
+    (ExportWriteError, ErrorKind.BACKUP_NOT_WRITTEN),
+    (RestoreRefusedError, ErrorKind.BACKUP_RESTORE_REFUSED),
     (EnrolmentRefusedError, ErrorKind.ENROLMENT_REFUSED),
     (SourceError, ErrorKind.CAMERA_MISSING),
     (ScanError, ErrorKind.VIDEO_UNREADABLE),

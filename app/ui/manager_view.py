@@ -1,5 +1,6 @@
 """The manager panel behind the PIN: scan history with voids, today's counts, settings, PIN,
-and the way out of kiosk mode.
+the kiosk's backup (export and restore, :mod:`app.ui.backup_tab`), and the way out of kiosk
+mode.
 
 Thin over the core: history and voids come from :class:`app.core.corrections.Corrections`
 (the reason dialog is :mod:`app.ui.void_dialog`), the Settings tab is
@@ -45,6 +46,7 @@ from app.core.result_look import PanelTypeScale, panel_type_scale
 from app.core.scanning.capture import CameraInfo, probe_cameras
 from app.core.store import ScanSource
 from app.core.sync.result_labels import sync_label
+from app.ui.backup_tab import BackupTab
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 from app.ui.pin_dialog import PinDialog, PinPurpose
@@ -137,6 +139,11 @@ class ManagerView(QDialog):
         self.sync_panel = SyncPanel(sync, self) if sync is not None else None
         if self.sync_panel is not None:
             self.tabs.addTab(self.sync_panel, "")
+        self.backup_tab = BackupTab(ops, corrections.store)
+        self.backup_tab.said.connect(self._tab_said)
+        # A restore replaced the store and closed it: the kiosk starts again to open it.
+        self.backup_tab.restored.connect(self.exit_requested)
+        self.tabs.addTab(self.backup_tab, "")
 
         self.status = QLabel()
         self.status.setObjectName("managerStatus")
@@ -232,6 +239,7 @@ class ManagerView(QDialog):
         self.tabs.setTabText(1, self.tr("Settings"))
         if self.sync_panel is not None:
             self.tabs.setTabText(2, self.tr("Sync"))
+        self.tabs.setTabText(self.tabs.indexOf(self.backup_tab), self.tr("Backup"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.table.setHorizontalHeaderLabels(
             [

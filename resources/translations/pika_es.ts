@@ -2,6 +2,75 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
+    <name>BackupTab</name>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="109"/>
+        <source>Export this kiosk&apos;s data</source>
+        <translation>Exportar los datos de este equipo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="110"/>
+        <location filename="../../app/ui/backup_tab.py" line="115"/>
+        <source>Passphrase</source>
+        <translation>Frase de contraseña</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="111"/>
+        <source>Again</source>
+        <translation>Repetirla</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="112"/>
+        <source>Export to a folder or USB stick…</source>
+        <translation>Exportar a una carpeta o memoria USB…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="113"/>
+        <source>Restore on a replacement PC (after enrolling it)</source>
+        <translation>Restaurar en una computadora de reemplazo (después de registrarla)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="114"/>
+        <source>Choose an export…</source>
+        <translation>Elegir una exportación…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="116"/>
+        <source>Restore</source>
+        <translation>Restaurar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="141"/>
+        <source>Where to export</source>
+        <translation>Dónde exportar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="148"/>
+        <source>The two passphrases are not the same.</source>
+        <translation>Las dos frases no son iguales.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="176"/>
+        <source>Exported to {path}. Keep the passphrase apart from the stick.</source>
+        <translation>Exportado a {path}. Guarde la frase lejos de la memoria USB.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="186"/>
+        <source>Choose an export</source>
+        <translation>Elegir una exportación</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="201"/>
+        <source>{device} · made {made} · {unsent} item(s) waiting to sync</source>
+        <translation>{device} · hecha el {made} · {unsent} registro(s) esperando para enviarse</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/backup_tab.py" line="242"/>
+        <source>Restored: {unsent} item(s) will be sent as this kiosk. Pika Counter closes now; start it again.</source>
+        <translation>Restaurado: {unsent} registro(s) se enviarán como este equipo. Pika Counter se cierra ahora; vuelva a abrirlo.</translation>
+    </message>
+</context>
+<context>
     <name>CameraColumn</name>
     <message>
         <location filename="../../app/ui/camera_column.py" line="96"/>
@@ -96,137 +165,137 @@
 <context>
     <name>DashboardWindow</name>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="180"/>
+        <location filename="../../app/ui/dashboard/window.py" line="181"/>
         <source>All businesses</source>
         <translation>Todos los negocios</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="184"/>
+        <location filename="../../app/ui/dashboard/window.py" line="185"/>
         <source>Pika manager — {who}</source>
         <translation>Pika encargado — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="202"/>
+        <location filename="../../app/ui/dashboard/window.py" line="204"/>
         <source>Head office no longer accepts this key: sign in again.</source>
         <translation>La oficina central ya no acepta esta clave: vuelva a entrar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="208"/>
+        <location filename="../../app/ui/dashboard/window.py" line="210"/>
         <source>Head office cannot be reached and these figures were never loaded on this computer.</source>
         <translation>No se puede llegar a la oficina central y estas cifras nunca se cargaron en esta computadora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="240"/>
+        <location filename="../../app/ui/dashboard/window.py" line="242"/>
         <source>{day} {hour}:00 — {count} redemptions</source>
         <translation>{day} {hour}:00 — {count} canjes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="243"/>
+        <location filename="../../app/ui/dashboard/window.py" line="245"/>
         <source>Busiest hours: {hours}</source>
         <translation>Horas con más canjes: {hours}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="277"/>
+        <location filename="../../app/ui/dashboard/window.py" line="279"/>
         <source>Return is shown per business.</source>
         <translation>El retorno se muestra por negocio.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="281"/>
+        <location filename="../../app/ui/dashboard/window.py" line="283"/>
         <source>Estimated return {estimated} · recorded return {recorded} (sale total typed for {typed} of {count} redemptions). Each figure is value minus discount and investment, over investment; — when nothing was paid.</source>
         <translation>Retorno estimado {estimated} · retorno registrado {recorded} (total de venta tipeado en {typed} de {count} canjes). Cada cifra es el valor menos el descuento y la inversión, sobre la inversión; — si no se pagó nada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="294"/>
+        <location filename="../../app/ui/dashboard/window.py" line="296"/>
         <source>No offer prints more than one variant.</source>
         <translation>Ninguna oferta imprime más de una variante.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="299"/>
+        <location filename="../../app/ui/dashboard/window.py" line="301"/>
         <source>A result is given once every variant has the sample size fixed up front (copies per variant: {needed}).</source>
         <translation>Hay resultado cuando cada variante alcanza el tamaño de muestra fijado de antemano (ejemplares por variante: {needed}).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="308"/>
+        <location filename="../../app/ui/dashboard/window.py" line="310"/>
         <source>Figures as of {when}</source>
         <translation>Cifras al {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="317"/>
+        <location filename="../../app/ui/dashboard/window.py" line="319"/>
         <source>Saved {count} CSV files in {folder}</source>
         <translation>Se guardaron {count} archivos CSV en {folder}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="329"/>
+        <location filename="../../app/ui/dashboard/window.py" line="331"/>
         <source>Saved the report as {path}</source>
         <translation>Informe guardado en {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="340"/>
+        <location filename="../../app/ui/dashboard/window.py" line="342"/>
         <source>Could not save: {error}</source>
         <translation>No se pudo guardar: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="343"/>
+        <location filename="../../app/ui/dashboard/window.py" line="345"/>
         <source>Folder for the CSV files</source>
         <translation>Carpeta para los archivos CSV</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="349"/>
+        <location filename="../../app/ui/dashboard/window.py" line="351"/>
         <source>Save the report</source>
         <translation>Guardar el informe</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="375"/>
+        <location filename="../../app/ui/dashboard/window.py" line="393"/>
         <source>&amp;Language</source>
         <translation>&amp;Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="376"/>
+        <location filename="../../app/ui/dashboard/window.py" line="394"/>
         <source>Sig&amp;n out</source>
         <translation>&amp;Cerrar sesión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="377"/>
+        <location filename="../../app/ui/dashboard/window.py" line="395"/>
         <source>Offline: figures kept on this computer</source>
         <translation>Sin conexión: cifras guardadas en esta computadora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="380"/>
+        <location filename="../../app/ui/dashboard/window.py" line="398"/>
         <source>F&amp;unnel</source>
         <translation>&amp;Embudo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="381"/>
+        <location filename="../../app/ui/dashboard/window.py" line="399"/>
         <source>&amp;Return</source>
         <translation>&amp;Retorno</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="382"/>
+        <location filename="../../app/ui/dashboard/window.py" line="400"/>
         <source>&amp;Hours</source>
         <translation>Hora&amp;s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="383"/>
+        <location filename="../../app/ui/dashboard/window.py" line="401"/>
         <source>&amp;Kiosks</source>
         <translation>Ca&amp;jas</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="384"/>
+        <location filename="../../app/ui/dashboard/window.py" line="402"/>
         <source>&amp;A/B tests</source>
         <translation>Pruebas A/&amp;B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="385"/>
+        <location filename="../../app/ui/dashboard/window.py" line="403"/>
         <source>Bus&amp;inesses</source>
         <translation>Ran&amp;king</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="389"/>
+        <location filename="../../app/ui/dashboard/window.py" line="407"/>
         <source>Export &amp;CSV…</source>
         <translation>E&amp;xportar CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="390"/>
+        <location filename="../../app/ui/dashboard/window.py" line="408"/>
         <source>&amp;PDF report…</source>
         <translation>Informe &amp;PDF…</translation>
     </message>
@@ -293,98 +362,128 @@
 <context>
     <name>ErrorKind</name>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="71"/>
+        <location filename="../../app/core/error_kinds.py" line="85"/>
         <source>No camera: type the code or use a USB scanner. Trying the camera again…</source>
         <extracomment>Each message says what happened in plain words and what to do next; never how.</extracomment>
         <translation>Sin cámara: escriba el código o use un lector USB. Se vuelve a probar la cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="75"/>
+        <location filename="../../app/core/error_kinds.py" line="89"/>
         <source>The video used as the camera cannot be played: type the code or use a USB scanner. The manager can choose another video in the settings.</source>
         <translation>No se puede reproducir el video usado como cámara: escriba el código o use un lector USB. El encargado puede elegir otro video en la configuración.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="80"/>
+        <location filename="../../app/core/error_kinds.py" line="94"/>
         <source>The kiosk&apos;s data is in use by another program: nothing was recorded. Close the other Pika Counter window and try again.</source>
         <translation>Otro programa está usando los datos del equipo: no se registró nada. Cierre la otra ventana de Pika Counter y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="85"/>
+        <location filename="../../app/core/error_kinds.py" line="99"/>
         <source>The kiosk could not read or save its data (the disk may be full): nothing was recorded. Try again; if it happens again, call IT.</source>
         <translation>El equipo no pudo leer o guardar sus datos (el disco puede estar lleno): no se registró nada. Vuelva a intentarlo; si vuelve a pasar, llame a soporte técnico.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="90"/>
+        <location filename="../../app/core/error_kinds.py" line="104"/>
         <source>The kiosk&apos;s data cannot be opened. Call IT before scanning more vouchers.</source>
         <translation>No se pueden abrir los datos del equipo. Llame a soporte técnico antes de escanear más vouchers.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="94"/>
+        <location filename="../../app/core/error_kinds.py" line="108"/>
         <source>The computer&apos;s keyring could not be read. Call IT; the kiosk keeps working offline.</source>
         <translation>No se pudo leer el llavero de la computadora. Llame a soporte técnico; el equipo sigue funcionando sin conexión.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="98"/>
+        <location filename="../../app/core/error_kinds.py" line="112"/>
         <source>Head office cannot be reached. The kiosk keeps working and sends everything later.</source>
         <translation>No hay conexión con la central. El equipo sigue funcionando y envía todo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="102"/>
+        <location filename="../../app/core/error_kinds.py" line="116"/>
         <source>Head office asked the kiosk to wait. It keeps working and sends everything later.</source>
         <translation>La central pidió al equipo que espere. Sigue funcionando y envía todo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="106"/>
+        <location filename="../../app/core/error_kinds.py" line="120"/>
         <source>Head office does not accept this kiosk any more: enrol it again (ask head office for a code). It keeps working offline meanwhile.</source>
         <translation>La central ya no acepta este equipo: regístrelo de nuevo (pida un código a la central). Mientras tanto sigue funcionando sin conexión.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="111"/>
+        <location filename="../../app/core/error_kinds.py" line="125"/>
         <source>Head office revoked this kiosk.</source>
         <translation>La central dio de baja este equipo.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="115"/>
+        <location filename="../../app/core/error_kinds.py" line="129"/>
         <source>Head office refused the last sync. The kiosk keeps working; if this stays, call IT.</source>
         <translation>La central rechazó la última sincronización. El equipo sigue funcionando; si esto sigue, llame a soporte técnico.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="119"/>
+        <location filename="../../app/core/error_kinds.py" line="133"/>
         <source>This kiosk is not enrolled with head office: it works offline.</source>
         <translation>Este equipo no está registrado en la central: funciona sin conexión.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="123"/>
+        <location filename="../../app/core/error_kinds.py" line="137"/>
         <source>The voucher sheet could not be saved there. Choose another folder.</source>
         <translation>No se pudo guardar ahí la hoja de vouchers. Elija otra carpeta.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="127"/>
+        <location filename="../../app/core/error_kinds.py" line="141"/>
         <source>This is not an enrolment code, or it has a typing mistake: a code has 11 letters and digits (XXXXX-XXXXXX). Compare it with the one head office gave you.</source>
         <translation>No es un código de registro, o tiene un error de tipeo: un código tiene 11 letras y números (XXXXX-XXXXXX). Compárelo con el que le dio la central.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="132"/>
+        <location filename="../../app/core/error_kinds.py" line="146"/>
         <source>The server address must be written like https://pika.example.com.</source>
         <translation>La dirección del servidor se escribe así: https://pika.example.com.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="136"/>
+        <location filename="../../app/core/error_kinds.py" line="150"/>
         <source>The enrolment was refused: the code may be used or expired, or this kiosk still holds another enrolment&apos;s data. Ask head office for a new code; IT finds the details in the log.</source>
         <translation>El registro fue rechazado: el código puede estar usado o vencido, o este equipo todavía guarda los datos de otro registro. Pida un código nuevo a la central; soporte técnico encuentra los detalles en el registro de eventos.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="142"/>
+        <location filename="../../app/core/error_kinds.py" line="156"/>
         <source>Head office cannot be reached: check the server address and the network, then try again.</source>
         <translation>No hay conexión con la central: revise la dirección del servidor y la red, y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="146"/>
+        <location filename="../../app/core/error_kinds.py" line="160"/>
         <source>No camera: scan the enrolment QR with the USB scanner, or type its code.</source>
         <translation>Sin cámara: escanee el QR de registro con el lector USB, o escriba su código.</translation>
     </message>
     <message>
-        <location filename="../../app/core/error_kinds.py" line="150"/>
+        <location filename="../../app/core/error_kinds.py" line="164"/>
+        <source>The passphrase needs at least 10 characters: the export leaves the shop on a stick.</source>
+        <translation>La frase necesita al menos 10 caracteres: la exportación sale del local en una memoria USB.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="168"/>
+        <source>That passphrase does not open this export. Nothing was changed; try again.</source>
+        <translation>Esa frase no abre esta exportación. No se cambió nada; vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="172"/>
+        <source>The export is damaged or incomplete. Nothing was changed; use another copy.</source>
+        <translation>La exportación está dañada o incompleta. No se cambió nada; use otra copia.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="176"/>
+        <source>This file is not a Pika Counter export. Choose the .pikabackup file.</source>
+        <translation>Este archivo no es una exportación de Pika Counter. Elija el archivo .pikabackup.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="180"/>
+        <source>The export could not be written there (is the USB stick full or removed?). Nothing half-written was left; choose another folder.</source>
+        <translation>No se pudo escribir la exportación ahí (¿la memoria USB está llena o se quitó?). No quedó nada a medio escribir; elija otra carpeta.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="185"/>
+        <source>Restore only on a kiosk just enrolled for the same business that has not scanned anything yet. Nothing was changed.</source>
+        <translation>Restaure solo en un equipo recién registrado para el mismo negocio que todavía no escaneó nada. No se cambió nada.</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/error_kinds.py" line="190"/>
         <source>Something went wrong. Try again; if it happens again, call IT.</source>
         <translation>Algo salió mal. Vuelva a intentarlo; si vuelve a pasar, llame a soporte técnico.</translation>
     </message>
@@ -516,123 +615,128 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="62"/>
+        <location filename="../../app/ui/manager_view.py" line="64"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="63"/>
+        <location filename="../../app/ui/manager_view.py" line="65"/>
         <source>Scanner</source>
         <translation>Lector</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="64"/>
+        <location filename="../../app/ui/manager_view.py" line="66"/>
         <source>Typed</source>
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="230"/>
+        <location filename="../../app/ui/manager_view.py" line="237"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="231"/>
+        <location filename="../../app/ui/manager_view.py" line="238"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="232"/>
+        <location filename="../../app/ui/manager_view.py" line="239"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="235"/>
+        <location filename="../../app/ui/manager_view.py" line="242"/>
+        <source>Backup</source>
+        <translation>Copia de seguridad</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/manager_view.py" line="243"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="238"/>
+        <location filename="../../app/ui/manager_view.py" line="246"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="239"/>
+        <location filename="../../app/ui/manager_view.py" line="247"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="240"/>
+        <location filename="../../app/ui/manager_view.py" line="248"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="241"/>
+        <location filename="../../app/ui/manager_view.py" line="249"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="242"/>
+        <location filename="../../app/ui/manager_view.py" line="250"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="234"/>
-        <location filename="../../app/ui/manager_view.py" line="243"/>
+        <location filename="../../app/ui/manager_view.py" line="241"/>
+        <location filename="../../app/ui/manager_view.py" line="251"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="247"/>
+        <location filename="../../app/ui/manager_view.py" line="255"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="248"/>
+        <location filename="../../app/ui/manager_view.py" line="256"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="249"/>
+        <location filename="../../app/ui/manager_view.py" line="257"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="290"/>
+        <location filename="../../app/ui/manager_view.py" line="298"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="292"/>
+        <location filename="../../app/ui/manager_view.py" line="300"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="298"/>
+        <location filename="../../app/ui/manager_view.py" line="306"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="315"/>
+        <location filename="../../app/ui/manager_view.py" line="323"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="356"/>
+        <location filename="../../app/ui/manager_view.py" line="364"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="362"/>
+        <location filename="../../app/ui/manager_view.py" line="370"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="364"/>
+        <location filename="../../app/ui/manager_view.py" line="372"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="386"/>
+        <location filename="../../app/ui/manager_view.py" line="394"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>

@@ -76,6 +76,19 @@ class Database:
                 raise translate(self.path, exc) from exc
 
 
+    @contextmanager
+    def exclusive(self) -> Iterator[Any]:
+        """The driver's connection under the lock, outside any transaction: for the few
+        statements SQLite refuses inside one (ATTACH for a copy, :mod:`app.core.store.snapshot`)."""
+        with self.lock:
+            conn = self._conn
+            if conn is None:
+                raise StoreClosedError(f"the kiosk store {self.path} is closed")
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            yield raw
+
+
 def translate(path: Path, exc: DBAPIError) -> StoreError:
     """A driver error as the store's typed error (corrupt, busy, or plain I/O)."""
     code = getattr(exc.orig, "sqlite_errorcode", None)

@@ -27,6 +27,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from app.core.store import snapshot
 from app.core.store.activity import CounterActivity
 from app.core.store.connection import open_engine
 from app.core.store.database import Database, translate
@@ -86,6 +87,18 @@ class KioskStore:
     @property
     def closed(self) -> bool:
         return self._db.closed
+
+    def copy_to(self, dest: Path, key: bytes) -> None:
+        """A consistent copy of the whole store, encrypted with ``key`` (kiosk export)."""
+        snapshot.copy_to(self._db, dest, key)
+
+    def activity_counts(self) -> dict[str, int]:
+        """Scans, redemptions and unsent items held (a restore goes onto a blank kiosk only)."""
+        return snapshot.activity_counts(self._db)
+
+    def reassign_unsent(self, device_id: str) -> int:
+        """Name ``device_id`` in every unsent item (a restore onto a replacement PC)."""
+        return snapshot.reassign_unsent(self._db, device_id)
 
     def __enter__(self) -> Self:
         return self
