@@ -32,6 +32,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "pika_bench.analytics",
         "dashboard p95 on a year of events vs the naive GROUP BY; push-to-dashboard seconds",
     ),
+    "replica": (
+        "pika_bench.replica",
+        "pushes to the primary while dashboards read a streaming replica: lag, freshness",
+    ),
     "manager-paint": (
         "pika_bench.manager_paint",
         "ms from a year's dashboard answer to the manager window painted",

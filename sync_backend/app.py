@@ -22,6 +22,7 @@ from sync_backend.fraud.runner import fraud_job
 from sync_backend.health.endpoints import router as health_router
 from sync_backend.health.metrics_access import router as metrics_router
 from sync_backend.health.probe import DatabaseProbe, gate_engine
+from sync_backend.health.replica import replica_lag_job
 from sync_backend.limits.service import TierLimiter
 from sync_backend.managers.endpoints import router as managers_router
 from sync_backend.managers.reads import router as analytics_router
@@ -42,8 +43,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     probe = DatabaseProbe(settings)
     engine = make_engine(settings, before_connect=probe.refuse_if_down)
     gate_engine(engine, probe)
+    # A restarted database left every pooled connection dead: start a fresh pool as soon as
+    # it answers again, so no request meets a dead one (without this the first request in
+    # each process to do so fails with 503, and SQLAlchemy then drops the others).
+    probe.when_recovered(engine.dispose)
     factory = make_sessionmaker(engine)
-    background = (fraud_job(factory, settings), analytics_job(factory, settings))
+    background = [fraud_job(factory, settings), analytics_job(factory, settings)]
+    # Analytics reads from a streaming replica when one is named: the dashboards' scans then
+    # cost the primary, which takes every push, nothing.
+    replica_engine = (
+        make_engine(settings.model_copy(update={"database_url": settings.read_replica_url}))
+        if settings.read_replica_url
+        else None
+    )
+    if replica_engine is not None:
+        background.append(replica_lag_job(engine, replica_engine, settings.replica_lag_interval_s))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 job.stop()
             await probe.stop()
             engine.dispose()
+            if replica_engine is not None:
+                replica_engine.dispose()
 
     app = FastAPI(
         title="Pika Counter sync backend",
@@ -87,6 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 else None
             ),
             database_probe=probe,
+            read_sessionmaker=(
+                make_sessionmaker(replica_engine) if replica_engine is not None else sessions
+            ),
+            replica_engine=replica_engine,
         ),
     )
 

@@ -1,6 +1,7 @@
 """``pika-backend``: run the server, migrate, and head office's commands.
 
-    pika-backend serve [--demo] [--host H] [--port P] [--workers N] [--forwarded-allow-ips IPS]
+    pika-backend serve [--demo] [--host H] [--port P] [--workers N] [--loop L]
+                       [--forwarded-allow-ips IPS]
     pika-backend migrate
     pika-backend create-business NAME [--tier BASIC|PREMIUM|ENTERPRISE]
     pika-backend create-offer --business ID --title T --discount D --from ISO --until ISO
@@ -178,6 +179,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         forwarded_allow_ips=forwarded,
+        loop=args.loop,
     )
     return 0
 
@@ -363,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default="auto",
+        help="uvicorn's event loop (auto: uvloop when installed)",
+    )
     serve.add_argument(
         "--forwarded-allow-ips",
         help="reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or "

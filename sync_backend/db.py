@@ -57,8 +57,10 @@ def make_engine(
         max_overflow=settings.db_max_overflow,
         # Every connection busy (a slow or frozen database): fail in this long (503), not 30 s.
         pool_timeout=settings.db_pool_timeout_s,
-        # No pre-ping: it costs a round trip per request. A connection that died with a
-        # database restart fails one request (kiosks retry any 5xx) and is then replaced.
+        # No pre-ping: it costs a round trip per request. After a database restart the
+        # readiness probe has the pool replaced (create_app); a restart too quick for the
+        # probe to see fails one request per process with 503 (kiosks retry it), and
+        # SQLAlchemy then replaces every connection older than the failure.
         pool_recycle=1800,
     )
     bound_answers(engine, statement_s + ANSWER_GRACE_S, before_connect)

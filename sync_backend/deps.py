@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import orm
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -56,6 +57,10 @@ class Services:
     push_groups: GroupCommitter[PushJob] | None
     #: Whether the database answers, refreshed in the background (``/health/ready``).
     database_probe: DatabaseProbe
+    #: Analytics reads: the read replica's sessions (``read_replica_url``), else the primary's.
+    read_sessionmaker: orm.sessionmaker[Session]
+    #: The read replica's engine, when one is configured (its lag: health/replica.py).
+    replica_engine: Engine | None = None
 
 
 def install(app: Starlette, services: Services) -> None:
@@ -99,6 +104,20 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_read_session(
+    request: Request, primary: Annotated[Session, Depends(get_session, scope="function")]
+) -> Iterator[Session]:
+    """A transaction on the read replica when one is configured (analytics reads: they may be
+    a moment behind the primary), else the request's own primary session (one connection,
+    not two: the routes that read also check the caller's key on the primary)."""
+    services = services_of(request.app)
+    if services.replica_engine is None:
+        yield primary
+        return
+    with transaction(services.read_sessionmaker) as session:
+        yield session
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 LimiterDep = Annotated["TierLimiter", Depends(get_limiter)]
@@ -109,3 +128,5 @@ ProbeDep = Annotated["DatabaseProbe", Depends(get_database_probe)]
 #: ``scope="function"``: commit (or roll back) before the response is sent, so a client never
 #: sees an answer for writes that then fail to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+#: Reads that may come from the replica (``read_replica_url``): never for a write.
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]

@@ -112,6 +112,13 @@ class DatabaseUnavailable(ServiceUnavailable):
         )
 
 
+class RateLimitUnavailable(ServiceUnavailable):
+    """A limit set to fail closed (``rate_limit_outage_*``: enrolment attempts by default)
+    cannot be counted because Redis is not answering; nothing was done, try again later."""
+
+    code = "rate_limit_unavailable"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def pika_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, PikaError)

@@ -68,7 +68,8 @@ REFUSALS: dict[int, str] = {
     429: "Over a rate limit (`rate_limited`, with `remaining` and `retry_after_s`).",
     503: "The database cannot serve the request now (`database_unavailable`: down, frozen or "
     "past one of its timeouts; whether a write under way was committed is unknown, so send "
-    "the same request again). Retry-After says when.",
+    "the same request again), or a limit that fails closed cannot be counted while Redis is "
+    "down (`rate_limit_unavailable`: enrolment; nothing was done). Retry-After says when.",
 }
 #: Refusals that always carry Retry-After, and those that may.
 RETRY_AFTER_ALWAYS = frozenset({429})

@@ -5,12 +5,23 @@ whose protocol number is 0; asyncio then never sets TCP_NODELAY on accepted conn
 (it only does for ``IPPROTO_TCP`` sockets), Nagle's algorithm meets the client's delayed ACK
 and every response waits ~40 ms. Measured here: /health/live went from 0.8 ms (one worker)
 to 44 ms (two workers). Binding the socket with ``IPPROTO_TCP`` restores the fast path.
+uvloop (uvicorn's loop when installed, as with the backend's dependencies) sets TCP_NODELAY
+on every accepted TCP connection whatever the listener's protocol number, so there the
+workaround changes nothing; it matters on the asyncio loop (``--loop asyncio``, or wherever
+uvloop is missing): bare ``uvicorn --workers 2 --loop asyncio`` answered /health/live in
+44 ms a request on a keep-alive connection (2026-12-02), ``pika-backend serve`` in under 1 ms.
+
+Upstream: uvicorn issue #3149, "--workers N loses TCP_NODELAY: every keep-alive request past
+the first costs ~43ms on Linux" (https://github.com/Kludex/uvicorn/issues/3149, open when
+this was written); pull request #3155 proposed the same one-line fix and was closed unmerged.
+Drop :class:`TcpConfig` once a uvicorn release binds with ``IPPROTO_TCP`` itself
+(tests/backend/test_launcher.py shows whether it does).
 """
 
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -46,6 +57,7 @@ def run(
     workers: int = 1,
     log_level: str = "info",
     forwarded_allow_ips: str = "",
+    loop: Literal["auto", "asyncio", "uvloop"] = "auto",
 ) -> None:
     """Serve ``app`` (an import string of the factory, or an app object for one worker).
 
@@ -64,6 +76,7 @@ def run(
         proxy_headers=bool(forwarded_allow_ips.strip()),
         forwarded_allow_ips=forwarded_allow_ips.strip() or None,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        loop=loop,
     )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -25,6 +25,18 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class OutagePolicy(StrEnum):
+    """What a rate limit does while Redis, where the counters live, does not answer
+    (README "Rate limits when Redis is down")."""
+
+    #: Count in this process's memory, with the same figure (per process, not shared).
+    LOCAL = "local"
+    #: Let the request through, uncounted.
+    OPEN = "open"
+    #: Refuse it: 503 ``rate_limit_unavailable`` with Retry-After.
+    CLOSED = "closed"
+
+
 class Tier(StrEnum):
     """What a business pays for; decides its rate limit."""
 
@@ -72,6 +84,22 @@ class Settings(BaseSettings):
     redis_url: str = ""
     #: Redis key prefix for rate-limit counters (lets test runs and deployments share a Redis).
     rate_limit_key_prefix: str = "pika"
+    #: While Redis does not answer, per limit (see limits/service.py for why these defaults):
+    #: a shop's pushed items and a device's sync count in this process's memory, so shops keep
+    #: syncing; enrolment and manager sign-in attempts, which guard one-time codes against
+    #: guessing, are refused with 503 until Redis is back.
+    rate_limit_outage_items: OutagePolicy = OutagePolicy.LOCAL
+    rate_limit_outage_sync: OutagePolicy = OutagePolicy.LOCAL
+    rate_limit_outage_enrolments: OutagePolicy = OutagePolicy.CLOSED
+    #: After Redis fails, requests skip it for this long (no wait on a dead Redis for each
+    #: one), then the next request tries it again.
+    rate_limit_retry_s: float = Field(default=5.0, gt=0, le=300)
+    #: A Postgres streaming replica (same database, read-only) for analytics reads: the
+    #: dashboards, histories and flag lists of /v1/analytics. Empty: they read the primary.
+    read_replica_url: str = ""
+    #: How often the replica's lag is measured for ``pika_replica_lag_*`` (0: only when
+    #: /health/detail asks).
+    replica_lag_interval_s: float = Field(default=5.0, ge=0)
 
     #: Head office's admin API token. Give either the token (hashed at start) or its SHA-256.
     admin_token: str = ""

@@ -60,6 +60,7 @@ def detail(_admin: AdminAuth, services: ServicesDep) -> JSONResponse:
         service.check_migrations(services.engine),
         service.check_redis(services.limiter),
         service.check_pool(services.engine),
+        service.check_replica(services.engine, services.replica_engine),
     ]
     ok = all(c.ok for c in checks)
     return JSONResponse(

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -57,7 +58,13 @@ class DatabaseProbe:
         self._running: asyncio.Future[str | None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._on_recovery: list[Callable[[], None]] = []
         self.result = NOT_PROBED
+
+    def when_recovered(self, action: Callable[[], None]) -> None:
+        """Run ``action`` each time the database answers again after the probe saw it down
+        (``create_app``: drop the request pool, whose connections died with the database)."""
+        self._on_recovery.append(action)
 
     @property
     def database_down(self) -> bool:
@@ -130,6 +137,11 @@ class DatabaseProbe:
                 log.warning("database not answering: %s", error)
             else:
                 log.warning("database answering again")
+                for action in self._on_recovery:
+                    try:
+                        action()
+                    except Exception:  # a failing action must not stop the probe
+                        log.exception("after the database came back")
         return self.result
 
 

@@ -1,4 +1,5 @@
-"""Dependency checks with latencies: Postgres (or SQLite), Redis, the migration head."""
+"""Dependency checks with latencies: Postgres (or SQLite), Redis, the migration head, and the
+analytics read replica's lag when there is one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from sync_backend.health import replica
 from sync_backend.limits.service import TierLimiter
 from sync_backend.migrate import current_revision, head_revision
 
@@ -67,3 +69,23 @@ def check_pool(engine: Engine) -> Check:
         return {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
 
     return _timed("pool", probe)
+
+
+def check_replica(primary: Engine, replica_engine: Engine | None) -> Check:
+    """The read replica: a standby (else the setting names a primary by mistake), and how far
+    behind it is. Lag alone does not fail the check: the dashboards are still right, only
+    late, and the alert rules judge how late is too late."""
+
+    def probe() -> dict[str, Any]:
+        if replica_engine is None:
+            return {"configured": False, "note": "analytics reads go to the primary"}
+        lag = replica.measure(primary, replica_engine)
+        return {
+            "ok": lag.in_recovery,
+            "configured": True,
+            "in_recovery": lag.in_recovery,
+            "lag_s": lag.lag_s,
+            "lag_bytes": lag.lag_bytes,
+        }
+
+    return _timed("replica", probe)

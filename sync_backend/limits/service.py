@@ -22,26 +22,47 @@ processes on one Redis agree as long as their clocks do (NTP), and a test can mo
 (time-machine) and see the windows move with it.
 
 With ``PIKA_REDIS_URL`` set the counters live in Redis and hold across every backend process;
-without it they live in this process only (the single-process demo). If Redis fails mid-way the
-request is let through and ``pika_rate_limit_errors_total`` counts it: a limiter outage must
-not stop shops from redeeming.
+without it they live in this process only (the single-process demo).
+
+Redis down (:class:`~sync_backend.settings.OutagePolicy`, one setting per bucket; the outage is
+logged once when it starts and once when it ends, every degraded check is counted in
+``pika_rate_limit_errors_total{bucket,policy}``, and ``pika_rate_limit_storage_up`` is 0):
+
+* ``items`` and ``sync`` count in this process's memory (``local``), with the same figures.
+  A limiter outage must not stop shops from redeeming or syncing, and "let everything
+  through" (``open``) would leave a runaway client or a stolen key unbounded for as long as
+  the outage lasts. The price: with N processes a business may push up to N times its figure
+  while Redis is down, and what was counted in memory is not carried into Redis afterwards.
+* ``enrolments`` (kiosk enrolment and manager sign-in: each attempt a guess at a one-time
+  code) fail ``closed``: 503 ``rate_limit_unavailable`` with Retry-After. The limit is there
+  against guessing; counted per process it would multiply an attacker's attempts by the
+  number of processes (and by every restart), and an attacker able to upset Redis would
+  choose that moment. Enrolment is rare and done by a person, who tries again a little
+  later; kiosks already enrolled go on syncing.
+
+After a failure Redis is left alone for ``rate_limit_retry_s`` (requests do not each wait on a
+dead server's timeout), then the next check tries it again; the first one that succeeds ends
+the outage.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits import RateLimitItem, WindowStats, parse
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from sync_backend.errors import PayloadTooLarge, RateLimited
-from sync_backend.settings import Settings, Tier
+from sync_backend.errors import PayloadTooLarge, RateLimited, RateLimitUnavailable
+from sync_backend.settings import OutagePolicy, Settings, Tier
 
 if TYPE_CHECKING:
     from sync_backend.devices.service import DeviceContext
@@ -49,7 +70,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RATE_LIMIT_ERRORS = Counter(
-    "pika_rate_limit_errors_total", "Rate-limit checks that failed open (storage unreachable)"
+    "pika_rate_limit_errors_total",
+    "Rate-limit checks made while the shared storage (Redis) did not answer, by bucket and by "
+    "what was done instead (local, open, closed)",
+    ["bucket", "policy"],
+)
+RATE_LIMIT_STORAGE_UP = Gauge(
+    "pika_rate_limit_storage_up",
+    "1 while the rate limits' shared storage (Redis) answers, 0 during an outage",
+    multiprocess_mode="livemin",
 )
 RATE_LIMITED = Counter("pika_rate_limited_total", "Requests refused with 429", ["tier", "bucket"])
 RATE_LIMIT_UNITS = Counter(
@@ -67,11 +96,31 @@ class TierLimiter:
     def __init__(self, settings: Settings) -> None:
         uri = settings.redis_url or "memory://"
         self.storage_uri = uri
-        options: dict[str, str | float | bool] = {}
+        options: dict[str, Any] = {}
         if settings.redis_url:
-            options = {"key_prefix": settings.rate_limit_key_prefix, "socket_timeout": 0.5}
+            options = {
+                "key_prefix": settings.rate_limit_key_prefix,
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+                # One immediate retry (a pooled connection that died with a Redis restart is
+                # replaced), not redis-py's default ten with backoff: seconds per request.
+                "retry": Retry(NoBackoff(), 1),
+            }
         self.storage = storage_from_string(uri, **options)
         self.limiter = MovingWindowRateLimiter(self.storage)
+        #: Counts while Redis is down, for the buckets whose policy is ``local``.
+        self.local_limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = bool(settings.redis_url)
+        self.outage_policy = {
+            Bucket.ITEMS: settings.rate_limit_outage_items,
+            Bucket.SYNC: settings.rate_limit_outage_sync,
+            Bucket.ENROLMENTS: settings.rate_limit_outage_enrolments,
+        }
+        self.retry_s = settings.rate_limit_retry_s
+        self._state = threading.Lock()
+        self._outage_since: float | None = None  # time.monotonic() of the first failure
+        self._skip_until = 0.0  # time.monotonic() before which Redis is not tried
+        RATE_LIMIT_STORAGE_UP.set(1)
         self.items: dict[Tier, RateLimitItem] = {
             tier: parse(text) for tier, text in settings.tier_limits.items()
         }
@@ -153,14 +202,8 @@ class TierLimiter:
         The refusal says ``remaining`` (units free now) and, in Retry-After, when the oldest
         unit in the window leaves it: a kiosk that then sends at most ``remaining + 1`` items
         fits (see ``app.core.sync.engine``)."""
-        try:
-            if self.limiter.hit(item, bucket.value, identity, cost=cost):
-                RATE_LIMIT_UNITS.labels(bucket.value).inc(cost)
-                return
-            stats = self.limiter.get_window_stats(item, bucket.value, identity)
-        except Exception:  # any storage failure fails open, and is counted
-            log.exception("rate limit storage failed; letting the request through")
-            RATE_LIMIT_ERRORS.inc()
+        stats = self._count(item, bucket, identity, cost)
+        if stats is None:
             return
         # The oldest unit leaves the window strictly after reset_time (the moving window still
         # counts an entry exactly one window old), so the next whole second after it.
@@ -180,5 +223,79 @@ class TierLimiter:
             headers={"Retry-After": str(retry_after)},
         )
 
+    def _count(
+        self, item: RateLimitItem, bucket: Bucket, identity: str, cost: int
+    ) -> WindowStats | None:
+        """Count the units: None if they fit, the window's state if they do not. In Redis when
+        it answers, otherwise as the bucket's outage policy says."""
+        if self.shared and time.monotonic() >= self._skip_until:
+            try:
+                stats = _count_on(self.limiter, item, bucket, identity, cost)
+            except Exception as exc:  # any storage failure: the outage policy decides
+                self._storage_failed(exc)
+            else:
+                if self._outage_since is not None:
+                    self._storage_back()
+                return stats
+        elif not self.shared:
+            return _count_on(self.limiter, item, bucket, identity, cost)
+        policy = self.outage_policy[bucket]
+        RATE_LIMIT_ERRORS.labels(bucket.value, policy.value).inc()
+        if policy is OutagePolicy.OPEN:
+            return None
+        if policy is OutagePolicy.CLOSED:
+            retry_after = max(1, math.ceil(self.retry_s))
+            raise RateLimitUnavailable(
+                f"the {bucket.value} limit cannot be counted now (its storage is not "
+                "answering); nothing was done, try again after Retry-After",
+                extra={"bucket": bucket.value, "retry_after_s": retry_after},
+                headers={"Retry-After": str(retry_after)},
+            )
+        return _count_on(self.local_limiter, item, bucket, identity, cost)
+
+    def _storage_failed(self, exc: Exception) -> None:
+        with self._state:
+            self._skip_until = time.monotonic() + self.retry_s
+            if self._outage_since is not None:
+                return
+            self._outage_since = time.monotonic()
+        RATE_LIMIT_STORAGE_UP.set(0)
+        policies = ", ".join(f"{b.value} {p.value}" for b, p in self.outage_policy.items())
+        log.error(
+            "rate limit storage not answering (%s); limits degrade (%s), Redis tried again "
+            "every %g s",
+            f"{type(exc).__name__}: {exc}".splitlines()[0][:200],
+            policies,
+            self.retry_s,
+        )
+
+    def _storage_back(self) -> None:
+        with self._state:
+            since, self._outage_since = self._outage_since, None
+        if since is not None:
+            RATE_LIMIT_STORAGE_UP.set(1)
+            log.warning(
+                "rate limit storage answering again after %.1f s; limits shared again",
+                time.monotonic() - since,
+            )
+
+    @property
+    def storage_outage(self) -> bool:
+        """Whether the last try of the shared storage failed (and none has succeeded since)."""
+        return self._outage_since is not None
+
     def check_storage(self) -> bool:
         return bool(self.storage.check())
+
+
+def _count_on(
+    limiter: MovingWindowRateLimiter,
+    item: RateLimitItem,
+    bucket: Bucket,
+    identity: str,
+    cost: int,
+) -> WindowStats | None:
+    if limiter.hit(item, bucket.value, identity, cost=cost):
+        RATE_LIMIT_UNITS.labels(bucket.value).inc(cost)
+        return None
+    return limiter.get_window_stats(item, bucket.value, identity)

@@ -1,5 +1,10 @@
 """What a manager (or head office) reads: one dashboard per business, head
-office's overview of every business, and the business's own kiosks, redemptions and flags."""
+office's overview of every business, and the business's own kiosks, redemptions and flags.
+
+The reads take ``ReadSessionDep``: the read replica when ``read_replica_url`` names one (they
+may then be a moment behind; ``pika_replica_lag_seconds`` says how much), the primary
+otherwise. Who is asking (``ViewerAuth``) and reviewing a flag (a write) stay on the
+primary: a key made or revoked a moment ago counts at once."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from sync_backend.analytics import history
 from sync_backend.analytics.dashboard import dashboard
 from sync_backend.analytics.lifecycle import BusinessCalendar
 from sync_backend.analytics.scope import make_scope
-from sync_backend.deps import SessionDep, SettingsDep
+from sync_backend.deps import ReadSessionDep, SessionDep, SettingsDep
 from sync_backend.devices import repository as devices
 from sync_backend.errors import NotFound
 from sync_backend.fraud import repository as fraud_flags
@@ -54,7 +59,7 @@ def whoami(viewer: ViewerAuth, session: SessionDep) -> wire.Viewer:
 def business_dashboard(
     business_id: PgId,
     viewer: ViewerAuth,
-    session: SessionDep,
+    session: ReadSessionDep,
     first_day: date,
     last_day: date,
     offer_id: PgId | None = None,
@@ -76,7 +81,7 @@ def business_dashboard(
 @router.get("/overview", response_model=wire.DashboardOut, **MANAGER_READ_ALL)
 def overview(
     viewer: ViewerAuth,
-    session: SessionDep,
+    session: ReadSessionDep,
     first_day: date,
     last_day: date,
     bucket: Bucket = "month",
@@ -87,7 +92,7 @@ def overview(
 
 
 @router.get("/businesses/{business_id}/kiosks", response_model=list[KioskOut], **MANAGER_READ)
-def kiosks(business_id: PgId, viewer: ViewerAuth, session: SessionDep) -> list[KioskOut]:
+def kiosks(business_id: PgId, viewer: ViewerAuth, session: ReadSessionDep) -> list[KioskOut]:
     viewer.may_read(business_id)
     return [KioskOut.model_validate(d) for d in devices.list_devices(session, business_id)]
 
@@ -100,7 +105,7 @@ def kiosks(business_id: PgId, viewer: ViewerAuth, session: SessionDep) -> list[K
 def redemptions(
     business_id: PgId,
     viewer: ViewerAuth,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     first_day: date,
     last_day: date,
@@ -122,7 +127,7 @@ def redemptions(
 def flags(
     business_id: PgId,
     viewer: ViewerAuth,
-    session: SessionDep,
+    session: ReadSessionDep,
     status: Literal["open", "confirmed", "dismissed"] | None = "open",
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[FlagOut]:

@@ -18,10 +18,11 @@ def test_live_and_ready(client) -> None:
 def test_detail_reports_every_dependency_with_latency(client) -> None:
     body = client.get("/health/detail", headers=ADMIN).json()
     checks = {c["name"]: c for c in body["checks"]}
-    assert set(checks) == {"database", "migrations", "redis", "pool"}
+    assert set(checks) == {"database", "migrations", "redis", "pool", "replica"}
     assert checks["migrations"]["detail"]["current"] == checks["migrations"]["detail"]["head"]
     assert all(c["latency_ms"] >= 0 for c in checks.values())
     assert checks["redis"]["detail"]["configured"] is False  # this app counts in-process
+    assert checks["replica"]["ok"] and checks["replica"]["detail"]["configured"] is False
 
 
 def test_detail_is_for_head_office_only(client) -> None:
