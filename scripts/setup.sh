@@ -19,8 +19,9 @@ DEBIAN_PACKAGES=(
   xdotool
   # tests/support/services.py: throwaway servers when none is running (not started here)
   postgresql redis-server
-  # pika-backend backup / restore (sync_backend/backups): pg_dump and pg_restore
-  postgresql-client
+  # pika-backend backup / restore (sync_backend/backups): pg_dump and pg_restore; and
+  # systemd-analyze, which checks the backup timer's calendar (tests/backend/backups)
+  postgresql-client systemd
 )
 
 if command -v dpkg-query >/dev/null 2>&1; then

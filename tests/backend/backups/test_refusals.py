@@ -180,6 +180,10 @@ def test_the_cli_backs_up_when_due_and_exits_non_zero_on_a_damaged_file(
     checked = _cli(settings, "restore", str(dump), "--verify-only")
     assert checked.returncode == 0, checked.stderr
     assert json.loads(checked.stdout)["sha256"] == taken["sha256"]
+    with empty_database(postgres_server) as target:
+        restored = _cli(settings, "restore", str(dump), "--database-url", target)
+        assert restored.returncode == 0, restored.stderr
+        assert json.loads(restored.stdout)["tables"] > 20 and user_objects(target) > 0
     dump.write_bytes(dump.read_bytes()[:-100])
     with empty_database(postgres_server) as target:
         refused = _cli(settings, "restore", str(dump), "--database-url", target)
