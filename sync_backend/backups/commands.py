@@ -10,6 +10,7 @@ Each handler returns its exit code and what to print as JSON; refusals are typed
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,12 @@ def backup(args: argparse.Namespace, settings: Settings) -> tuple[int, dict[str,
         return code, answer
     finally:
         if settings.backup_metrics_file:
-            write_metrics(Path(settings.backup_metrics_file), folder, now=datetime.now(UTC), ok=ok)
+            try:
+                write_metrics(
+                    Path(settings.backup_metrics_file), folder, now=datetime.now(UTC), ok=ok
+                )
+            except OSError as exc:  # the backup's own outcome matters more: say it, go on
+                print(f"pika-backend backup: metrics file not written: {exc}", file=sys.stderr)
 
 
 def _backup(

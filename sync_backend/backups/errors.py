@@ -38,3 +38,10 @@ class PostgresToolsMismatch(PikaError):
 
     status_code = 500
     code = "postgres_tools_mismatch"
+
+
+class DatabaseUnreachable(PikaError):
+    """The database did not answer: nothing was dumped or restored."""
+
+    status_code = 503
+    code = "database_unavailable"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from sync_backend.backups.errors import PostgresToolsMismatch
+from sync_backend.backups.errors import DatabaseUnreachable, PostgresToolsMismatch
 
 DEBIAN_BIN = "/usr/lib/postgresql/{major}/bin"
 _VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
@@ -58,10 +58,16 @@ def target_of(database_url: str) -> Target:
 
 
 def server_major(database_url: str) -> int:
+    """The server's major version (the first thing each command asks the database)."""
     engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
             number = int(conn.execute(sa.text("SHOW server_version_num")).scalar_one())
+    except sa.exc.OperationalError as exc:
+        raise DatabaseUnreachable(
+            f"the database {sa.make_url(database_url).database!r} did not answer: "
+            f"{str(exc.orig).strip() if exc.orig else exc}"
+        ) from exc
     finally:
         engine.dispose()
     return number // 10000

@@ -51,6 +51,19 @@ def fill_through_the_api(client: TestClient, kit: Kit, session: Session) -> dict
     assert rotated.status_code == 201, rotated.text
     second = client.post(f"/v1/admin/offers/{offer}/books", headers=ADMIN, json={"copies": 6})
     assert second.status_code == 201, second.text
+    today = now.date().isoformat()
+    handed = client.post(
+        f"/v1/admin/books/{book.json()['id']}/distributions",
+        headers=ADMIN,
+        json={"first_copy": 1, "last_copy": 12, "place": "Mercado 4", "handed_out_on": today},
+    )
+    assert handed.status_code in (200, 201), handed.text
+    paid = client.post(
+        f"/v1/admin/businesses/{business}/payments",
+        headers=ADMIN,
+        json={"kind": "placement", "amount": 1_500_000, "starts": today},
+    )
+    assert paid.status_code in (200, 201), paid.text
     code = client.post(f"/v1/admin/businesses/{business}/enrolment-codes", headers=ADMIN).json()[
         "code"
     ]

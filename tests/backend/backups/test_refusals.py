@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from pika_bench.backend_server import settings_env
+from pika_bench.backend_server import free_port, settings_env
 from sync_backend.backups import archive
 from sync_backend.backups.dump import take_backup
 from sync_backend.backups.errors import (
     BackupDamaged,
     BackupFailed,
     DatabaseNotEmpty,
+    DatabaseUnreachable,
     PostgresToolsMismatch,
 )
 from sync_backend.backups.restore import restore_backup, user_objects
@@ -191,3 +192,12 @@ def test_the_cli_backs_up_when_due_and_exits_non_zero_on_a_damaged_file(
         assert json.loads(refused.stderr)["error"]["code"] == "backup_damaged"
         assert user_objects(target) == 0
     assert settings.signing_key_secret not in first.stdout + first.stderr + refused.stderr
+
+
+def test_an_unreachable_database_is_a_typed_refusal(tmp_path: Path) -> None:
+    nowhere = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/pika?connect_timeout=2"
+    with pytest.raises(DatabaseUnreachable, match="did not answer"):
+        take_backup(nowhere, tmp_path / "backups", keep_days=7)
+    with pytest.raises(DatabaseUnreachable, match="did not answer"):
+        restore_backup(nowhere, tmp_path / "pika-x.dump")
+    assert not list((tmp_path / "backups").iterdir())
