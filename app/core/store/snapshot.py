@@ -37,12 +37,14 @@ def copy_to(db: Database, dest: Path, key: bytes) -> None:
 
 
 def activity_counts(db: Database) -> dict[str, int]:
-    """How much the counter has done: scans, live redemptions, unsent outbox items."""
-    o = schema.outbox
+    """How much this counter has done: scans, its own redemptions, unsent outbox items."""
+    o, r = schema.outbox, schema.redemptions
     with db.transaction() as conn:
         scans = conn.execute(select(func.count()).select_from(schema.scans)).scalar_one()
         redemptions = conn.execute(
-            select(func.count()).select_from(schema.redemptions)
+            select(func.count())
+            .select_from(r)
+            .where(r.c.origin == "local")  # not other kiosks' ones, learned from a pull
         ).scalar_one()
         unsent = conn.execute(
             select(func.count()).select_from(o).where(o.c.state == OutboxState.PENDING.value)

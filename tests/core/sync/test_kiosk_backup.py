@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import httpx
@@ -29,12 +30,19 @@ from app.core.kiosk_backup import (
     unseal,
     write_export,
 )
-from app.core.store import KioskStore, OutboxState, QueuedScan, schema
+from app.core.store import (
+    KioskStore,
+    OutboxState,
+    QueuedScan,
+    RemoteRedemption,
+    ScanSource,
+    schema,
+)
 from app.core.store.database_key import load_database_key, open_kiosk_store
 from app.core.sync import SyncApi, SyncEngine, TransientSyncError, apply_enrolment
 from app.core.sync.credentials import load_api_key
 from pika_protocol import sync_wire
-from tests.core.store.conftest import DEVICE_ID, Counter
+from tests.core.store.conftest import BUSINESS_ID, DEVICE_ID, NOW, OFFER_ID, Counter
 from tests.core.sync.conftest import DEVICE, Clock
 from tests.support.head_office import BASE_URL, HeadOffice
 
@@ -84,6 +92,16 @@ def test_a_restored_export_sends_what_was_waiting_once(
     new_pc = replacement_pc(tmp_path, backend)
     new_id = read_identity(new_pc).device_id
     assert new_id != DEVICE_ID
+    # Its sync pulls at once: what other kiosks redeemed is learnt, and is not work of its own.
+    first_api = SyncApi(BASE_URL, api_key=load_api_key(new_pc.path), transport=backend.transport())
+    SyncEngine(new_pc, first_api, read_identity(new_pc), clock=clock).pull()
+    first_api.close()
+    [v1] = [item_id for item_id, state, _r in _all_items(store) if state == "done"]
+    learnt = RemoteRedemption(
+        v1, 1, OFFER_ID, BUSINESS_ID, 0, NOW, DEVICE_ID, "Caja 1", ScanSource.CAMERA
+    )
+    assert new_pc.activity.add_remote_redemptions([learnt]) == 1
+    assert check_can_restore(new_pc).device_id == new_id
     key = load_database_key(new_pc.path).key
     unsealed = unseal(path, PASSPHRASE, new_pc.path)
     report = adopt(new_pc, unsealed, key)
@@ -147,10 +165,12 @@ def frame_starts(data: bytes) -> list[int]:
     return starts
 
 
-def _all_items(store: KioskStore) -> list[tuple[object, str, str | None]]:
+def _all_items(store: KioskStore) -> list[tuple[uuid.UUID, str, str | None]]:
+    """Every outbox row: (item id, state, head office's answer)."""
     o = schema.outbox
     with store._db.transaction() as conn:
-        return [tuple(r) for r in conn.execute(select(o.c.item_id, o.c.state, o.c.server_result))]
+        rows = conn.execute(select(o.c.item_id, o.c.state, o.c.server_result))
+        return [(row.item_id, row.state, row.server_result) for row in rows]
 
 
 def test_a_wrong_passphrase_and_damaged_files_are_refused_and_change_nothing(
