@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,3 +42,13 @@ def test_the_readme_shows_the_cron_line_of_the_same_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "pika-backend backup --if-due" in readme
     assert "0 * * * *" in readme
+
+
+def test_the_example_environment_names_only_real_settings() -> None:
+    """A mistyped variable in /etc/pika/backend.env is silently ignored by the settings."""
+    from sync_backend.settings import Settings
+
+    text = (ROOT / "deploy" / "backend.env.example").read_text(encoding="utf-8")
+    named = set(re.findall(r"^#?(PIKA_[A-Z0-9_]+)=", text, flags=re.M))
+    assert {"PIKA_BACKUP_DATABASE_URL", "PIKA_BACKUP_DIR"} <= named
+    assert named <= {f"PIKA_{name.upper()}" for name in Settings.model_fields}
