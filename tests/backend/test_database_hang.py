@@ -208,7 +208,8 @@ def test_a_frozen_database_gets_bounded_answers_and_red_readiness() -> None:
             red_after = None
             while time.monotonic() - frozen_at < 10:
                 ready = timed_get(url + "/health/ready", timeout=5)
-                assert ready.status is not None and ready.seconds < 1.5, ready
+                # Never waiting out the frozen database (the 6 s answer bound).
+                assert ready.status is not None and ready.seconds < 1.5 + SLACK_S / 2, ready
                 if ready.status == 503:
                     red_after = time.monotonic() - frozen_at
                     break
