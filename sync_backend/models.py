@@ -433,6 +433,71 @@ class RefusalRollup(Base):
     scans: Mapped[int] = _counter()
 
 
+# Head office's all-business view reads these: the same counters without the dimensions it
+# sums over, so it reads days (or a business's days), not businesses × offers × kiosks × days.
+
+
+class KioskDailyRollup(Base):
+    """Per business, day and kiosk: the daily counters summed over offers and variants."""
+
+    __tablename__ = "analytics_kiosk_daily"
+    business_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    printed: Mapped[int] = _counter()
+    distributed: Mapped[int] = _counter()
+    expired: Mapped[int] = _counter()
+    scanned: Mapped[int] = _counter()
+    refused: Mapped[int] = _counter()
+    redeemed: Mapped[int] = _counter()
+    voided: Mapped[int] = _counter()
+    sales_recorded: Mapped[int] = _counter()
+    sales_sum: Mapped[int] = _counter()
+    discount_all: Mapped[int] = _counter()
+    discount_recorded: Mapped[int] = _counter()
+    discount_unvalued: Mapped[int] = _counter()
+    __table_args__ = (sa.Index("ix_analytics_kiosk_daily_day", "local_day"),)
+
+
+class DayTotals(Base):
+    """Per day, every business together: the daily counters (head office's funnel)."""
+
+    __tablename__ = "analytics_day_totals"
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    printed: Mapped[int] = _counter()
+    distributed: Mapped[int] = _counter()
+    expired: Mapped[int] = _counter()
+    scanned: Mapped[int] = _counter()
+    refused: Mapped[int] = _counter()
+    redeemed: Mapped[int] = _counter()
+    voided: Mapped[int] = _counter()
+    sales_recorded: Mapped[int] = _counter()
+    sales_sum: Mapped[int] = _counter()
+    discount_all: Mapped[int] = _counter()
+    discount_recorded: Mapped[int] = _counter()
+    discount_unvalued: Mapped[int] = _counter()
+
+
+class HourlyTotals(Base):
+    """Per day and hour, every business and kiosk together: the all-business heat map."""
+
+    __tablename__ = "analytics_hourly_totals"
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    local_hour: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    scanned: Mapped[int] = _counter()
+    redeemed: Mapped[int] = _counter()
+    voided: Mapped[int] = _counter()
+
+
+class RefusalTotals(Base):
+    """Per day and reason, every business together: the all-business refused scans."""
+
+    __tablename__ = "analytics_refusal_totals"
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    scans: Mapped[int] = _counter()
+
+
 class AnalyticsCursor(Base):
     """How far the analytics projector has read the redemptions feed (one row per feed)."""
 

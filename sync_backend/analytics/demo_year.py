@@ -30,8 +30,10 @@ from pika_protocol.discounts import DiscountKind
 from sync_backend.analytics import rollups
 from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleKind, PaymentKind
 from sync_backend.analytics.money import discount_given
+from sync_backend.analytics.projector import HEAD_OFFICE_CURSOR
 from sync_backend.dialects import dialect_of
 from sync_backend.models import (
+    AnalyticsCursor,
     Business,
     BusinessPayment,
     Device,
@@ -174,7 +176,28 @@ def generate(
     rows = _events(rng, calendar, shops, first_day, per_shop)
     written = _write(session, rows)
     rollups.rebuild(session)
+    _head_office_events_rolled_up(session)
     return DemoYear(len(shops), written, first_day, last_day, shops[0].id, shops[1].id)
+
+
+def _head_office_events_rolled_up(session: Session) -> None:
+    """The rebuild rolled up the year's print runs and distributions: move the projector's
+    head-office cursor past them, or a server started on this database would add them again."""
+    head_office = (K.PRINTED.value, K.DISTRIBUTED.value)
+    last = session.execute(
+        sa.select(LifecycleEvent.txid, LifecycleEvent.id)
+        .where(LifecycleEvent.kind.in_(head_office))
+        .order_by(LifecycleEvent.txid.desc(), LifecycleEvent.id.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return
+    cursor = session.get(AnalyticsCursor, HEAD_OFFICE_CURSOR)
+    if cursor is None:
+        session.add(AnalyticsCursor(name=HEAD_OFFICE_CURSOR, last_txid=last[0], last_seq=last[1]))
+    else:
+        cursor.last_txid, cursor.last_seq = last[0], last[1]
+    session.flush()
 
 
 def _make_shop(

@@ -29,13 +29,28 @@ from sync_backend.models import (
     Business,
     BusinessPayment,
     DailyRollup,
+    DayTotals,
     Device,
     HourlyRollup,
+    HourlyTotals,
+    KioskDailyRollup,
     Offer,
     RefusalRollup,
+    RefusalTotals,
 )
 
 D = DailyRollup
+
+
+def _daily(scope: Scope) -> Any:
+    """The daily rollup to read: without offers and variants (one row per business, kiosk
+    and day) unless the question names an offer; the same counters either way."""
+    return D if scope.offer_id is not None or scope.variant is not None else KioskDailyRollup
+
+
+def _everyone(scope: Scope) -> bool:
+    """Head office's question about every business, any offer: the day totals answer it."""
+    return scope.business_id is None and scope.offer_id is None and scope.variant is None
 
 
 def _where(scope: Scope, table: Any = D) -> list[sa.ColumnElement[bool]]:
@@ -87,16 +102,16 @@ def funnel(session: Session, scope: Scope) -> Funnel:
     in customers' hands); in circulation takes off the copies gone before the period started
     (expired, or redeemed and not voided); scanned and redeemed count the period's own days.
     """
-    p = scope.period
-    before, inside = D.local_day < p.first_day, _in(p, D.local_day)
+    p, t = scope.period, (DayTotals if _everyone(scope) else _daily(scope))
+    before, inside = t.local_day < p.first_day, _in(p, t.local_day)
     row = session.execute(
         sa.select(
-            _sum_if(sa.true(), D.printed),
-            _sum_if(sa.true(), D.distributed),
-            _sum_if(before, D.expired + D.redeemed - D.voided),
-            _sum_if(inside, D.scanned),
-            _sum_if(inside, D.redeemed - D.voided),
-        ).where(*_where(scope), D.local_day <= p.last_day)
+            _sum_if(sa.true(), t.printed),
+            _sum_if(sa.true(), t.distributed),
+            _sum_if(before, t.expired + t.redeemed - t.voided),
+            _sum_if(inside, t.scanned),
+            _sum_if(inside, t.redeemed - t.voided),
+        ).where(*_where(scope, t), t.local_day <= p.last_day)
     ).one()
     printed, distributed, gone, scanned, redeemed = (int(v) for v in row)
     circulating = max(0, distributed - gone)
@@ -113,12 +128,13 @@ def funnel(session: Session, scope: Scope) -> Funnel:
         steps.append(FunnelStep(name, True, value, conversion))
         previous = value
     steps += [FunnelStep(name, False, None, None) for name in NOT_MEASURED_YET]
-    refusals = dict(
+    r: Any = RefusalTotals if _everyone(scope) else RefusalRollup
+    refusals: dict[str, Any] = dict(
         session.execute(
-            sa.select(RefusalRollup.reason, sa.func.sum(RefusalRollup.scans))
-            .where(*_where(scope, RefusalRollup), _in(p, RefusalRollup.local_day))
-            .group_by(RefusalRollup.reason)
-            .order_by(RefusalRollup.reason)
+            sa.select(r.reason, sa.func.sum(r.scans))
+            .where(*_where(scope, r), _in(p, r.local_day))
+            .group_by(r.reason)
+            .order_by(r.reason)
         ).all()
     )
     has_data = any((printed, distributed, scanned, redeemed))
@@ -174,14 +190,15 @@ def _payments(
     return out
 
 
-_MONEY = (
-    sa.func.sum(D.redeemed - D.voided),
-    sa.func.sum(D.sales_recorded),
-    sa.func.sum(D.sales_sum),
-    sa.func.sum(D.discount_all),
-    sa.func.sum(D.discount_recorded),
-    sa.func.sum(D.discount_unvalued),
-)
+def _money(t: Any) -> tuple[sa.ColumnElement[Any], ...]:
+    return (
+        sa.func.sum(t.redeemed - t.voided),
+        sa.func.sum(t.sales_recorded),
+        sa.func.sum(t.sales_sum),
+        sa.func.sum(t.discount_all),
+        sa.func.sum(t.discount_recorded),
+        sa.func.sum(t.discount_unvalued),
+    )
 
 
 def _tally(values: Sequence[Any]) -> MoneyTally:
@@ -189,10 +206,11 @@ def _tally(values: Sequence[Any]) -> MoneyTally:
 
 
 def _money_by_day(session: Session, scope: Scope) -> dict[date, MoneyTally]:
+    t = _daily(scope)
     rows = session.execute(
-        sa.select(D.local_day, *_MONEY)
-        .where(*_where(scope), _in(scope.period, D.local_day))
-        .group_by(D.local_day)
+        sa.select(t.local_day, *_money(t))
+        .where(*_where(scope, t), _in(scope.period, t.local_day))
+        .group_by(t.local_day)
     ).all()
     return {r[0]: _tally(r[1:]) for r in rows}
 
@@ -247,12 +265,13 @@ class RankedBusiness:
 def ranking(session: Session, period: Period) -> list[RankedBusiness]:
     """Head office: every business by estimated ROI, best first (no ratio: last); three
     queries whatever the number of businesses."""
+    k = KioskDailyRollup
     money = {
         r[0]: _tally(r[1:])
         for r in session.execute(
-            sa.select(D.business_id, *_MONEY)
-            .where(_in(period, D.local_day))
-            .group_by(D.business_id)
+            sa.select(k.business_id, *_money(k))
+            .where(_in(period, k.local_day))
+            .group_by(k.business_id)
         )
     }
     payments = _payments(session, None)
@@ -284,7 +303,9 @@ class HourWeekday:
 
 
 def hour_weekday(session: Session, scope: Scope, device_id: str | None = None) -> HourWeekday:
-    h = HourlyRollup
+    """Every business and kiosk together reads the day × hour totals; otherwise per kiosk."""
+    everyone = scope.business_id is None and device_id is None
+    h: Any = HourlyTotals if everyone else HourlyRollup
     query = sa.select(h.local_day, h.local_hour, sa.func.sum(h.redeemed - h.voided)).where(
         _in(scope.period, h.local_day)
     )
@@ -312,18 +333,19 @@ class KioskFigures:
 
 def per_kiosk(session: Session, scope: Scope) -> list[KioskFigures]:
     """Each kiosk's scans and redemptions in the period (busiest first)."""
+    t = _daily(scope)
     rows = session.execute(
         sa.select(
-            D.device_id,
-            sa.func.coalesce(Device.name, D.device_id),
-            sa.func.sum(D.scanned),
-            sa.func.sum(D.refused),
-            sa.func.sum(D.redeemed - D.voided),
-            sa.func.sum(D.voided),
+            t.device_id,
+            sa.func.coalesce(Device.name, t.device_id),
+            sa.func.sum(t.scanned),
+            sa.func.sum(t.refused),
+            sa.func.sum(t.redeemed - t.voided),
+            sa.func.sum(t.voided),
         )
-        .outerjoin(Device, Device.id == D.device_id)
-        .where(*_where(scope), _in(scope.period, D.local_day), D.device_id != "")
-        .group_by(D.device_id, Device.name)
+        .outerjoin(Device, Device.id == t.device_id)
+        .where(*_where(scope, t), _in(scope.period, t.local_day), t.device_id != "")
+        .group_by(t.device_id, Device.name)
     ).all()
     kiosks = [KioskFigures(r[0], r[1], *(int(v) for v in r[2:])) for r in rows]
     return sorted(kiosks, key=lambda k: (-k.redeemed, k.name))

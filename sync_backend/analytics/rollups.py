@@ -20,7 +20,17 @@ from sqlalchemy.orm import Session
 
 from sync_backend.analytics.lifecycle import LifecycleKind
 from sync_backend.dialects import dialect_of
-from sync_backend.models import Base, DailyRollup, HourlyRollup, LifecycleEvent, RefusalRollup
+from sync_backend.models import (
+    Base,
+    DailyRollup,
+    DayTotals,
+    HourlyRollup,
+    HourlyTotals,
+    KioskDailyRollup,
+    LifecycleEvent,
+    RefusalRollup,
+    RefusalTotals,
+)
 
 K = LifecycleKind
 
@@ -118,7 +128,43 @@ REFUSALS = RollupTable(
     kinds=frozenset({K.SCANNED}),
     refused_only=True,
 )
-TABLES: tuple[RollupTable, ...] = (DAILY, HOURLY, REFUSALS)
+# Head office's all-business view: the same counters (the same terms, not a copy of them) with
+# fewer dimensions, so it reads a business's days or the days themselves. Live and rebuilt like
+# the others, so ``rebuild --verify`` covers them too.
+KIOSK_DAILY = RollupTable(
+    model=KioskDailyRollup,
+    key={"business_id": "business_id", "local_day": "local_day", "device_id": "device_id"},
+    counters=DAILY.counters,
+    kinds=DAILY.kinds,
+)
+DAY_TOTALS = RollupTable(
+    model=DayTotals,
+    key={"local_day": "local_day"},
+    counters=DAILY.counters,
+    kinds=DAILY.kinds,
+)
+HOURLY_TOTALS = RollupTable(
+    model=HourlyTotals,
+    key={"local_day": "local_day", "local_hour": "local_hour"},
+    counters=HOURLY.counters,
+    kinds=HOURLY.kinds,
+)
+REFUSAL_TOTALS = RollupTable(
+    model=RefusalTotals,
+    key={"local_day": "local_day", "reason": "reason"},
+    counters=REFUSALS.counters,
+    kinds=REFUSALS.kinds,
+    refused_only=REFUSALS.refused_only,
+)
+TABLES: tuple[RollupTable, ...] = (
+    DAILY,
+    HOURLY,
+    REFUSALS,
+    KIOSK_DAILY,
+    DAY_TOTALS,
+    HOURLY_TOTALS,
+    REFUSAL_TOTALS,
+)
 
 #: What a missing dimension is stored as (key columns are NOT NULL).
 _NONE_AS = {"offer_id": 0, "variant": 0, "device_id": ""}

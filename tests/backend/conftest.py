@@ -50,6 +50,8 @@ TABLES = (
     "redemptions, idempotency_keys, events, fraud_flags, fraud_cursor, device_keys, "
     "enrolment_codes, devices, vouchers, book_distributions, books, offers, signing_keys, "
     "lifecycle_events, analytics_daily, analytics_hourly, analytics_refusals, analytics_cursor, "
+    "analytics_kiosk_daily, analytics_day_totals, analytics_hourly_totals, "
+    "analytics_refusal_totals, "
     "business_payments, manager_invitations, manager_keys, managers, businesses"
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -83,3 +85,58 @@ def test_existing_offers_get_their_discount_numbers_and_go_back_on_the_feed(
         (3, "percent", 25),
     ]
     assert all(r.seq > before for r in rows)
+
+
+def test_head_office_rollups_are_filled_from_the_existing_ones(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0010: a backend with rollups behind it gets head office's rollups summed from
+    them (two offers of one kiosk's day become one row; two businesses' hours one total)."""
+    url = f"sqlite:///{tmp_path / 'm10.db'}"
+    day = date.today().isoformat()  # any day: nothing here depends on which
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0009")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for business, offer, redeemed in ((1, 10, 3), (1, 11, 4), (2, 20, 5)):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO analytics_daily (business_id, local_day, offer_id, variant,"
+                        " device_id, scanned, redeemed, sales_sum) VALUES"
+                        " (:b, :d, :o, 0, 'k', :r, :r, 1000)"
+                    ),
+                    {"b": business, "o": offer, "r": redeemed, "d": day},
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO analytics_hourly (business_id, device_id, local_day,"
+                        " local_hour, scanned, redeemed) VALUES (:b, :k, :d, 12, :r, :r)"
+                    ),
+                    {"b": business, "k": f"k{offer}", "r": redeemed, "d": day},
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO analytics_refusals (business_id, local_day, offer_id,"
+                        " variant, device_id, reason, scans) VALUES"
+                        " (:b, :d, :o, 0, 'k', 'expired', 1)"
+                    ),
+                    {"b": business, "o": offer, "d": day},
+                )
+        upgrade(url)
+        with engine.connect() as conn:
+            daily = conn.execute(
+                sa.text(
+                    "SELECT business_id, scanned, redeemed, sales_sum FROM analytics_kiosk_daily"
+                    " ORDER BY business_id"
+                )
+            ).all()
+            hourly = conn.execute(
+                sa.text("SELECT local_hour, scanned, redeemed FROM analytics_hourly_totals")
+            ).all()
+            refusals = conn.execute(
+                sa.text("SELECT reason, scans FROM analytics_refusal_totals")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in daily] == [(1, 7, 7, 2000), (2, 5, 5, 1000)]
+    assert [tuple(r) for r in hourly] == [(12, 12, 12)]
+    assert [tuple(r) for r in refusals] == [("expired", 3)]

@@ -203,6 +203,49 @@ def test_ranking_puts_a_business_without_payments_last(session: Session, shop: d
     assert ranked[1].roi.estimated_roi is None
 
 
+def test_head_office_sees_every_business_added_up_by_hand(
+    session: Session, shop: dict, kit: Kit
+) -> None:
+    """The all-business view reads the rollups without business and kiosk (and offer) keys;
+    its figures are the two businesses' added up."""
+    other, sat = shop["other"], date(2025, 3, 8)
+    till = kit.kiosk(other, "Caja Ferretería").device_id
+
+    def event(kind: LifecycleKind, **kw: object) -> LifecycleDraft:
+        return LifecycleDraft(
+            f"o:{next(_ids)}", kind, _at(sat, 18), business_id=other, device_id=till, **kw
+        )  # type: ignore[arg-type]
+
+    ledger.record(
+        session,
+        [
+            event(K.SCANNED),
+            event(K.REDEEMED, discount=2_000),
+            event(K.SCANNED, reason="expired"),
+        ],
+        CALENDAR,
+    )
+    session.commit()
+    scope = make_scope(
+        session, business_id=None, first_day=date(2025, 3, 1), last_day=date(2025, 3, 31)
+    )
+    values = {s.name: s.value for s in figures.funnel(session, scope).steps}
+    assert (values["distributed"], values["scanned"], values["redeemed"]) == (140, 14, 9)
+    assert figures.funnel(session, scope).refused_by_reason == {"expired": 3, "malformed": 1}
+    grid = figures.hour_weekday(session, scope)
+    assert grid.redeemed[5][18] == 6 and grid.redeemed[0][10] == 3
+    kiosks = figures.per_kiosk(session, scope)
+    assert [(k.name, k.scanned, k.refused, k.redeemed) for k in kiosks] == [
+        ("Caja 2", 5, 0, 5),
+        ("Caja 1", 7, 3, 3),
+        ("Caja Ferretería", 2, 1, 1),
+    ]
+    ranked = {r.name: r.roi for r in figures.ranking(session, scope.period)}
+    assert ranked["Panadería Ñandutí"].estimated_value == 400_000  # as its own ROI above
+    assert ranked["Ferretería Sin Datos"].redemptions == 1
+    assert ranked["Ferretería Sin Datos"].discount_cost == 2_000
+
+
 def test_a_business_with_no_data_has_empty_figures(session: Session, shop: dict) -> None:
     scope = _march(session, shop["other"])
     funnel = figures.funnel(session, scope)
