@@ -105,6 +105,11 @@ HOURS = {
 }
 #: Share of the copies handed out that come back redeemed (a variant's rate scales it).
 REDEEMED_SHARE = 0.14
+#: Of the scans at a counter: refused (one event), else redeemed (scan + redemption), a few
+#: of those voided (one more event).
+REFUSED_SHARE = 0.08
+VOIDED_SHARE = 0.01
+EVENTS_PER_VISIT = REFUSED_SHARE + (1 - REFUSED_SHARE) * (2 + VOIDED_SHARE)
 REFUSALS = (
     ("already_redeemed", 5),
     ("expired", 4),
@@ -166,14 +171,17 @@ def generate(
     first_day = last_day - timedelta(days=364)
     shops = [_make_shop(session, rng, calendar, i, first_day, last_day) for i in range(businesses)]
     session.flush()
-    # counter events ≈ 2 per redemption (scan + redemption): size the daily rate to the target
+    # some shops far busier than others; scaled to average 1, so the year has the events asked
+    sizer = random.Random(seed + 1)
+    sizes = [sizer.uniform(0.4, 1.8) for _ in shops]
+    sizes = [size * len(sizes) / sum(sizes) for size in sizes]
     weight_sum = sum(
         WEEKDAY[(first_day + timedelta(days=d)).weekday()]
         * MONTH[(first_day + timedelta(days=d)).month - 1]
         for d in range(365)
     )
-    per_shop = max(1.0, events / 2.08 / len(shops) / weight_sum)
-    rows = _events(rng, calendar, shops, first_day, per_shop)
+    per_shop = max(1.0, events / EVENTS_PER_VISIT / len(shops) / weight_sum)
+    rows = _events(rng, calendar, list(zip(shops, sizes, strict=True)), first_day, per_shop)
     written = _write(session, rows)
     rollups.rebuild(session)
     _head_office_events_rolled_up(session)
@@ -273,7 +281,7 @@ def _make_shop(
 def _events(
     rng: random.Random,
     calendar: BusinessCalendar,
-    shops: list[_Shop],
+    shops: list[tuple[_Shop, float]],
     first_day: date,
     per_shop: float,
 ) -> Iterator[dict[str, Any]]:
@@ -301,8 +309,7 @@ def _events(
 
     tz = calendar.timezone
     hours = list(HOURS.items())
-    for shop in shops:
-        size = rng.uniform(0.4, 1.8)  # some shops far busier than others
+    for shop, size in shops:
         printed_at = datetime.combine(first_day - timedelta(days=20), time(9), tzinfo=tz)
         for offer_id, _kind, _value, rates in shop.offers:
             # about one copy in seven handed out comes back (the best variant a half more)
@@ -336,7 +343,7 @@ def _events(
                 when = datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=tz)
                 device = rng.choice(shop.kiosks)
                 v = variant or None
-                if rng.random() < 0.08:  # a refused scan
+                if rng.random() < REFUSED_SHARE:
                     yield event(
                         K.SCANNED,
                         when,
@@ -361,7 +368,7 @@ def _events(
                 common = {"offer_id": offer_id, "variant": v, "device_id": device}
                 yield event(K.SCANNED, when, shop, **common)
                 yield event(K.REDEEMED, when, shop, **common, **money)
-                if rng.random() < 0.01:
+                if rng.random() < VOIDED_SHARE:
                     yield event(K.VOIDED, when + timedelta(minutes=3), shop, **common, **money)
 
 
