@@ -332,20 +332,30 @@ class KioskFigures:
 
 
 def per_kiosk(session: Session, scope: Scope) -> list[KioskFigures]:
-    """Each kiosk's scans and redemptions in the period (busiest first)."""
+    """Each kiosk's scans and redemptions in the period (busiest first); summed per kiosk
+    first, then named (a join per kiosk, not per kiosk-day row)."""
     t = _daily(scope)
+    sums = (
+        sa.select(
+            t.device_id.label("device_id"),
+            sa.func.sum(t.scanned).label("scanned"),
+            sa.func.sum(t.refused).label("refused"),
+            sa.func.sum(t.redeemed - t.voided).label("redeemed"),
+            sa.func.sum(t.voided).label("voided"),
+        )
+        .where(*_where(scope, t), _in(scope.period, t.local_day), t.device_id != "")
+        .group_by(t.device_id)
+        .subquery()
+    )
     rows = session.execute(
         sa.select(
-            t.device_id,
-            sa.func.coalesce(Device.name, t.device_id),
-            sa.func.sum(t.scanned),
-            sa.func.sum(t.refused),
-            sa.func.sum(t.redeemed - t.voided),
-            sa.func.sum(t.voided),
-        )
-        .outerjoin(Device, Device.id == t.device_id)
-        .where(*_where(scope, t), _in(scope.period, t.local_day), t.device_id != "")
-        .group_by(t.device_id, Device.name)
+            sums.c.device_id,
+            sa.func.coalesce(Device.name, sums.c.device_id),
+            sums.c.scanned,
+            sums.c.refused,
+            sums.c.redeemed,
+            sums.c.voided,
+        ).outerjoin(Device, Device.id == sums.c.device_id)
     ).all()
     kiosks = [KioskFigures(r[0], r[1], *(int(v) for v in r[2:])) for r in rows]
     return sorted(kiosks, key=lambda k: (-k.redeemed, k.name))
