@@ -143,6 +143,14 @@ class _Shop:
     ticket: int
     kiosks: list[str]
     offers: list[tuple[int, DiscountKind, int | None, dict[int, float]]]  # id, kind, value, rates
+    fee_per_copy: int  # what a placement costs per copy handed out (guaraníes)
+
+
+def _copies(per_shop: float, size: float, shop: _Shop, rates: dict[int, float]) -> int:
+    """Copies printed per variant of one offer: about one in seven handed out comes back
+    (the best variant a half more)."""
+    redemptions = per_shop * size * 365 / len(shop.offers)
+    return int(redemptions / REDEEMED_SHARE * max(rates.values()) / sum(rates.values()))
 
 
 def _weighted(rng: random.Random, pairs: Any) -> Any:
@@ -181,6 +189,18 @@ def generate(
         for d in range(365)
     )
     per_shop = max(1.0, events / EVENTS_PER_VISIT / len(shops) / weight_sum)
+    for shop, size in zip(shops, sizes, strict=True):
+        # the book placement, priced by the copies handed out: a year's return of a few times
+        # what was paid, not hundreds
+        copies = sum(_copies(per_shop, size, shop, o[3]) * len(o[3]) for o in shop.offers)
+        session.add(
+            BusinessPayment(
+                business_id=shop.id,
+                kind=PaymentKind.PLACEMENT.value,
+                amount=max(100_000, round(copies * shop.fee_per_copy, -5)),
+                starts=first_day,
+            )
+        )
     rows = _events(rng, calendar, list(zip(shops, sizes, strict=True)), first_day, per_shop)
     written = _write(session, rows)
     rollups.rebuild(session)
@@ -223,14 +243,7 @@ def _make_shop(
     )
     session.add(business)
     session.flush()
-    session.add(
-        BusinessPayment(
-            business_id=business.id,
-            kind=PaymentKind.PLACEMENT.value,
-            amount=rng.choice((3_000_000, 5_000_000, 8_000_000)),
-            starts=first_day,
-        )
-    )
+    fee_per_copy = rng.choice((600, 1_000, 1_500))  # the placement is paid once its size is known
     if rng.random() < 0.5:
         session.add(
             BusinessPayment(
@@ -275,7 +288,7 @@ def _make_shop(
         session.flush()
         rates = {1: 1.0, 2: 1.5 if index == 0 else 1.0} if ab else {0: 1.0}
         offers.append((offer.id, kind, value, rates))
-    return _Shop(business.id, ticket, kiosks, offers)
+    return _Shop(business.id, ticket, kiosks, offers, fee_per_copy)
 
 
 def _events(
@@ -312,9 +325,7 @@ def _events(
     for shop, size in shops:
         printed_at = datetime.combine(first_day - timedelta(days=20), time(9), tzinfo=tz)
         for offer_id, _kind, _value, rates in shop.offers:
-            # about one copy in seven handed out comes back (the best variant a half more)
-            redemptions = per_shop * size * 365 / len(shop.offers)
-            copies = int(redemptions / REDEEMED_SHARE * max(rates.values()) / sum(rates.values()))
+            copies = _copies(per_shop, size, shop, rates)
             for variant in rates:
                 v = variant or None
                 yield event(

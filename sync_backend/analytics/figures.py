@@ -316,6 +316,9 @@ def hour_weekday(session: Session, scope: Scope, device_id: str | None = None) -
     grid = [[0] * 24 for _ in range(7)]
     for day, hour, count in session.execute(query.group_by(h.local_day, h.local_hour)):
         grid[day.weekday()][hour] += int(count)
+    # a void counts in its own hour: one at 22:01 of a 21:58 redemption would leave 22:00 at
+    # −1; a cell says how many redemptions stood, never fewer than none
+    grid = [[max(0, cell) for cell in row] for row in grid]
     cells = [(w, hr, grid[w][hr]) for w in range(7) for hr in range(24) if grid[w][hr] > 0]
     busiest = tuple(sorted(cells, key=lambda c: (-c[2], c[0], c[1]))[:5])
     return HourWeekday(tuple(tuple(r) for r in grid), busiest)
@@ -351,13 +354,21 @@ def per_kiosk(session: Session, scope: Scope) -> list[KioskFigures]:
         sa.select(
             sums.c.device_id,
             sa.func.coalesce(Device.name, sums.c.device_id),
+            Business.name,
             sums.c.scanned,
             sums.c.refused,
             sums.c.redeemed,
             sums.c.voided,
-        ).outerjoin(Device, Device.id == sums.c.device_id)
+        )
+        .outerjoin(Device, Device.id == sums.c.device_id)
+        .outerjoin(Business, Business.id == Device.business_id)
     ).all()
-    kiosks = [KioskFigures(r[0], r[1], *(int(v) for v in r[2:])) for r in rows]
+    # every business's tills are "Caja 1": head office's list names the business too
+    everyone = scope.business_id is None
+    kiosks = [
+        KioskFigures(r[0], f"{r[2]} — {r[1]}" if everyone and r[2] else r[1], *map(int, r[3:]))
+        for r in rows
+    ]
     return sorted(kiosks, key=lambda k: (-k.redeemed, k.name))
 
 

@@ -125,7 +125,7 @@ class ValueChart:
         plot.getAxis("bottom").setTicks([list(enumerate(periods))])
         plot.getAxis("left").setLabel("₲")
         top = max([*estimated, *recorded, 1])
-        plot.setYRange(0, top * 1.15, padding=0)
+        plot.setYRange(0, top * 1.35, padding=0)  # room for the legend above the bars
         plot.setXRange(-0.7, max(len(periods) - 0.3, 0.7), padding=0)
 
 

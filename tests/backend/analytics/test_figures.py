@@ -236,9 +236,9 @@ def test_head_office_sees_every_business_added_up_by_hand(
     assert grid.redeemed[5][18] == 6 and grid.redeemed[0][10] == 3
     kiosks = figures.per_kiosk(session, scope)
     assert [(k.name, k.scanned, k.refused, k.redeemed) for k in kiosks] == [
-        ("Caja 2", 5, 0, 5),
-        ("Caja 1", 7, 3, 3),
-        ("Caja Ferretería", 2, 1, 1),
+        ("Panadería Ñandutí — Caja 2", 5, 0, 5),
+        ("Panadería Ñandutí — Caja 1", 7, 3, 3),
+        ("Ferretería Sin Datos — Caja Ferretería", 2, 1, 1),
     ]
     ranked = {r.name: r.roi for r in figures.ranking(session, scope.period)}
     assert ranked["Panadería Ñandutí"].estimated_value == 400_000  # as its own ROI above
