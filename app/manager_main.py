@@ -21,6 +21,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir", type=Path, help="where the encrypted copy of the last figures lives"
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start a demo head office (SQLite, a realistic year; filled once, a minute or "
+        "two) and open the app on it as head office; closing the app stops it",
+    )
+    parser.add_argument("--demo-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--demo-events", type=int, default=1_000_000, help=argparse.SUPPRESS)
+    parser.add_argument("--demo-businesses", type=int, default=36, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -30,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parse_args(argv)
     from app.core.dashboard.sign_in import default_config_dir, default_data_dir
-    from app.ui.dashboard.app import run_manager
+    from app.ui.dashboard.app import run_manager, run_manager_demo
+
+    if args.demo:
+        return run_manager_demo(
+            folder=args.demo_dir,
+            language=args.lang,
+            events=args.demo_events,
+            businesses=args.demo_businesses,
+        )
 
     return run_manager(
         config_dir=args.config_dir or default_config_dir(),

@@ -80,7 +80,7 @@ class ManagerSession:
         client_factory: ClientFactory = http_client,
         demo: bool = False,
     ) -> None:
-        self.credentials = Credentials(config_dir)
+        self.credentials = Credentials(config_dir, demo=demo)
         self.copy_path = Path(data_dir) / COPY_FILE
         self._make_client = client_factory
         self._demo = demo

@@ -142,3 +142,30 @@ def test_a_refusal_at_start_that_is_not_about_the_key_keeps_the_session(tmp_path
     head_office.mode = "not_found"  # e.g. an older head office without /v1/analytics/me
     again = _session(tmp_path, head_office)
     assert again.resume() is not None and _key_in_keyring(again) == "pikam_first"
+
+
+def test_the_demo_without_a_keyring_keeps_the_key_in_memory_only(tmp_path: Path) -> None:
+    """As the demo kiosk does: no usable keyring, a throwaway key; a normal start refuses."""
+    from keyring.backends import fail
+
+    from app.core.sync.errors import CredentialStoreError
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        head_office = FakeHeadOffice()
+        with pytest.raises(CredentialStoreError):
+            _session(tmp_path / "normal", head_office).sign_in_with_admin_token(SERVER, ADMIN_TOKEN)
+        demo = ManagerSession(
+            tmp_path / "config", tmp_path / "data", client_factory=head_office.client, demo=True
+        )
+        signed_in = demo.sign_in_with_admin_token(SERVER, ADMIN_TOKEN)
+        assert signed_in.role == "head_office" and demo.credentials.throwaway
+        assert demo.resume() == signed_in  # read back from memory
+        assert ADMIN_TOKEN not in (tmp_path / "config" / "manager.json").read_text()
+        demo.load(QUERY)  # the offline copy opens on a throwaway key too
+        demo.sign_out()
+        assert demo.credentials.load() is None
+        demo.close()
+    finally:
+        keyring.set_keyring(before)
