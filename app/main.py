@@ -37,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--lang", choices=("es", "en"), help="screen language (default: the kiosk's setting, es)"
     )
     parser.add_argument(
+        "--log-dir",
+        type=Path,
+        help="where the rotated log file goes (default: PIKA_LOG_DIR, else the OS's log folder)",
+    )
+    parser.add_argument(
         "--self-check",
         action="store_true",
         help="check that every part of the kiosk works, print JSON, exit",
@@ -62,9 +67,9 @@ def default_data_dir() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from app.core.kiosk_log import LINE_FORMAT, start_file_log, stop_file_log
+
+    logging.basicConfig(level=logging.INFO, format=LINE_FORMAT)
     args = parse_args(argv)
     if args.self_check:
         from app.selfcheck import run
@@ -72,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         return run()
     if args.print_sheet or args.make_video:
         return _demo_files(args)
+    # The counter itself also logs to a rotated file in the OS's log folder (for IT).
+    file_log = start_file_log(args.log_dir)
+    try:
+        return _run_counter(args)
+    finally:
+        stop_file_log(file_log)
+
+
+def _run_counter(args: argparse.Namespace) -> int:
     from app.ui.app import run_kiosk
 
     def run_in(data_dir: Path) -> int:

@@ -56,6 +56,37 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 ENROL_URI_SCHEME = "pika-enrol:"
 
 
+#: Sent with every pull: how many items the kiosk's outbox holds and how long the oldest has
+#: waited, ``"<items> <seconds>"`` (``"0 0"`` when empty). Head office cannot see a kiosk's
+#: outbox otherwise; it alerts when a business's kiosks are in contact but do not drain.
+#: An age, not a time: the kiosk's clock may be off, its count of seconds is not.
+OUTBOX_HEADER = "Pika-Outbox"
+#: Bounds of what :func:`read_outbox_report` believes (a count, and ten years).
+MAX_OUTBOX_REPORT_ITEMS = 10_000_000
+MAX_OUTBOX_REPORT_AGE_S = 10 * 366 * 86400
+
+
+def outbox_report(items: int, oldest_age_s: float) -> str:
+    """The ``OUTBOX_HEADER`` value for ``items`` waiting, the oldest ``oldest_age_s`` old."""
+    items = max(0, int(items))
+    age = max(0, int(oldest_age_s)) if items else 0
+    return f"{items} {age}"
+
+
+def read_outbox_report(text: str | None) -> tuple[int, int] | None:
+    """``(items, oldest age in seconds)`` from an ``OUTBOX_HEADER`` value; None when absent
+    or not understood (an older or newer kiosk is never refused for it)."""
+    if not text or len(text) > 40:
+        return None
+    parts = text.strip().split(" ")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    items, age = int(parts[0]), int(parts[1])
+    if items > MAX_OUTBOX_REPORT_ITEMS or age > MAX_OUTBOX_REPORT_AGE_S:
+        return None
+    return items, (age if items else 0)
+
+
 def enrolment_uri(code: str, server_url: str | None) -> str:
     """What an enrolment QR holds: the bare code, or the code and the server to enrol with."""
     return f"{ENROL_URI_SCHEME}{code}@{server_url.rstrip('/')}" if server_url else code

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Pika Counter needs on a fresh Debian machine, then exits.
-#   - Debian system libraries for Qt, QtMultimedia, zbar and Xvfb, and Postgres and Redis for
-#     the tests to start throwaway servers from (only when run as root and something is
+#   - Debian system libraries for Qt, QtMultimedia, zbar and Xvfb, Postgres and Redis for
+#     the tests to start throwaway servers from, and promtool (Debian's prometheus) for the
+#     alert rules' tests (only when run as root and something is
 #     missing; otherwise it prints the apt-get line to run).
 #   - a virtualenv in .venv with the project and its pinned dependencies (constraints.txt).
 # Safe to run again: it only does what is missing. Sourced by scripts/demo and scripts/test.
@@ -22,6 +23,9 @@ DEBIAN_PACKAGES=(
   # pika-backend backup / restore (sync_backend/backups): pg_dump and pg_restore; and
   # systemd-analyze, which checks the backup timer's calendar (tests/backend/backups)
   postgresql-client systemd
+  # tests/deploy/test_alert_rules.py: promtool checks and unit-tests the alert rules (the
+  # Prometheus server it comes with is not started here)
+  prometheus
 )
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -15,6 +15,7 @@ from sync_backend.businesses.endpoints import router as businesses_router
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.deps import Services, install
 from sync_backend.devices.endpoints import router as devices_router
+from sync_backend.devices.watch import fleet_job
 from sync_backend.errors import install_database_error_handlers, install_error_handlers
 from sync_backend.events.endpoints import router as events_router
 from sync_backend.fraud.endpoints import router as fraud_router
@@ -26,7 +27,8 @@ from sync_backend.health.replica import replica_lag_job
 from sync_backend.limits.service import TierLimiter
 from sync_backend.managers.endpoints import router as managers_router
 from sync_backend.managers.reads import router as analytics_router
-from sync_backend.middleware import BodySizeLimit, DatabaseGate, RequestMetrics
+from sync_backend.middleware import BodySizeLimit, DatabaseGate, RequestLog, RequestMetrics
+from sync_backend.observability.metrics import watch_pool
 from sync_backend.openapi import install as install_openapi
 from sync_backend.redemptions.endpoints import router as sync_router
 from sync_backend.redemptions.group_commit import GroupCommitter
@@ -47,8 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # it answers again, so no request meets a dead one (without this the first request in
     # each process to do so fails with 503, and SQLAlchemy then drops the others).
     probe.when_recovered(engine.dispose)
+    watch_pool(engine)
     factory = make_sessionmaker(engine)
-    background = [fraud_job(factory, settings), analytics_job(factory, settings)]
+    background = [
+        fraud_job(factory, settings),
+        analytics_job(factory, settings),
+        fleet_job(factory, settings),
+    ]
     # Analytics reads from a streaming replica when one is named: the dashboards' scans then
     # cost the primary, which takes every push, nothing.
     replica_engine = (
@@ -116,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         route_max_bytes={sync_wire.PUSH_PATH: settings.max_push_body_bytes},
     )
     app.add_middleware(DatabaseGate, probe=probe, retry_after_s=settings.db_retry_after_s)
-    app.add_middleware(RequestMetrics, engine=engine)
+    app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestLog)  # outermost: its id is on every line, its line on every answer
     install_error_handlers(app)
     install_openapi(app)
     install_database_error_handlers(app, settings.db_retry_after_s)

@@ -169,6 +169,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             log_level="warning",
             forwarded_allow_ips=forwarded,
+            secrets=log_secrets(settings),
         )
         return 0
     wait_for_database(settings)
@@ -180,8 +181,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         forwarded_allow_ips=forwarded,
         loop=args.loop,
+        secrets=log_secrets(settings),
     )
     return 0
+
+
+def log_secrets(settings: Settings) -> list[str]:
+    """Configured secrets the log formatter masks should one ever reach a line."""
+    return [settings.admin_token, settings.metrics_token, settings.signing_key_secret]
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

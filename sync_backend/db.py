@@ -32,7 +32,9 @@ def make_engine(
     ``before_connect`` may refuse to open a connection by raising (health/probe.py)."""
     if settings.is_sqlite:
         engine = sa.create_engine(
-            settings.database_url, connect_args={"check_same_thread": False, "timeout": 30}
+            settings.database_url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -62,6 +64,8 @@ def make_engine(
         # probe to see fails one request per process with 503 (kiosks retry it), and
         # SQLAlchemy then replaces every connection older than the failure.
         pool_recycle=1800,
+        # Statement parameters stay out of logs and error texts (a pushed token is one).
+        hide_parameters=True,
     )
     bound_answers(engine, statement_s + ANSWER_GRACE_S, before_connect)
     return engine

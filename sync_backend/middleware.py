@@ -3,19 +3,33 @@
 - :class:`BodySizeLimit` answers 413 once a body passes its route's limit, declared or streamed.
 - :class:`DatabaseGate` answers 503 at once for API routes while the database probe fails.
 - :class:`RequestMetrics` counts requests and times them per route for Prometheus.
+- :class:`RequestLog` gives each request an id (echoed in ``X-Request-ID``) and logs one line
+  when it is answered: method, route, status and duration.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_backend.errors import DatabaseUnavailable, PayloadTooLarge
-from sync_backend.observability.metrics import LATENCY, REQUESTS, observe_pool
+from sync_backend.observability.logs import REQUEST_ID, REQUEST_LOGGER
+from sync_backend.observability.metrics import IN_PROGRESS, LATENCY, REQUESTS
+
+request_log = logging.getLogger(REQUEST_LOGGER)
+
+#: Header carrying the request's id, in and out.
+REQUEST_ID_HEADER = "X-Request-ID"
+#: An incoming id is kept when it looks like one (a proxy's or a client's: letters, digits,
+#: ``-_.:``, at most 64); anything else is replaced, so a log line never carries odd text.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
 class _BodyTooLarge(Exception):
@@ -131,9 +145,14 @@ class DatabaseGate:
 
 
 class RequestMetrics:
-    def __init__(self, app: ASGIApp, engine: Any = None) -> None:
+    """Counts and times every request per route (the route's template, never its path) and
+    keeps the number in flight (``pika_http_requests_in_progress``, also in /health/detail)."""
+
+    #: Requests being answered by this process now.
+    in_flight = 0
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.engine = engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -148,11 +167,84 @@ class RequestMetrics:
                 status = message["status"]
             await send(message)
 
+        RequestMetrics.in_flight += 1
+        IN_PROGRESS.inc()
         try:
             await self.app(scope, receive, remember_status)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+            RequestMetrics.in_flight -= 1
+            IN_PROGRESS.dec()
+            route = route_of(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - start)
-            if self.engine is not None:
-                observe_pool(self.engine)
+
+
+def route_of(scope: Scope) -> str:
+    """The matched route's template (``/v1/admin/vouchers/{serial}/revoke``): no ids, no
+    query string, nothing a caller typed."""
+    return str(getattr(scope.get("route"), "path", "unmatched"))
+
+
+class RequestLog:
+    """The outermost layer: the request's id for every log line written while answering it
+    (``observability.logs.REQUEST_ID``), echoed to the caller, and one line at the end.
+
+    uvicorn's access log is off (server.py): this line says the same and more, in JSON, and
+    never the query string (which might hold something a caller should not have sent)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = incoming_request_id(scope) or uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        start = time.perf_counter()
+        status = 500
+        header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), header]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            duration_ms = round((time.perf_counter() - start) * 1000, 2)
+            level = (
+                logging.ERROR
+                if status == 500
+                else logging.WARNING
+                if status >= 500
+                else logging.INFO
+            )
+            route = route_of(scope)
+            request_log.log(
+                level,
+                "%s %s %s %.1f ms",
+                scope["method"],
+                route,
+                status,
+                duration_ms,
+                extra={
+                    "method": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+            REQUEST_ID.reset(token)
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    """The caller's (or its proxy's) ``X-Request-ID`` when it is sane, else None."""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _SANE_REQUEST_ID.fullmatch(text) else None
+    return None

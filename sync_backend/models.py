@@ -148,6 +148,12 @@ class Device(Base):
     name: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Its last pull (written at most once a minute per process: devices/contact.py).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Its outbox as it reported it then (``sync_wire.OUTBOX_HEADER``): items waiting, and
+    #: when the oldest was queued (server time: the kiosk sends an age, not a time).
+    outbox_items: Mapped[int | None] = mapped_column(sa.Integer)
+    outbox_oldest_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DeviceKey(Base):

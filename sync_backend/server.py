@@ -20,7 +20,9 @@ Drop :class:`TcpConfig` once a uvicorn release binds with ``IPPROTO_TCP`` itself
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import uvicorn
@@ -58,12 +60,16 @@ def run(
     log_level: str = "info",
     forwarded_allow_ips: str = "",
     loop: Literal["auto", "asyncio", "uvloop"] = "auto",
+    secrets: Iterable[str] = (),
 ) -> None:
     """Serve ``app`` (an import string of the factory, or an app object for one worker).
 
     ``X-Forwarded-*`` headers are believed only from ``forwarded_allow_ips``; empty (the
     default) believes nobody, where uvicorn's own default would believe 127.0.0.1 (and its
-    ``FORWARDED_ALLOW_IPS`` variable)."""
+    ``FORWARDED_ALLOW_IPS`` variable). Logs are JSON lines (observability/logs.py) with
+    ``secrets`` masked; uvicorn's access log is off: ``middleware.RequestLog`` writes one line
+    per request instead, with its id, route, status and duration."""
+    logging.captureWarnings(True)  # Python's warnings become log lines too (JSON)
     config = TcpConfig(
         app,
         factory=isinstance(app, str),
@@ -71,8 +77,8 @@ def run(
         port=port,
         workers=workers,
         log_level=log_level,
-        log_config=uvicorn_log_config(log_level),
-        access_log=log_level in {"debug", "trace"},
+        log_config=uvicorn_log_config(log_level, secrets=secrets),
+        access_log=False,
         proxy_headers=bool(forwarded_allow_ips.strip()),
         forwarded_allow_ips=forwarded_allow_ips.strip() or None,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,

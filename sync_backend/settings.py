@@ -157,6 +157,12 @@ class Settings(BaseSettings):
     #: The shops' calendar: days and hours of the figures (Paraguay is UTC−3 all year).
     analytics_timezone: str = "America/Asuncion"
 
+    #: How often each process counts silent kiosks and waiting outboxes for the metrics
+    #: (devices/watch.py): one small query over the devices table.
+    fleet_interval_s: float = Field(
+        default=30.0, ge=0, description="0 disables the in-process watch"
+    )
+
     # Rate limits per tier, in `limits` notation; one unit = one pushed item (redemption, scan,
     # void) of the business's kiosks. Pulls are not counted here (see device_sync_limit).
     tier_limits: dict[Tier, str] = Field(
@@ -192,7 +198,8 @@ class Settings(BaseSettings):
     # Backups (README "Backups", sync_backend/backups). The systemd timer runs
     # ``pika-backend backup --if-due`` every hour: it dumps when the newest complete backup is
     # ``backup_interval_hours`` old, then prunes complete backups older than
-    # ``backup_keep_days`` (never the newest one).
+    # ``backup_keep_days`` (never the newest one). The backend's /metrics reports the newest
+    # complete one's time from this folder (health/metrics_access.py); empty: not reported.
     backup_dir: str = "/var/backups/pika"
     backup_interval_hours: float = Field(default=6, gt=0)
     backup_keep_days: float = Field(default=7, gt=0)

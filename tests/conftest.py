@@ -4,6 +4,7 @@
   imports keyring, and through PYTHON_KEYRING_BACKEND for the processes tests start. It is
   forced, not a default, so a developer's own PYTHON_KEYRING_BACKEND cannot leak through.
 - Qt draws offscreen unless QT_QPA_PLATFORM says otherwise.
+- The kiosk's log file goes to a temporary folder (PIKA_LOG_DIR), not the user's log folder.
 - ``postgres_server`` and ``redis_server``: the servers the backend and end-to-end tests use,
   started for the session when needed (tests/support/services.py decides which). Without them
   a test fails; ``PIKA_TEST_NO_SERVICES=1`` makes it skip instead, except in CI.
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -23,6 +25,9 @@ from datetime import UTC, datetime
 MEMORY_KEYRING = "tests.support.memory_keyring.MemoryKeyring"
 os.environ["PYTHON_KEYRING_BACKEND"] = MEMORY_KEYRING
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The kiosk's rotated log (app/core/kiosk_log.py) goes to a folder of the run, never the
+# developer's own log folder; this process and the kiosks it starts.
+os.environ["PIKA_LOG_DIR"] = tempfile.mkdtemp(prefix="pika-test-logs-")
 
 import keyring  # noqa: E402  (after the environment above, on purpose)
 import pytest  # noqa: E402

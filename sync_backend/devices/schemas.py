@@ -26,3 +26,8 @@ class DeviceOut(BaseModel):
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    #: Its last pull (to within a minute), None before the first; with the outbox it reported
+    #: then: items waiting, and since when (the alerts PikaKioskSilent, PikaOutboxNotDraining).
+    last_seen_at: datetime | None = None
+    outbox_items: int | None = None
+    outbox_oldest_at: datetime | None = None

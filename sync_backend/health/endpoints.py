@@ -15,6 +15,7 @@ from sync_backend.auth import AdminAuth
 from sync_backend.deps import ProbeDep, ServicesDep
 from sync_backend.health import service
 from sync_backend.health.schemas import HealthDetail, Readiness
+from sync_backend.middleware import RequestMetrics
 from sync_backend.openapi import ADMIN_TOKEN, PROBE, route_kind
 
 router = APIRouter(tags=["health"])
@@ -54,7 +55,8 @@ async def ready(probe: ProbeDep) -> JSONResponse:
 
 @router.get("/health/detail", response_model=HealthDetail, **DETAIL)
 def detail(_admin: AdminAuth, services: ServicesDep) -> JSONResponse:
-    """Head office only: it names the database, Redis and pool state an attacker would like."""
+    """Head office only: it names the database, Redis and pool state an attacker would like.
+    Also the answering process's uptime, memory and requests in flight (this one counted)."""
     checks = [
         service.check_database(services.engine),
         service.check_migrations(services.engine),
@@ -64,6 +66,10 @@ def detail(_admin: AdminAuth, services: ServicesDep) -> JSONResponse:
     ]
     ok = all(c.ok for c in checks)
     return JSONResponse(
-        {"status": "ok" if ok else "degraded", "checks": [asdict(c) for c in checks]},
+        {
+            "status": "ok" if ok else "degraded",
+            "checks": [asdict(c) for c in checks],
+            "process": service.process_figures(RequestMetrics.in_flight),
+        },
         status_code=200 if ok else 503,
     )

@@ -21,8 +21,18 @@ class DependencyCheck(BaseModel):
     detail: dict[str, Any]
 
 
+class ProcessFigures(BaseModel):
+    """The worker process that answered."""
+
+    pid: int
+    uptime_s: float
+    memory_rss_bytes: int | None
+    requests_in_flight: int
+
+
 class HealthDetail(BaseModel):
     """``/health/detail``: 200 when every dependency is fine, 503 when one is not."""
 
     status: Literal["ok", "degraded"]
     checks: list[DependencyCheck]
+    process: ProcessFigures

@@ -1,8 +1,10 @@
 """Dependency checks with latencies: Postgres (or SQLite), Redis, the migration head, and the
-analytics read replica's lag when there is one."""
+analytics read replica's lag when there is one; and the answering process's own figures
+(uptime, memory, requests in flight)."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +68,14 @@ def check_pool(engine: Engine) -> Check:
         pool: Any = engine.pool
         if not hasattr(pool, "checkedout"):
             return {"kind": type(pool).__name__}
-        return {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
+        size, checked_out = pool.size(), pool.checkedout()
+        return {
+            "size": size,
+            "checked_out": checked_out,
+            "overflow": pool.overflow(),
+            # what the PikaDbPoolBusy alert compares with 0.8
+            "in_use": round(checked_out / size, 3) if size else None,
+        }
 
     return _timed("pool", probe)
 
@@ -89,3 +98,27 @@ def check_replica(primary: Engine, replica_engine: Engine | None) -> Check:
         }
 
     return _timed("replica", probe)
+
+
+#: When this process imported the backend (create_app follows at once).
+_STARTED = time.monotonic()
+
+
+def process_figures(requests_in_flight: int) -> dict[str, Any]:
+    """The answering process (one worker of several, if so: ``pid`` says which)."""
+    return {
+        "pid": os.getpid(),
+        "uptime_s": round(time.monotonic() - _STARTED, 1),
+        "memory_rss_bytes": resident_bytes(),
+        "requests_in_flight": requests_in_flight,
+    }
+
+
+def resident_bytes() -> int | None:
+    """Resident memory now (Linux ``/proc``; the backend's hosts), None where unknown."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -13,6 +13,7 @@ from pika_protocol import sync_wire
 from sync_backend.auth import bearer_token
 from sync_backend.db import transaction
 from sync_backend.deps import Services, ServicesDep, SettingsDep
+from sync_backend.devices.contact import CONTACTS
 from sync_backend.devices.service import authenticate
 from sync_backend.errors import PayloadTooLarge, PikaError, Unprocessable
 from sync_backend.models import utcnow
@@ -174,6 +175,14 @@ async def pull(
         str | None, Query(max_length=64, pattern=r"^(-?\d{1,20}\.-?\d{1,20})?$")
     ] = None,
     limit: Annotated[PgCount | None, Query()] = None,
+    outbox: Annotated[
+        str | None,
+        Header(
+            alias=sync_wire.OUTBOX_HEADER,
+            description="The kiosk's outbox: items waiting and the oldest one's age in "
+            'seconds, "<items> <seconds>". Not understood: ignored.',
+        ),
+    ] = None,
 ) -> Response:
     """Charged to the device's own sync budget, never to the business's tier: a kiosk's
     background polling must not eat the budget its shop's redemptions need (see
@@ -183,14 +192,22 @@ async def pull(
     pull (authenticate, charge, read the feed, serialise) runs in one worker thread: a sync
     route with session and device dependencies would take three thread hand-offs.
     """
-    return await run_in_threadpool(_pull, services, bearer_token(request), cursor, limit)
+    return await run_in_threadpool(_pull, services, bearer_token(request), cursor, limit, outbox)
 
 
-def _pull(state: Services, api_key: str | None, cursor: str | None, limit: int | None) -> Response:
+def _pull(
+    state: Services,
+    api_key: str | None,
+    cursor: str | None,
+    limit: int | None,
+    outbox: str | None = None,
+) -> Response:
     settings = state.settings
     with transaction(state.sessionmaker) as session:
-        device = authenticate(session, api_key, utcnow())
+        now = utcnow()
+        device = authenticate(session, api_key, now)
         state.limiter.hit_sync(device)
+        CONTACTS.note_pull(session, device.device_id, now, outbox)
         page = min(limit or settings.max_pull_page, settings.max_pull_page)
         answer = service.pull(session, device, cursor, page, settings, state.private_keys)
     return Response(answer.model_dump_json(), media_type="application/json")

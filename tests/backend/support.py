@@ -33,6 +33,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "fraud_interval_s": 0,
         # tests run the projector's rounds themselves (tests/backend/analytics)
         "analytics_interval_s": 0,
+        # and count kiosks for the metrics themselves (tests/backend/devices/test_contact.py)
+        "fleet_interval_s": 0,
         "rate_limit_key_prefix": f"pika-test-{secrets.token_hex(4)}",
         "tier_limits": {
             "BASIC": "100000/hour",

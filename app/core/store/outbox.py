@@ -73,6 +73,18 @@ class Outbox:
             ).scalar_one()
         return int(count)
 
+    def waiting(self) -> tuple[int, datetime | None]:
+        """Every item not yet answered for good (set-aside ones too) and when the oldest was
+        queued: what the kiosk tells head office with each pull (``sync_wire.OUTBOX_HEADER``)."""
+        o = schema.outbox
+        with self._db.transaction() as conn:
+            count, oldest = conn.execute(
+                select(func.count(), func.min(o.c.created_at)).where(
+                    o.c.state == OutboxState.PENDING.value
+                )
+            ).one()
+        return int(count), oldest
+
     def pending(self, limit: int = 100, *, excluding: Iterable[uuid.UUID] = ()) -> list[OutboxItem]:
         """The oldest items in the push queue (not set aside), still waiting for a final answer;
         ``excluding`` leaves out a few (the ones the sync pass is still judging)."""

@@ -121,13 +121,19 @@ class SyncApi(HeadOfficeClient):
             "POST", sync_wire.PUSH_PATH, sync_wire.PushResponse, body=request, headers=headers
         )
 
-    def pull(self, cursor: str | None, limit: int | None = None) -> sync_wire.PullResponse:
+    def pull(
+        self, cursor: str | None, limit: int | None = None, *, outbox: str | None = None
+    ) -> sync_wire.PullResponse:
+        """One page of the feed; ``outbox`` is the ``OUTBOX_HEADER`` report to send with it."""
         params: dict[str, str | int] = {}
         if cursor:
             params["cursor"] = cursor
         if limit is not None:
             params["limit"] = limit
-        return self._call("GET", sync_wire.PULL_PATH, sync_wire.PullResponse, params=params)
+        headers = {sync_wire.OUTBOX_HEADER: outbox} if outbox else None
+        return self._call(
+            "GET", sync_wire.PULL_PATH, sync_wire.PullResponse, params=params, headers=headers
+        )
 
     def rotate_key(self) -> sync_wire.KeyRotation:
         return self._call("POST", sync_wire.ROTATE_KEY_PATH, sync_wire.KeyRotation)

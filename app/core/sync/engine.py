@@ -139,10 +139,13 @@ class SyncEngine:
         """Follow the feed from the saved cursor to its end, saving the cursor per page."""
         total = PullApplied()
         server_time = None
+        waiting, oldest = self.run_on_store(self.store.outbox.waiting)
+        age_s = (self.clock() - oldest).total_seconds() if oldest is not None else 0.0
+        report = sync_wire.outbox_report(waiting, age_s)
         for _page in range(MAX_PULL_PAGES):
             cursor = self.run_on_store(lambda: self.store.settings.get(CURSOR_SETTING)) or None
             asked = self.clock()
-            page = self.api.pull(cursor)
+            page = self.api.pull(cursor, outbox=report)
             answered = self.clock()
             server_time = page.server_time
             self._obey(page)
