@@ -9,7 +9,7 @@ Flow for a kiosk (see ``sync_backend`` README section for the full contract):
 1. ``POST ENROL_PATH`` with :class:`EnrolRequest` → :class:`EnrolResponse` (API key shown once).
 2. ``GET PULL_PATH?cursor=...`` with ``Authorization: Bearer <api key>`` → :class:`PullResponse`;
    repeat while ``more`` is true; keep ``cursor`` for next time (opaque text); pull again after
-   ``poll_interval_s``.
+   ``poll_interval_s``. Each pull carries :data:`OUTBOX_HEADER` (what waits to be pushed).
 3. ``POST PUSH_PATH`` with an ``Idempotency-Key`` header and :class:`PushRequest` →
    :class:`PushResponse`, one :class:`PushItemResult` per item, in the same order.
    Drop an outbox item only on a final outcome (every outcome here is final); keep it on
