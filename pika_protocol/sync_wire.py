@@ -394,6 +394,12 @@ class PullResponse(_Answer):
     #: seconds (``clock_skew_tolerance_s``); the kiosk warns at the same figure. None (an
     #: older backend): the kiosk uses its own default, the backend's default figure.
     clock_skew_limit_s: int | None = None
+    #: The business's usual sale in guaraníes (head office's ``usual_ticket``), sent with every
+    #: page: the kiosk refuses a typed sale total over 100 of them as a slip. Null: head office
+    #: has none for the business; left out (an older backend): the kiosk keeps what it knew.
+    #: Not bounded here: a bad figure must not stop a kiosk pulling its vouchers (the kiosk
+    #: ignores one that is no whole number above 0, ``app.core.sale_total``).
+    usual_ticket: int | None = None
 
 
 # ---------------------------------------------------------------- devices

@@ -139,6 +139,8 @@ def main() -> int:
         while len(shown) == before:
             app.processEvents()
         save(name)
+        if name == "01-valid":
+            sale_total_screens(app, window, save)
     # the undo bar belongs to a redemption: back on "ready" it is offered again
     window.result_panel.show_state(window.machine.reset())
     window.undo_bar.follow(window.machine.state)
@@ -151,6 +153,26 @@ def main() -> int:
     return 0
 
 
+def sale_total_screens(
+    app: QApplication, window: KioskWindow, save: Callable[[str], None]
+) -> None:
+    """The sale-total prompt after the first valid scan: a figure typed, an absurd one refused
+    (the demo shop's usual sale is ₲ 60.000), then a total saved."""
+    prompt = window.sale_prompt
+    prompt.field.setText("150.000")
+    save("01a-sale-total-typed")
+    prompt.field.setText("9.000.000")
+    prompt.submit()
+    while "✗" not in prompt.message.text():
+        app.processEvents()
+    save("01b-sale-total-absurd")
+    prompt.field.setText("150.000")
+    prompt.submit()
+    while prompt.is_open:
+        app.processEvents()
+    save("01c-sale-total-saved")
+
+
 def manager_screens(
     app: QApplication,
     window: KioskWindow,
@@ -159,7 +181,8 @@ def manager_screens(
     settle: Callable[[], None],
     size: tuple[int, int],
 ) -> None:
-    """The PIN pad, then the manager panel's scans and settings, reached with the demo PIN."""
+    """The PIN pad, then the manager panel's scans, settings and today / this week, reached
+    with the demo PIN."""
     panels: list[object] = []
     window.manager.panel_opened.connect(lambda panel: panels.append(panel))
     window.manager.open()
@@ -183,6 +206,11 @@ def manager_screens(
     panel.tabs.setCurrentIndex(1)
     settle()
     grab(panel, out / f"{lang}-22-manager-settings.png")
+    panel.tabs.setCurrentWidget(panel.week_tab)
+    while panel.week_tab.week is None:
+        app.processEvents()
+    settle()
+    grab(panel, out / f"{lang}-23-manager-week.png")
     panel.close()
 
 

@@ -115,6 +115,10 @@ class Corrections:
         self._clock = clock
         self.undo_window = undo_window
 
+    def now(self) -> datetime:
+        """The kiosk's clock (what "today" is for the manager's figures)."""
+        return self._clock()
+
     @property
     def undo_window(self) -> timedelta:
         return self._undo_window

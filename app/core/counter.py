@@ -3,6 +3,8 @@
 decode (done by the caller) → parse + verify → validate → record → outcome. Camera, USB wedge
 scanner and manual entry all end here, so a voucher is judged the same way whichever way it
 came in. The scan id is made here, at scan time, and stays the redemption's idempotency key.
+A redemption is committed at scan time; when the window asks the cashier for the sale total,
+its outbox item is held until the prompt settles it (:meth:`Counter.settle_sale_total`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from app.core.device import DeviceIdentity
+from app.core.sale_total import (
+    SALE_TOTAL_HOLD,
+    SaleTotalLimit,
+    read_sale_total,
+    usable_usual_ticket,
+)
 from app.core.scanning.decoded import signature_validator
 from app.core.scanning.wedge import resolve
 from app.core.store.records import ScanSource
@@ -22,7 +30,7 @@ from pika_protocol.tokens import ShortCodeError, looks_like_short_code, parse_sh
 from pika_protocol.validation import Reason, Validation, validate
 
 if TYPE_CHECKING:
-    from app.core.store import KioskStore, Offer, RecordedScan
+    from app.core.store import KioskStore, Offer, RecordedScan, SaleTotalAnswer
 
 
 class Tone(StrEnum):
@@ -72,6 +80,11 @@ class ScanOutcome:
     def tone(self) -> Tone:
         return tone_for(self.reason)
 
+    @property
+    def asks_sale_total(self) -> bool:
+        """A redemption whose outbox item waits for the sale total: the window asks for it."""
+        return self.recorded.held
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -89,10 +102,15 @@ class Counter:
         store: KioskStore,
         device: DeviceIdentity,
         clock: Callable[[], datetime] = utc_now,
+        *,
+        ask_sale_total: bool = False,
     ) -> None:
         self.store = store
         self.device = device
         self._clock = clock
+        #: The window asks the cashier for the sale total after a valid scan: each redemption's
+        #: outbox item is then held until the prompt settles it (:meth:`settle_sale_total`).
+        self.ask_sale_total = ask_sale_total
 
     def scan(self, text: str, source: ScanSource) -> ScanOutcome:
         """Judge and record token text from a camera or scanner (or a pasted token)."""
@@ -141,6 +159,24 @@ class Counter:
             )
         return self.scan(token, ScanSource.MANUAL)
 
+    def sale_total_limit(self) -> SaleTotalLimit:
+        """What a typed total is checked against: the business's usual ticket, as last pulled."""
+        ticket = self.store.reference.usual_ticket(self.device.business_id)
+        return SaleTotalLimit(usable_usual_ticket(ticket))
+
+    def settle_sale_total(self, redemption_id: uuid.UUID, typed: str) -> SaleTotalAnswer:
+        """Close the prompt of a held redemption with what the cashier typed (empty: skipped).
+
+        Raises :class:`~app.core.sale_total.SaleTotalRefused` for a total that cannot be right;
+        then nothing changed and the prompt stays open for a corrected figure.
+        """
+        total = read_sale_total(typed, self.sale_total_limit())
+        return self.store.sale_totals.settle(redemption_id, total, at=self._clock())
+
+    def skip_sale_total(self, redemption_id: uuid.UUID) -> SaleTotalAnswer:
+        """Close the prompt without a total (Esc, a new scan, the prompt timed out, undo)."""
+        return self.store.sale_totals.settle(redemption_id, None, at=self._clock())
+
     def _reject_manual(self, typed: str, detail: str, problem: EntryProblem) -> ScanOutcome:
         validation = Validation(reason=Reason.MALFORMED, detail=detail)
         outcome = self._record(validation, typed, ScanSource.MANUAL, self._clock())
@@ -156,6 +192,7 @@ class Counter:
             device_id=self.device.device_id,
             source=source.value,
             raw_text=raw_text,
+            hold_for=SALE_TOTAL_HOLD if self.ask_sale_total else None,
         )
         claims = validation.claims
         offer = self.store.reference.offer(claims.offer_id) if claims is not None else None

@@ -139,6 +139,9 @@ def make_catalogue() -> DemoCatalogue:
     )
 
 
+#: The demo lomitería's usual sale: a typed total over 100 of them is refused as a slip.
+DEMO_USUAL_TICKET = 60_000
+
 DEMO_DEVICE = DeviceIdentity(
     device_id=DEMO_DEVICE_ID,
     device_name=DEMO_DEVICE_NAME,
@@ -155,4 +158,5 @@ def install(store: KioskStore, catalogue: DemoCatalogue) -> None:
         store.reference.upsert_offer(offer)
     store.reference.cache_vouchers(v.token for v in catalogue.all_vouchers)
     store.reference.revoke(catalogue.revoked.serial)
+    store.reference.set_usual_ticket(DEMO_BUSINESS_ID, DEMO_USUAL_TICKET)
     write_identity(store, DEMO_DEVICE)

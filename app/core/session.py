@@ -43,6 +43,9 @@ def open_session(data_dir: Path, *, demo: bool) -> KioskSession:
             catalogue = demo_data.make_catalogue()
             demo_data.install(store, catalogue)
         identity = read_identity(store)
+        # No sale-total prompt is open at start: a redemption held when the kiosk stopped
+        # (killed while the cashier could type its total) goes now, without one.
+        store.outbox.release_held()
         return KioskSession(store, identity, opened.throwaway, catalogue, KioskSettings.load(store))
     except BaseException:
         store.close()

@@ -166,7 +166,7 @@ def parts_for(session: KioskSession) -> KioskParts:
     clock (a test replaces what it needs with :func:`dataclasses.replace`)."""
     store, device = session.store, session.device
     return KioskParts(
-        counter=Counter(store, device),
+        counter=Counter(store, device, ask_sale_total=True),
         corrections=Corrections(store, device),
         pin=ManagerPin(store),
         settings=session.settings.settings,

@@ -1,4 +1,5 @@
-"""The counter window: result panel, camera preview, entry line and the always-visible status.
+"""The counter window: result panel, camera preview, entry line, the sale-total prompt after a
+valid scan (:mod:`app.ui.sale_total_prompt`) and the always-visible status.
 
 Thin over ``app.core``: it turns cashier input (camera, scanner, keyboard) into counter calls
 through :class:`~app.ui.operations.Operations` (never on the GUI thread) and renders
@@ -34,6 +35,7 @@ from app.core.error_kinds import ErrorKind
 from app.core.kiosk_settings import KioskSettings
 from app.core.manager_pin import DEMO_PIN
 from app.core.result_look import TypeScale, type_scale
+from app.core.sale_prompt import PromptClose
 from app.core.scanning import Debouncer, Pacing, Scan
 from app.core.screen import ScreenStateMachine
 from app.core.sync import SyncStatus
@@ -44,6 +46,7 @@ from app.ui.language import Language
 from app.ui.manager_access import ManagerAccess
 from app.ui.operations import Operations
 from app.ui.result_panel import ResultPanel
+from app.ui.sale_total_prompt import SaleTotalPrompt
 from app.ui.sounds import ResultSounds
 from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text, error_text_for
@@ -124,6 +127,10 @@ class KioskWindow(QMainWindow):
         self.undo_bar = UndoBar(operations, self.corrections)
         self.undo_bar.undone.connect(self._undone)
         self.undo_bar.failed.connect(self._failed)
+        self.sale_prompt = SaleTotalPrompt(operations, self.counter, self._clock)
+        self.sale_prompt.settled.connect(self._sale_total_settled)
+        self.sale_prompt.closed.connect(self.entry_focus)
+        self.sale_prompt.failed.connect(self._failed)
         store = self.counter.store
         self.camera_column = CameraColumn(
             operations, parts.cameras, store.reference.public_keys, lambda: self.settings, self
@@ -170,7 +177,10 @@ class KioskWindow(QMainWindow):
         root.addLayout(top)
         root.addWidget(self.mode_label)
         root.addLayout(middle, 1)
-        root.addWidget(self.undo_bar)
+        after_result = QHBoxLayout()
+        after_result.addWidget(self.undo_bar)
+        after_result.addWidget(self.sale_prompt, 1)
+        root.addLayout(after_result)
         root.addLayout(entry_row)
         root.addLayout(tools)
         central = QWidget()
@@ -183,7 +193,7 @@ class KioskWindow(QMainWindow):
         )
         self.wedge_debounce = Debouncer(window_s=self.settings.debounce_seconds)
         self.wedge.scanned.connect(self._wedge_scan)
-        self.wedge.typed.connect(self.entry.insert)
+        self.wedge.typed.connect(self._typed_back)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.wedge)
@@ -208,6 +218,7 @@ class KioskWindow(QMainWindow):
     def apply_type_scale(self, scale: TypeScale) -> None:
         self.result_panel.set_type_scale(scale)
         self.undo_bar.set_pixel_size(scale.body)
+        self.sale_prompt.set_pixel_size(scale.body)
         for widget, size in (
             (self.business_label, scale.header),
             (self.connection_badge, scale.header),
@@ -310,10 +321,28 @@ class KioskWindow(QMainWindow):
         self.result_panel.show_state(self.machine.show(outcome, self._clock()))
         self.sounds.play(outcome.tone)
         self.undo_bar.offer(outcome)  # hides it under a refusal it does not belong to
+        # A new scan closes the prompt that was open; a redemption held for its total opens it.
+        self.sale_prompt.offer(outcome)
         if self.sync is not None and outcome.accepted:
             self.sync.send_soon()  # a redemption never waits for the network, but goes soon
         self._show_pending(outcome.pending_sync)
         self.outcome_shown.emit(outcome)
+
+    def _sale_total_settled(self, _answer: object) -> None:
+        """The prompt closed: the held redemption may go now, with its total if one was typed."""
+        if self.sync is not None:
+            self.sync.send_soon()
+        self.refresh_pending()
+
+    def entry_focus(self) -> None:
+        """Back to the code line (the prompt closed while its field had the focus)."""
+        self.entry.setFocus()
+
+    def _typed_back(self, text: str) -> None:
+        """Keys the scanner filter held back were typing after all: to the field they went to."""
+        field = self.sale_prompt.field
+        target = field if self.focusWidget() is field else self.entry
+        target.insert(text)
 
     def _redemption_voided(self, _redemption_id: str) -> None:
         self.refresh_pending()
@@ -412,9 +441,10 @@ class KioskWindow(QMainWindow):
 
     def _wedge_scan(self, text: str, leaked: str) -> None:
         """A USB scanner typed a code; take back the keys that reached the entry line."""
-        typed = self.entry.text()
-        if leaked and typed.endswith(leaked):
-            self.entry.setText(typed[: -len(leaked)])
+        for line in (self.entry, self.sale_prompt.field):
+            typed = line.text()
+            if leaked and typed.endswith(leaked):
+                line.setText(typed[: -len(leaked)])
         self.wedge_debounce.window_s = self.settings.debounce_seconds
         if not self.wedge_debounce.admit(text, ScanSource.WEDGE.value):
             # The same voucher scanned again within seconds is one scan; say so, or a cashier
@@ -431,6 +461,7 @@ class KioskWindow(QMainWindow):
         self.ops.store_op(lambda: self.counter.scan_wedge(text), self.show_outcome, self._failed)
 
     def _undone(self, _correction: object) -> None:
+        self.sale_prompt.close_prompt(PromptClose.UNDONE)
         state = self.machine.reset()
         self.result_panel.show_state(state)
         self.undo_bar.follow(state)

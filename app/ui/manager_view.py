@@ -1,5 +1,6 @@
 """The manager panel behind the PIN: scan history with voids, today's counts, settings, PIN,
-the kiosk's backup (export and restore, :mod:`app.ui.backup_tab`), and the way out of kiosk
+this counter's "today / this week" figures (:mod:`app.ui.week_tab`), the kiosk's backup
+(export and restore, :mod:`app.ui.backup_tab`), and the way out of kiosk
 mode.
 
 Thin over the core: history and voids come from :class:`app.core.corrections.Corrections`
@@ -55,6 +56,7 @@ from app.ui.sync_panel import SyncPanel, label_words
 from app.ui.sync_worker import SyncWorker
 from app.ui.texts import error_text_for, reason_title
 from app.ui.void_dialog import VoidButton, VoidDialog
+from app.ui.week_tab import WeekTab
 from pika_protocol.validation import Reason
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,10 @@ class ManagerView(QDialog):
         self.sync_panel = SyncPanel(sync, self) if sync is not None else None
         if self.sync_panel is not None:
             self.tabs.addTab(self.sync_panel, "")
+        self.week_tab = WeekTab(ops, corrections.store, corrections.now)
+        self.week_tab.failed.connect(self._failed)
+        self.tabs.addTab(self.week_tab, "")
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.backup_tab = BackupTab(ops, corrections.store)
         self.backup_tab.said.connect(self._tab_said)
         # A restore replaced the store and closed it: the kiosk starts again to open it.
@@ -193,12 +199,17 @@ class ManagerView(QDialog):
         set_pixel_size(self.counts_label, scale.heading)
         set_pixel_size(self.table, scale.table)
         self.table.verticalHeader().setDefaultSectionSize(scale.row)
+        set_pixel_size(self.week_tab.today_label, scale.heading)
+        set_pixel_size(self.week_tab.week_label, scale.heading)
+        set_pixel_size(self.week_tab.table, scale.table)
+        self.week_tab.table.verticalHeader().setDefaultSectionSize(scale.row)
         self.settings_tab.apply_type_scale(scale)
         for button in (
             self.change_pin_button,
             self.exit_button,
             self.back_button,
             self.refresh_button,
+            self.week_tab.refresh_button,
         ):
             set_pixel_size(button, scale.button)
             button.setMinimumHeight(scale.button_height)
@@ -239,6 +250,7 @@ class ManagerView(QDialog):
         self.tabs.setTabText(1, self.tr("Settings"))
         if self.sync_panel is not None:
             self.tabs.setTabText(2, self.tr("Sync"))
+        self.tabs.setTabText(self.tabs.indexOf(self.week_tab), self.tr("Today / this week"))
         self.tabs.setTabText(self.tabs.indexOf(self.backup_tab), self.tr("Backup"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.table.setHorizontalHeaderLabels(
@@ -272,6 +284,10 @@ class ManagerView(QDialog):
     def _failed(self, error: BaseException) -> None:
         log.error("manager view operation failed: %s", error, exc_info=error)
         self._say(error_text_for(error), error=True)
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.week_tab:
+            self.week_tab.refresh()
 
     # -- history and voids ----------------------------------------------------------------------
 

@@ -4,68 +4,68 @@
 <context>
     <name>BackupTab</name>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="109"/>
+        <location filename="../../app/ui/backup_tab.py" line="112"/>
         <source>Export this kiosk&apos;s data</source>
         <translation>Exportar los datos de este equipo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="110"/>
-        <location filename="../../app/ui/backup_tab.py" line="115"/>
+        <location filename="../../app/ui/backup_tab.py" line="113"/>
+        <location filename="../../app/ui/backup_tab.py" line="118"/>
         <source>Passphrase</source>
         <translation>Frase de contraseña</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="111"/>
+        <location filename="../../app/ui/backup_tab.py" line="114"/>
         <source>Again</source>
         <translation>Repetirla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="112"/>
+        <location filename="../../app/ui/backup_tab.py" line="115"/>
         <source>Export to a folder or USB stick…</source>
         <translation>Exportar a una carpeta o memoria USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="113"/>
+        <location filename="../../app/ui/backup_tab.py" line="116"/>
         <source>Restore on a replacement PC (after enrolling it)</source>
         <translation>Restaurar en una computadora de reemplazo (después de registrarla)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="114"/>
+        <location filename="../../app/ui/backup_tab.py" line="117"/>
         <source>Choose an export…</source>
         <translation>Elegir una exportación…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="116"/>
+        <location filename="../../app/ui/backup_tab.py" line="119"/>
         <source>Restore</source>
         <translation>Restaurar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="141"/>
+        <location filename="../../app/ui/backup_tab.py" line="144"/>
         <source>Where to export</source>
         <translation>Dónde exportar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="148"/>
+        <location filename="../../app/ui/backup_tab.py" line="151"/>
         <source>The two passphrases are not the same.</source>
         <translation>Las dos frases no son iguales.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="176"/>
+        <location filename="../../app/ui/backup_tab.py" line="179"/>
         <source>Exported to {path}. Keep the passphrase apart from the stick.</source>
         <translation>Exportado a {path}. Guarde la frase lejos de la memoria USB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="186"/>
+        <location filename="../../app/ui/backup_tab.py" line="189"/>
         <source>Choose an export</source>
         <translation>Elegir una exportación</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="201"/>
+        <location filename="../../app/ui/backup_tab.py" line="204"/>
         <source>{device} · made {made} · {unsent} item(s) waiting to sync</source>
         <translation>{device} · hecha el {made} · {unsent} registro(s) esperando para enviarse</translation>
     </message>
     <message>
-        <location filename="../../app/ui/backup_tab.py" line="242"/>
+        <location filename="../../app/ui/backup_tab.py" line="245"/>
         <source>Restored: {unsent} item(s) will be sent as this kiosk. Pika Counter closes now; start it again.</source>
         <translation>Restaurado: {unsent} registro(s) se enviarán como este equipo. Pika Counter se cierra ahora; vuelva a abrirlo.</translation>
     </message>
@@ -491,123 +491,123 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="265"/>
+        <location filename="../../app/ui/kiosk_window.py" line="276"/>
         <source>Pika Counter</source>
         <extracomment>(app.core.scanning.Scan, ScanOutcome) once a camera scan&apos;s result is on screen; the scan&apos;s ``captured_at`` gives the frame-to-screen latency (pika-bench scan-latency).</extracomment>
         <translation>Pika Counter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="270"/>
+        <location filename="../../app/ui/kiosk_window.py" line="281"/>
         <source>DEMO MODE: demo vouchers, nothing is sent; manager PIN {pin}</source>
         <translation>MODO DEMO: vouchers de prueba, no se envía nada; PIN del encargado {pin}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="276"/>
+        <location filename="../../app/ui/kiosk_window.py" line="287"/>
         <source>No system keyring: this demo uses a temporary key; data is lost on exit</source>
         <translation>Sin llavero del sistema: esta demo usa una clave temporal; los datos se pierden al salir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="282"/>
+        <location filename="../../app/ui/kiosk_window.py" line="293"/>
         <source>Type the code under the QR, e.g. 7KQ2-M9XD-T</source>
         <translation>Escriba el código debajo del QR, p. ej. 7KQ2-M9XD-T</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="283"/>
+        <location filename="../../app/ui/kiosk_window.py" line="294"/>
         <source>Check</source>
         <translation>Verificar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="284"/>
+        <location filename="../../app/ui/kiosk_window.py" line="295"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="285"/>
+        <location filename="../../app/ui/kiosk_window.py" line="296"/>
         <source>Use a video as camera…</source>
         <translation>Usar un video como cámara…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="287"/>
+        <location filename="../../app/ui/kiosk_window.py" line="298"/>
         <source>Print voucher sheet…</source>
         <translation>Imprimir hoja de vouchers…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="327"/>
+        <location filename="../../app/ui/kiosk_window.py" line="356"/>
         <source>Waiting to sync: {count}</source>
         <translation>Pendientes de sincronizar: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="354"/>
+        <location filename="../../app/ui/kiosk_window.py" line="383"/>
         <source>Demo · offline</source>
         <translation>Demo · sin conexión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="356"/>
+        <location filename="../../app/ui/kiosk_window.py" line="385"/>
         <source>Offline · not enrolled for sync</source>
         <translation>Sin conexión · no registrado para sincronizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="358"/>
+        <location filename="../../app/ui/kiosk_window.py" line="387"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="360"/>
+        <location filename="../../app/ui/kiosk_window.py" line="389"/>
         <source>Online</source>
         <translation>En línea</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="362"/>
+        <location filename="../../app/ui/kiosk_window.py" line="391"/>
         <source>Waiting to send · working normally</source>
         <translation>Esperando para enviar · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="364"/>
+        <location filename="../../app/ui/kiosk_window.py" line="393"/>
         <source>Not authorised: enrol again</source>
         <translation>No autorizado: registre de nuevo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="366"/>
+        <location filename="../../app/ui/kiosk_window.py" line="395"/>
         <source>Offline · working normally</source>
         <translation>Sin conexión · funciona normalmente</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="347"/>
+        <location filename="../../app/ui/kiosk_window.py" line="376"/>
         <source>clock off by {minutes} min</source>
         <translation>reloj desfasado {minutes} min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="373"/>
+        <location filename="../../app/ui/kiosk_window.py" line="402"/>
         <source>This kiosk was revoked</source>
         <translation>Este equipo fue dado de baja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="425"/>
+        <location filename="../../app/ui/kiosk_window.py" line="455"/>
         <source>Same code again within {seconds} s: it was checked once, the result is above. To check it again, wait a moment and scan it again.</source>
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="478"/>
+        <location filename="../../app/ui/kiosk_window.py" line="509"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="478"/>
+        <location filename="../../app/ui/kiosk_window.py" line="509"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="485"/>
+        <location filename="../../app/ui/kiosk_window.py" line="516"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="485"/>
+        <location filename="../../app/ui/kiosk_window.py" line="516"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="503"/>
+        <location filename="../../app/ui/kiosk_window.py" line="534"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -615,128 +615,133 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="64"/>
+        <location filename="../../app/ui/manager_view.py" line="66"/>
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="65"/>
+        <location filename="../../app/ui/manager_view.py" line="67"/>
         <source>Scanner</source>
         <translation>Lector</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="66"/>
+        <location filename="../../app/ui/manager_view.py" line="68"/>
         <source>Typed</source>
         <translation>Digitado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="237"/>
+        <location filename="../../app/ui/manager_view.py" line="248"/>
         <source>Manager</source>
         <translation>Encargado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="238"/>
+        <location filename="../../app/ui/manager_view.py" line="249"/>
         <source>Scans</source>
         <translation>Escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="239"/>
+        <location filename="../../app/ui/manager_view.py" line="250"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="242"/>
+        <location filename="../../app/ui/manager_view.py" line="253"/>
+        <source>Today / this week</source>
+        <translation>Hoy / esta semana</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/manager_view.py" line="254"/>
         <source>Backup</source>
         <translation>Copia de seguridad</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="243"/>
+        <location filename="../../app/ui/manager_view.py" line="255"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="246"/>
+        <location filename="../../app/ui/manager_view.py" line="258"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="247"/>
+        <location filename="../../app/ui/manager_view.py" line="259"/>
         <source>How</source>
         <translation>Medio</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="248"/>
+        <location filename="../../app/ui/manager_view.py" line="260"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="249"/>
+        <location filename="../../app/ui/manager_view.py" line="261"/>
         <source>Offer</source>
         <translation>Oferta</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="250"/>
+        <location filename="../../app/ui/manager_view.py" line="262"/>
         <source>Serial</source>
         <translation>Serie</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="241"/>
-        <location filename="../../app/ui/manager_view.py" line="251"/>
+        <location filename="../../app/ui/manager_view.py" line="252"/>
+        <location filename="../../app/ui/manager_view.py" line="263"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="255"/>
+        <location filename="../../app/ui/manager_view.py" line="267"/>
         <source>Change PIN…</source>
         <translation>Cambiar PIN…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="256"/>
+        <location filename="../../app/ui/manager_view.py" line="268"/>
         <source>Exit kiosk</source>
         <translation>Salir del modo kiosco</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="257"/>
+        <location filename="../../app/ui/manager_view.py" line="269"/>
         <source>Back to the counter</source>
         <translation>Volver a la caja</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="298"/>
+        <location filename="../../app/ui/manager_view.py" line="314"/>
         <source>Today: {counts}</source>
         <translation>Hoy: {counts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="300"/>
+        <location filename="../../app/ui/manager_view.py" line="316"/>
         <source>Today: no scans yet</source>
         <translation>Hoy: todavía no hay escaneos</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="306"/>
+        <location filename="../../app/ui/manager_view.py" line="322"/>
         <source>{result} (voided)</source>
         <translation>{result} (canje anulado)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="323"/>
+        <location filename="../../app/ui/manager_view.py" line="339"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="364"/>
+        <location filename="../../app/ui/manager_view.py" line="380"/>
         <source>Redemption voided. The voucher can be used again.</source>
         <translation>Canje anulado. El voucher se puede volver a usar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="370"/>
+        <location filename="../../app/ui/manager_view.py" line="386"/>
         <source>A void needs a reason.</source>
         <translation>Para anular un canje debe indicar el motivo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="372"/>
+        <location filename="../../app/ui/manager_view.py" line="388"/>
         <source>This redemption was already voided.</source>
         <translation>Este canje ya fue anulado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/manager_view.py" line="394"/>
+        <location filename="../../app/ui/manager_view.py" line="410"/>
         <source>Manager PIN changed.</source>
         <translation>PIN del encargado cambiado.</translation>
     </message>
@@ -1087,6 +1092,79 @@
         <location filename="../../app/ui/result_panel.py" line="236"/>
         <source>Recorded on this kiosk · waiting to sync</source>
         <translation>Registrado en este equipo · pendiente de sincronizar</translation>
+    </message>
+</context>
+<context>
+    <name>SaleTotalPrompt</name>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="196"/>
+        <source>Sale total saved: {amount}</source>
+        <translation>Total de la venta guardado: {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="198"/>
+        <source>Too late: the redemption already went without a total.</source>
+        <translation>Demasiado tarde: el canje ya se envió sin total.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="270"/>
+        <source>Sale total (optional):</source>
+        <translation>Total de la venta (opcional):</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="273"/>
+        <source>Sale total, serial {serial} (optional):</source>
+        <translation>Total de la venta, serie {serial} (opcional):</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="275"/>
+        <source>e.g. 150.000</source>
+        <translation>p. ej. 150.000</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="276"/>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="277"/>
+        <source>Skip</source>
+        <translation>Omitir</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="286"/>
+        <source>Enter: save · Esc: skip · closes by itself in {seconds} s</source>
+        <translation>Enter: guardar · Esc: omitir · se cierra sola en {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="307"/>
+        <source>A total cannot be negative. Type the sale&apos;s total, e.g. 150.000.</source>
+        <translation>Un total no puede ser negativo. Escriba el total de la venta, p. ej. 150.000.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="309"/>
+        <source>A total of zero is no sale. Type the total, or press Esc to skip.</source>
+        <translation>Un total de cero no es una venta. Escriba el total o pulse Esc para omitirlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="312"/>
+        <source>Guaraníes have no cents: type whole guaraníes, e.g. 150000 or 150.000.</source>
+        <translation>Los guaraníes no tienen céntimos: escriba guaraníes enteros, p. ej. 150000 o 150.000.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="316"/>
+        <source>That figure is too large to be a sale. Check it, or press Esc to skip.</source>
+        <translation>Ese monto es demasiado grande para una venta. Revíselo o pulse Esc para omitirlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="320"/>
+        <source>{amount} is more than {times} times this shop&apos;s usual sale ({usual}). Check the figure, or press Esc to skip.</source>
+        <translation>{amount} es más de {times} veces la venta habitual de este local ({usual}). Revise el monto o pulse Esc para omitirlo.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="329"/>
+        <source>“{typed}” is not an amount. Type the total in guaraníes, e.g. 150.000.</source>
+        <translation>«{typed}» no es un monto. Escriba el total en guaraníes, p. ej. 150.000.</translation>
     </message>
 </context>
 <context>
@@ -1688,6 +1766,64 @@
         <location filename="../../app/ui/void_dialog.py" line="112"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
+    </message>
+</context>
+<context>
+    <name>WeekTab</name>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="106"/>
+        <source>Refresh</source>
+        <translation>Actualizar</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="109"/>
+        <source>Day</source>
+        <translation>Día</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="110"/>
+        <source>Redemptions</source>
+        <translation>Canjes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="111"/>
+        <source>Sale totals typed</source>
+        <translation>Totales de venta anotados</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="112"/>
+        <source>Refused</source>
+        <translation>Rechazados</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="113"/>
+        <source>Refused because</source>
+        <translation>Motivos de rechazo</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="126"/>
+        <source>{redemptions} redemptions · sale totals typed: {total} ({typed} of {redemptions}) · {refused} refused</source>
+        <translation>{redemptions} canjes · totales de venta anotados: {total} ({typed} de {redemptions}) · {refused} rechazados</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="138"/>
+        <source>Reading this counter&apos;s figures…</source>
+        <translation>Leyendo las cifras de esta caja…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="143"/>
+        <source>Today</source>
+        <translation>Hoy</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="146"/>
+        <source>This week</source>
+        <translation>Esta semana</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/week_tab.py" line="155"/>
+        <source>{day} (today)</source>
+        <translation>{day} (hoy)</translation>
     </message>
 </context>
 </TS>

@@ -15,7 +15,7 @@ from pika_protocol.sync_wire import ItemOutcome
 from sync_backend.devices import repository as devices
 from sync_backend.devices.service import DeviceContext
 from sync_backend.dialects import dialect_of
-from sync_backend.models import Offer, Redemption, SigningKey, Voucher, utcnow
+from sync_backend.models import Business, Offer, Redemption, SigningKey, Voucher, utcnow
 from sync_backend.redemptions import repository
 from sync_backend.redemptions.repository import FeedPosition
 from sync_backend.settings import Settings
@@ -31,7 +31,8 @@ def pull(
     private_keys: signing.PrivateKeyCache,
 ) -> sync_wire.PullResponse:
     """Everything that changed for the device's business since ``cursor``, oldest first, and
-    how the kiosk should sync: when to pull again, which clock skew head office flags.
+    how the kiosk should sync: when to pull again, which clock skew head office flags; and the
+    business's usual ticket (every page: it is one figure, the kiosk checks typed totals).
 
     Voucher tokens are not stored: the page's are signed again from their claims
     (``vouchers.copies``) with ``private_keys``."""
@@ -149,6 +150,7 @@ def pull(
             )
     return sync_wire.PullResponse(
         server_time=now,
+        usual_ticket=_usual_ticket(session, business),
         cursor=last.encode() if last.txid >= 0 else "",
         more=more,
         rotate_key=device.rotate_key,
@@ -156,3 +158,8 @@ def pull(
         clock_skew_limit_s=settings.clock_skew_tolerance_s,
         **response,
     )
+
+
+def _usual_ticket(session: Session, business_id: int) -> int | None:
+    row = session.get(Business, business_id)
+    return None if row is None else row.usual_ticket

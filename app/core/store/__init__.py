@@ -39,6 +39,7 @@ from app.core.store.outbox_payload import (
     Unsendable,
 )
 from app.core.store.records import (
+    CounterRow,
     DiscountKind,
     Offer,
     OutboxItem,
@@ -49,10 +50,12 @@ from app.core.store.records import (
     ScanRecord,
     ScanSource,
 )
+from app.core.store.sale_totals import SaleTotalAnswer
 from app.core.store.settings import SettingKey
 
 __all__ = [
     "CorruptStoreError",
+    "CounterRow",
     "DatabaseKey",
     "DatabaseKeyMissingError",
     "DiscountKind",
@@ -73,6 +76,7 @@ __all__ = [
     "QueuedVoid",
     "RecordedScan",
     "RemoteRedemption",
+    "SaleTotalAnswer",
     "ScanEvidence",
     "ScanRecord",
     "ScanSource",

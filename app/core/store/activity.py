@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
@@ -23,9 +23,10 @@ from app.core.store import schema
 from app.core.store.column_types import to_iso_utc
 from app.core.store.database import INSERT_EVENT, Database, require_serial, utc_now
 from app.core.store.errors import InvalidRecordError, UnknownRedemptionError
-from app.core.store.outbox import queue
+from app.core.store.outbox import queue, release
 from app.core.store.outbox_payload import ScanEvidence, scan_payload, void_payload
 from app.core.store.records import (
+    CounterRow,
     OutboxKind,
     OutboxState,
     RecordedScan,
@@ -67,6 +68,7 @@ class CounterActivity:
         device_id: str,
         source: str,
         raw_text: str,
+        hold_for: timedelta | None = None,
     ) -> RecordedScan:
         """Keep one scan, accepted or not, in ONE transaction; return what was committed.
 
@@ -78,6 +80,10 @@ class CounterActivity:
 
         ``scan_id`` is the idempotency key: recording the same id again writes nothing and
         returns the first result with ``replayed=True``.
+
+        With ``hold_for``, a redemption's outbox item is held from the push that long at most
+        (the cashier may type the sale total, :mod:`app.core.store.sale_totals`); the
+        redemption itself is committed here all the same, so a killed kiosk loses nothing.
         """
         scan_source = _scan_source(source)
         if not isinstance(validation, Validation):
@@ -89,6 +95,8 @@ class CounterActivity:
             raise InvalidRecordError("device_id must be non-empty text")
         if not isinstance(raw_text, str):
             raise InvalidRecordError("raw_text must be the scanned text")
+        if hold_for is not None and hold_for <= timedelta(0):
+            raise InvalidRecordError(f"a hold must be positive, got {hold_for}")
         claims = validation.claims
         if validation.accepted and (claims is None or validation.token is None):
             raise InvalidRecordError("an accepted validation must carry the voucher's claims")
@@ -175,7 +183,9 @@ class CounterActivity:
                 source=scan_source,
                 evidence=evidence,
             )
-            queue(conn, scan_id, kind, payload)
+            held = accepted and hold_for is not None
+            hold = utc_now() + hold_for if held and hold_for is not None else None
+            queue(conn, scan_id, kind, payload, held_until=hold)
             conn.execute(
                 INSERT_EVENT,
                 {
@@ -193,6 +203,7 @@ class CounterActivity:
             claims=claims,
             prior=prior,
             refused_by_store=refused,
+            held=held,
         )
 
     def void_redemption(
@@ -234,6 +245,8 @@ class CounterActivity:
                 business_id=self._business_id(),
                 device_id=device_id,
             )
+            # The redemption goes before its void: a held one (its prompt still open) is let go.
+            release(conn, [redemption_id])
             queue(conn, item_id, OutboxKind.VOID, payload)
             conn.execute(
                 INSERT_EVENT, {"at": voided_at, "type": "redemption.voided", "payload": facts}
@@ -373,6 +386,30 @@ class CounterActivity:
         with self._db.transaction() as conn:
             rows = conn.execute(query).all()
         return {Reason(reason): int(count) for reason, count in rows}
+
+    def counter_rows(self, since: datetime, until: datetime) -> list[CounterRow]:
+        """This kiosk's scans from ``since`` until (not including) ``until``, each with, for a
+        redemption, whether it still stands and the sale total typed: what the manager's
+        today / this week view counts (a week at one counter is a few thousand rows)."""
+        require_utc_aware("since", since)
+        require_utc_aware("until", until)
+        s, r = schema.scans, schema.redemptions
+        query = (
+            select(s.c.scanned_at, s.c.reason, r.c.voided_at, r.c.sale_total)
+            .select_from(s.outerjoin(r, r.c.redemption_id == s.c.redemption_id))
+            .where(s.c.scanned_at >= since, s.c.scanned_at < until)
+        )
+        with self._db.transaction() as conn:
+            rows = conn.execute(query).all()
+        return [
+            CounterRow(
+                scanned_at=row.scanned_at,
+                reason=Reason(row.reason),
+                voided=row.voided_at is not None,
+                sale_total=row.sale_total,
+            )
+            for row in rows
+        ]
 
     def record_event(self, event_type: str, payload: Mapping[str, Any], *, at: datetime) -> None:
         """Append one event that is not part of a scan (sync: clock skew seen, key rotated,

@@ -10,7 +10,9 @@ data through rooms that share them:
   scans: signing keys, offers, the voucher cache, revocations;
 * ``store.activity`` (:mod:`~app.core.store.activity`): what happened at the counter: scans,
   redemptions, voids, other kiosks' redemptions, the manager's reports, the event log;
-* ``store.outbox`` (:mod:`~app.core.store.outbox`): what waits to be pushed, and the answers.
+* ``store.outbox`` (:mod:`~app.core.store.outbox`): what waits to be pushed, and the answers;
+* ``store.sale_totals`` (:mod:`~app.core.store.sale_totals`): the sale total a cashier types
+  after a valid scan, settled into the held redemption.
 
 The store is meant to be used from one thread at a time (the UI routes every call through one
 worker) but does not rely on it: each room method holds the shared lock for its whole
@@ -35,6 +37,7 @@ from app.core.store.errors import SchemaTooNewError, StoreIOError
 from app.core.store.migrate import current_revisions, unknown_revisions, upgrade_to_head
 from app.core.store.outbox import Outbox
 from app.core.store.reference import ReferenceData
+from app.core.store.sale_totals import SaleTotals
 from app.core.store.settings import Settings
 
 
@@ -50,6 +53,7 @@ class KioskStore:
         self.reference = ReferenceData(self._db)
         self.activity = CounterActivity(self._db, self.settings)
         self.outbox = Outbox(self._db, self.settings)
+        self.sale_totals = SaleTotals(self._db)
 
     @classmethod
     def open(cls, path: Path, key: bytes) -> KioskStore:

@@ -5,7 +5,10 @@ reports (:func:`queue`), so a recorded scan always has its outbox item; this roo
 queue for the sync engine and keeps what the server answered. Nothing is ever deleted: an
 item stays ``pending`` until the server answers it for good (then ``done``, with the answer
 kept for the history), and an item the server fails on alone is *set aside* (kept pending,
-out of the push queue) rather than dropped. The row's payload is typed
+out of the push queue) rather than dropped. A new redemption's item may be *held* for a
+moment (``held_until``): it is recorded with its scan, but waits while the cashier may type the
+sale total that travels with it, then is let go (:func:`release`), at the latest when the hold
+runs out. The row's payload is typed
 (:mod:`app.core.store.outbox_payload`): it carries the very wire item that is pushed.
 """
 
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select, update
 
 from app.core.store import schema
 from app.core.store.database import Database, chunks, utc_now
@@ -28,8 +31,17 @@ from app.core.store.settings import SettingKey, Settings
 _INSERT_OUTBOX = schema.outbox.insert()
 
 
-def queue(conn: Connection, item_id: uuid.UUID, kind: OutboxKind, payload: OutboxPayload) -> None:
-    """Queue one item inside the caller's transaction (the scan or void it reports)."""
+def queue(
+    conn: Connection,
+    item_id: uuid.UUID,
+    kind: OutboxKind,
+    payload: OutboxPayload,
+    *,
+    held_until: datetime | None = None,
+) -> None:
+    """Queue one item inside the caller's transaction (the scan or void it reports);
+    ``held_until`` keeps it out of the push until then (a redemption whose sale total the
+    cashier may still type) unless :func:`release` lets it go first."""
     conn.execute(
         _INSERT_OUTBOX,
         {
@@ -40,8 +52,31 @@ def queue(conn: Connection, item_id: uuid.UUID, kind: OutboxKind, payload: Outbo
             "attempts": 0,
             "state": OutboxState.PENDING.value,
             "last_error": None,
+            "held_until": held_until,
         },
     )
+
+
+def release(conn: Connection, item_ids: Iterable[uuid.UUID] | None = None) -> int:
+    """Let held items go to the push (these, or every held one), in the caller's transaction;
+    return how many were held."""
+    o = schema.outbox
+    stmt = update(o).where(o.c.held_until.is_not(None)).values(held_until=None)
+    if item_ids is None:
+        return conn.execute(stmt).rowcount
+    chosen = chunks(list(item_ids))
+    return sum(conn.execute(stmt.where(o.c.item_id.in_(chunk))).rowcount for chunk in chosen)
+
+
+def is_held(conn: Connection, item_id: uuid.UUID, now: datetime) -> bool:
+    """Whether the item is pending and still held at ``now`` (not pushed, not let go)."""
+    o = schema.outbox
+    row = conn.execute(
+        select(o.c.held_until).where(
+            o.c.item_id == item_id, o.c.state == OutboxState.PENDING.value
+        )
+    ).first()
+    return row is not None and row.held_until is not None and row.held_until > now
 
 
 class Outbox:
@@ -85,12 +120,27 @@ class Outbox:
             ).one()
         return int(count), oldest
 
-    def pending(self, limit: int = 100, *, excluding: Iterable[uuid.UUID] = ()) -> list[OutboxItem]:
+    def pending(
+        self,
+        limit: int = 100,
+        *,
+        excluding: Iterable[uuid.UUID] = (),
+        include_held: bool = False,
+    ) -> list[OutboxItem]:
         """The oldest items in the push queue (not set aside), still waiting for a final answer;
-        ``excluding`` leaves out a few (the ones the sync pass is still judging)."""
+        ``excluding`` leaves out a few (the ones the sync pass is still judging). Items held
+        for their sale total are left out until they are let go or their hold runs out, unless
+        ``include_held`` (they are unsent all the same)."""
         o = schema.outbox
         query = select(o).where(o.c.state == OutboxState.PENDING.value, o.c.set_aside_at.is_(None))
+        if not include_held:
+            query = query.where(or_(o.c.held_until.is_(None), o.c.held_until <= utc_now()))
         return self._oldest(query, limit, excluding)
+
+    def release_held(self) -> int:
+        """Let every held item go (a kiosk starting has no prompt open); return how many."""
+        with self._db.transaction() as conn:
+            return release(conn)
 
     def set_aside_items(
         self,
@@ -197,4 +247,5 @@ def _outbox_item(row: Row[Any], business_id: int | None) -> OutboxItem:
         last_error=row.last_error,
         server_result=row.server_result,
         set_aside_at=row.set_aside_at,
+        held_until=row.held_until,
     )

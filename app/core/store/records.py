@@ -111,6 +111,9 @@ class RecordedScan:
     refused_by_store: bool = False
     #: True when this scan id had already been recorded: nothing new was written.
     replayed: bool = False
+    #: The redemption's outbox item waits for the sale-total prompt (it is let go when the
+    #: prompt closes, at the latest when its hold runs out).
+    held: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -143,6 +146,18 @@ class ScanRecord:
     sync_result: str | None = None
     #: Not synced and kept out of the push queue: head office fails on it (see sync/engine.py).
     set_aside: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CounterRow:
+    """One scan as the manager's today / this week view counts it."""
+
+    scanned_at: datetime
+    reason: Reason
+    #: A redemption taken back since (undo or void): it no longer counts as one.
+    voided: bool = False
+    #: What the cashier typed as the sale's total, for a redemption where they did.
+    sale_total: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +209,5 @@ class OutboxItem:
     server_result: str | None = None
     #: When the push loop set this item aside (the server fails on it alone); None: in the queue.
     set_aside_at: datetime | None = None
+    #: Kept from the push until then while the cashier may type the sale total; None: free.
+    held_until: datetime | None = None

@@ -2,7 +2,8 @@
 
 Everything here arrives by sync (or the demo's catalogue) and is only read at the counter:
 the signing keys that vouchers are checked against, the offers shown to the cashier, the
-voucher cache that lets a printed short code be typed in, and the revoked serials. The keys
+voucher cache that lets a printed short code be typed in, the revoked serials, and the
+business's usual ticket (a typed sale total far above it is refused as a slip). The keys
 and the revocations are asked for on every scan, so both are cached in memory and the cache
 is dropped by the write that changes them. Settings (the kiosk's own identity and
 preferences) are not reference data: they live in ``store.settings``
@@ -230,6 +231,36 @@ class ReferenceData:
                     rows = conn.execute(select(schema.revocations.c.serial)).scalars()
                     self._revoked = frozenset(rows)
             return self._revoked
+
+    # -- the business ---------------------------------------------------------------------------
+
+    def set_usual_ticket(self, business_id: int, amount: int | None) -> None:
+        """Keep head office's usual ticket of the business (guaraníes; None: it has none)."""
+        if not isinstance(business_id, int) or isinstance(business_id, bool):
+            raise InvalidRecordError(f"business id must be an integer, got {business_id!r}")
+        if amount is not None and (
+            isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0
+        ):
+            raise InvalidRecordError(f"a usual ticket is whole guaraníes above 0, got {amount!r}")
+        t = schema.business_facts
+        stmt = sqlite_insert(t).values(
+            business_id=business_id, usual_ticket=amount, updated_at=utc_now()
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.business_id],
+            set_={"usual_ticket": amount, "updated_at": stmt.excluded.updated_at},
+        )
+        with self._db.transaction() as conn:
+            conn.execute(stmt)
+
+    def usual_ticket(self, business_id: int) -> int | None:
+        """The business's usual ticket as head office last said it (None: not said yet)."""
+        t = schema.business_facts
+        with self._db.transaction() as conn:
+            value = conn.execute(
+                select(t.c.usual_ticket).where(t.c.business_id == business_id)
+            ).scalar()
+        return None if value is None else int(value)
 
 
 def _offer_from_row(row: Row[Any]) -> Offer:

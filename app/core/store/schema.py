@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -112,8 +113,11 @@ redemptions = Table(
     Column("void_reason", String, nullable=True),
     # 'local' (recorded at this kiosk) or 'remote' (made at another kiosk, learned from sync).
     Column("origin", String, nullable=False, server_default="local"),
+    # What the cashier typed as the sale's total (guaraníes); NULL: skipped, or made elsewhere.
+    Column("sale_total", BigInteger, nullable=True),
     CheckConstraint("source IN ('camera', 'wedge', 'manual')", name="source"),
     CheckConstraint("origin IN ('local', 'remote')", name="origin"),
+    CheckConstraint("sale_total IS NULL OR sale_total > 0", name="sale_total"),
     CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"),
 )
 
@@ -167,11 +171,24 @@ outbox = Table(
     # Set while a pending item is kept out of the push loop: the server kept failing (5xx) on
     # every request that carried it, and answered requests without it (see sync/engine.py).
     Column("set_aside_at", UtcDateTime, nullable=True),
+    # A new redemption waits here while the cashier may type its sale total (the prompt is
+    # open), at most until this time; NULL: free to be pushed.
+    Column("held_until", UtcDateTime, nullable=True),
     CheckConstraint("kind IN ('redemption', 'scan', 'void')", name="kind"),
     CheckConstraint("state IN ('pending', 'done')", name="state"),
 )
 
 outbox_by_state = Index("ix_outbox_state_created_at", outbox.c.state, outbox.c.created_at)
+
+#: What head office says of the kiosk's business with every pull (one row): its usual ticket.
+business_facts = Table(
+    "business_facts",
+    metadata,
+    Column("business_id", Integer, primary_key=True, autoincrement=False),
+    Column("usual_ticket", BigInteger, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("usual_ticket IS NULL OR usual_ticket > 0", name="usual_ticket"),
+)
 
 #: Append-only (triggers refuse UPDATE and DELETE): what happened at this kiosk, in order.
 events = Table(

@@ -89,7 +89,7 @@ def check_can_enrol(store: KioskStore) -> DeviceIdentity | None:
         return None
     # Only items the wire can carry count: one it refuses (a wild clock, a damaged row) could
     # never be synced and must not lock a kiosk out of enrolling again for ever.
-    queued = store.outbox.pending(MAX_PENDING_CHECKED)
+    queued = store.outbox.pending(MAX_PENDING_CHECKED, include_held=True)
     pending = sum(1 for item in queued if not isinstance(item.payload, Unsendable))
     # Set-aside items (the server failed on them) are unsent redemptions too.
     pending += len(store.outbox.set_aside_items(MAX_PENDING_CHECKED))

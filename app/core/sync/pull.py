@@ -1,5 +1,5 @@
-"""Applying one page of a pull to the kiosk store: keys, offers, vouchers, revocations and
-redemptions made at the business's other kiosks.
+"""Applying one page of a pull to the kiosk store: keys, offers, vouchers, revocations,
+redemptions made at the business's other kiosks, and the business's usual ticket.
 
 Every step is idempotent (a known key, offer, voucher, revocation or redemption is a no-op), so
 a page applied twice changes nothing. That is what makes a pull resumable: the cursor is saved
@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.core.sale_total import usable_usual_ticket
 from app.core.store import (
     DiscountKind,
     InvalidRecordError,
@@ -89,6 +90,12 @@ def apply_page(store: KioskStore, page: sync_wire.PullResponse, *, business_id: 
     """Apply one page in the order that keeps each step meaningful: keys before the vouchers
     they verify, vouchers before the redemptions that name them. Runs on the store thread."""
     applied = add_public_keys(store, page.public_keys)
+    if "usual_ticket" in page.model_fields_set:
+        # Said (a figure, or null for none): kept. Left out by an older backend: unchanged.
+        ticket = usable_usual_ticket(page.usual_ticket)
+        if ticket is None and page.usual_ticket is not None:
+            applied.problems.append(f"usual ticket {page.usual_ticket!r} is no amount; ignored")
+        store.reference.set_usual_ticket(business_id, ticket)
 
     for wire_offer in page.offers:
         try:

@@ -186,3 +186,25 @@ def test_a_void_after_the_pull_reaches_the_kiosks_that_pulled_it(client, kit: Ki
     assert [str(r.id) for r in after.redemptions] == [redeemed["id"]]
     assert after.redemptions[0].voided_at is not None
     assert pull(client, caja1, after.cursor).redemptions == []  # once
+
+
+def test_every_page_says_the_business_usual_ticket(client, kit: Kit) -> None:
+    business = kit.business()
+    kit.vouchers(business, 3)
+    kiosk = kit.kiosk(business)
+    first = pull(client, kiosk, limit=2)
+    assert "usual_ticket" in first.model_fields_set and first.usual_ticket is None
+    set_ticket = client.put(
+        f"/v1/admin/businesses/{business}/usual-ticket", json={"amount": 60_000}, headers=ADMIN
+    )
+    assert set_ticket.status_code == 204, set_ticket.text
+    # the next page, and a pull with nothing new at all, carry the figure
+    page = pull(client, kiosk, first.cursor, limit=2)
+    assert page.usual_ticket == 60_000
+    while page.more:
+        page = pull(client, kiosk, page.cursor, limit=2)
+        assert page.usual_ticket == 60_000
+    assert pull(client, kiosk, page.cursor).usual_ticket == 60_000
+    # another business's figure is its own
+    other = kit.kiosk(kit.business())
+    assert pull(client, other).usual_ticket is None
