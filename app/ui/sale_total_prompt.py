@@ -97,6 +97,7 @@ class SaleTotalPrompt(QFrame):
         self.message = QLabel()
         self.message.setObjectName("saleTotalMessage")
         self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.title)
@@ -266,12 +267,7 @@ class SaleTotalPrompt(QFrame):
         for widget in (self.title, self.field, self.save_button, self.skip_button):
             widget.setVisible(prompt is not None)
         if prompt is not None:
-            if prompt.serial is None:
-                self.title.setText(self.tr("Sale total (optional):"))
-            else:
-                self.title.setText(
-                    self.tr("Sale total, serial {serial} (optional):").format(serial=prompt.serial)
-                )
+            self.title.setText(self.tr("Sale total (optional):"))
         self.field.setPlaceholderText(self.tr("e.g. 150.000"))
         self.save_button.setText(self.tr("Save"))
         self.skip_button.setText(self.tr("Skip"))
@@ -282,11 +278,12 @@ class SaleTotalPrompt(QFrame):
         elif prompt is not None:
             self.message.setStyleSheet("")
             seconds = int(self.rules.seconds_left(self._clock()) + 0.999)
-            self.message.setText(
-                self.tr("Enter: save · Esc: skip · closes by itself in {seconds} s").format(
-                    seconds=seconds
-                )
+            hint = self.tr("Enter: save · Esc: skip · closes by itself in {seconds} s").format(
+                seconds=seconds
             )
+            if prompt.serial is not None:  # which redemption, once the result has gone
+                hint = self.tr("Serial {serial}").format(serial=prompt.serial) + " · " + hint
+            self.message.setText(hint)
         else:
             self.message.setStyleSheet("")
             self.message.setText(self._note)
@@ -298,7 +295,10 @@ class SaleTotalPrompt(QFrame):
             font = QFont(widget.font())
             font.setPixelSize(size)
             widget.setFont(font)
-        self.field.setMinimumWidth(size * 7)
+        self.field.setMinimumWidth(size * 5)
+        # Two lines kept for the hint or a refusal: the result above does not jump when a
+        # refusal wraps.
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2)
 
     def refusal_text(self, error: SaleTotalRefused) -> str:
         """Why a typed total was refused, in the screen's language, with what to do instead."""
@@ -317,8 +317,8 @@ class SaleTotalPrompt(QFrame):
                 )
             case SaleTotalProblem.ABSURD:
                 return self.tr(
-                    "{amount} is more than {times} times this shop's usual sale ({usual}). "
-                    "Check the figure, or press Esc to skip."
+                    "{amount} is over {times} times this shop's usual sale ({usual}). "
+                    "Check it, or press Esc."
                 ).format(
                     amount=format_guaranies(error.amount or 0),
                     times=ABSURD_TICKETS,

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QLocale, Signal
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -72,6 +72,8 @@ class WeekTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(WEEK_COLUMNS - 1, QHeaderView.ResizeMode.Stretch)
@@ -165,4 +167,12 @@ class WeekTab(QWidget):
                 ),
             )
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
+        # Many reasons on one day wrap in their cell rather than end in "…"; no row gets
+        # lower than the panel's own (touch targets grow with the text).
+        self.table.resizeRowsToContents()
+        lowest = self.table.verticalHeader().defaultSectionSize()
+        for row in range(self.table.rowCount()):
+            self.table.setRowHeight(row, max(lowest, self.table.rowHeight(row)))

@@ -1097,12 +1097,12 @@
 <context>
     <name>SaleTotalPrompt</name>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="196"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="197"/>
         <source>Sale total saved: {amount}</source>
         <translation>Total de la venta guardado: {amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="198"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="199"/>
         <source>Too late: the redemption already went without a total.</source>
         <translation>Demasiado tarde: el canje ya se envió sin total.</translation>
     </message>
@@ -1112,29 +1112,29 @@
         <translation>Total de la venta (opcional):</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="273"/>
-        <source>Sale total, serial {serial} (optional):</source>
-        <translation>Total de la venta, serie {serial} (opcional):</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="275"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="271"/>
         <source>e.g. 150.000</source>
         <translation>p. ej. 150.000</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="276"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="272"/>
         <source>Save</source>
         <translation>Guardar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="277"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="273"/>
         <source>Skip</source>
         <translation>Omitir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="286"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="281"/>
         <source>Enter: save · Esc: skip · closes by itself in {seconds} s</source>
         <translation>Enter: guardar · Esc: omitir · se cierra sola en {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sale_total_prompt.py" line="285"/>
+        <source>Serial {serial}</source>
+        <translation>Serie {serial}</translation>
     </message>
     <message>
         <location filename="../../app/ui/sale_total_prompt.py" line="307"/>
@@ -1158,8 +1158,8 @@
     </message>
     <message>
         <location filename="../../app/ui/sale_total_prompt.py" line="320"/>
-        <source>{amount} is more than {times} times this shop&apos;s usual sale ({usual}). Check the figure, or press Esc to skip.</source>
-        <translation>{amount} es más de {times} veces la venta habitual de este local ({usual}). Revise el monto o pulse Esc para omitirlo.</translation>
+        <source>{amount} is over {times} times this shop&apos;s usual sale ({usual}). Check it, or press Esc.</source>
+        <translation>{amount} supera {times} veces la venta habitual del local ({usual}). Revíselo o pulse Esc.</translation>
     </message>
     <message>
         <location filename="../../app/ui/sale_total_prompt.py" line="329"/>
@@ -1771,57 +1771,57 @@
 <context>
     <name>WeekTab</name>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="106"/>
+        <location filename="../../app/ui/week_tab.py" line="108"/>
         <source>Refresh</source>
         <translation>Actualizar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="109"/>
+        <location filename="../../app/ui/week_tab.py" line="111"/>
         <source>Day</source>
         <translation>Día</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="110"/>
+        <location filename="../../app/ui/week_tab.py" line="112"/>
         <source>Redemptions</source>
         <translation>Canjes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="111"/>
+        <location filename="../../app/ui/week_tab.py" line="113"/>
         <source>Sale totals typed</source>
         <translation>Totales de venta anotados</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="112"/>
+        <location filename="../../app/ui/week_tab.py" line="114"/>
         <source>Refused</source>
         <translation>Rechazados</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="113"/>
+        <location filename="../../app/ui/week_tab.py" line="115"/>
         <source>Refused because</source>
         <translation>Motivos de rechazo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="126"/>
+        <location filename="../../app/ui/week_tab.py" line="128"/>
         <source>{redemptions} redemptions · sale totals typed: {total} ({typed} of {redemptions}) · {refused} refused</source>
         <translation>{redemptions} canjes · totales de venta anotados: {total} ({typed} de {redemptions}) · {refused} rechazados</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="138"/>
+        <location filename="../../app/ui/week_tab.py" line="140"/>
         <source>Reading this counter&apos;s figures…</source>
         <translation>Leyendo las cifras de esta caja…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="143"/>
+        <location filename="../../app/ui/week_tab.py" line="145"/>
         <source>Today</source>
         <translation>Hoy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="146"/>
+        <location filename="../../app/ui/week_tab.py" line="148"/>
         <source>This week</source>
         <translation>Esta semana</translation>
     </message>
     <message>
-        <location filename="../../app/ui/week_tab.py" line="155"/>
+        <location filename="../../app/ui/week_tab.py" line="157"/>
         <source>{day} (today)</source>
         <translation>{day} (hoy)</translation>
     </message>
