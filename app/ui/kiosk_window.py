@@ -496,6 +496,7 @@ class KioskWindow(QMainWindow):
             return
         self.camera_column.closed = True
         self.stop_camera()
+        self.sale_prompt.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.wedge)

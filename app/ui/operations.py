@@ -54,6 +54,7 @@ class Operations(QObject):
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="background")
         self._jobs: dict[int, _Job] = {}
+        self._stopped = False
         self._numbers = itertools.count()
         # Emitted from worker threads; Qt queues the call onto this object's (GUI) thread.
         self._finished.connect(self._deliver)
@@ -127,8 +128,14 @@ class Operations(QObject):
         else:
             log.error("operation failed with no failure handler", exc_info=error)
 
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`shutdown` ran: no more work is taken (a timer must not ask for any)."""
+        return self._stopped
+
     def shutdown(self, close_store: Callable[[], None] | None = None) -> None:
         """Finish queued work, close the store on its own thread, stop the threads."""
+        self._stopped = True
         if close_store is not None:
             self._store_thread.submit(close_store).result()
         self._background.shutdown(wait=True)

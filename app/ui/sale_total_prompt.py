@@ -149,7 +149,7 @@ class SaleTotalPrompt(QFrame):
     def submit(self) -> None:
         """Enter or Save: the figure typed (refused in place when wrong), or skip when empty."""
         prompt = self.rules.open
-        if prompt is None or self._busy:
+        if prompt is None or self._busy or self.ops.stopped:
             return
         typed = self.field.text()
         if not typed.strip():
@@ -174,6 +174,8 @@ class SaleTotalPrompt(QFrame):
             return
         self._busy = False
         self._hide_prompt()
+        if self.ops.stopped:  # shutting down: the next start lets the redemption go
+            return
         counter = self.counter
         self.ops.store_op(
             lambda: counter.skip_sale_total(prompt.redemption_id),
@@ -245,7 +247,16 @@ class SaleTotalPrompt(QFrame):
             self._error = ""
         self.refresh()
 
+    def stop(self) -> None:
+        """The window is closing: no more ticks. An open prompt is left to the store: its
+        redemption stays held until the next start lets it go (or its hold runs out)."""
+        self._timer.stop()
+        self._note_timer.stop()
+
     def _tick(self) -> None:
+        if self.ops.stopped:  # the kiosk is shutting down: nothing more goes to the store
+            self.stop()
+            return
         if self.rules.timed_out(self._clock()) and not self._busy:
             self.close_prompt(PromptClose.TIMED_OUT)
         else:

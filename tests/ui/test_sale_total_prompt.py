@@ -233,3 +233,22 @@ def test_a_refusal_reads_for_every_colour_vision(qtbot, kiosk: Kiosk, vision: st
         backdrop, text = simulate(backdrop, vision), simulate(text, vision)
     low, high = sorted((float(luminance(backdrop)), float(luminance(text))))
     assert (high + 0.05) / (low + 0.05) >= AA_TEXT
+
+
+def test_a_kiosk_shutting_down_with_the_prompt_open_asks_nothing_more(qtbot, tmp_path) -> None:
+    """The window closed and its operations stopped: the prompt's clock runs out without
+    asking the store for anything (the next start lets the held redemption go)."""
+    ops = Operations()
+    session = ops.store_op(lambda: open_session(tmp_path, demo=True)).result()
+    clock = TickClock()
+    window = KioskWindow(replace(parts_for(session), clock=clock), ops)
+    qtbot.addWidget(window)
+    window.show()
+    kiosk = Kiosk(window, session, ops, clock)
+    kiosk.type_code(qtbot, 0)
+    assert window.sale_prompt.is_open
+    ops.shutdown(close_store=session.store.close)
+    clock.advance(IDLE_SECONDS + 1)
+    qtbot.wait(600)  # two ticks: an exception here fails the test (pytest-qt)
+    window.close()
+    qtbot.wait(300)
