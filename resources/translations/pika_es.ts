@@ -587,27 +587,27 @@
         <translation>El mismo código otra vez en menos de {seconds} s: se verificó una sola vez, el resultado está arriba. Para verificarlo de nuevo, espere un momento y vuelva a escanearlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="509"/>
+        <location filename="../../app/ui/kiosk_window.py" line="510"/>
         <source>Video to use as camera</source>
         <translation>Video para usar como cámara</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="509"/>
+        <location filename="../../app/ui/kiosk_window.py" line="510"/>
         <source>Videos (*.mp4 *.avi *.mkv)</source>
         <translation>Videos (*.mp4 *.avi *.mkv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="516"/>
+        <location filename="../../app/ui/kiosk_window.py" line="517"/>
         <source>Save voucher sheet</source>
         <translation>Guardar hoja de vouchers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="516"/>
+        <location filename="../../app/ui/kiosk_window.py" line="517"/>
         <source>PDF (*.pdf);;PNG (*.png)</source>
         <translation>PDF (*.pdf);;PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kiosk_window.py" line="534"/>
+        <location filename="../../app/ui/kiosk_window.py" line="535"/>
         <source>Voucher sheet saved: {files}</source>
         <translation>Hoja de vouchers guardada: {files}</translation>
     </message>
@@ -1097,72 +1097,72 @@
 <context>
     <name>SaleTotalPrompt</name>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="197"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="199"/>
         <source>Sale total saved: {amount}</source>
         <translation>Total de la venta guardado: {amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="199"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="201"/>
         <source>Too late: the redemption already went without a total.</source>
         <translation>Demasiado tarde: el canje ya se envió sin total.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="270"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="281"/>
         <source>Sale total (optional):</source>
         <translation>Total de la venta (opcional):</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="271"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="282"/>
         <source>e.g. 150.000</source>
         <translation>p. ej. 150.000</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="272"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="283"/>
         <source>Save</source>
         <translation>Guardar</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="273"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="284"/>
         <source>Skip</source>
         <translation>Omitir</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="281"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="292"/>
         <source>Enter: save · Esc: skip · closes by itself in {seconds} s</source>
         <translation>Enter: guardar · Esc: omitir · se cierra sola en {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="285"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="296"/>
         <source>Serial {serial}</source>
         <translation>Serie {serial}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="307"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="318"/>
         <source>A total cannot be negative. Type the sale&apos;s total, e.g. 150.000.</source>
         <translation>Un total no puede ser negativo. Escriba el total de la venta, p. ej. 150.000.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="309"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="320"/>
         <source>A total of zero is no sale. Type the total, or press Esc to skip.</source>
         <translation>Un total de cero no es una venta. Escriba el total o pulse Esc para omitirlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="312"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="323"/>
         <source>Guaraníes have no cents: type whole guaraníes, e.g. 150000 or 150.000.</source>
         <translation>Los guaraníes no tienen céntimos: escriba guaraníes enteros, p. ej. 150000 o 150.000.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="316"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="327"/>
         <source>That figure is too large to be a sale. Check it, or press Esc to skip.</source>
         <translation>Ese monto es demasiado grande para una venta. Revíselo o pulse Esc para omitirlo.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="320"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="331"/>
         <source>{amount} is over {times} times this shop&apos;s usual sale ({usual}). Check it, or press Esc.</source>
         <translation>{amount} supera {times} veces la venta habitual del local ({usual}). Revíselo o pulse Esc.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sale_total_prompt.py" line="329"/>
+        <location filename="../../app/ui/sale_total_prompt.py" line="340"/>
         <source>“{typed}” is not an amount. Type the total in guaraníes, e.g. 150.000.</source>
         <translation>«{typed}» no es un monto. Escriba el total en guaraníes, p. ej. 150.000.</translation>
     </message>
