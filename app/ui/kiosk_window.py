@@ -348,6 +348,8 @@ class KioskWindow(QMainWindow):
         self.refresh_pending()
 
     def refresh_pending(self) -> None:
+        if self.ops.stopped:  # an answer delivered after the kiosk shut down: nothing to ask
+            return
         store = self.counter.store
         self.ops.store_op(store.outbox.pending_count, self._show_pending, self._failed)
 
