@@ -484,6 +484,18 @@ class DayTotals(Base):
     discount_unvalued: Mapped[int] = _counter()
 
 
+class BusinessHourly(Base):
+    """Per business, day and hour, its kiosks together: one business's hour × weekday map."""
+
+    __tablename__ = "analytics_business_hourly"
+    business_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    local_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    local_hour: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    scanned: Mapped[int] = _counter()
+    redeemed: Mapped[int] = _counter()
+    voided: Mapped[int] = _counter()
+
+
 class HourlyTotals(Base):
     """Per day and hour, every business and kiosk together: the all-business heat map."""
 

@@ -27,6 +27,7 @@ from sync_backend.analytics.money import (
 from sync_backend.analytics.scope import Scope
 from sync_backend.models import (
     Business,
+    BusinessHourly,
     BusinessPayment,
     DailyRollup,
     DayTotals,
@@ -303,9 +304,11 @@ class HourWeekday:
 
 
 def hour_weekday(session: Session, scope: Scope, device_id: str | None = None) -> HourWeekday:
-    """Every business and kiosk together reads the day × hour totals; otherwise per kiosk."""
-    everyone = scope.business_id is None and device_id is None
-    h: Any = HourlyTotals if everyone else HourlyRollup
+    """Every business and kiosk together reads the day × hour totals, one business's kiosks
+    together its own hours; one kiosk the per-kiosk rollup."""
+    h: Any = HourlyRollup
+    if device_id is None:
+        h = HourlyTotals if scope.business_id is None else BusinessHourly
     query = sa.select(h.local_day, h.local_hour, sa.func.sum(h.redeemed - h.voided)).where(
         _in(scope.period, h.local_day)
     )

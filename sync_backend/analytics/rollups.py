@@ -22,6 +22,7 @@ from sync_backend.analytics.lifecycle import LifecycleKind
 from sync_backend.dialects import dialect_of
 from sync_backend.models import (
     Base,
+    BusinessHourly,
     DailyRollup,
     DayTotals,
     HourlyRollup,
@@ -143,6 +144,12 @@ DAY_TOTALS = RollupTable(
     counters=DAILY.counters,
     kinds=DAILY.kinds,
 )
+BUSINESS_HOURLY = RollupTable(
+    model=BusinessHourly,
+    key={"business_id": "business_id", "local_day": "local_day", "local_hour": "local_hour"},
+    counters=HOURLY.counters,
+    kinds=HOURLY.kinds,
+)
 HOURLY_TOTALS = RollupTable(
     model=HourlyTotals,
     key={"local_day": "local_day", "local_hour": "local_hour"},
@@ -162,6 +169,7 @@ TABLES: tuple[RollupTable, ...] = (
     REFUSALS,
     KIOSK_DAILY,
     DAY_TOTALS,
+    BUSINESS_HOURLY,
     HOURLY_TOTALS,
     REFUSAL_TOTALS,
 )

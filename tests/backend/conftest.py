@@ -51,7 +51,7 @@ TABLES = (
     "enrolment_codes, devices, vouchers, book_distributions, books, offers, signing_keys, "
     "lifecycle_events, analytics_daily, analytics_hourly, analytics_refusals, analytics_cursor, "
     "analytics_kiosk_daily, analytics_day_totals, analytics_hourly_totals, "
-    "analytics_refusal_totals, "
+    "analytics_refusal_totals, analytics_business_hourly, "
     "business_payments, manager_invitations, manager_keys, managers, businesses"
 )
 

@@ -135,8 +135,15 @@ def test_head_office_rollups_are_filled_from_the_existing_ones(tmp_path) -> None
             refusals = conn.execute(
                 sa.text("SELECT reason, scans FROM analytics_refusal_totals")
             ).all()
+            business_hours = conn.execute(  # migration 0012: a business's kiosks together
+                sa.text(
+                    "SELECT business_id, local_hour, redeemed FROM analytics_business_hourly"
+                    " ORDER BY business_id"
+                )
+            ).all()
     finally:
         engine.dispose()
     assert [tuple(r) for r in daily] == [(1, 7, 7, 2000), (2, 5, 5, 1000)]
     assert [tuple(r) for r in hourly] == [(12, 12, 12)]
     assert [tuple(r) for r in refusals] == [("expired", 3)]
+    assert [tuple(r) for r in business_hours] == [(1, 12, 7), (2, 12, 5)]

@@ -19,8 +19,8 @@ from sync_backend.analytics.lifecycle import BusinessCalendar
 from sync_backend.analytics.scope import Scope, make_scope
 
 pytestmark = pytest.mark.time_machine(date(2026, 6, 15), tick=False)
-#: the per-offer (and per-kiosk hour) rollups: one business's dashboard reads them
-ROLLUPS = ("analytics_daily", "analytics_hourly", "analytics_refusals")
+#: the per-offer (and per-kiosk hour) rollups: one business's dashboard reads some of them
+ROLLUPS = ("analytics_daily", "analytics_hourly", "analytics_refusals", "analytics_business_hourly")
 #: head office's: the same counters without the dimensions it sums over
 ALL_BUSINESS = (
     "analytics_kiosk_daily",
