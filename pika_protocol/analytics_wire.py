@@ -50,6 +50,18 @@ class HourWeekdayOut(BaseModel):
     busiest: list[tuple[int, int, int]]
 
 
+class KioskHoursOut(BaseModel):
+    """One kiosk's hour × weekday map (``device_id`` null: every kiosk of the business)."""
+
+    business_id: int
+    device_id: str | None
+    kiosk_name: str | None
+    first_day: date
+    last_day: date
+    as_of: datetime
+    hour_weekday: HourWeekdayOut
+
+
 class KioskOut(BaseModel):
     device_id: str
     name: str
@@ -96,6 +108,8 @@ class RankedBusinessOut(BaseModel):
 #: Where the manager app asks (``{business_id}`` filled in); head office's overview beside it.
 DASHBOARD_PATH = "/v1/analytics/businesses/{business_id}/dashboard"
 OVERVIEW_PATH = "/v1/analytics/overview"
+#: One kiosk's hour × weekday map (``?kiosk=<device id>``; without it, the whole business's).
+KIOSK_HOURS_PATH = "/v1/analytics/businesses/{business_id}/hour-weekday"
 WHOAMI_PATH = "/v1/analytics/me"
 MANAGER_ENROL_PATH = "/v1/manager/enrol"
 MANAGER_ROTATE_PATH = "/v1/manager/keys/rotate"

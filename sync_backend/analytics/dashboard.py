@@ -14,6 +14,7 @@ from pika_protocol.analytics_wire import (
     FunnelOut,
     FunnelStepOut,
     HourWeekdayOut,
+    KioskHoursOut,
     KioskOut,
     OfferABOut,
     OfferChoice,
@@ -24,7 +25,8 @@ from pika_protocol.analytics_wire import (
 from sync_backend.analytics import figures
 from sync_backend.analytics.money import Period, ReturnOnInvestment
 from sync_backend.analytics.scope import Scope
-from sync_backend.models import Business, Offer, utcnow
+from sync_backend.errors import NotFound
+from sync_backend.models import Business, Device, Offer, utcnow
 
 BUCKETS = ("day", "week", "month")
 
@@ -45,6 +47,33 @@ def _offers(session: Session, business_id: int | None) -> list[OfferChoice]:
         )
         for offer_id, title, variants in session.execute(query)
     ]
+
+
+def _grid(grid: figures.HourWeekday) -> HourWeekdayOut:
+    return HourWeekdayOut(redeemed=[list(r) for r in grid.redeemed], busiest=list(grid.busiest))
+
+
+def kiosk_hours(session: Session, scope: Scope, device_id: str | None) -> KioskHoursOut:
+    """The hour × weekday map of one kiosk of ``scope``'s business (None: all its kiosks).
+
+    A kiosk of another business answers exactly as one that does not exist (404
+    ``unknown_kiosk``): a manager learns nothing of other businesses' kiosks."""
+    assert scope.business_id is not None, "a kiosk's map is asked per business"
+    name = None
+    if device_id is not None:
+        kiosk = session.get(Device, device_id)
+        if kiosk is None or kiosk.business_id != scope.business_id:
+            raise NotFound(f"no kiosk {device_id} in this business", code="unknown_kiosk")
+        name = kiosk.name
+    return KioskHoursOut(
+        business_id=scope.business_id,
+        device_id=device_id,
+        kiosk_name=name,
+        first_day=scope.period.first_day,
+        last_day=scope.period.last_day,
+        as_of=utcnow(),
+        hour_weekday=_grid(figures.hour_weekday(session, scope, device_id)),
+    )
 
 
 def dashboard(session: Session, scope: Scope, bucket: str = "month") -> DashboardOut:
@@ -70,9 +99,7 @@ def dashboard(session: Session, scope: Scope, bucket: str = "month") -> Dashboar
         ),
         roi=_roi(scope.period, whole) if whole else None,
         roi_over_time=[_roi(p.period, p.roi) for p in points],
-        hour_weekday=HourWeekdayOut(
-            redeemed=[list(r) for r in grid.redeemed], busiest=list(grid.busiest)
-        ),
+        hour_weekday=_grid(grid),
         kiosks=[KioskOut(**asdict(k)) for k in figures.per_kiosk(session, scope)],
         ab_tests=[
             OfferABOut(

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pika_protocol import analytics_wire as wire
 from sync_backend.analytics import history
-from sync_backend.analytics.dashboard import dashboard
+from sync_backend.analytics.dashboard import dashboard, kiosk_hours
 from sync_backend.analytics.lifecycle import BusinessCalendar
 from sync_backend.analytics.scope import make_scope
 from sync_backend.deps import ReadSessionDep, SessionDep, SettingsDep
@@ -76,6 +76,26 @@ def business_dashboard(
         variant=variant,
     )
     return dashboard(session, scope, bucket)
+
+
+@router.get(
+    "/businesses/{business_id}/hour-weekday", response_model=wire.KioskHoursOut, **MANAGER_READ
+)
+def hour_weekday(
+    business_id: PgId,
+    viewer: ViewerAuth,
+    session: ReadSessionDep,
+    first_day: date,
+    last_day: date,
+    kiosk: str | None = Query(
+        None, min_length=1, max_length=36, description="a kiosk's device id; none: every kiosk"
+    ),
+) -> wire.KioskHoursOut:
+    """Redemptions by weekday and hour for one kiosk of the business (every offer, as the
+    dashboard's map); 404 ``unknown_kiosk`` for a kiosk that is not this business's."""
+    viewer.may_read(business_id)
+    scope = make_scope(session, business_id=business_id, first_day=first_day, last_day=last_day)
+    return kiosk_hours(session, scope, kiosk)
 
 
 @router.get("/overview", response_model=wire.DashboardOut, **MANAGER_READ_ALL)

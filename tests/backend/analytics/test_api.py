@@ -52,6 +52,7 @@ def world(client: TestClient, kit: Kit, session: Session, settings: Settings) ->
     today = datetime.now(CALENDAR.timezone).date()
     return {
         "own": own,
+        "kiosk": kiosk.device_id,
         "flag": flag,
         "days": {
             "first_day": (today - timedelta(days=30)).isoformat(),
@@ -85,6 +86,12 @@ def _business_routes(world: dict[str, Any]) -> list[tuple[str, str, dict[str, An
     return [
         ("GET", f"/v1/analytics/businesses/{b}/dashboard", days, None),
         ("GET", f"/v1/analytics/businesses/{b}/kiosks", {}, None),
+        (
+            "GET",
+            f"/v1/analytics/businesses/{b}/hour-weekday",
+            {**days, "kiosk": world["kiosk"]},
+            None,
+        ),
         ("GET", f"/v1/analytics/businesses/{b}/redemptions", days, None),
         ("GET", f"/v1/analytics/businesses/{b}/fraud-flags", {"status": "open"}, None),
         (
