@@ -113,51 +113,56 @@
     </message>
     <message>
         <location filename="../../app/ui/dashboard/texts.py" line="27"/>
+        <source>That kiosk is not this business&apos;s.</source>
+        <translation>Esa caja no es de este negocio.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/texts.py" line="28"/>
         <source>Head office does not know this business.</source>
         <translation>La oficina central no conoce este negocio.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="28"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="29"/>
         <source>This key may not read these figures.</source>
         <translation>Esta clave no puede leer estas cifras.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="29"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="30"/>
         <source>Head office refused this invitation: unknown, already used or expired.</source>
         <translation>La oficina central rechazó esta invitación: desconocida, ya usada o vencida.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="32"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="33"/>
         <source>That is not an invitation code: check what was typed.</source>
         <translation>Eso no es un código de invitación: revise lo que escribió.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="35"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="36"/>
         <source>A kiosk&apos;s key cannot open the manager app.</source>
         <translation>La clave de una caja no abre la aplicación del encargado.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="46"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="47"/>
         <source>Head office refused the question ({code}).</source>
         <translation>La oficina central rechazó la consulta ({code}).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="56"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="57"/>
         <source>Head office cannot be reached. Check the connection and try again.</source>
         <translation>No se puede llegar a la oficina central. Revise la conexión y vuelva a intentar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="60"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="61"/>
         <source>This computer&apos;s keyring did not keep the key: {error}</source>
         <translation>El llavero de esta computadora no guardó la clave: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="64"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="65"/>
         <source>Could not load the figures: {error}</source>
         <translation>No se pudieron cargar las cifras: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/texts.py" line="67"/>
+        <location filename="../../app/ui/dashboard/texts.py" line="68"/>
         <source>Something went wrong: {error}</source>
         <translation>Algo salió mal: {error}</translation>
     </message>
@@ -165,137 +170,163 @@
 <context>
     <name>DashboardWindow</name>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="181"/>
+        <location filename="../../app/ui/dashboard/window.py" line="189"/>
         <source>All businesses</source>
+        <extracomment>the picked kiosk&apos;s map, once head office has answered (None: every kiosk&apos;s)</extracomment>
         <translation>Todos los negocios</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="185"/>
+        <location filename="../../app/ui/dashboard/window.py" line="193"/>
         <source>Pika manager — {who}</source>
         <translation>Pika encargado — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="204"/>
+        <location filename="../../app/ui/dashboard/window.py" line="213"/>
         <source>Head office no longer accepts this key: sign in again.</source>
         <translation>La oficina central ya no acepta esta clave: vuelva a entrar.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="210"/>
+        <location filename="../../app/ui/dashboard/window.py" line="219"/>
         <source>Head office cannot be reached and these figures were never loaded on this computer.</source>
         <translation>No se puede llegar a la oficina central y estas cifras nunca se cargaron en esta computadora.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="242"/>
+        <location filename="../../app/ui/dashboard/window.py" line="269"/>
+        <source>Pick a business to see one kiosk&apos;s hours.</source>
+        <translation>Elija un negocio para ver las horas de una caja.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="284"/>
         <source>{day} {hour}:00 — {count} redemptions</source>
         <translation>{day} {hour}:00 — {count} canjes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="245"/>
+        <location filename="../../app/ui/dashboard/window.py" line="287"/>
         <source>Busiest hours: {hours}</source>
         <translation>Horas con más canjes: {hours}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="279"/>
+        <location filename="../../app/ui/dashboard/window.py" line="295"/>
+        <source>Offline: one kiosk&apos;s hours need head office; every kiosk&apos;s are shown.</source>
+        <translation>Sin conexión: las horas de una caja necesitan la central; se muestran las de todas las cajas.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="305"/>
+        <source>Loading {kiosk}…</source>
+        <translation>Cargando {kiosk}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="355"/>
         <source>Return is shown per business.</source>
         <translation>El retorno se muestra por negocio.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="283"/>
+        <location filename="../../app/ui/dashboard/window.py" line="359"/>
         <source>Estimated return {estimated} · recorded return {recorded} (sale total typed for {typed} of {count} redemptions). Each figure is value minus discount and investment, over investment; — when nothing was paid.</source>
         <translation>Retorno estimado {estimated} · retorno registrado {recorded} (total de venta tipeado en {typed} de {count} canjes). Cada cifra es el valor menos el descuento y la inversión, sobre la inversión; — si no se pagó nada.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="296"/>
+        <location filename="../../app/ui/dashboard/window.py" line="372"/>
         <source>No offer prints more than one variant.</source>
         <translation>Ninguna oferta imprime más de una variante.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="301"/>
+        <location filename="../../app/ui/dashboard/window.py" line="377"/>
         <source>A result is given once every variant has the sample size fixed up front (copies per variant: {needed}).</source>
         <translation>Hay resultado cuando cada variante alcanza el tamaño de muestra fijado de antemano (ejemplares por variante: {needed}).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="310"/>
+        <location filename="../../app/ui/dashboard/window.py" line="386"/>
         <source>Figures as of {when}</source>
         <translation>Cifras al {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="319"/>
+        <location filename="../../app/ui/dashboard/window.py" line="395"/>
         <source>Saved {count} CSV files in {folder}</source>
         <translation>Se guardaron {count} archivos CSV en {folder}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="331"/>
+        <location filename="../../app/ui/dashboard/window.py" line="407"/>
         <source>Saved the report as {path}</source>
         <translation>Informe guardado en {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="342"/>
+        <location filename="../../app/ui/dashboard/window.py" line="418"/>
         <source>Could not save: {error}</source>
         <translation>No se pudo guardar: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="345"/>
+        <location filename="../../app/ui/dashboard/window.py" line="421"/>
         <source>Folder for the CSV files</source>
         <translation>Carpeta para los archivos CSV</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="351"/>
+        <location filename="../../app/ui/dashboard/window.py" line="427"/>
         <source>Save the report</source>
         <translation>Guardar el informe</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="393"/>
+        <location filename="../../app/ui/dashboard/window.py" line="473"/>
         <source>&amp;Language</source>
         <translation>&amp;Idioma</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="394"/>
+        <location filename="../../app/ui/dashboard/window.py" line="474"/>
         <source>Sig&amp;n out</source>
         <translation>&amp;Cerrar sesión</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="395"/>
+        <location filename="../../app/ui/dashboard/window.py" line="475"/>
         <source>Offline: figures kept on this computer</source>
         <translation>Sin conexión: cifras guardadas en esta computadora</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="398"/>
+        <location filename="../../app/ui/dashboard/window.py" line="478"/>
         <source>F&amp;unnel</source>
         <translation>&amp;Embudo</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="399"/>
+        <location filename="../../app/ui/dashboard/window.py" line="479"/>
         <source>&amp;Return</source>
         <translation>&amp;Retorno</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="400"/>
+        <location filename="../../app/ui/dashboard/window.py" line="480"/>
         <source>&amp;Hours</source>
         <translation>Hora&amp;s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="401"/>
+        <location filename="../../app/ui/dashboard/window.py" line="481"/>
         <source>&amp;Kiosks</source>
         <translation>Ca&amp;jas</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="402"/>
+        <location filename="../../app/ui/dashboard/window.py" line="482"/>
         <source>&amp;A/B tests</source>
         <translation>Pruebas A/&amp;B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="403"/>
+        <location filename="../../app/ui/dashboard/window.py" line="483"/>
         <source>Bus&amp;inesses</source>
         <translation>Ran&amp;king</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="407"/>
+        <location filename="../../app/ui/dashboard/window.py" line="487"/>
+        <source>Kiosk sho&amp;wn:</source>
+        <translation>Caja de&amp;l mapa:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="487"/>
+        <source>All kiosks</source>
+        <translation>Todas las cajas</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dashboard/window.py" line="488"/>
         <source>Export &amp;CSV…</source>
         <translation>E&amp;xportar CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dashboard/window.py" line="408"/>
+        <location filename="../../app/ui/dashboard/window.py" line="489"/>
         <source>&amp;PDF report…</source>
         <translation>Informe &amp;PDF…</translation>
     </message>

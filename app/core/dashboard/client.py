@@ -72,3 +72,17 @@ class AnalyticsClient(HeadOfficeClient):
         else:
             path = wire.DASHBOARD_PATH.format(business_id=query.business_id)
         return self._call("GET", path, wire.DashboardOut, params=params)
+
+    def kiosk_hours(self, query: DashboardQuery, device_id: str | None) -> wire.KioskHoursOut:
+        """One kiosk's hour × weekday map over the query's days (every offer, as the
+        dashboard's map); a business's question only."""
+        if query.business_id is None:
+            raise ValueError("a kiosk's map is asked per business")
+        params: dict[str, str | int] = {
+            "first_day": query.first_day.isoformat(),
+            "last_day": query.last_day.isoformat(),
+        }
+        if device_id is not None:
+            params["kiosk"] = device_id
+        path = wire.KIOSK_HOURS_PATH.format(business_id=query.business_id)
+        return self._call("GET", path, wire.KioskHoursOut, params=params)

@@ -34,7 +34,7 @@ from app.core.sync.errors import (
     SyncError,
     TransientSyncError,
 )
-from pika_protocol.analytics_wire import DashboardOut, Viewer, read_invitation
+from pika_protocol.analytics_wire import DashboardOut, KioskHoursOut, Viewer, read_invitation
 
 COPY_FILE = "figures.db"
 #: Refusals that mean "this key opens nothing any more": sign in again.
@@ -206,6 +206,11 @@ class ManagerSession:
             return Loaded(kept.figures, offline=True, as_of=kept.as_of)
         self._offline_copy().keep(question, figures)
         return Loaded(figures, offline=False, as_of=figures.as_of)
+
+    def load_kiosk_hours(self, query: DashboardQuery, device_id: str) -> KioskHoursOut:
+        """One kiosk's map, from head office only: it is not kept, so offline this raises
+        :class:`TransientSyncError` and the screen says the map needs head office."""
+        return self._ask(lambda client: client.kiosk_hours(query, device_id))
 
     def _ask(self, call: Callable[[AnalyticsClient], T]) -> T:
         if self._client is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.core.money import format_guaranies
-from pika_protocol.analytics_wire import DashboardOut
+from pika_protocol.analytics_wire import DashboardOut, HourWeekdayOut
 
 Language = Literal["es", "en"]
 Kind = Literal["text", "count", "money", "ratio", "percent"]
@@ -143,6 +143,17 @@ _COUNT: Kind = "count"
 _HOUR_KINDS: tuple[Kind, ...] = ("text", *([_COUNT] * 24))
 
 
+def hours_table(grid: HourWeekdayOut, language: Language) -> Table:
+    """Redemptions by weekday (rows) and hour: the business's, or one kiosk's on screen."""
+    return Table(
+        "hours",
+        word("hours", language),
+        (word("weekday", language), *(f"{h:02d}" for h in range(24))),
+        _HOUR_KINDS,
+        tuple((WEEKDAYS[language][day], *grid.redeemed[day]) for day in range(7)),
+    )
+
+
 def tables(figures: DashboardOut, language: Language) -> list[Table]:
     """Every table of one dashboard, in the order the report prints them."""
     w = lambda key: word(key, language)  # noqa: E731 - a short alias keeps the rows readable
@@ -219,17 +230,7 @@ def tables(figures: DashboardOut, language: Language) -> list[Table]:
             tuple((k.name, k.scanned, k.refused, k.redeemed, k.voided) for k in figures.kiosks),
         )
     )
-    out.append(
-        Table(
-            "hours",
-            w("hours"),
-            (w("weekday"), *(f"{h:02d}" for h in range(24))),
-            _HOUR_KINDS,
-            tuple(
-                (WEEKDAYS[language][day], *figures.hour_weekday.redeemed[day]) for day in range(7)
-            ),
-        )
-    )
+    out.append(hours_table(figures.hour_weekday, language))
     ab_rows: list[tuple[Cell, ...]] = []
     for offer in figures.ab_tests:
         verdict = w(offer.verdict).format(winner=offer.winner or "")

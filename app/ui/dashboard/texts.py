@@ -24,6 +24,7 @@ _PROBLEMS = {
     ),
     "unknown_offer": QT_TRANSLATE_NOOP("Dashboard", "That offer is not this business's."),
     "unknown_bucket": QT_TRANSLATE_NOOP("Dashboard", "Choose by day, week or month."),
+    "unknown_kiosk": QT_TRANSLATE_NOOP("Dashboard", "That kiosk is not this business's."),
     "not_found": QT_TRANSLATE_NOOP("Dashboard", "Head office does not know this business."),
     "forbidden": QT_TRANSLATE_NOOP("Dashboard", "This key may not read these figures."),
     "invitation_refused": QT_TRANSLATE_NOOP(

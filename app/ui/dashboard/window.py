@@ -30,17 +30,20 @@ from PySide6.QtWidgets import (
 
 from app.core.dashboard.client import DashboardQuery
 from app.core.dashboard.exports import write_all_csv, write_report
+from app.core.dashboard.kiosk_pick import answers, kept_pick, kiosk_choices, kiosk_question
 from app.core.dashboard.session import Loaded, ManagerSession, NothingKeptError, SignInAgainError
 from app.core.dashboard.sign_in import SignedIn
-from app.core.dashboard.tables import WEEKDAYS, Table, cell_text, tables, word
+from app.core.dashboard.tables import WEEKDAYS, Table, cell_text, hours_table, tables, word
 from app.core.dashboard.tables import Language as FigureLanguage
-from app.ui.dashboard.charts import FunnelChart, HeatMap, ValueChart
+from app.core.sync.errors import TransientSyncError
+from app.ui.dashboard.charts import FunnelChart, ValueChart
 from app.ui.dashboard.figure_table import FigureTable
+from app.ui.dashboard.hours_panel import HoursPanel
 from app.ui.dashboard.pickers import Pickers
 from app.ui.dashboard.texts import failure_text, problem_text, screen_language
 from app.ui.language import Language
 from app.ui.operations import Operations
-from pika_protocol.analytics_wire import DashboardOut
+from pika_protocol.analytics_wire import DashboardOut, HourWeekdayOut, KioskHoursOut
 
 log = logging.getLogger(__name__)
 OFFLINE_STYLE = "background: #fff3cd; color: #664d03; padding: 3px 8px; border-radius: 4px;"
@@ -116,9 +119,13 @@ class DashboardWindow(QMainWindow):
         self.roi_summary = QLabel()
         self.roi_summary.setWordWrap(True)
         self.roi_table = FigureTable()
-        self.heat_map = HeatMap()
-        self.busiest = QLabel()
-        self.hours_table = FigureTable()
+        self.hours_panel = HoursPanel()
+        self.heat_map = self.hours_panel.heat_map
+        self.busiest = self.hours_panel.busiest
+        self.hours_table = self.hours_panel.hours_table
+        #: the picked kiosk's map, once head office has answered (None: every kiosk's)
+        self.kiosk_hours: KioskHoursOut | None = None
+        self._kiosk_note = ""  # why no kiosk's map shows (offline, head office's view)
         self.kiosks_table = FigureTable()
         self.ab_table = FigureTable()
         self.ab_note = QLabel()
@@ -132,7 +139,7 @@ class DashboardWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(_tab(self.funnel_chart.widget, funnel_tables), "")
         self.tabs.addTab(_tab(self.roi_summary, self.value_chart.widget, self.roi_table), "")
-        self.tabs.addTab(_tab(self.heat_map.widget, self.busiest, self.hours_table), "")
+        self.tabs.addTab(_tab(self.hours_panel), "")
         self.tabs.addTab(_tab(self.kiosks_table), "")
         self.tabs.addTab(_tab(self.ab_note, self.ab_table), "")
         self.tabs.addTab(_tab(self.ranking_table), "")
@@ -156,6 +163,7 @@ class DashboardWindow(QMainWindow):
 
         self.pickers.asked.connect(self.load)
         self.pickers.problem.connect(self._show_problems)
+        self.hours_panel.picked.connect(self._kiosk_picked)
         self.operations.busy_changed.connect(self._busy)
         self.sign_out_button.clicked.connect(self.sign_out)
         self.language_picker.currentIndexChanged.connect(self._language_picked)
@@ -196,6 +204,7 @@ class DashboardWindow(QMainWindow):
         self.figures = loaded.figures
         self.pickers.set_choices(loaded.figures.offers, loaded.figures.businesses)
         self.offline_badge.setVisible(loaded.offline)
+        self._kiosk_note = ""
         self.paint()
 
     def _load_failed(self, error: BaseException) -> None:
@@ -236,21 +245,7 @@ class DashboardWindow(QMainWindow):
         self.funnel_table.show_table(funnel, lang)
         self.refusals_table.show_table(named["refusals"], lang)
         self._paint_roi(figures, named.get("roi"), lang)
-        self.heat_map.show(
-            figures.hour_weekday.redeemed,
-            WEEKDAYS[lang],
-            self.tr("{day} {hour}:00 — {count} redemptions"),
-        )
-        self.busiest.setText(
-            self.tr("Busiest hours: {hours}").format(
-                hours=", ".join(
-                    f"{WEEKDAYS[lang][d]} {h:02d}:00 ({n})"
-                    for d, h, n in figures.hour_weekday.busiest
-                )
-                or "—"
-            )
-        )
-        self.hours_table.show_table(named["hours"], lang)
+        self._paint_hours(figures)
         self.kiosks_table.show_table(named["kiosks"], lang)
         self.ab_table.show_table(named["ab"], lang)
         self.ab_note.setText(self._ab_note(figures))
@@ -259,6 +254,87 @@ class DashboardWindow(QMainWindow):
         self.tabs.setTabVisible(5, "ranking" in named)
         self._set_exports_enabled(True)
         self.painted.emit()
+
+    # -- the hours tab: every kiosk, or one ---------------------------------------------------
+
+    def _paint_hours(self, figures: DashboardOut) -> None:
+        """The picked kiosk's map when head office has answered it for these figures; every
+        kiosk's otherwise (a kiosk's map is not kept offline: the note says so)."""
+        online = self.loaded is not None and not self.loaded.offline
+        choices = kiosk_choices(figures)
+        pick = kept_pick(self.hours_panel.current(), choices, online=online)
+        self.hours_panel.set_choices(choices, pick, enabled=online and bool(choices))
+        note = self._kiosk_note  # why a kiosk's map failed, until the next pick or figures
+        if figures.business_id is None:
+            note = self.tr("Pick a business to see one kiosk's hours.")
+        elif not online:
+            note = self._offline_kiosk_note()
+        if pick is None:
+            self.hours_panel.note.setText(note)
+            self._show_grid(figures.hour_weekday)
+        elif self.kiosk_hours is not None and answers(self.kiosk_hours, figures, pick):
+            self.hours_panel.note.clear()
+            self._show_grid(self.kiosk_hours.hour_weekday)
+        else:
+            self._ask_kiosk_hours(figures, pick)
+
+    def _show_grid(self, grid: HourWeekdayOut) -> None:
+        lang = screen_language(self.language.current)
+        self.heat_map.show(
+            grid.redeemed, WEEKDAYS[lang], self.tr("{day} {hour}:00 — {count} redemptions")
+        )
+        self.busiest.setText(
+            self.tr("Busiest hours: {hours}").format(
+                hours=", ".join(f"{WEEKDAYS[lang][d]} {h:02d}:00 ({n})" for d, h, n in grid.busiest)
+                or "—"
+            )
+        )
+        self.hours_table.show_table(hours_table(grid, lang), lang)
+
+    def _offline_kiosk_note(self) -> str:
+        return self.tr("Offline: one kiosk's hours need head office; every kiosk's are shown.")
+
+    def _kiosk_picked(self, device_id: str | None) -> None:
+        self._kiosk_note = ""
+        if self.figures is not None:
+            self._paint_hours(self.figures)
+
+    def _ask_kiosk_hours(self, figures: DashboardOut, device_id: str) -> Future[KioskHoursOut]:
+        """Ask on the store thread (as the dashboard); the map is blank until it comes."""
+        self.hours_panel.note.setText(
+            self.tr("Loading {kiosk}…").format(kiosk=self.hours_panel.kiosk.currentText())
+        )
+        self._show_grid(HourWeekdayOut(redeemed=[[0] * 24 for _ in range(7)], busiest=[]))
+        question = kiosk_question(figures)
+        return self.operations.store_op(
+            lambda: self.session.load_kiosk_hours(question, device_id),
+            self._kiosk_hours_loaded,
+            self._kiosk_hours_failed,
+        )
+
+    def _kiosk_hours_loaded(self, answer: KioskHoursOut) -> None:
+        figures = self.figures
+        if figures is None or not answers(answer, figures, self.hours_panel.current()):
+            return  # overtaken: another kiosk or other figures were asked for since
+        self.kiosk_hours = answer
+        self.hours_panel.note.clear()
+        self._show_grid(answer.hour_weekday)
+
+    def _kiosk_hours_failed(self, error: BaseException) -> None:
+        """Back to every kiosk's map, saying why (offline: the map needs head office)."""
+        if isinstance(error, TransientSyncError):
+            self._kiosk_note = self._offline_kiosk_note()
+        elif isinstance(error, SignInAgainError):
+            self._load_failed(error)
+            return
+        else:
+            self._kiosk_note = failure_text(error)
+        self.hours_panel.set_choices(
+            kiosk_choices(self.figures) if self.figures else [], None, enabled=True
+        )
+        if self.figures is not None:
+            self.hours_panel.note.setText(self._kiosk_note)
+            self._show_grid(self.figures.hour_weekday)
 
     def _paint_roi(self, figures: DashboardOut, table: Table | None, lang: str) -> None:
         language = screen_language(lang)
@@ -373,6 +449,10 @@ class DashboardWindow(QMainWindow):
         self.value_chart.show([], [], [], ("", ""))
         self.heat_map.show([[0] * 24 for _ in range(7)], (), "")
         self.busiest.clear()
+        self.kiosk_hours = None
+        self._kiosk_note = ""
+        self.hours_panel.note.clear()
+        self.hours_panel.set_choices([], None, enabled=False)
         self.roi_summary.clear()
         self.ab_note.clear()
         for table in self.findChildren(FigureTable):
@@ -404,6 +484,7 @@ class DashboardWindow(QMainWindow):
             )
         ):
             self.tabs.setTabText(index, text)
+        self.hours_panel.retranslate(self.tr("Kiosk sho&wn:"), self.tr("All kiosks"))
         self.export_csv_button.setText(self.tr("Export &CSV…"))
         self.export_pdf_button.setText(self.tr("&PDF report…"))
         self.language_picker.blockSignals(True)

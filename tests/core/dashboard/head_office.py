@@ -8,7 +8,13 @@ import json
 import httpx
 
 from app.core.dashboard.client import AnalyticsClient
-from pika_protocol.analytics_wire import BusinessChoice, DashboardOut, OfferChoice
+from pika_protocol.analytics_wire import (
+    BusinessChoice,
+    DashboardOut,
+    HourWeekdayOut,
+    KioskHoursOut,
+    OfferChoice,
+)
 from tests.core.dashboard.sample import AS_OF, sample_dashboard
 
 SERVER = "http://head-office.test"
@@ -62,6 +68,8 @@ class FakeHeadOffice:
         self.rotate = False
         self.requests: list[httpx.Request] = []
         self.figures = sample_with_choices()
+        #: each kiosk's name and its one busy hour (weekday, hour, redemptions)
+        self.kiosk_maps = {"k1": ("Caja 1", (0, 10, 3)), "k2": ("Caja 2", (5, 18, 5))}
 
     def client(self, base_url: str, api_key: str | None) -> AnalyticsClient:
         return AnalyticsClient(base_url, api_key=api_key, transport=httpx.MockTransport(self))
@@ -119,6 +127,27 @@ class FakeHeadOffice:
             )
         if path == "/v1/analytics/overview":
             return httpx.Response(200, content=overview().model_dump_json())
+        if path == "/v1/analytics/businesses/7/hour-weekday":
+            return self._kiosk_hours(request)
         if path == "/v1/analytics/businesses/7/dashboard":
             return httpx.Response(200, content=self.figures.model_dump_json())
         return _error(404, "not_found")
+
+    def _kiosk_hours(self, request: httpx.Request) -> httpx.Response:
+        """Caja 1 ("k1") redeemed 3 on Monday at 10:00; Caja 2 ("k2") 5 on Saturday at 18:00."""
+        kiosk = request.url.params.get("kiosk")
+        if kiosk not in self.kiosk_maps:
+            return _error(404, "unknown_kiosk")
+        name, (day, hour, count) = self.kiosk_maps[kiosk]
+        grid = [[0] * 24 for _ in range(7)]
+        grid[day][hour] = count
+        answer = KioskHoursOut(
+            business_id=7,
+            device_id=kiosk,
+            kiosk_name=name,
+            first_day=request.url.params["first_day"],
+            last_day=request.url.params["last_day"],
+            as_of=AS_OF,
+            hour_weekday=HourWeekdayOut(redeemed=grid, busiest=[(day, hour, count)]),
+        )
+        return httpx.Response(200, content=answer.model_dump_json())

@@ -1,0 +1,119 @@
+"""pytest-qt: the hours tab's kiosk picker ("every kiosk" first) loads one kiosk's heat map
+off the UI thread, says when offline it cannot, and is head office's only per business."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.core.dashboard.head_office import ADMIN_TOKEN, SERVER
+from tests.core.dashboard.sample import AS_OF
+from tests.ui.dashboard.conftest import Manager
+from tests.ui.dashboard.test_dashboard_window import _sign_in
+
+pytestmark = pytest.mark.time_machine(AS_OF)
+
+
+def _items(manager: Manager) -> list[str]:
+    picker = manager.app.window.hours_panel.kiosk
+    return [picker.itemText(i) for i in range(picker.count())]
+
+
+def _pick(qtbot, manager: Manager, name: str) -> None:
+    picker = manager.app.window.hours_panel.kiosk
+    before = len(manager.head_office.requests)
+    picker.setCurrentIndex(picker.findText(name))
+    qtbot.waitUntil(lambda: len(manager.head_office.requests) > before, timeout=5000)
+    qtbot.waitUntil(lambda: not manager.app.window.progress.isVisible(), timeout=5000)
+
+
+def test_picking_a_kiosk_shows_its_heat_map_and_busiest_hours(qtbot, manager: Manager) -> None:
+    _sign_in(qtbot, manager)
+    window = manager.app.window
+    assert _items(manager) == ["Todas las cajas", "Caja 1", "Caja 2"]
+    assert window.hours_panel.kiosk.isEnabled() and window.hours_panel.current() is None
+    assert window.hours_panel.kiosk_label.text() == "Caja de&l mapa:"
+    assert window.heat_map.cell_text(5, 18) == "sábado 18:00 — 5 canjes"  # every kiosk
+    _pick(qtbot, manager, "Caja 1")
+    qtbot.waitUntil(lambda: window.kiosk_hours is not None, timeout=5000)
+    request = manager.head_office.requests[-1]
+    assert request.url.path == "/v1/analytics/businesses/7/hour-weekday"
+    assert (request.url.params["kiosk"], request.url.params["first_day"]) == ("k1", "2025-03-01")
+    # Caja 1's map: Monday 10:00 only; Saturday's five were Caja 2's
+    assert window.heat_map.cell_text(0, 10) == "lunes 10:00 — 3 canjes"
+    assert window.heat_map.cell_text(5, 18) == "sábado 18:00 — 0 canjes"
+    assert window.busiest.text() == "Horas con más canjes: lunes 10:00 (3)"
+    assert window.hours_table.texts()[0][11] == "3" and window.hours_table.texts()[5][19] == "0"
+    assert window.hours_panel.note.text() == ""
+    # the whole business's again, from the figures on screen: no request
+    asked = len(manager.head_office.requests)
+    window.hours_panel.kiosk.setCurrentIndex(0)
+    assert window.heat_map.cell_text(5, 18) == "sábado 18:00 — 5 canjes"
+    assert len(manager.head_office.requests) == asked
+
+
+def test_the_pick_survives_new_figures_and_a_language_change(qtbot, manager: Manager) -> None:
+    _sign_in(qtbot, manager)
+    window = manager.app.window
+    _pick(qtbot, manager, "Caja 2")
+    qtbot.waitUntil(lambda: window.kiosk_hours is not None, timeout=5000)
+    april = {"first_day": date(2025, 4, 1), "last_day": date(2025, 4, 30)}
+    manager.head_office.figures = manager.head_office.figures.model_copy(update=april)
+    window.pickers.ask()  # new figures, other days: Caja 2's map is asked again for them
+    qtbot.waitUntil(
+        lambda: manager.head_office.requests[-1].url.path.endswith("hour-weekday"), timeout=5000
+    )
+    qtbot.waitUntil(lambda: window.hours_panel.note.text() == "", timeout=5000)
+    assert window.hours_panel.current() == "k2"
+    assert manager.head_office.requests[-1].url.params["first_day"] == "2025-04-01"
+    assert window.kiosk_hours is not None and window.kiosk_hours.first_day == april["first_day"]
+    assert window.heat_map.cell_text(5, 18) == "sábado 18:00 — 5 canjes"
+    assert window.heat_map.cell_text(0, 10) == "lunes 10:00 — 0 canjes"
+    manager.language.switch("en")
+    qtbot.waitUntil(lambda: window.hours_panel.kiosk.itemText(0) == "All kiosks", timeout=2000)
+    assert window.hours_panel.kiosk_label.text() == "Kiosk sho&wn:"
+    assert window.busiest.text() == "Busiest hours: Saturday 18:00 (5)"
+    assert window.hours_panel.current() == "k2"
+
+
+def test_offline_the_map_of_one_kiosk_is_said_to_need_head_office(qtbot, manager: Manager) -> None:
+    _sign_in(qtbot, manager)
+    window = manager.app.window
+    manager.head_office.mode = "offline"
+    _pick(qtbot, manager, "Caja 1")
+    qtbot.waitUntil(lambda: window.hours_panel.note.text() != "", timeout=5000)
+    assert window.hours_panel.note.text().startswith("Sin conexión")
+    assert window.hours_panel.current() is None  # back to every kiosk's, which is what shows
+    assert window.heat_map.cell_text(5, 18) == "sábado 18:00 — 5 canjes"
+    # figures from the offline copy: the picker waits for head office
+    window.pickers.ask()
+    qtbot.waitUntil(lambda: window.loaded is not None and window.loaded.offline, timeout=5000)
+    assert not window.hours_panel.kiosk.isEnabled()
+    assert "necesitan la central" in window.hours_panel.note.text()
+
+
+def test_an_unknown_kiosk_is_worded_and_every_kiosk_shown(qtbot, manager: Manager) -> None:
+    _sign_in(qtbot, manager)
+    window = manager.app.window
+    del manager.head_office.kiosk_maps["k2"]  # moved to another shop since the figures
+    _pick(qtbot, manager, "Caja 2")
+    qtbot.waitUntil(lambda: window.hours_panel.note.text() != "", timeout=5000)
+    assert window.hours_panel.note.text() == "Esa caja no es de este negocio."
+    assert window.hours_panel.current() is None and _items(manager)[-1] == "Caja 2"
+
+
+def test_head_office_picks_a_business_before_a_kiosk(qtbot, manager: Manager) -> None:
+    manager.app.start()
+    qtbot.waitUntil(lambda: manager.app.dialog is not None and manager.app.dialog.isVisible())
+    dialog = manager.app.dialog
+    assert dialog is not None
+    dialog.head_office.setChecked(True)
+    qtbot.keyClicks(dialog.invitation, ADMIN_TOKEN)
+    qtbot.keyClicks(dialog.server, SERVER)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    window = manager.app.window
+    qtbot.waitUntil(lambda: window.figures is not None, timeout=5000)
+    assert not window.hours_panel.kiosk.isEnabled() and _items(manager) == ["Todas las cajas"]
+    assert window.hours_panel.note.text() == "Elija un negocio para ver las horas de una caja."
