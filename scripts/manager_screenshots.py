@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.core.dashboard.demo_backend import DemoBackend, default_demo_dir
 from app.core.dashboard.session import ManagerSession
 from app.ui.dashboard.app import ManagerApp
+from app.ui.dashboard.window import DashboardWindow
 from app.ui.language import Language
 from app.ui.operations import Operations
 
@@ -45,6 +46,24 @@ def save(widget: QWidget, name: str) -> None:
 def wait(app: QApplication, until: object) -> None:
     while not until():  # type: ignore[operator]
         app.processEvents()
+
+
+def hours_of_one_kiosk(app: QApplication, window: DashboardWindow) -> None:
+    """The hours tab of the first business with several kiosks, its busiest kiosk picked."""
+    pickers = window.pickers
+    for index in range(1, pickers.business.count()):
+        pickers.business.setCurrentIndex(index)
+        window.figures = None
+        pickers.ask()
+        wait(app, lambda w=window: w.figures is not None and w.figures.business_id is not None)
+        assert window.figures is not None
+        if len(window.figures.kiosks) > 1:
+            break
+    busiest = window.figures.kiosks[0].device_id  # the table lists the busiest first
+    window.tabs.setCurrentIndex(2)
+    window.hours_panel.kiosk.setCurrentIndex(window.hours_panel.kiosk.findData(busiest))
+    wait(app, lambda: window.kiosk_hours is not None and window.kiosk_hours.device_id == busiest)
+    app.processEvents()
 
 
 def main() -> int:
@@ -94,6 +113,8 @@ def main() -> int:
                     window.tabs.setCurrentIndex(index)
                     app.processEvents()
                     save(window, f"{lang}-{name}")
+                hours_of_one_kiosk(app, window)
+                save(window, f"{lang}-hours-kiosk")
                 window.close()
                 wait(app, lambda: True)
                 operations.store_op(session.sign_out)
