@@ -172,7 +172,6 @@
     <message>
         <location filename="../../app/ui/dashboard/window.py" line="189"/>
         <source>All businesses</source>
-        <extracomment>the picked kiosk&apos;s map, once head office has answered (None: every kiosk&apos;s)</extracomment>
         <translation>Todos los negocios</translation>
     </message>
     <message>

@@ -123,7 +123,7 @@ class DashboardWindow(QMainWindow):
         self.heat_map = self.hours_panel.heat_map
         self.busiest = self.hours_panel.busiest
         self.hours_table = self.hours_panel.hours_table
-        #: the picked kiosk's map, once head office has answered (None: every kiosk's)
+        # the picked kiosk's map, once head office has answered (None: every kiosk's)
         self.kiosk_hours: KioskHoursOut | None = None
         self._kiosk_note = ""  # why no kiosk's map shows (offline, head office's view)
         self.kiosks_table = FigureTable()
