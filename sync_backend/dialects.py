@@ -62,8 +62,8 @@ class Dialect(Protocol):
         """Rows with ``txid`` below this are final (see :meth:`Postgres.feed_horizon`)."""
         ...
 
-    def reserve_serials(self, session: Session, count: int) -> list[int]:
-        """Serials for a new book of ``count`` copies."""
+    def reserve_serials(self, session: Session, count: int, *, above: int = 0) -> list[int]:
+        """Serials for a new book of ``count`` copies, each greater than ``above``."""
         ...
 
     def insert(self, table: Any) -> Any:
@@ -131,9 +131,9 @@ class Postgres:
         running64 = [next_txid + ((xid - next_txid + 2**31) % 2**32) - 2**31 for xid in running]
         return min([next_txid, *running64])
 
-    def reserve_serials(self, session: Session, count: int) -> list[int]:
+    def reserve_serials(self, session: Session, count: int, *, above: int = 0) -> list[int]:
         """A sequence: two books printed at the same time never wait for or collide with
-        each other (a serial may be skipped, never reused)."""
+        each other (a serial may be skipped, never reused); it is past ``above`` already."""
         rows = session.execute(
             sa.text("SELECT nextval('voucher_serial_seq') FROM generate_series(1, :n)"),
             {"n": count},
@@ -224,8 +224,9 @@ class SQLite:
     def feed_horizon(self, session: Session) -> int:
         return NO_HORIZON
 
-    def reserve_serials(self, session: Session, count: int) -> list[int]:
-        top = session.execute(sa.select(sa.func.max(Voucher.serial))).scalar_one() or 0
+    def reserve_serials(self, session: Session, count: int, *, above: int = 0) -> list[int]:
+        written = session.execute(sa.select(sa.func.max(Voucher.serial))).scalar_one() or 0
+        top = max(written, above)
         return list(range(top + 1, top + count + 1))
 
     def insert(self, table: Any) -> Any:

@@ -39,9 +39,21 @@ def get_book(session: Session, book_id: int) -> Book | None:
     return session.get(Book, book_id)
 
 
-def reserve_serials(session: Session, count: int) -> list[int]:
-    """Serials for a new book (on Postgres a sequence: see ``dialects``)."""
-    return dialect_of(session).reserve_serials(session, count)
+def reserve_serials(session: Session, count: int, *, above: int = 0) -> list[int]:
+    """Serials for a new book (on Postgres a sequence: see ``dialects``), each greater than
+    ``above`` (serials this transaction reserved and has not written yet)."""
+    return dialect_of(session).reserve_serials(session, count, above=above)
+
+
+def short_codes_taken(session: Session, codes: Sequence[str]) -> set[str]:
+    """Which of ``codes`` a printed voucher already carries (the unique index answers)."""
+    taken: set[str] = set()
+    for start in range(0, len(codes), 5000):
+        chunk = list(codes[start : start + 5000])
+        taken.update(
+            session.scalars(sa.select(Voucher.short_code).where(Voucher.short_code.in_(chunk)))
+        )
+    return taken
 
 
 def add_vouchers(session: Session, rows: Sequence[dict[str, object]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pika_print.voucher_sheet import PrintableVoucher, render_pdf
 from pika_protocol.discounts import DiscountKind
-from pika_protocol.tokens import VoucherClaims, short_code_for, sign
+from pika_protocol.tokens import VoucherClaims, sign
 from sync_backend.analytics import ledger
 from sync_backend.analytics.lifecycle import BusinessCalendar, LifecycleDraft, LifecycleKind
 from sync_backend.businesses import service as businesses
@@ -21,6 +22,7 @@ from sync_backend.settings import Settings
 from sync_backend.vouchers import repository, signing
 from sync_backend.vouchers.copies import PrintedCopy, printed_copies, printed_digest
 from sync_backend.vouchers.schemas import BookOut, OfferIn
+from sync_backend.vouchers.unique_codes import sign_with_unique_codes
 
 #: Largest book the admin API renders as one PDF; bigger runs are printed from the CLI in parts.
 MAX_SHEET_COPIES = 5000
@@ -85,36 +87,37 @@ def print_book(
     per_variant = split_by_weight(copies, offer.variants)
     variants = [v for v, n in per_variant.items() for _ in range(n)]
     random.Random(book.id).shuffle(variants)  # reproducible per book, mixed on the page
-    serials = repository.reserve_serials(session, copies)
+    book_claims = VoucherClaims(  # each copy's claims differ only by serial and variant
+        key_id=key_id,
+        business_id=offer.business_id,
+        offer_id=offer.id,
+        serial=0,
+        valid_from=int(offer.valid_from.timestamp()),
+        valid_until=int(offer.valid_until.timestamp()),
+    )
+
+    def sign_copy(serial: int, variant: int) -> str:
+        return sign(dataclasses.replace(book_claims, serial=serial, variant=variant), private_key)
+
+    signed = sign_with_unique_codes(session, variants, sign_copy)
     seqs = dialect_of(session).next_seqs(session, copies)
-    rows: list[dict[str, object]] = []
-    for i, variant in enumerate(variants):
-        claims = VoucherClaims(
-            key_id=key_id,
-            business_id=offer.business_id,
-            offer_id=offer.id,
-            serial=serials[i],
-            valid_from=int(offer.valid_from.timestamp()),
-            valid_until=int(offer.valid_until.timestamp()),
-            variant=variant,
-        )
-        token = sign(claims, private_key)
-        rows.append(
-            {
-                "serial": claims.serial,
-                "book_id": book.id,
-                "offer_id": offer.id,
-                "business_id": offer.business_id,
-                "variant": variant,
-                "valid_from": claims.valid_from_dt,
-                "valid_until": claims.valid_until_dt,
-                "token_version": claims.version,
-                # The token itself is not kept: see ``vouchers.copies``.
-                "token_sha256": printed_digest(token),
-                "short_code": short_code_for(token),
-                "seq": seqs[i],
-            }
-        )
+    rows = [
+        {
+            "serial": copy.serial,
+            "book_id": book.id,
+            "offer_id": offer.id,
+            "business_id": offer.business_id,
+            "variant": copy.variant,
+            "valid_from": book_claims.valid_from_dt,
+            "valid_until": book_claims.valid_until_dt,
+            "token_version": book_claims.version,
+            # The token itself is not kept: see ``vouchers.copies``.
+            "token_sha256": printed_digest(copy.token),
+            "short_code": copy.short_code,
+            "seq": seq,
+        }
+        for copy, seq in zip(signed, seqs, strict=True)
+    ]
     repository.add_vouchers(session, rows)
     events.append(
         session,
@@ -125,8 +128,8 @@ def print_book(
         payload={
             "offer_id": offer.id,
             "copies": copies,
-            "first_serial": serials[0],
-            "last_serial": serials[-1],
+            "first_serial": signed[0].serial,
+            "last_serial": signed[-1].serial,
             "key_id": key_id,
         },
     )
@@ -152,8 +155,8 @@ def print_book(
         offer_id=offer.id,
         copies=copies,
         key_id=key_id,
-        first_serial=serials[0],
-        last_serial=serials[-1],
+        first_serial=signed[0].serial,
+        last_serial=signed[-1].serial,
         copies_per_variant=per_variant,
     )
 
