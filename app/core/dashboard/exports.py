@@ -9,14 +9,27 @@ so the report reads the same for colour-blind eyes and on a black-and-white prin
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from fpdf import FPDF, FontFace, XPos, YPos
 
-from app.core.dashboard.tables import Language, Table, cell_text, tables, word
+from app.core.dashboard.kiosk_pick import kiosk_on_screen
+from app.core.dashboard.tables import (
+    WEEKDAYS,
+    Language,
+    Table,
+    cell_text,
+    kiosk_hours_table,
+    kiosk_name,
+    tables,
+    word,
+)
 from pika_print.pdf_fonts import embed_fonts, printable
-from pika_protocol.analytics_wire import DashboardOut
+from pika_protocol.analytics_wire import DashboardOut, KioskHoursOut
 
 _BLUES = ((239, 243, 255), (189, 215, 231), (107, 174, 214), (49, 130, 189), (8, 81, 156))
 _INK = (33, 37, 41)
@@ -55,16 +68,41 @@ def write_csv(table: Table, path: Path) -> Path:
     return path
 
 
-def write_all_csv(figures: DashboardOut, folder: Path, language: Language) -> list[Path]:
-    """Every table of the dashboard, one file each, named after the table."""
+def write_all_csv(
+    figures: DashboardOut,
+    folder: Path,
+    language: Language,
+    kiosk: KioskHoursOut | None = None,
+) -> list[Path]:
+    """Every table of the dashboard, one file each, named after the table; with ``kiosk`` (the
+    map the hours tab shows), that kiosk's hours too, in a file named after the kiosk. A map
+    that does not answer ``figures`` (other business or days) is left out, not passed off."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = _stem(figures)
-    return [write_csv(t, folder / f"{stem}-{t.name}.csv") for t in tables(figures, language)]
+    paths = [write_csv(t, folder / f"{stem}-{t.name}.csv") for t in tables(figures, language)]
+    shown = _kiosk(kiosk, figures)
+    if shown is not None:
+        name = f"{stem}-hours-{file_safe(kiosk_name(shown), fallback='caja')}.csv"
+        paths.append(write_csv(kiosk_hours_table(shown, language), folder / name))
+    return paths
 
 
 def _stem(figures: DashboardOut) -> str:
     who = f"negocio-{figures.business_id}" if figures.business_id else "todos"
     return f"pika-{who}-{figures.first_day}-{figures.last_day}"
+
+
+def _kiosk(kiosk: KioskHoursOut | None, figures: DashboardOut) -> KioskHoursOut | None:
+    """``kiosk`` if it is one kiosk's map for the business and days of ``figures``."""
+    return kiosk_on_screen(kiosk, figures, kiosk.device_id if kiosk is not None else None)
+
+
+def file_safe(name: str, fallback: str) -> str:
+    """``name`` as a piece of a file name any system and spreadsheet takes: ASCII letters and
+    digits in lower case joined by "-" ("Caja Ñandú 2/B" → "caja-nandu-2-b"), at most 40."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    safe = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40].strip("-")
+    return safe or fallback
 
 
 class _Report:
@@ -86,14 +124,16 @@ class _Report:
         if self.pdf.get_y() + mm > self.pdf.h - 15:
             self.pdf.add_page()
 
-    def table(self, table: Table) -> None:
+    def table(self, table: Table, note: str = "") -> None:
         """A table with fpdf2's own layout (headers wrap, rows break across pages)."""
-        self.room(40)  # keep a title with its first rows
+        many = len(table.headers) > 12  # an hour table: a wider first column
+        self.room(62 if many else 40)  # a title with its first rows; an hour table's 7 whole
         self.text(table.title, 12, bold=True, height=7)
+        if note:
+            self.text(note, 8.5, height=4.5)
         if not table.rows:
             self.text("—")
             return
-        many = len(table.headers) > 12  # the hour table: a wider first column
         widths = (3, *([1] * (len(table.headers) - 1))) if many else None
         self.pdf.set_font(self.sans, "", 6.5 if many else 8)
         aligns = tuple("LEFT" if kind == "text" else "RIGHT" for kind in table.kinds)
@@ -135,9 +175,13 @@ class _Report:
             self.pdf.set_y(y + 7)
         self.pdf.ln(3)
 
-    def heat_map(self, title: str, grid: Sequence[Sequence[int]], days: Sequence[str]) -> None:
+    def heat_map(
+        self, title: str, grid: Sequence[Sequence[int]], days: Sequence[str], note: str = ""
+    ) -> None:
         self.room(80)
         self.text(title, 12, bold=True, height=7)
+        if note:
+            self.text(note, 8.5, height=4.5)
         top = max((max(row) for row in grid), default=0) or 1
         cell_w, cell_h, left = 6.8, 7.0, 30.0
         y0 = self.pdf.get_y()
@@ -161,10 +205,15 @@ class _Report:
         self.pdf.set_y(y0 + 4 + 7 * cell_h + 4)
 
 
-def write_report(figures: DashboardOut, path: Path, language: Language) -> Path:
-    """The PDF report: who, which period, as of when, the charts, every table, and how."""
-    from app.core.dashboard.tables import WEEKDAYS
-
+def write_report(
+    figures: DashboardOut,
+    path: Path,
+    language: Language,
+    kiosk: KioskHoursOut | None = None,
+) -> Path:
+    """The PDF report: who, which period, as of when, the charts, every table, and how; with
+    ``kiosk`` (the map the hours tab shows), its heat map and table after the business's,
+    titled with its name. A map that does not answer ``figures`` is left out."""
     report = _Report(language)
     who = figures.business_name or ("Todos los negocios" if language == "es" else "All businesses")
     report.text(f"Pika — {who}", 16, bold=True, height=9)
@@ -188,11 +237,29 @@ def write_report(figures: DashboardOut, path: Path, language: Language) -> Path:
             [f"{r.first_day:%Y-%m}" for r in figures.roi_over_time],
             [r.estimated_value for r in figures.roi_over_time],
         )
+    shown = _kiosk(kiosk, figures)
+    if shown is not None:  # beside one kiosk's map, the business's says it is every kiosk's
+        every = replace(all_tables["hours"], title=word("every_kiosk_hours", language))
+        all_tables["hours"] = every
     report.heat_map(all_tables["hours"].title, figures.hour_weekday.redeemed, WEEKDAYS[language])
+    if shown is not None:
+        kiosk_table = kiosk_hours_table(shown, language)
+        note = _kiosk_note(period, shown, language)
+        report.heat_map(kiosk_table.title, shown.hour_weekday.redeemed, WEEKDAYS[language], note)
     for name in ("funnel", "refusals", "roi", "kiosks", "ab", "ranking", "hours"):
         if name in all_tables:
             report.table(all_tables[name])
+    if shown is not None:
+        report.table(kiosk_table, note)
     report.room(30)
     report.text(_HOW[language], 8.5, height=4.5)
     path.write_bytes(bytes(report.pdf.output()))
     return path
+
+
+def _kiosk_note(period: str, kiosk: KioskHoursOut, language: Language) -> str:
+    """Under a kiosk's map: the same period as the report's, and when head office answered."""
+    as_of = kiosk.as_of.strftime("%Y-%m-%d %H:%M UTC")
+    if language == "es":
+        return f"{kiosk_name(kiosk)} · período {period} · datos al {as_of}"
+    return f"{kiosk_name(kiosk)} · period {period} · figures as of {as_of}"

@@ -50,3 +50,15 @@ def answers(answer: KioskHoursOut, figures: DashboardOut, device_id: str | None)
         and answer.business_id == figures.business_id
         and (answer.first_day, answer.last_day) == (figures.first_day, figures.last_day)
     )
+
+
+def kiosk_on_screen(
+    answer: KioskHoursOut | None, figures: DashboardOut, pick: str | None
+) -> KioskHoursOut | None:
+    """The kiosk's map the hours tab shows, which the exports add: ``answer`` only while its
+    kiosk is the one picked and it answers the figures on screen. None for every kiosk, and
+    while the pick is loading or cannot load (offline), so an export never carries a stale map
+    of another kiosk or other days."""
+    if answer is None or pick is None or not answers(answer, figures, pick):
+        return None
+    return answer

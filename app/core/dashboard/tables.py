@@ -8,11 +8,11 @@ them (₲ 150.000, 12,5 %) for the screen and the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.core.money import format_guaranies
-from pika_protocol.analytics_wire import DashboardOut, HourWeekdayOut
+from pika_protocol.analytics_wire import DashboardOut, HourWeekdayOut, KioskHoursOut
 
 Language = Literal["es", "en"]
 Kind = Literal["text", "count", "money", "ratio", "percent"]
@@ -29,6 +29,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "roi": ("Retorno por período", "Return by period"),
     "kiosks": ("Cajas", "Kiosks"),
     "hours": ("Canjes por hora y día", "Redemptions by hour and weekday"),
+    "kiosk_hours": ("Canjes por hora y día — {kiosk}", "Redemptions by hour and weekday — {kiosk}"),
+    "every_kiosk_hours": (
+        "Canjes por hora y día — todas las cajas",
+        "Redemptions by hour and weekday — all kiosks",
+    ),
     "ab": ("Pruebas A/B", "A/B tests"),
     "ranking": ("Negocios por retorno", "Businesses by return"),
     "step": ("Paso", "Step"),
@@ -152,6 +157,18 @@ def hours_table(grid: HourWeekdayOut, language: Language) -> Table:
         _HOUR_KINDS,
         tuple((WEEKDAYS[language][day], *grid.redeemed[day]) for day in range(7)),
     )
+
+
+def kiosk_name(answer: KioskHoursOut) -> str:
+    """The kiosk as the picker names it (its device id if head office sent no name)."""
+    return answer.kiosk_name or answer.device_id or ""
+
+
+def kiosk_hours_table(answer: KioskHoursOut, language: Language) -> Table:
+    """One kiosk's map, titled with its name: the exports add it after the business's so a
+    report never passes one kiosk's hours off as the business's, nor the reverse."""
+    title = word("kiosk_hours", language).format(kiosk=kiosk_name(answer))
+    return replace(hours_table(answer.hour_weekday, language), name="kiosk_hours", title=title)
 
 
 def tables(figures: DashboardOut, language: Language) -> list[Table]:

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 
 from app.core.dashboard.client import DashboardQuery
 from app.core.dashboard.exports import write_all_csv, write_report
-from app.core.dashboard.kiosk_pick import answers, kept_pick, kiosk_choices, kiosk_question
+from app.core.dashboard.kiosk_pick import (
+    answers,
+    kept_pick,
+    kiosk_choices,
+    kiosk_on_screen,
+    kiosk_question,
+)
 from app.core.dashboard.session import Loaded, ManagerSession, NothingKeptError, SignInAgainError
 from app.core.dashboard.sign_in import SignedIn
 from app.core.dashboard.tables import WEEKDAYS, Table, cell_text, hours_table, tables, word
@@ -388,9 +394,9 @@ class DashboardWindow(QMainWindow):
     # -- exports ------------------------------------------------------------------------------
 
     def export_csv(self, folder: Path) -> Future[list[Path]]:
-        figures, lang = self._export_input()
+        figures, lang, kiosk = self._export_input()
         return self.operations.background_op(
-            lambda: write_all_csv(figures, folder, lang),
+            lambda: write_all_csv(figures, folder, lang, kiosk),
             lambda paths: self.message.setText(
                 self.tr("Saved {count} CSV files in {folder}").format(
                     count=len(paths), folder=folder
@@ -400,19 +406,21 @@ class DashboardWindow(QMainWindow):
         )
 
     def export_pdf(self, path: Path) -> Future[Path]:
-        figures, lang = self._export_input()
+        figures, lang, kiosk = self._export_input()
         return self.operations.background_op(
-            lambda: write_report(figures, path, lang),
+            lambda: write_report(figures, path, lang, kiosk),
             lambda written: self.message.setText(
                 self.tr("Saved the report as {path}").format(path=written)
             ),
             self._export_failed,
         )
 
-    def _export_input(self) -> tuple[DashboardOut, FigureLanguage]:
+    def _export_input(self) -> tuple[DashboardOut, FigureLanguage, KioskHoursOut | None]:
+        """What is on screen: the figures, the language and the kiosk's map if one shows."""
         if self.figures is None:
             raise RuntimeError("nothing to export before the first figures")
-        return self.figures, screen_language(self.language.current)
+        kiosk = kiosk_on_screen(self.kiosk_hours, self.figures, self.hours_panel.current())
+        return self.figures, screen_language(self.language.current), kiosk
 
     def _export_failed(self, error: BaseException) -> None:
         self.message.setText(self.tr("Could not save: {error}").format(error=error))

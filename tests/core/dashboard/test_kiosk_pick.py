@@ -14,6 +14,7 @@ from app.core.dashboard.kiosk_pick import (
     answers,
     kept_pick,
     kiosk_choices,
+    kiosk_on_screen,
     kiosk_question,
 )
 from app.core.dashboard.session import ManagerSession
@@ -88,6 +89,21 @@ def test_an_answer_counts_only_for_the_figures_on_screen(signed_in) -> None:  # 
         update={"first_day": date(2025, 4, 1), "last_day": date(2025, 4, 30)}
     )
     assert not answers(answer, april, "k1")  # other days were shown since
+    session.close()
+
+
+def test_an_export_takes_a_kiosks_map_only_while_the_screen_shows_it(signed_in) -> None:  # type: ignore[no-untyped-def]
+    session, _ = signed_in
+    figures = sample_dashboard()
+    caja_2 = session.load_kiosk_hours(kiosk_question(figures), "k2")
+    assert kiosk_on_screen(caja_2, figures, "k2") is caja_2
+    assert kiosk_on_screen(caja_2, figures, None) is None  # every kiosk picked since
+    assert kiosk_on_screen(caja_2, figures, "k1") is None  # Caja 1 picked, still loading
+    assert kiosk_on_screen(None, figures, "k2") is None  # not loaded (offline, loading)
+    april = figures.model_copy(
+        update={"first_day": date(2025, 4, 1), "last_day": date(2025, 4, 30)}
+    )
+    assert kiosk_on_screen(caja_2, april, "k2") is None  # March's map under April's figures
     session.close()
 
 

@@ -3,8 +3,11 @@ off the UI thread, says when offline it cannot, and is head office's only per bu
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from PySide6.QtCore import Qt
 
@@ -52,6 +55,62 @@ def test_picking_a_kiosk_shows_its_heat_map_and_busiest_hours(qtbot, manager: Ma
     window.hours_panel.kiosk.setCurrentIndex(0)
     assert window.heat_map.cell_text(5, 18) == "sábado 18:00 — 5 canjes"
     assert len(manager.head_office.requests) == asked
+
+
+def _exported(manager: Manager, folder: Path) -> dict[str, list[list[str]]]:
+    """The CSV export, by the end of each file's name after the period."""
+    written = manager.app.window.export_csv(folder).result(timeout=30)
+    out = {}
+    for path in written:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            out[path.name.removeprefix("pika-negocio-7-2025-03-01-2025-03-31-")] = list(
+                csv.reader(handle)
+            )
+    return out
+
+
+def test_the_exports_carry_the_kiosk_shown_and_only_while_it_shows(
+    qtbot, manager: Manager, tmp_path: Path
+) -> None:
+    _sign_in(qtbot, manager)
+    window = manager.app.window
+    _pick(qtbot, manager, "Caja 1")
+    qtbot.waitUntil(lambda: window.kiosk_hours is not None, timeout=5000)
+    files = _exported(manager, tmp_path / "caja-1")
+    assert files["hours-caja-1.csv"][1][1 + 10] == "3"  # Monday 10:00, Caja 1's own
+    assert files["hours-caja-1.csv"][6][1 + 18] == "0"
+    assert files["hours.csv"][6][1 + 18] == "5"  # the business's, as before
+    report = window.export_pdf(tmp_path / "caja-1.pdf").result(timeout=60)
+    document = pdfium.PdfDocument(report)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    assert "Canjes por hora y día — Caja 1" in text
+    assert "Canjes por hora y día — todas las cajas" in text
+    # every kiosk picked again: Caja 1's map is still kept, but no longer what shows
+    window.hours_panel.kiosk.setCurrentIndex(0)
+    assert window.kiosk_hours is not None
+    assert sorted(_exported(manager, tmp_path / "every")) == [
+        "ab.csv",
+        "funnel.csv",
+        "hours.csv",
+        "kiosks.csv",
+        "refusals.csv",
+        "roi.csv",
+    ]
+    # Caja 2 picked and still loading (its answer comes back on this thread, after the
+    # export has taken what shows): Caja 1's map is not sent on as if it were Caja 2's
+    window.hours_panel.kiosk.setCurrentIndex(window.hours_panel.kiosk.findText("Caja 2"))
+    assert window.hours_panel.note.text() == "Cargando Caja 2…"
+    assert not any(name.startswith("hours-") for name in _exported(manager, tmp_path / "wait"))
+    qtbot.waitUntil(
+        lambda: window.kiosk_hours is not None and window.kiosk_hours.device_id == "k2",
+        timeout=5000,
+    )
+    assert "hours-caja-2.csv" in _exported(manager, tmp_path / "caja-2")
+    # Caja 1 picked but head office unreachable: back to every kiosk, and so are the exports
+    manager.head_office.mode = "offline"
+    _pick(qtbot, manager, "Caja 1")
+    qtbot.waitUntil(lambda: window.hours_panel.note.text().startswith("Sin conexión"), timeout=5000)
+    assert not any(name.startswith("hours-") for name in _exported(manager, tmp_path / "off"))
 
 
 def test_the_pick_survives_new_figures_and_a_language_change(qtbot, manager: Manager) -> None:
