@@ -37,23 +37,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         seeded = common.seed(settings, args.rows, kiosks=max(1, args.concurrency))
         requests = common.push_requests(seeded, args.batch)
+        common.fill_history(url, "redemptions", args.history, seeded)
         with uvicorn_server(settings, workers=args.workers) as base:
             # Warm up each worker (imports, key cache, prepared statements) on a few batches.
             warm = common.seed(settings, args.batch * 2 * args.workers, kiosks=1)
             common.run_clients(base, common.push_requests(warm, args.batch), args.concurrency)
+            api_cpu = common.api_cpu_window(base, url)
             elapsed, latencies, failures, per_worker = common.run_clients(
-                base, requests, args.concurrency, workers=args.workers
+                base, requests, args.concurrency, workers=args.workers, window=api_cpu
             )
         if failures:
             raise RuntimeError(f"{len(failures)} pushes failed, first: {failures[0][:300]!r}")
         # The raw side warms each of its connections on two batches, as each API worker was.
         warm_raw = common.raw_rows(seeded, first_serial=10**8)[: 2 * args.concurrency * args.batch]
+        raw_cpu = common.raw_cpu_window(url)
         raw_s = common.run_raw(
             url,
             common.raw_rows(seeded),
             batch=args.batch,
             concurrency=args.concurrency,
             warm_rows=warm_raw,
+            history=args.history,
+            seeded=seeded,
+            window=raw_cpu,
         )
         ceiling_s = common.run_ceiling(url, seeded, args.rows)
     api = args.rows / elapsed
@@ -70,6 +76,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "batch": args.batch,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "history": args.history,
+        **common.cpu_figures(api_cpu, raw_cpu, args.rows),
         "connections_per_worker": per_worker,
         "push_groups": args.push_groups,
         "rate_limit_storage": "redis" if settings.redis_url else "memory",

@@ -25,10 +25,18 @@ from urllib.parse import urlsplit
 
 import psutil
 
+from pika_bench.cpu_window import CpuWindow, postgres_backends, server_processes, this_process
 from pika_protocol import sync_wire
 from sync_backend.settings import Environment, Settings, Tier
 
 BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
+
+#: Redemptions on file before a run: a few months of a small country's counters. On an empty
+#: table the push's prepared state read keeps the plan Postgres made for a handful of rows (a
+#: sequential scan) until autovacuum next analyses it, a minute or more later, while a run
+#: writes its tens of thousands of rows in seconds: each push then costs more than the last
+#: (docs/benchmarks.md, "history"). Production never meets that table.
+DEFAULT_HISTORY = 200_000
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +51,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="Redis for the rate limiter ('' for in-process limits)",
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=DEFAULT_HISTORY,
+        help="redemptions already on file, on both sides, before anything is timed (head "
+        "office is never an empty table); 0: a fresh database",
+    )
     parser.add_argument(
         "--no-push-groups",
         dest="push_groups",
@@ -157,6 +172,35 @@ def push_requests(seeded: Seeded, batch: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def api_cpu_window(base_url: str, database_url: str) -> CpuWindow:
+    """CPU of the API side: the server's processes, Postgres for its database, the client."""
+    return CpuWindow(
+        {
+            "server": server_processes(urlsplit(base_url).port or 80),
+            "postgres": postgres_backends(database_url.rsplit("/", 1)[1]),
+            "client": this_process,
+        }
+    )
+
+
+def raw_cpu_window(database_url: str) -> CpuWindow:
+    """CPU of the raw side: Postgres for its database and the client."""
+    return CpuWindow(
+        {"postgres": postgres_backends(database_url.rsplit("/", 1)[1]), "client": this_process}
+    )
+
+
+def cpu_figures(api: CpuWindow, raw: CpuWindow, rows: int) -> dict[str, Any]:
+    """CPU µs per row of each side and their ratio (raw / API: like ``ratio``, higher is
+    better for the API), steady on a machine whose wall-clock figures are not."""
+    api_us, raw_us = api.micros_per_row(rows), raw.micros_per_row(rows)
+    return {
+        "api_cpu_us_per_row": api_us,
+        "raw_cpu_us_per_row": raw_us,
+        "cpu_ratio": round(raw_us["total"] / api_us["total"], 3) if api_us["total"] else None,
+    }
+
+
 class ClientRun(NamedTuple):
     """What ``run_clients`` saw."""
 
@@ -221,12 +265,17 @@ def _owner_of(server_port: int, client_port: int, wait_s: float = 2.0) -> int | 
 
 
 def run_clients(
-    url: str, requests: Sequence[tuple[str, bytes]], concurrency: int, *, workers: int = 1
+    url: str,
+    requests: Sequence[tuple[str, bytes]],
+    concurrency: int,
+    *,
+    workers: int = 1,
+    window: CpuWindow | None = None,
 ) -> ClientRun:
     """POST every request over keep-alive connections from ``concurrency`` threads.
 
     The connections are opened, spread evenly over the server's ``workers`` processes, before
-    the clock starts.
+    the clock (and ``window``, if given) starts.
     """
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -259,12 +308,17 @@ def run_clients(
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(conn,)) for conn in conns]
+    if window is not None:
+        window.start()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return ClientRun(time.perf_counter() - start, latencies, failures, owners)
+    elapsed = time.perf_counter() - start
+    if window is not None:
+        window.stop()
+    return ClientRun(elapsed, latencies, failures, owners)
 
 
 RAW_COLUMNS = (
@@ -316,6 +370,43 @@ def _copy_of_redemptions(dsn: str, table: str) -> None:
         )
 
 
+#: Serials of the history's copies: past any the benchmark prints (no voucher row is needed,
+#: redemptions keep their serial without a foreign key).
+HISTORY_FIRST_SERIAL = 5_000_000_000
+
+
+def fill_history(database_url: str, table: str, rows: int, seeded: Seeded) -> None:
+    """``rows`` accepted redemptions of other copies, scanned over the last 90 days, written
+    by Postgres itself into ``table``, then vacuumed and analysed: what a running head office
+    has on file. The API's ``redemptions`` and the raw side's copy get the same history, so
+    both maintain indexes of the same size."""
+    import psycopg
+
+    if rows <= 0:
+        return
+    token_length = len(seeded.tokens[0]) if seeded.tokens else 148
+    with psycopg.connect(_dsn(database_url), autocommit=True) as conn:
+        conn.execute(
+            f"""
+            INSERT INTO {table} ({RAW_COLUMNS}, seq)
+            SELECT gen_random_uuid(), 'redemption', 'accepted', %(business)s, %(device)s,
+                   %(first)s + g, 1, %(business)s, 0, lpad(g::text, %(token_length)s, 'A'),
+                   'camera', 'valid', 'valid', at, at, 0
+            FROM generate_series(1, %(rows)s) AS g,
+                 LATERAL (SELECT now() - (g * interval '90 days') / %(rows)s AS at) AS t
+            """,
+            {
+                "business": seeded.business_id,
+                "device": seeded.kiosks[0][0],
+                "first": HISTORY_FIRST_SERIAL,
+                "token_length": token_length,
+                "rows": rows,
+            },
+        )
+        # VACUUM too: otherwise autovacuum wakes up for the inserted rows during the timed run.
+        conn.execute(f"VACUUM (ANALYZE) {table}")
+
+
 def run_raw(
     database_url: str,
     rows: Sequence[tuple[Any, ...]],
@@ -324,18 +415,25 @@ def run_raw(
     concurrency: int,
     warm_rows: Sequence[tuple[Any, ...]] = (),
     on_batch: Callable[[float], None] | None = None,
+    history: int = 0,
+    seeded: Seeded | None = None,
+    window: CpuWindow | None = None,
 ) -> float:
     """Plain batched INSERTs (psycopg executemany, one transaction per batch) from
     ``concurrency`` connections into a copy of the redemptions table; returns seconds.
 
     Treated as the API side is: every connection is opened and warmed up (``warm_rows``, split
     over the connections, so psycopg has prepared its statement and the table's first pages
-    exist) before the clock starts; only the timed rows are timed.
+    exist) before the clock starts; only the timed rows are timed. ``history`` rows are on
+    file first (:func:`fill_history`; ``seeded`` names their business and kiosk). ``window``
+    measures the timed part, its connections still open.
     """
     import psycopg
 
     dsn = _dsn(database_url)
     _copy_of_redemptions(dsn, RAW_TABLE)
+    if history and seeded is not None:
+        fill_history(database_url, RAW_TABLE, history, seeded)
     if not rows:
         return 0.0
     placeholders = ", ".join(["%s"] * len(rows[0]))
@@ -347,6 +445,8 @@ def run_raw(
     warm_batches = [warm_rows[i : i + batch] for i in range(0, len(warm_rows), batch)]
     lock = threading.Lock()
     ready = threading.Barrier(concurrency + 1)
+    # Every connection stays open until the window has read Postgres's CPU.
+    finished = threading.Barrier(concurrency + 1)
     errors: list[BaseException] = []
 
     def insert(conn: psycopg.Connection[Any], chunk: Sequence[tuple[Any, ...]]) -> None:
@@ -363,25 +463,36 @@ def run_raw(
                 while True:
                     with lock:
                         if not batches:
-                            return
+                            break
                         chunk = batches.pop()
                     start = time.perf_counter()
                     insert(conn, chunk)
                     if on_batch is not None:
                         on_batch(time.perf_counter() - start)
+                finished.wait()  # the main thread reads the window, then all close
+                finished.wait()
         except BaseException as error:  # surfaced after join; a broken barrier frees the rest
             errors.append(error)
             ready.abort()
+            finished.abort()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
     for t in threads:
         t.start()
     with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: raised below
         ready.wait()
+    if window is not None:
+        window.start()
     start = time.perf_counter()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        finished.wait()
+    elapsed = time.perf_counter() - start
+    if window is not None:
+        window.stop()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        finished.wait()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - start
     if errors:
         raise RuntimeError(f"raw INSERTs failed: {errors[0]!r}") from errors[0]
     return elapsed

@@ -37,18 +37,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         seeded = common.seed(settings, args.requests, kiosks=args.concurrency)
         requests = common.push_requests(seeded, 1)
+        common.fill_history(url, "redemptions", args.history, seeded)
         with uvicorn_server(settings, workers=args.workers) as base:
             warm = common.seed(settings, 20 * args.workers, kiosks=1)
             common.run_clients(base, common.push_requests(warm, 1), args.concurrency)
+            api_cpu = common.api_cpu_window(base, url)
             elapsed, latencies, failures, per_worker = common.run_clients(
-                base, requests, args.concurrency, workers=args.workers
+                base, requests, args.concurrency, workers=args.workers, window=api_cpu
             )
         if failures:
             raise RuntimeError(f"{len(failures)} pushes failed, first: {failures[0][:300]!r}")
         # psycopg prepares a statement on its fifth execution: five warm rows per connection.
         warm_raw = common.raw_rows(seeded, first_serial=10**8)[: 5 * args.concurrency]
+        raw_cpu = common.raw_cpu_window(url)
         raw_s = common.run_raw(
-            url, common.raw_rows(seeded), batch=1, concurrency=args.concurrency, warm_rows=warm_raw
+            url,
+            common.raw_rows(seeded),
+            batch=1,
+            concurrency=args.concurrency,
+            warm_rows=warm_raw,
+            history=args.history,
+            seeded=seeded,
+            window=raw_cpu,
         )
         ceiling_s = common.run_ceiling(url, seeded, args.requests)
     api = args.requests / elapsed
@@ -64,6 +74,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "history": args.history,
+        **common.cpu_figures(api_cpu, raw_cpu, args.requests),
         "connections_per_worker": per_worker,
         "push_groups": args.push_groups,
         "rate_limit_storage": "redis" if settings.redis_url else "memory",
