@@ -34,7 +34,8 @@ LOG_FILE = "backend.log"
 STALE_AFTER = timedelta(days=7)
 EVENTS = 1_000_000
 BUSINESSES = 36
-#: Bumped when ``demo-year`` makes a different year: a kept one of another version is made anew.
+#: Bumped when ``demo-year`` makes a different year: a kept one of another version is made anew
+#: (tests/backend/analytics/test_demo_year_version.py notices a change that needs a bump).
 YEAR_VERSION = 2
 
 
