@@ -16,7 +16,7 @@ import math
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,6 +41,7 @@ from app.core.screen import ScreenStateMachine
 from app.core.sync import SyncStatus
 from app.core.sync.connection_badge import Badge, connection_badge
 from app.ui.camera_column import CameraColumn
+from app.ui.flow_label import FlowLabel
 from app.ui.kiosk_parts import KioskParts
 from app.ui.language import Language
 from app.ui.manager_access import ManagerAccess
@@ -109,11 +110,14 @@ class KioskWindow(QMainWindow):
         self.manager.exit_requested.connect(self.exit_kiosk)
         self.manager.redemption_voided.connect(self._redemption_voided)
 
-        self.business_label = QLabel()
+        # The header's texts wrap when a long one (a Spanish badge, a clock warning) leaves
+        # too little room: the window never grows wider than a 1024×768 screen for them. The
+        # short ones beside the badge keep to two lines; the badge takes what else is needed.
+        self.business_label = FlowLabel(max_lines=2)
         self.business_label.setObjectName("businessLabel")
-        self.connection_badge = QLabel()
+        self.connection_badge = FlowLabel()
         self.connection_badge.setObjectName("connectionBadge")
-        self.pending_label = QLabel()
+        self.pending_label = FlowLabel(max_lines=2)
         self.pending_label.setObjectName("pendingLabel")
         self.manager_button = QPushButton()
         self.manager_button.setObjectName("managerButton")
@@ -160,7 +164,8 @@ class KioskWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(self.business_label)
         top.addStretch(1)
-        top.addWidget(self.connection_badge)
+        # centred on its own height: a neighbour on two lines does not stretch the badge
+        top.addWidget(self.connection_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.pending_label)
         top.addWidget(self.manager_button)
         middle = QHBoxLayout()

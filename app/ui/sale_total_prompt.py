@@ -36,6 +36,7 @@ from app.core.sale_total import (
     read_sale_total,
 )
 from app.core.store import SaleTotalAnswer
+from app.ui.flow_label import FlowLabel
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 
@@ -80,7 +81,8 @@ class SaleTotalPrompt(QFrame):
         self._note = ""
         self._error = ""
 
-        self.title = QLabel()
+        # wraps rather than widen the counter window past a 1024×768 screen (app.ui.flow_label)
+        self.title = FlowLabel()
         self.title.setObjectName("saleTotalTitle")
         self.field = QLineEdit()
         self.field.setObjectName("saleTotalEntry")

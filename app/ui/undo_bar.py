@@ -15,7 +15,7 @@ import logging
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from app.core.corrections import (
     Correction,
@@ -27,6 +27,7 @@ from app.core.corrections import (
 )
 from app.core.counter import ScanOutcome
 from app.core.screen import Screen, ScreenState
+from app.ui.flow_label import FlowLabel
 from app.ui.lifetime import while_alive
 from app.ui.operations import Operations
 
@@ -63,14 +64,17 @@ class UndoBar(QWidget):
         self.button.setFont(font)
         self.button.setMinimumHeight(64)
         self.button.clicked.connect(self.undo)
-        self.note = QLabel()
+        # A note ("Redemption undone: the voucher can be used again.") wraps rather than widen
+        # the counter window past a 1024×768 screen (app.ui.flow_label).
+        self.note = FlowLabel()
         self.note.setObjectName("undoNote")
         self.note.setFont(font)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.button)
         layout.addWidget(self.note, 1)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # Preferred, not Fixed, in height: a note that wraps gets the lines it needs, never cut.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         for widget in (self, self.button):
             policy = widget.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
