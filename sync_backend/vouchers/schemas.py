@@ -62,9 +62,13 @@ class OfferOut(BaseModel):
     variants: list[OfferVariant]
 
 
+#: Most copies one print run signs (the API and the CLI alike).
+MAX_BOOK_COPIES = 100_000
+
+
 class BookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    copies: Annotated[int, Strict(), Field(ge=1, le=100_000)]
+    copies: Annotated[int, Strict(), Field(ge=1, le=MAX_BOOK_COPIES)]
 
 
 class BookOut(BaseModel):

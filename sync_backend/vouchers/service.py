@@ -21,7 +21,7 @@ from sync_backend.models import Book, Offer, Voucher, utcnow
 from sync_backend.settings import Settings
 from sync_backend.vouchers import repository, signing
 from sync_backend.vouchers.copies import PrintedCopy, printed_copies, printed_digest
-from sync_backend.vouchers.schemas import BookOut, OfferIn
+from sync_backend.vouchers.schemas import MAX_BOOK_COPIES, BookOut, OfferIn
 from sync_backend.vouchers.unique_codes import sign_with_unique_codes
 
 #: Largest book the admin API renders as one PDF; bigger runs are printed from the CLI in parts.
@@ -75,6 +75,10 @@ def print_book(
     session: Session, settings: Settings, offer_id: int, copies: int, actor: str
 ) -> BookOut:
     """Sign ``copies`` vouchers for an offer: one serial each, variants shuffled by weight."""
+    if not 1 <= copies <= MAX_BOOK_COPIES:  # the API's schema says so too; the CLI comes here
+        raise Unprocessable(
+            f"a book has 1 to {MAX_BOOK_COPIES:,} copies, not {copies}", code="invalid_copies"
+        )
     offer = repository.get_offer(session, offer_id)
     if offer is None:
         raise NotFound(f"no offer {offer_id}")

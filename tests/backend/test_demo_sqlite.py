@@ -74,6 +74,9 @@ def test_head_office_cli_on_the_demo_database(tmp_path: Path, capsys) -> None:  
     # A refusal is a clear error on stderr and exit code 2, not a traceback.
     assert main(["revoke-voucher", str(book["first_serial"]), *demo]) == 2
     assert "already_revoked" in capsys.readouterr().err
+    for copies in ("0", "-3", "100001"):
+        assert main(["print-book", "--offer", str(offer["id"]), "--copies", copies, *demo]) == 2
+        assert "invalid_copies" in capsys.readouterr().err
 
 
 def test_push_and_pull_on_sqlite(tmp_path: Path) -> None:
