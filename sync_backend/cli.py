@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sync_backend import migrate
+from sync_backend.cli_args import output_file, record_id, variant
 from sync_backend.db import make_engine, make_sessionmaker
 from sync_backend.settings import DEV_ADMIN_TOKEN, Environment, Settings, Tier, get_settings
 
@@ -201,16 +202,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_create_business(args: argparse.Namespace) -> int:
     from sync_backend.businesses import service
+    from sync_backend.businesses.schemas import BusinessIn
 
+    body = BusinessIn(name=args.name, tier=Tier(args.tier))  # the API's rules for a name
     with _session(_settings(args)) as session:
-        b = service.create(session, name=args.name, tier=Tier(args.tier), actor=ACTOR)
+        b = service.create(session, name=body.name, tier=body.tier, actor=ACTOR)
         _print({"id": b.id, "name": b.name, "tier": b.tier})
     return 0
-
-
-def _variant(text: str) -> dict[str, Any]:
-    number, label, weight = text.split(":")
-    return {"variant": int(number), "label": label, "weight": int(weight)}
 
 
 def cmd_create_offer(args: argparse.Namespace) -> int:
@@ -228,7 +226,7 @@ def cmd_create_offer(args: argparse.Namespace) -> int:
             "valid_until": args.valid_until,
             "cap_total": args.cap_total,
             "cap_per_customer": args.cap_per_customer,
-            "variants": [_variant(v) for v in args.variant],
+            "variants": args.variant,
         }
     )
     with _session(_settings(args)) as session:
@@ -388,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.BASIC.value)
     p = command("create-offer", cmd_create_offer, "add an offer to a business")
-    p.add_argument("--business", type=int, required=True)
+    p.add_argument("--business", type=record_id, required=True)
     p.add_argument("--title", required=True)
     p.add_argument("--discount", required=True, help='display text: "20%%", "Gs. 15.000", "2x1"')
     p.add_argument(
@@ -401,17 +399,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", dest="valid_until", required=True, help="ISO-8601 with zone")
     p.add_argument("--cap-total", type=int)
     p.add_argument("--cap-per-customer", type=int)
-    p.add_argument("--variant", action="append", default=[], help="NUMBER:LABEL:WEIGHT")
+    p.add_argument(
+        "--variant", type=variant, action="append", default=[], help="NUMBER:LABEL:WEIGHT"
+    )
     p = command("print-book", cmd_print_book, "sign N vouchers of an offer (and a PDF sheet)")
-    p.add_argument("--offer", type=int, required=True)
+    p.add_argument("--offer", type=record_id, required=True)
     p.add_argument("--copies", type=int, required=True)
-    p.add_argument("--pdf", type=Path)
+    p.add_argument("--pdf", type=output_file)
     p = command("enrolment-code", cmd_enrolment_code, "one-time code for a kiosk to enrol")
-    p.add_argument("--business", type=int, required=True)
-    p.add_argument("--qr", type=Path, help="also write the code as a QR PNG")
+    p.add_argument("--business", type=record_id, required=True)
+    p.add_argument("--qr", type=output_file, help="also write the code as a QR PNG")
     p.add_argument("--server", help="server URL to put in the QR (default: PIKA_PUBLIC_URL)")
     p = command("revoke-voucher", cmd_revoke_voucher, "revoke one printed copy")
-    p.add_argument("serial", type=int)
+    p.add_argument("serial", type=record_id)
     p.add_argument("--reason", default="")
     p = command("revoke-device", cmd_revoke_device, "refuse a kiosk from now on (it wipes itself)")
     p.add_argument("device_id")
@@ -435,10 +435,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except Exception as exc:
+        from pydantic import ValidationError
+
         from sync_backend.errors import PikaError
 
         if isinstance(exc, PikaError):
             print(json.dumps(exc.body()), file=sys.stderr)
+            return 2
+        if isinstance(exc, ValidationError):  # the API's schemas, applied to the arguments
+            problems = [
+                {"field": ".".join(map(str, e["loc"])), "msg": e["msg"]}
+                for e in exc.errors(include_url=False, include_input=False)
+            ]
+            error = {"code": "invalid_input", "message": "the arguments break the rules"}
+            print(json.dumps({"error": {**error, "problems": problems}}), file=sys.stderr)
             return 2
         raise
 

@@ -26,6 +26,7 @@ from sync_backend.analytics import records, rollups
 from sync_backend.analytics.lifecycle import BusinessCalendar, PaymentKind
 from sync_backend.analytics.runner import ANALYTICS_LOCK_ID, project_round
 from sync_backend.background import take_job_lock
+from sync_backend.cli_args import record_id
 from sync_backend.errors import Conflict
 from sync_backend.models import utcnow
 from sync_backend.settings import Settings
@@ -153,7 +154,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--verify", action="store_true", help="compare only; exit 1 if they differ")
     add("project", project, "turn pushes not read yet into events and rollups, once")
     p = add("distribute", distribute, "record copies of a print run handed out")
-    p.add_argument("--book", type=int, required=True, help="print run id (print-book's id)")
+    p.add_argument("--book", type=record_id, required=True, help="print run id (print-book's id)")
     p.add_argument("--copies", type=_copies, required=True, help="FIRST-LAST, 1-based")
     p.add_argument("--place", required=True)
     p.add_argument("--on", type=_day, required=True, help="YYYY-MM-DD")
@@ -161,7 +162,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     kind = p.add_mutually_exclusive_group(required=True)
     kind.add_argument("--placement", action="store_true", help="a fee for a book placement")
     kind.add_argument("--subscription", action="store_true", help="a monthly subscription")
-    p.add_argument("--business", type=int, required=True)
+    p.add_argument("--business", type=record_id, required=True)
     p.add_argument("--amount", type=int, required=True, help="guaraníes (monthly, for one)")
     p.add_argument("--from", dest="starts", type=_day, required=True, help="YYYY-MM-DD")
     p.add_argument("--until", dest="ends", type=_day, help="YYYY-MM-DD (subscriptions)")
@@ -171,5 +172,5 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--events", type=int, default=1_000_000)
     p.add_argument("--seed", type=int, default=2024)
     p = add("usual-ticket", usual_ticket, "set a business's usual sale (guaraníes)")
-    p.add_argument("--business", type=int, required=True)
+    p.add_argument("--business", type=record_id, required=True)
     p.add_argument("--amount", type=int, required=True)
