@@ -12,9 +12,31 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.demo import DemoCatalogue
 
 log = logging.getLogger("pika")
+
+
+def _file_to_write(*suffixes: str) -> Callable[[str], Path]:
+    """An argument type: a file name with one of ``suffixes`` in a folder that exists, checked
+    before any work (a usage error, exit 2), so a typo never costs a minute of video."""
+
+    def check(text: str) -> Path:
+        path = Path(text)
+        if path.suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(
+                f"{text}: the name must end in {' or '.join(suffixes)}"
+            )
+        if not path.parent.is_dir():
+            raise argparse.ArgumentTypeError(f"{text}: there is no folder {path.parent}")
+        return path
+
+    return check
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,13 +70,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--print-sheet",
-        type=Path,
+        type=_file_to_write(".pdf", ".png"),
         metavar="FILE",
         help="demo: write the demo vouchers to FILE (.pdf or .png) and exit",
     )
     parser.add_argument(
         "--make-video",
-        type=Path,
+        type=_file_to_write(".avi", ".mp4"),
         metavar="FILE",
         help="demo: write a video showing the demo vouchers to FILE and exit",
     )
@@ -111,8 +133,18 @@ def _run_counter(args: argparse.Namespace) -> int:
 def _demo_files(args: argparse.Namespace) -> int:
     """Files a demo needs, made without opening a window (printing, a stand-in camera)."""
     from app.core.demo import make_catalogue
+    from app.core.scanning.errors import ScanError
 
     catalogue = make_catalogue()
+    try:
+        _write_demo_files(args, catalogue)
+    except (OSError, ValueError, ScanError) as error:  # a full disk, no permission, a codec
+        print(f"pika-kiosk: could not write the demo file: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _write_demo_files(args: argparse.Namespace, catalogue: DemoCatalogue) -> None:
     if args.print_sheet:
         from pika_print.voucher_sheet import write_sheet
 
@@ -124,7 +156,6 @@ def _demo_files(args: argparse.Namespace) -> int:
         tokens = [v.token for v in catalogue.all_vouchers]
         write_counter_demo(args.make_video, tokens, progress=_TerminalProgress(args.make_video))
         print(args.make_video)
-    return 0
 
 
 class _TerminalProgress:

@@ -55,3 +55,40 @@ def test_make_video_shows_its_progress_and_names_the_file(tmp_path: Path, capsys
     frames, read = read_back(path)
     assert frames == 605 and len(read) == len(make_catalogue().all_vouchers)
     assert path.stat().st_size < 15_000_000
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "says"),
+    [
+        ("--make-video", "no-such-folder/demo.avi", "there is no folder"),
+        ("--make-video", "demo.txt", "must end in .avi or .mp4"),
+        ("--print-sheet", "no-such-folder/sheet.pdf", "there is no folder"),
+        ("--print-sheet", "sheet.docx", "must end in .pdf or .png"),
+    ],
+)
+def test_a_demo_file_that_cannot_be_written_is_a_usage_error(
+    tmp_path: Path, capsys, option: str, name: str, says: str
+) -> None:
+    """Checked before the minute of work, exit 2 with what is wrong, no traceback."""
+    with pytest.raises(SystemExit) as exited:
+        main(["--demo", option, str(tmp_path / name)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_demo_file_the_system_refuses_is_a_clear_error(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from pika_print import voucher_sheet
+
+    def disk_full(*_args: object, **_kwargs: object) -> list[Path]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(voucher_sheet, "write_sheet", disk_full)
+    assert main(["--demo", "--print-sheet", str(tmp_path / "sheet.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "could not write the demo file" in err and "No space left" in err
