@@ -20,13 +20,17 @@ import random
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from pika_bench.backend_server import DEFAULT_POSTGRES
 from pika_bench.live_backend import DEFAULT_REDIS
 from pika_bench.stats import percentile
+
+if TYPE_CHECKING:
+    from sync_backend.analytics.demo_year import DemoYear
+    from sync_backend.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -140,34 +144,50 @@ def _freshness(database_url: str, redis_url: str) -> float:
         backend.stop()
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    from pika_bench.backend_server import throwaway_database
-    from sync_backend.analytics.dashboard import dashboard
+def fill_demo_year(url: str, *, events: int, businesses: int) -> tuple[DemoYear, float]:
+    """Fill the migrated, empty database of ``url`` with the demo year and ``ANALYZE`` it; what
+    was made, and the seconds the filling took (without the ``ANALYZE``). ``pika-bench backup``
+    fills its database the same way."""
     from sync_backend.analytics.demo_year import generate
     from sync_backend.analytics.lifecycle import BusinessCalendar
-    from sync_backend.analytics.scope import make_scope
     from sync_backend.db import make_engine, make_sessionmaker
-    from sync_backend.migrate import upgrade
-    from sync_backend.settings import Environment, Settings
 
     calendar = BusinessCalendar.named("America/Asuncion")
-    with throwaway_database(args.postgres, prefix="pika_bench_analytics") as url:
-        upgrade(url)
-        settings = Settings(
-            environment=Environment.DEVELOPMENT,
-            database_url=url,
-            redis_url="",
-            db_statement_timeout_s=600.0,
-        )
-        engine = make_engine(settings)
-        factory = make_sessionmaker(engine)
+    engine = make_engine(_settings(url))
+    try:
         started = time.perf_counter()
-        with factory() as session, session.begin():
-            year = generate(session, calendar, businesses=args.businesses, events=args.events)
+        with make_sessionmaker(engine)() as session, session.begin():
+            year = generate(session, calendar, businesses=businesses, events=events)
         fill_s = time.perf_counter() - started
         with engine.connect() as conn:
             conn.execute(sa.text("ANALYZE"))
             conn.commit()
+    finally:
+        engine.dispose()
+    return year, fill_s
+
+
+def _settings(url: str) -> Settings:
+    from sync_backend.settings import Environment, Settings
+
+    return Settings(
+        environment=Environment.DEVELOPMENT,
+        database_url=url,
+        redis_url="",
+        db_statement_timeout_s=600.0,
+    )
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from pika_bench.backend_server import throwaway_database
+    from sync_backend.analytics.dashboard import dashboard
+    from sync_backend.analytics.scope import make_scope
+    from sync_backend.db import make_engine, make_sessionmaker
+
+    with throwaway_database(args.postgres, prefix="pika_bench_analytics") as url:
+        year, fill_s = fill_demo_year(url, events=args.events, businesses=args.businesses)
+        engine = make_engine(_settings(url))
+        factory = make_sessionmaker(engine)
         rng = random.Random(1)
         with factory() as session:
             ids = list(session.execute(sa.text("SELECT id FROM businesses")).scalars())

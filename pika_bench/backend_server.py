@@ -1,10 +1,10 @@
 """A throwaway backend for benchmarks and tests: a fresh Postgres database and uvicorn.
 
 ``throwaway_database`` creates ``<prefix>_<random>`` on the given Postgres, migrates it with
-Alembic and drops it afterwards; ``uvicorn_server`` runs ``pika-backend serve`` on a random
-127.0.0.1 port with the given settings and stops it afterwards. ``create_database`` and
-``start_server`` are the same steps for harnesses that keep the pieces longer
-(``live_backend``: a backend killed and started again on the same port).
+Alembic (or leaves it empty, for a restore) and drops it afterwards; ``uvicorn_server`` runs
+``pika-backend serve`` on a random 127.0.0.1 port with the given settings and stops it
+afterwards. ``create_database`` and ``start_server`` are the same steps for harnesses that
+keep the pieces longer (``live_backend``: a backend killed and started again on the same port).
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 STARTED = b"Application startup complete."
 
 
-def create_database(admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench") -> str:
-    """Create ``<prefix>_<random>`` on the Postgres of ``admin_url``, migrate it to head and
-    return its URL (drop it with :func:`drop_database`)."""
+def create_database(
+    admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench", *, migrate: bool = True
+) -> str:
+    """Create ``<prefix>_<random>`` on the Postgres of ``admin_url``, migrate it to head (unless
+    ``migrate`` is false: an empty database to restore into) and return its URL (drop it with
+    :func:`drop_database`)."""
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         name = f"{prefix}_{secrets.token_hex(4)}"
@@ -43,6 +46,8 @@ def create_database(admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench
         url = admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
         admin.dispose()
+    if not migrate:
+        return url
     try:
         upgrade(url)
     except BaseException:
@@ -64,9 +69,9 @@ def drop_database(url: str) -> None:
 
 @contextmanager
 def throwaway_database(
-    admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench"
+    admin_url: str = DEFAULT_POSTGRES, prefix: str = "pika_bench", *, migrate: bool = True
 ) -> Iterator[str]:
-    url = create_database(admin_url, prefix)
+    url = create_database(admin_url, prefix, migrate=migrate)
     try:
         yield url
     finally:

@@ -32,6 +32,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "pika_bench.analytics",
         "dashboard p95 on a year of events vs the naive GROUP BY; push-to-dashboard seconds",
     ),
+    "backup": (
+        "pika_bench.backup",
+        "s to back up, verify and restore a year of data; dump and database bytes",
+    ),
     "replica": (
         "pika_bench.replica",
         "pushes to the primary while dashboards read a streaming replica: lag, freshness",

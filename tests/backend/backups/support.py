@@ -1,10 +1,9 @@
-"""Helpers of the backup tests: a full database made through the API, fingerprints, mounts."""
+"""Helpers of the backup tests: a full database made through the API, empty databases, mounts."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -12,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from pika_bench.backend_server import throwaway_database
 from pika_protocol import sync_wire
 from sync_backend.analytics.lifecycle import BusinessCalendar
 from sync_backend.analytics.runner import project_round
@@ -118,56 +117,11 @@ def pulled_tokens(client: TestClient, kiosk: Kiosk) -> list[str]:
     return sorted(v.token for v in pulled(client, kiosk))
 
 
-def fingerprint(database_url: str) -> dict[str, Any]:
-    """Each table's row count and md5 of its rows in order, the sequences and the triggers."""
-    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-    found: dict[str, Any] = {}
-    try:
-        with engine.connect() as conn:
-            tables = conn.execute(
-                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-            ).scalars()
-            for table in list(tables):
-                found[table] = tuple(
-                    conn.execute(
-                        sa.text(
-                            f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' "
-                            f"ORDER BY t::text), '')) FROM \"{table}\" t"
-                        )
-                    ).one()
-                )
-            found["sequences"] = sorted(
-                tuple(row)
-                for row in conn.execute(
-                    sa.text(
-                        "SELECT sequencename, last_value FROM pg_sequences "
-                        "WHERE schemaname = 'public'"
-                    )
-                )
-            )
-            found["triggers"] = sorted(
-                conn.execute(
-                    sa.text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-                ).scalars()
-            )
-    finally:
-        engine.dispose()
-    return found
-
-
 @contextmanager
 def empty_database(admin_url: str) -> Iterator[str]:
     """A new database with nothing in it (not migrated), dropped afterwards."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    name = f"pika_restore_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(admin_url, prefix="pika_restore", migrate=False) as url:
+        yield url
 
 
 @contextmanager

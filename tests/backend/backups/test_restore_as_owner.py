@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from sync_backend import migrate
 from sync_backend.backups.dump import take_backup
+from sync_backend.backups.fingerprint import fingerprint
 from sync_backend.backups.restore import restore_backup
 from sync_backend.db import make_engine, make_sessionmaker
-from tests.backend.backups.support import fingerprint
 from tests.backend.support import Kit, make_settings
 from tests.backend.test_app_role import DEPLOY, make_roles, refused, run_sql
 from tests.support import clusters

@@ -17,12 +17,12 @@ from sync_backend.app import create_app
 from sync_backend.backups import archive
 from sync_backend.backups.dump import take_backup
 from sync_backend.backups.errors import DatabaseNotEmpty
+from sync_backend.backups.fingerprint import fingerprint
 from sync_backend.backups.restore import restore_backup, user_objects
 from sync_backend.settings import Settings
 from tests.backend.backups.support import (
     empty_database,
     fill_through_the_api,
-    fingerprint,
     pulled_tokens,
     settings_for,
 )
