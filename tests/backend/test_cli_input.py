@@ -33,6 +33,12 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     return args
 
 
+#: Offer windows relative to the real clock (the CLI compares them with it).
+_SOON = datetime.now(UTC) + timedelta(days=10)
+SOON, LATER = _SOON.isoformat(), (_SOON + timedelta(days=30)).isoformat()
+SOON_DAY, LATER_DAY = _SOON.date().isoformat(), (_SOON + timedelta(days=30)).date().isoformat()
+
+
 def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     """Exit code 2, and stderr without a traceback: argparse's usage error, or our JSON."""
     try:
@@ -55,14 +61,14 @@ def error_code(err: str) -> str:
         (["create-business", ""], "invalid_input"),
         (["create-business", "x" * 201], "invalid_input"),
         (["create-offer", "--business", "1", "--title", "t", "--discount", "2x1",
-          "--from", "soon", "--until", "2030-01-01T00:00:00+00:00"], "invalid_input"),
+          "--from", "soon", "--until", LATER], "invalid_input"),
         (["create-offer", "--business", "1", "--title", "t", "--discount", "2x1",
-          "--from", "2030-01-01", "--until", "2031-01-01"], "invalid_input"),  # no zone
+          "--from", SOON_DAY, "--until", LATER_DAY], "invalid_input"),  # no zone
         (["create-offer", "--business", "1", "--title", "t", "--discount", "2x1",
-          "--from", "2031-01-01T00:00:00+00:00", "--until", "2030-01-01T00:00:00+00:00"],
+          "--from", LATER, "--until", SOON],
          "invalid_input"),
         (["create-offer", "--business", "1", "--title", "", "--discount", "2x1",
-          "--from", "2030-01-01T00:00:00+00:00", "--until", "2031-01-01T00:00:00+00:00"],
+          "--from", SOON, "--until", LATER],
          "invalid_input"),
         (["print-book", "--offer", "1", "--copies", "0"], "invalid_copies"),
         (["print-book", "--offer", "1", "--copies", "100001"], "invalid_copies"),
@@ -85,7 +91,7 @@ def test_rules_broken_by_the_arguments_are_typed_errors(
          "no folder"),
         (["enrolment-code", "--business", "1", "--qr", "/no/such/folder/q.png"], "no folder"),
         (["create-offer", "--business", "1", "--title", "t", "--discount", "2x1",
-          "--from", "2030-01-01T00:00:00+00:00", "--until", "2031-01-01T00:00:00+00:00",
+          "--from", SOON, "--until", LATER,
           "--variant", "1:A"], "NUMBER:LABEL:WEIGHT"),
     ],
 )  # fmt: skip
