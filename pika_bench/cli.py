@@ -8,9 +8,13 @@ otherwise. Modules are imported lazily so ``pika-bench verify`` does not load Qt
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 #: subcommand -> (module, one-line help)
@@ -51,6 +55,26 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM (``timeout``, ``kill``, a CI runner giving up) becomes ``SystemExit(143)`` in
+    the main thread, so every ``with`` block unwinds as on Ctrl-C: throwaway databases are
+    dropped, servers stopped, temporary files removed. Python's default for SIGTERM is to die
+    on the spot and leave them all behind. The previous handler comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def exit_(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pika-bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(SUBCOMMANDS[known.command][0])
     module.add_arguments(subparsers[known.command])
     args = parser.parse_args(argv)
-    result: dict[str, Any] = module.run(args)
+    with _terminate_as_exit():
+        result: dict[str, Any] = module.run(args)
     if args.json:
         print(json.dumps(result))
     else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +85,32 @@ def test_an_interrupted_restore_still_drops_both_databases_and_the_dump(
     assert len(made) == 2
     assert _databases(postgres_server, made) == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_terminated_run_drops_both_databases_and_the_dump(
+    monkeypatch: pytest.MonkeyPatch, postgres_server: str, tmp_path: Path
+) -> None:
+    """SIGTERM (``timeout``, ``kill``) unwinds like Ctrl-C instead of killing the process
+    where it stands, and the handler before the run is back after it."""
+    made: list[str] = []
+    real_backup = bench.take_backup
+
+    def backup(url: str, folder: Path, **kwargs: Any) -> Any:
+        made.append(sa.make_url(url).database or "")
+        return real_backup(url, folder, **kwargs)
+
+    def restore(url: str, dump: Path, **kwargs: Any) -> Any:
+        made.append(sa.make_url(url).database or "")
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs at the next bytecode
+        raise AssertionError("SIGTERM did not stop the run")
+
+    monkeypatch.setattr(bench, "take_backup", backup)
+    monkeypatch.setattr(bench, "restore_backup", restore)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as exited:
+        main(_argv(postgres_server, tmp_path))
+    assert exited.value.code == 128 + signal.SIGTERM
+    assert len(made) == 2
+    assert _databases(postgres_server, made) == []
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before
