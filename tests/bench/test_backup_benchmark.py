@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +64,11 @@ def test_backup_benchmark_restores_the_same_rows_and_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_interrupted_restore_still_drops_both_databases_and_the_dump(
-    monkeypatch: pytest.MonkeyPatch, postgres_server: str, tmp_path: Path
-) -> None:
+def _stop_in_the_restore(
+    monkeypatch: pytest.MonkeyPatch, postgres_server: str, stop: Callable[[], None]
+) -> list[str]:
+    """Run the real backup, then ``stop`` in place of the restore; returns the names of the
+    source and target databases as the run makes them."""
     made: list[str] = []
     real_backup = bench.take_backup
 
@@ -76,10 +79,21 @@ def test_an_interrupted_restore_still_drops_both_databases_and_the_dump(
     def restore(url: str, dump: Path, **kwargs: Any) -> Any:
         made.append(sa.make_url(url).database or "")
         assert dump.is_file() and _databases(postgres_server, made) == sorted(made)
-        raise KeyboardInterrupt  # Ctrl-C in the middle of the restore
+        stop()
+        raise AssertionError("the run went on past its stop")
 
     monkeypatch.setattr(bench, "take_backup", backup)
     monkeypatch.setattr(bench, "restore_backup", restore)
+    return made
+
+
+def test_an_interrupted_restore_still_drops_both_databases_and_the_dump(
+    monkeypatch: pytest.MonkeyPatch, postgres_server: str, tmp_path: Path
+) -> None:
+    def ctrl_c() -> None:
+        raise KeyboardInterrupt  # Ctrl-C in the middle of the restore
+
+    made = _stop_in_the_restore(monkeypatch, postgres_server, ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         main(_argv(postgres_server, tmp_path))
     assert len(made) == 2
@@ -92,20 +106,11 @@ def test_a_terminated_run_drops_both_databases_and_the_dump(
 ) -> None:
     """SIGTERM (``timeout``, ``kill``) unwinds like Ctrl-C instead of killing the process
     where it stands, and the handler before the run is back after it."""
-    made: list[str] = []
-    real_backup = bench.take_backup
 
-    def backup(url: str, folder: Path, **kwargs: Any) -> Any:
-        made.append(sa.make_url(url).database or "")
-        return real_backup(url, folder, **kwargs)
-
-    def restore(url: str, dump: Path, **kwargs: Any) -> Any:
-        made.append(sa.make_url(url).database or "")
+    def sigterm() -> None:
         os.kill(os.getpid(), signal.SIGTERM)  # the handler runs at the next bytecode
-        raise AssertionError("SIGTERM did not stop the run")
 
-    monkeypatch.setattr(bench, "take_backup", backup)
-    monkeypatch.setattr(bench, "restore_backup", restore)
+    made = _stop_in_the_restore(monkeypatch, postgres_server, sigterm)
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(SystemExit) as exited:
         main(_argv(postgres_server, tmp_path))
